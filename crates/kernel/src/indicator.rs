@@ -1,0 +1,228 @@
+//! Indicators: what is measured, in which unit, how often, and how it aggregates and compares.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::KernelError;
+
+/// The store's stable internal id of an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IndicatorId(pub i64);
+
+impl fmt::Display for IndicatorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// An indicator code such as `GDP` or `IND_VA`: ASCII letters, digits and `_ . -`, at most 40.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IndicatorCode(String);
+
+impl IndicatorCode {
+    pub fn parse(s: &str) -> Result<Self, KernelError> {
+        let t = crate::catalog::normalize_name(s);
+        if t.is_empty() {
+            return Err(KernelError::Empty { field: "指标代码" });
+        }
+        if t.len() > 40 || !t.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+            return Err(KernelError::invalid("指标代码", s, "只能包含字母、数字和 _ . -，最长40个字符"));
+        }
+        Ok(Self(t.to_ascii_uppercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IndicatorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for IndicatorCode {
+    type Error = KernelError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<IndicatorCode> for String {
+    fn from(c: IndicatorCode) -> String {
+        c.0
+    }
+}
+
+macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident => $code:literal, $zh:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $code),+ } }
+            pub fn label_zh(self) -> &'static str { match self { $($name::$variant => $zh),+ } }
+            /// Accepts the English code or the Chinese label.
+            pub fn parse(s: &str) -> Result<Self, KernelError> {
+                let t = s.trim();
+                Self::ALL.iter().copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(t) || v.label_zh() == t)
+                    .ok_or_else(|| KernelError::invalid($field, s, format!("可选值：{}",
+                        Self::ALL.iter().map(|v| format!("{}/{}", v.label_zh(), v.as_str())).collect::<Vec<_>>().join("、"))))
+            }
+        }
+    };
+}
+
+str_enum!(
+    /// How often an indicator is collected.
+    Frequency, "频率" {
+        Week => "week", "周";
+        Month => "month", "月";
+        Quarter => "quarter", "季";
+        Year => "year", "年";
+    }
+);
+
+str_enum!(
+    /// What an indicator's value is.
+    IndicatorKind, "指标类型" {
+        Level => "level", "水平值";
+        CumulativeLevel => "cumulative_level", "累计值";
+        Rate => "rate", "比率";
+        GrowthPct => "growth_pct", "增速";
+    }
+);
+
+str_enum!(
+    /// How values combine up the region tree.
+    Aggregation, "汇总方式" {
+        Sum => "sum", "求和";
+        Mean => "mean", "平均";
+        WeightedMean => "weighted_mean", "加权平均";
+        None => "none", "不汇总";
+    }
+);
+
+str_enum!(
+    /// Whether a higher value is better.
+    Polarity, "方向" {
+        HigherBetter => "higher_better", "越高越好";
+        LowerBetter => "lower_better", "越低越好";
+    }
+);
+
+/// An indicator as defined by an analyst, before the store gives it an id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewIndicator {
+    pub code: IndicatorCode,
+    pub name: String,
+    /// Other names people write (固投 for 固定资产投资).
+    pub aliases: Vec<String>,
+    pub unit: String,
+    pub frequency: Frequency,
+    pub kind: IndicatorKind,
+    pub aggregation: Aggregation,
+    pub polarity: Polarity,
+    pub decimals: u8,
+    pub definition: String,
+    pub owner_department: Option<String>,
+    /// 约束性 or 预期性, when published.
+    pub constraint: Option<String>,
+    /// A formula over other indicators' codes, e.g. `TAX / LAND_MU` for 亩均税收.
+    pub formula: Option<String>,
+}
+
+impl NewIndicator {
+    /// An indicator with the common defaults: monthly cumulative level, summed, higher is better.
+    pub fn new(code: &str, name: &str, unit: &str) -> Result<Self, KernelError> {
+        let code = IndicatorCode::parse(code)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(KernelError::Empty { field: "指标名称" });
+        }
+        if name.chars().count() > 100 {
+            return Err(KernelError::invalid("指标名称", name, "超过100个字符"));
+        }
+        Ok(Self {
+            code,
+            name: name.to_string(),
+            aliases: Vec::new(),
+            unit: unit.trim().to_string(),
+            frequency: Frequency::Month,
+            kind: IndicatorKind::CumulativeLevel,
+            aggregation: Aggregation::Sum,
+            polarity: Polarity::HigherBetter,
+            decimals: 2,
+            definition: String::new(),
+            owner_department: None,
+            constraint: None,
+            formula: None,
+        })
+    }
+
+    pub fn with_aliases<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, aliases: I) -> Self {
+        for a in aliases {
+            let a = a.as_ref().trim();
+            if !a.is_empty() && a != self.name && !self.aliases.iter().any(|x| x == a) {
+                self.aliases.push(a.to_string());
+            }
+        }
+        self
+    }
+
+    /// Checks the decimals bound (0–6).
+    pub fn with_decimals(mut self, decimals: u8) -> Result<Self, KernelError> {
+        if decimals > 6 {
+            return Err(KernelError::invalid("小数位数", decimals.to_string(), "应在0—6之间"));
+        }
+        self.decimals = decimals;
+        Ok(self)
+    }
+
+    /// Whether a rate-like indicator's values are already growth percentages.
+    pub fn is_growth(&self) -> bool {
+        self.kind == IndicatorKind::GrowthPct
+    }
+}
+
+/// A stored indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub id: IndicatorId,
+    #[serde(flatten)]
+    pub data: NewIndicator,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_upper_ascii() {
+        assert_eq!(IndicatorCode::parse(" gdp ").unwrap().as_str(), "GDP");
+        assert!(IndicatorCode::parse("地区生产总值").is_err());
+        assert!(IndicatorCode::parse("").is_err());
+    }
+
+    #[test]
+    fn enums_parse_both_languages_and_name_the_choices() {
+        assert_eq!(Frequency::parse("季").unwrap(), Frequency::Quarter);
+        assert_eq!(IndicatorKind::parse("growth_pct").unwrap(), IndicatorKind::GrowthPct);
+        let err = Polarity::parse("好").unwrap_err().to_string();
+        assert!(err.contains("越高越好"), "{err}");
+    }
+
+    #[test]
+    fn decimals_are_bounded() {
+        let i = NewIndicator::new("GDP", "地区生产总值", "亿元").unwrap();
+        assert!(i.clone().with_decimals(7).is_err());
+        assert_eq!(i.with_decimals(1).unwrap().decimals, 1);
+    }
+}
