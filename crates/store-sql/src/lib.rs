@@ -1,1 +1,180 @@
-//! (being written)
+//! The SQL implementation of [`yiping_store::Store`], shared by SQLite and PostgreSQL.
+//!
+//! Principal type: [`SqlStore`], a pool of `sqlx::Any` connections plus the [`Dialect`] that
+//! covers the few places where the two databases differ (how a write transaction starts, row
+//! locks). Queries use `$n` placeholders, which both drivers accept; dates and timestamps are
+//! ISO-8601 text and JSON is text, the types `Any` carries. The backend crates own the schema
+//! migrations and the connection settings, and hand a ready pool to [`SqlStore::new`].
+//!
+//! Why one implementation over `Any` instead of one per backend: the statements are identical on
+//! both databases, and one implementation means the conformance suite tests the same code twice
+//! rather than two copies that drift apart.
+
+mod args;
+mod entities;
+mod errors;
+mod indicators;
+mod observations;
+mod rows;
+mod targets;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use sqlx::AnyPool;
+use yiping_kernel::{
+    Entity, EntityId, Indicator, IndicatorId, Measure, NewIndicator, Observation, ObservationKey,
+    ObservationValue, Period, Target,
+};
+use yiping_store::{
+    ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
+    ObservationFilter, Page, Paged, Store, StoreResult, TargetFilter, UpsertReport,
+};
+
+pub use errors::map_err;
+pub use sqlx;
+
+/// Where the two databases differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The statement that opens a write transaction. SQLite takes the write lock up front so that
+    /// a read-then-write transaction cannot fail half-way with a busy snapshot.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Self::Sqlite => "BEGIN IMMEDIATE",
+            Self::Postgres => "BEGIN",
+        }
+    }
+
+    /// Appended to reads whose rows a transaction is about to change.
+    pub(crate) fn lock_rows(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+/// A store on an `Any` pool whose schema is already migrated.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl SqlStore {
+    pub fn new(pool: AnyPool, dialect: Dialect) -> Self {
+        Self { pool, dialect }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        match self.dialect {
+            Dialect::Sqlite => Backend::Sqlite,
+            Dialect::Postgres => Backend::Postgres,
+        }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn upsert_entities(
+        &self,
+        items: &[EntityUpsert],
+        ctx: &ChangeContext,
+    ) -> StoreResult<Vec<(EntityId, EntityChange)>> {
+        entities::upsert(self, items, ctx).await
+    }
+
+    async fn entity(&self, id: EntityId) -> StoreResult<Option<Entity>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        Ok(entities::load(&mut conn, Some(&[id])).await?.pop())
+    }
+
+    async fn all_entities(&self) -> StoreResult<Vec<Entity>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        entities::load(&mut conn, None).await
+    }
+
+    async fn entities(&self, filter: &EntityFilter, page: Page) -> StoreResult<Paged<Entity>> {
+        entities::list(self, filter, page).await
+    }
+
+    async fn subtree(&self, root: EntityId, date: NaiveDate) -> StoreResult<Vec<EntityId>> {
+        entities::subtree(&self.pool, root, Some(date)).await
+    }
+
+    async fn upsert_indicators(
+        &self,
+        items: &[NewIndicator],
+        ctx: &ChangeContext,
+    ) -> StoreResult<UpsertReport> {
+        indicators::upsert(self, items, ctx).await
+    }
+
+    async fn indicators(&self) -> StoreResult<Vec<Indicator>> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        indicators::load(&mut conn).await
+    }
+
+    async fn apply_observations(
+        &self,
+        batch: &[(ObservationKey, ObservationValue)],
+        ctx: &ChangeContext,
+        dry_run: bool,
+    ) -> StoreResult<ApplyReport> {
+        observations::apply(self, batch, ctx, dry_run).await
+    }
+
+    async fn observations(
+        &self,
+        filter: &ObservationFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Observation>> {
+        observations::list(&self.pool, filter, page).await
+    }
+
+    async fn observation_slice(
+        &self,
+        indicator: IndicatorId,
+        period: Period,
+        measure: Measure,
+    ) -> StoreResult<Vec<(EntityId, ObservationValue)>> {
+        observations::slice(&self.pool, indicator, period, measure).await
+    }
+
+    async fn audit(&self, key: &ObservationKey, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        observations::audit(&self.pool, key, page).await
+    }
+
+    async fn upsert_targets(
+        &self,
+        targets: &[Target],
+        ctx: &ChangeContext,
+    ) -> StoreResult<UpsertReport> {
+        targets::upsert(self, targets, ctx).await
+    }
+
+    async fn targets(&self, filter: &TargetFilter) -> StoreResult<Vec<Target>> {
+        targets::list(&self.pool, filter).await
+    }
+}

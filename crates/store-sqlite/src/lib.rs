@@ -1,1 +1,126 @@
-//! (being written)
+//! The embedded default backend: a SQLite file in WAL mode with foreign keys on and a busy
+//! timeout, migrated on open.
+//!
+//! Principal function: [`open`]. The statements themselves live in `yiping-store-sql`; this crate
+//! owns the connection settings and `migrations/`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Executor, SqlSafeStr};
+use yiping_store::StoreError;
+use yiping_store_sql::{Dialect, SqlStore, map_err};
+
+/// The migrations, embedded. Never edit one that has been released: add a new file.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/0001_foundation.sql"),
+)];
+
+pub fn migrator() -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|(v, d, sql)| {
+                Migration::new(
+                    *v,
+                    (*d).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// How to open the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file when it does not exist (`yiping init`, `yiping demo`, tests).
+    CreateIfMissing,
+    /// Refuse a missing file, so that a typo in a path does not silently start an empty database.
+    MustExist,
+}
+
+fn sqlite_url(path: &Path) -> Result<String, StoreError> {
+    let abs: PathBuf = std::path::absolute(path).map_err(|e| StoreError::Unavailable {
+        message: format!("路径“{}”无效：{e}", path.display()),
+    })?;
+    let s = abs.to_str().ok_or_else(|| StoreError::Unavailable {
+        message: format!("路径“{}”不是有效的 UTF-8", abs.display()),
+    })?;
+    let mut enc = String::with_capacity(s.len() + 16);
+    for b in s.bytes() {
+        match b {
+            b' '
+            | b'"'
+            | b'#'
+            | b'<'
+            | b'>'
+            | b'?'
+            | b'`'
+            | b'{'
+            | b'}'
+            | b'%'
+            | 0..=0x1f
+            | 0x7f.. => {
+                enc.push_str(&format!("%{b:02X}"));
+            }
+            _ => enc.push(b as char),
+        }
+    }
+    // sqlx percent-decodes the path back to UTF-8.
+    Ok(format!("sqlite://{enc}?mode=rwc"))
+}
+
+/// Opens (and migrates) the SQLite database at `path`.
+pub async fn open(path: &Path, mode: OpenMode) -> Result<SqlStore, StoreError> {
+    if mode == OpenMode::MustExist && !path.exists() {
+        return Err(StoreError::Unavailable {
+            message: format!(
+                "数据库文件“{}”不存在；请先运行 `yiping init` 或 `yiping demo`，或用 --database 指定已有的数据库",
+                path.display()
+            ),
+        });
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        return Err(StoreError::Unavailable {
+            message: format!("目录“{}”不存在", dir.display()),
+        });
+    }
+    install_default_drivers();
+    let url = sqlite_url(path)?;
+    let opts: AnyConnectOptions = url.parse().map_err(map_err)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // WAL lets readers work while one writer writes; NORMAL sync is safe with WAL.
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(opts)
+        .await
+        .map_err(|e| StoreError::Unavailable {
+            message: format!("无法打开 SQLite 数据库“{}”：{e}", path.display()),
+        })?;
+    migrator()
+        .run(&pool)
+        .await
+        .map_err(|e| StoreError::Migration {
+            message: e.to_string(),
+        })?;
+    Ok(SqlStore::new(pool, Dialect::Sqlite))
+}

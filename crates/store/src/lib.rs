@@ -1,1 +1,101 @@
-//! (being written)
+//! The storage interface of yiping.
+//!
+//! Principal types: the [`Store`] trait (one interface, implemented for SQLite and PostgreSQL by
+//! `yiping-store-sql`), [`StoreError`], the filters and paging types of every list, and the
+//! [`conformance`] suite that every backend must pass.
+//!
+//! Nothing here names a database library: backends convert their errors into [`StoreError`].
+
+pub mod conformance;
+mod error;
+mod types;
+
+pub use error::StoreError;
+pub use types::{
+    ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
+    ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
+};
+
+use async_trait::async_trait;
+use yiping_kernel::{
+    Entity, EntityId, Indicator, IndicatorId, Measure, NewIndicator, Observation, ObservationKey,
+    ObservationValue, Period, Target,
+};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything yiping keeps. Every method that writes more than one row is one transaction:
+/// it either happens whole or not at all.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// A cheap round trip, for health checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Inserts or updates entities in order. An entity is the same as a stored one when kind and
+    /// code match, or, without a code, when kind and name match exactly one stored entity.
+    /// Parent links are replaced by the given ones.
+    async fn upsert_entities(
+        &self,
+        items: &[EntityUpsert],
+        ctx: &ChangeContext,
+    ) -> StoreResult<Vec<(EntityId, EntityChange)>>;
+
+    async fn entity(&self, id: EntityId) -> StoreResult<Option<Entity>>;
+
+    /// Every entity, with aliases, groups and parent links (to build a catalogue).
+    async fn all_entities(&self) -> StoreResult<Vec<Entity>>;
+
+    async fn entities(&self, filter: &EntityFilter, page: Page) -> StoreResult<Paged<Entity>>;
+
+    /// Ids of `root` and everything below it on `date` (by effective-dated links).
+    async fn subtree(&self, root: EntityId, date: chrono::NaiveDate) -> StoreResult<Vec<EntityId>>;
+
+    /// Inserts or updates indicators matched by code.
+    async fn upsert_indicators(
+        &self,
+        items: &[NewIndicator],
+        ctx: &ChangeContext,
+    ) -> StoreResult<UpsertReport>;
+
+    async fn indicators(&self) -> StoreResult<Vec<Indicator>>;
+
+    /// Applies a batch of observations in one transaction: new keys are inserted with revision 1,
+    /// changed values get the next revision and an audit entry keeping the old value, identical
+    /// values are left alone. With `dry_run` nothing is written and the report says what would
+    /// change. Keys in the batch must be unique.
+    async fn apply_observations(
+        &self,
+        batch: &[(ObservationKey, ObservationValue)],
+        ctx: &ChangeContext,
+        dry_run: bool,
+    ) -> StoreResult<ApplyReport>;
+
+    async fn observations(
+        &self,
+        filter: &ObservationFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Observation>>;
+
+    /// All values of one indicator, period and measure (a column, for evaluation).
+    async fn observation_slice(
+        &self,
+        indicator: IndicatorId,
+        period: Period,
+        measure: Measure,
+    ) -> StoreResult<Vec<(EntityId, ObservationValue)>>;
+
+    /// The audit trail of one observation, newest first.
+    async fn audit(&self, key: &ObservationKey, page: Page) -> StoreResult<Paged<AuditEntry>>;
+
+    /// Inserts or replaces targets keyed by entity, indicator, year and kind.
+    async fn upsert_targets(
+        &self,
+        targets: &[Target],
+        ctx: &ChangeContext,
+    ) -> StoreResult<UpsertReport>;
+
+    async fn targets(&self, filter: &TargetFilter) -> StoreResult<Vec<Target>>;
+}

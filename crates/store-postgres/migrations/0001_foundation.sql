@@ -1,0 +1,116 @@
+-- 0001 foundation: entities, indicators, observations with audit, targets.
+-- Applied migrations are never edited: add a new numbered file instead. The SQLite backend has a
+-- migration with the same number and the same meaning. Dates, timestamps and JSON are text here
+-- too, because the shared implementation reads them through sqlx's Any driver.
+
+CREATE TABLE entities (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (kind IN ('region', 'department', 'enterprise', 'project')),
+    code        TEXT,
+    name        TEXT    NOT NULL,
+    level       BIGINT NOT NULL,
+    attrs       TEXT    NOT NULL DEFAULT '{}',   -- JSON object
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX entities_kind_code ON entities (kind, code) WHERE code IS NOT NULL;
+CREATE INDEX entities_name ON entities (name);
+
+CREATE TABLE entity_aliases (
+    entity_id BIGINT NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+    alias     TEXT    NOT NULL,
+    position  BIGINT NOT NULL,
+    PRIMARY KEY (entity_id, alias)
+);
+CREATE INDEX entity_aliases_alias ON entity_aliases (alias);
+
+CREATE TABLE entity_groups (
+    entity_id  BIGINT NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+    group_name TEXT    NOT NULL,
+    position   BIGINT NOT NULL,
+    PRIMARY KEY (entity_id, group_name)
+);
+CREATE INDEX entity_groups_name ON entity_groups (group_name);
+
+-- Effective-dated hierarchy: valid_from inclusive, valid_to exclusive, ISO dates; NULL = open.
+CREATE TABLE entity_links (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    child_id   BIGINT NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+    parent_id  BIGINT NOT NULL REFERENCES entities (id),
+    valid_from TEXT,
+    valid_to   TEXT
+);
+CREATE INDEX entity_links_child ON entity_links (child_id);
+CREATE INDEX entity_links_parent ON entity_links (parent_id);
+
+CREATE TABLE indicators (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code             TEXT    NOT NULL UNIQUE,
+    name             TEXT    NOT NULL UNIQUE,
+    unit             TEXT    NOT NULL,
+    frequency        TEXT    NOT NULL,
+    kind             TEXT    NOT NULL,
+    aggregation      TEXT    NOT NULL,
+    polarity         TEXT    NOT NULL,
+    decimals         BIGINT NOT NULL,
+    definition       TEXT    NOT NULL,
+    owner_department TEXT,
+    constraint_type  TEXT,
+    formula          TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL
+);
+
+CREATE TABLE indicator_aliases (
+    indicator_id BIGINT NOT NULL REFERENCES indicators (id) ON DELETE CASCADE,
+    alias        TEXT    NOT NULL UNIQUE,
+    position     BIGINT NOT NULL,
+    PRIMARY KEY (indicator_id, alias)
+);
+
+-- One value per entity, indicator, period (canonical code such as 2024M01-M09) and measure
+-- ('value' = the level, 'growth' = the reported growth %). 
+CREATE TABLE observations (
+    entity_id    BIGINT NOT NULL REFERENCES entities (id),
+    indicator_id BIGINT NOT NULL REFERENCES indicators (id),
+    period       TEXT    NOT NULL,
+    measure      TEXT    NOT NULL CHECK (measure IN ('value', 'growth')),
+    value        DOUBLE PRECISION    NOT NULL,
+    status       TEXT    NOT NULL CHECK (status IN ('draft', 'submitted', 'approved')),
+    revision     BIGINT NOT NULL,
+    source       TEXT    NOT NULL,
+    changed_by   TEXT    NOT NULL,
+    changed_at   TEXT    NOT NULL,
+    PRIMARY KEY (entity_id, indicator_id, period, measure)
+);
+CREATE INDEX observations_indicator_period ON observations (indicator_id, period, measure);
+
+-- Every overwrite of an observation: the value and status before and after.
+CREATE TABLE observation_audit (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    entity_id    BIGINT NOT NULL,
+    indicator_id BIGINT NOT NULL,
+    period       TEXT    NOT NULL,
+    measure      TEXT    NOT NULL,
+    old_value    DOUBLE PRECISION,
+    new_value    DOUBLE PRECISION    NOT NULL,
+    old_status   TEXT,
+    new_status   TEXT    NOT NULL,
+    revision     BIGINT NOT NULL,
+    source       TEXT    NOT NULL,
+    changed_by   TEXT    NOT NULL,
+    changed_at   TEXT    NOT NULL
+);
+CREATE INDEX observation_audit_key ON observation_audit (entity_id, indicator_id, period, measure);
+
+CREATE TABLE targets (
+    entity_id    BIGINT NOT NULL REFERENCES entities (id),
+    indicator_id BIGINT NOT NULL REFERENCES indicators (id),
+    year         BIGINT NOT NULL,
+    kind         TEXT    NOT NULL CHECK (kind IN ('growth', 'level')),
+    value        DOUBLE PRECISION    NOT NULL,
+    schedule     TEXT,               -- JSON array of 12 cumulative shares, NULL = linear
+    changed_by   TEXT    NOT NULL,
+    changed_at   TEXT    NOT NULL,
+    PRIMARY KEY (entity_id, indicator_id, year, kind)
+);

@@ -1,0 +1,63 @@
+//! The store conformance suite on SQLite: every scenario on a fresh database file.
+
+use yiping_store::conformance::scenarios;
+use yiping_store_sqlite::{OpenMode, open};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_conformance_scenario_passes_on_sqlite() {
+    for (name, scenario) in scenarios() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&dir.path().join("t.db"), OpenMode::CreateIfMissing)
+            .await
+            .unwrap();
+        eprintln!("sqlite: {name}");
+        scenario(&store).await;
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_missing_file_is_refused_unless_creation_is_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.db");
+    let err = open(&path, OpenMode::MustExist)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("typo.db") && err.contains("yiping init"),
+        "{err}"
+    );
+    assert!(!path.exists());
+}
+
+#[tokio::test]
+async fn the_database_uses_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("库 文件#1.db");
+    let store = open(&path, OpenMode::CreateIfMissing).await.unwrap();
+    let mode: (String,) = sqlx_row(&store, "PRAGMA journal_mode").await;
+    assert_eq!(mode.0.to_lowercase(), "wal");
+    let fk: (i64,) = sqlx_row(&store, "PRAGMA foreign_keys").await;
+    assert_eq!(fk.0, 1);
+    store.close().await;
+    assert!(
+        path.exists(),
+        "the file is created at the given path, even with spaces and #"
+    );
+    // Re-opening runs no migration twice.
+    let again = open(&path, OpenMode::MustExist).await.unwrap();
+    again.close().await;
+}
+
+async fn sqlx_row<T>(store: &yiping_store_sql::SqlStore, sql: &'static str) -> T
+where
+    T: for<'r> yiping_store_sql::sqlx::FromRow<'r, yiping_store_sql::sqlx::any::AnyRow>
+        + Send
+        + Unpin,
+{
+    yiping_store_sql::sqlx::query_as::<_, T>(sql)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
