@@ -15,7 +15,7 @@ mod observation;
 mod period;
 mod target;
 
-pub use catalog::{Catalog, EntityMatch, IndicatorMatch};
+pub use catalog::{Catalog, EntityMatch, IndicatorMatch, normalize_name, strip_unit_suffix};
 pub use entity::{Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink};
 pub use error::KernelError;
 pub use indicator::{
@@ -23,8 +23,8 @@ pub use indicator::{
     Polarity,
 };
 pub use observation::{
-    ChangeSet, Measure, Observation, ObservationKey, ObservationStatus, ObservationValue, Update,
-    diff_observations,
+    ChangeSet, Measure, Observation, ObservationKey, ObservationStatus, ObservationValue, StatusPolicy,
+    Update, diff_observations,
 };
 pub use period::{Period, PeriodError};
 pub use target::{Target, TargetKind};

@@ -142,18 +142,34 @@ impl ChangeSet {
     }
 }
 
+/// Whether the status of incoming values was stated by the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusPolicy {
+    /// The source states each status: a different status alone is a change.
+    #[default]
+    Explicit,
+    /// The source states no status (a table without a 状态 column): an unchanged value keeps its
+    /// stored status (re-importing a bureau's table does not undo an approval), while a changed
+    /// value takes the incoming status and must be approved again.
+    KeepWhenValueUnchanged,
+}
+
 /// Compares incoming values with what is stored: a new key is an insert, a different value or
-/// status is an update (a new revision), an identical one is left alone. Incoming keys must be
-/// unique (the importers check that and report the rows).
+/// (under [`StatusPolicy::Explicit`]) status is an update (a new revision), an identical one is
+/// left alone. Incoming keys must be unique (the importers check that and report the rows).
 pub fn diff_observations(
     existing: &HashMap<ObservationKey, (ObservationValue, i64)>,
     incoming: &[(ObservationKey, ObservationValue)],
+    policy: StatusPolicy,
 ) -> ChangeSet {
     let mut out = ChangeSet::default();
     for (key, new) in incoming {
         match existing.get(key) {
             None => out.inserts.push((*key, *new)),
             Some((old, _)) if old == new => out.unchanged += 1,
+            Some((old, _)) if policy == StatusPolicy::KeepWhenValueUnchanged && old.value == new.value => {
+                out.unchanged += 1
+            }
             Some((old, rev)) => out.updates.push(Update {
                 key: *key,
                 old: *old,
@@ -193,7 +209,7 @@ mod tests {
     fn diff_sorts_inserts_updates_and_unchanged() {
         let existing = HashMap::from([(key(1), (v(1.0), 1)), (key(2), (v(2.0), 3))]);
         let incoming = vec![(key(1), v(1.0)), (key(2), v(2.5)), (key(3), v(3.0))];
-        let d = diff_observations(&existing, &incoming);
+        let d = diff_observations(&existing, &incoming, StatusPolicy::Explicit);
         assert_eq!(d.unchanged, 1);
         assert_eq!(d.inserts, vec![(key(3), v(3.0))]);
         assert_eq!(d.updates.len(), 1);
@@ -205,7 +221,12 @@ mod tests {
     fn a_status_change_is_an_update() {
         let existing = HashMap::from([(key(1), (v(1.0), 1))]);
         let approved = ObservationValue::new(1.0, ObservationStatus::Approved).unwrap();
-        assert_eq!(diff_observations(&existing, &[(key(1), approved)]).updates.len(), 1);
+        assert_eq!(diff_observations(&existing, &[(key(1), approved)], StatusPolicy::Explicit).updates.len(), 1);
+        let keep = StatusPolicy::KeepWhenValueUnchanged;
+        assert_eq!(diff_observations(&existing, &[(key(1), approved)], keep).unchanged, 1);
+        let changed = ObservationValue::new(2.0, ObservationStatus::Draft).unwrap();
+        let d = diff_observations(&existing, &[(key(1), changed)], keep);
+        assert_eq!(d.updates[0].new.status, ObservationStatus::Draft, "a changed value takes the incoming status");
     }
 
     #[test]
@@ -219,10 +240,10 @@ mod tests {
         #[test]
         fn reapplying_a_batch_changes_nothing(values in proptest::collection::vec(-1e12f64..1e12, 0..50)) {
             let incoming: Vec<_> = values.iter().enumerate().map(|(i, x)| (key(i as i64), v(*x))).collect();
-            let first = diff_observations(&HashMap::new(), &incoming);
+            let first = diff_observations(&HashMap::new(), &incoming, StatusPolicy::Explicit);
             prop_assert_eq!(first.inserts.len(), incoming.len());
             let stored: HashMap<_, _> = first.inserts.iter().map(|(k, v)| (*k, (*v, 1))).collect();
-            let second = diff_observations(&stored, &incoming);
+            let second = diff_observations(&stored, &incoming, StatusPolicy::Explicit);
             prop_assert!(second.is_empty());
             prop_assert_eq!(second.unchanged, incoming.len());
         }

@@ -3,6 +3,17 @@
 //!
 //! A month range is the only representation of months: `2024Q1` and `2024M01-M03` are the same
 //! period, and [`Period::code`] always prints the shortest canonical code.
+//!
+//! Besides the codes, [`Period::parse`] reads the Chinese forms of statistics tables (`2024年1—9月`,
+//! `前三季度`, `一季度`, `上半年`, `第12周` …), [`Period::find_in_text`] finds a period inside a table
+//! title or sheet name, and [`Period::label_zh`] prints the Chinese label. The calendar arithmetic
+//! (same period last year, previous period, first and last day, elapsed share of the year for
+//! 序时进度, containment) lives in `period/arith.rs`.
+
+mod arith;
+mod parse_zh;
+#[cfg(test)]
+mod proptests;
 
 use std::fmt;
 use std::str::FromStr;
@@ -58,7 +69,10 @@ impl Period {
         let input = format!("{year}年{from}—{to}月");
         check_year(year, &input)?;
         if !(1..=12).contains(&from) || !(1..=12).contains(&to) || from > to {
-            return Err(PeriodError::unrecognised(&input, "月份须在1—12之间且起月不晚于止月"));
+            return Err(PeriodError::unrecognised(
+                &input,
+                "月份须在1—12之间且起月不晚于止月",
+            ));
         }
         Ok(Self::Months { year, from, to })
     }
@@ -76,7 +90,10 @@ impl Period {
     /// Quarter `q` (1–4).
     pub fn quarter(year: i32, q: u8) -> Result<Self, PeriodError> {
         if !(1..=4).contains(&q) {
-            return Err(PeriodError::unrecognised(&format!("{year}Q{q}"), "季度须在1—4之间"));
+            return Err(PeriodError::unrecognised(
+                &format!("{year}Q{q}"),
+                "季度须在1—4之间",
+            ));
         }
         Self::months(year, q * 3 - 2, q * 3)
     }
@@ -84,7 +101,10 @@ impl Period {
     /// Half year `h` (1–2).
     pub fn half(year: i32, h: u8) -> Result<Self, PeriodError> {
         if !(1..=2).contains(&h) {
-            return Err(PeriodError::unrecognised(&format!("{year}H{h}"), "半年须为1或2"));
+            return Err(PeriodError::unrecognised(
+                &format!("{year}H{h}"),
+                "半年须为1或2",
+            ));
         }
         Self::months(year, h * 6 - 5, h * 6)
     }
@@ -97,7 +117,10 @@ impl Period {
             .map(|d| chrono::Datelike::iso_week(&d).week())
             .unwrap_or(52);
         if week == 0 || u32::from(week) > weeks {
-            return Err(PeriodError::unrecognised(&input, format!("{year}年只有{weeks}周")));
+            return Err(PeriodError::unrecognised(
+                &input,
+                format!("{year}年只有{weeks}周"),
+            ));
         }
         Ok(Self::Week { year, week })
     }
@@ -127,6 +150,9 @@ impl Period {
         if rest.is_empty() {
             return Self::year(year);
         }
+        if !rest.is_char_boundary(1) {
+            return Err(bad());
+        }
         let (tag, body) = rest.split_at(1);
         match tag {
             "H" | "h" => Self::half(year, num(body)?),
@@ -148,7 +174,11 @@ impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Self::Week { year, week } => write!(f, "{year}W{week:02}"),
-            Self::Months { year, from: 1, to: 12 } => write!(f, "{year}"),
+            Self::Months {
+                year,
+                from: 1,
+                to: 12,
+            } => write!(f, "{year}"),
             Self::Months { year, from, to } if to == from + 5 && (from == 1 || from == 7) => {
                 write!(f, "{year}H{}", from / 6 + 1)
             }
@@ -187,21 +217,51 @@ mod tests {
 
     #[test]
     fn canonical_codes_round_trip() {
-        for code in ["2024", "2024H1", "2024H2", "2024Q3", "2024M03", "2024M01-M09", "2024W12"] {
+        for code in [
+            "2024",
+            "2024H1",
+            "2024H2",
+            "2024Q3",
+            "2024M03",
+            "2024M01-M09",
+            "2024W12",
+        ] {
             assert_eq!(Period::parse_code(code).unwrap().code(), code);
         }
     }
 
     #[test]
     fn a_quarter_is_its_month_range() {
-        assert_eq!(Period::parse_code("2024M07-M09").unwrap(), Period::quarter(2024, 3).unwrap());
+        assert_eq!(
+            Period::parse_code("2024M07-M09").unwrap(),
+            Period::quarter(2024, 3).unwrap()
+        );
         assert_eq!(Period::parse_code("2024M01-M03").unwrap().code(), "2024Q1");
     }
 
     #[test]
     fn invalid_codes_are_refused() {
-        for code in ["2024Q5", "2024M13", "2024M09-M03", "2024W54", "24Q1", "", "2024X1"] {
+        for code in [
+            "2024Q5",
+            "2024M13",
+            "2024M09-M03",
+            "2024W54",
+            "24Q1",
+            "",
+            "2024X1",
+            "2024年",
+            "2024季",
+        ] {
             assert!(Period::parse_code(code).is_err(), "{code}");
         }
+    }
+
+    #[test]
+    fn serde_uses_the_code() {
+        let p = Period::months(2024, 1, 9).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, "\"2024M01-M09\"");
+        assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), p);
+        assert!(serde_json::from_str::<Period>("\"2024Q5\"").is_err());
     }
 }

@@ -26,7 +26,7 @@ use yiping_kernel::{
     ObservationValue, Period, Target,
 };
 use yiping_store::{
-    ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
+    ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
     ObservationFilter, Page, Paged, Store, StoreResult, TargetFilter, UpsertReport,
 };
 
@@ -140,9 +140,9 @@ impl Store for SqlStore {
         &self,
         batch: &[(ObservationKey, ObservationValue)],
         ctx: &ChangeContext,
-        dry_run: bool,
+        opts: ApplyOptions,
     ) -> StoreResult<ApplyReport> {
-        observations::apply(self, batch, ctx, dry_run).await
+        observations::apply(self, batch, ctx, opts).await
     }
 
     async fn observations(

@@ -9,7 +9,7 @@ use yiping_kernel::{
     ObservationValue, Period, diff_observations,
 };
 use yiping_store::{
-    ApplyReport, AuditEntry, ChangeContext, ObservationFilter, Page, Paged, StoreError, StoreResult,
+    ApplyOptions, ApplyReport, AuditEntry, ChangeContext, ObservationFilter, Page, Paged, StoreError, StoreResult,
 };
 
 use crate::args::{Arg, Sql};
@@ -162,8 +162,9 @@ pub(crate) async fn apply(
     store: &SqlStore,
     batch: &[(ObservationKey, ObservationValue)],
     ctx: &ChangeContext,
-    dry_run: bool,
+    opts: ApplyOptions,
 ) -> StoreResult<ApplyReport> {
+    let dry_run = opts.dry_run;
     let mut seen = std::collections::HashSet::with_capacity(batch.len());
     if let Some((k, _)) = batch.iter().find(|(k, _)| !seen.insert(*k)) {
         return Err(StoreError::invalid(format!(
@@ -180,7 +181,7 @@ pub(crate) async fn apply(
         .await
         .map_err(map_err)?;
     let existing = read_existing(&mut tx, store.dialect, batch).await?;
-    let changes = diff_observations(&existing, batch);
+    let changes = diff_observations(&existing, batch, opts.status);
     let report = ApplyReport {
         inserted: changes.inserts.len(),
         updated: changes.updates.len(),

@@ -12,7 +12,7 @@ use yiping_kernel::{
 };
 
 use crate::{
-    ChangeContext, EntityChange, EntityFilter, EntityUpsert, ObservationFilter, Page, ParentRef,
+    ApplyOptions, ChangeContext, EntityChange, EntityFilter, EntityUpsert, ObservationFilter, Page, ParentRef,
     Store, StoreError, TargetFilter,
 };
 
@@ -385,7 +385,7 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
             (key(ids[2], g, "2024Q1", Measure::Growth), val(-3.25)),
         ];
         let dry = s
-            .apply_observations(&batch, &ctx("a.csv"), true)
+            .apply_observations(&batch, &ctx("a.csv"), ApplyOptions::dry_run())
             .await
             .unwrap();
         assert_eq!(
@@ -402,12 +402,12 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
         );
 
         let r = s
-            .apply_observations(&batch, &ctx("a.csv"), false)
+            .apply_observations(&batch, &ctx("a.csv"), ApplyOptions::write())
             .await
             .unwrap();
         assert_eq!((r.inserted, r.updated, r.unchanged), (4, 0, 0));
         let r = s
-            .apply_observations(&batch, &ctx("a.csv"), false)
+            .apply_observations(&batch, &ctx("a.csv"), ApplyOptions::write())
             .await
             .unwrap();
         assert_eq!(
@@ -431,7 +431,7 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
         // A changed value is a new revision with the old value in the audit table.
         let changed = vec![(batch[0].0, val(30145.8)), (batch[1].0, val(6.1))];
         let dry = s
-            .apply_observations(&changed, &ctx("b.xlsx"), true)
+            .apply_observations(&changed, &ctx("b.xlsx"), ApplyOptions::dry_run())
             .await
             .unwrap();
         assert_eq!((dry.inserted, dry.updated, dry.unchanged), (0, 1, 1));
@@ -439,7 +439,7 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
         let still = s.audit(&batch[0].0, Page::default()).await.unwrap();
         assert_eq!(still.total, 0, "dry run wrote an audit entry");
         let r = s
-            .apply_observations(&changed, &ctx("b.xlsx"), false)
+            .apply_observations(&changed, &ctx("b.xlsx"), ApplyOptions::write())
             .await
             .unwrap();
         assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 1));
@@ -478,7 +478,7 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
         // A status change alone is a revision too.
         let approved = ObservationValue::new(30145.8, ObservationStatus::Approved).unwrap();
         let r = s
-            .apply_observations(&[(batch[0].0, approved)], &ctx("审核"), false)
+            .apply_observations(&[(batch[0].0, approved)], &ctx("审核"), ApplyOptions::write())
             .await
             .unwrap();
         assert_eq!(r.updated, 1);
@@ -493,6 +493,21 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
             trail.items[0].old_status,
             Some(ObservationStatus::Submitted)
         );
+
+        // Without stated statuses, the same value keeps its approval; a new value does not.
+        let keep = ApplyOptions {
+            status: yiping_kernel::StatusPolicy::KeepWhenValueUnchanged,
+            ..ApplyOptions::write()
+        };
+        let r = s.apply_observations(&[(batch[0].0, val(30145.8))], &ctx("c.csv"), keep).await.unwrap();
+        assert_eq!((r.updated, r.unchanged), (0, 1), "an approval was undone by a table without statuses");
+        let r = s.apply_observations(&[(batch[0].0, val(30146.0))], &ctx("c.csv"), keep).await.unwrap();
+        assert_eq!(r.updated, 1);
+        let trail = s.audit(&batch[0].0, Page::default()).await.unwrap();
+        assert_eq!(trail.items[0].new_status, ObservationStatus::Submitted);
+        assert_eq!(trail.items[0].old_status, Some(ObservationStatus::Approved));
+        let r = s.apply_observations(&[(batch[0].0, val(30145.8))], &ctx("d.csv"), ApplyOptions::write()).await.unwrap();
+        assert_eq!(r.updated, 1);
 
         let slice = s
             .observation_slice(g, Period::parse_code("2023").unwrap(), Measure::Value)
@@ -511,7 +526,7 @@ fn observations_atomic(s: &dyn Store) -> BoxFut<'_> {
         s.apply_observations(
             &[(key(ids[0], g, "2023", Measure::Value), val(1.0))],
             &ctx("first"),
-            false,
+            ApplyOptions::write(),
         )
         .await
         .unwrap();
@@ -522,7 +537,7 @@ fn observations_atomic(s: &dyn Store) -> BoxFut<'_> {
             (key(EntityId(424_242), g, "2023", Measure::Value), val(3.0)),
         ];
         assert!(
-            s.apply_observations(&batch, &ctx("bad"), false)
+            s.apply_observations(&batch, &ctx("bad"), ApplyOptions::write())
                 .await
                 .is_err()
         );
@@ -553,7 +568,7 @@ fn observations_atomic(s: &dyn Store) -> BoxFut<'_> {
             })
             .collect();
         let r = s
-            .apply_observations(&big, &ctx("big"), false)
+            .apply_observations(&big, &ctx("big"), ApplyOptions::write())
             .await
             .unwrap();
         assert_eq!(r.inserted, 2500);
@@ -578,7 +593,7 @@ fn observation_lists(s: &dyn Store) -> BoxFut<'_> {
                 batch.push((key(*e, g, p, Measure::Growth), val(i as f64 - 1.0)));
             }
         }
-        s.apply_observations(&batch, &ctx("list"), false)
+        s.apply_observations(&batch, &ctx("list"), ApplyOptions::write())
             .await
             .unwrap();
         let by_period = ObservationFilter {

@@ -12,7 +12,7 @@ mod types;
 
 pub use error::StoreError;
 pub use types::{
-    ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
+    ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
     ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
 
@@ -64,13 +64,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Applies a batch of observations in one transaction: new keys are inserted with revision 1,
     /// changed values get the next revision and an audit entry keeping the old value, identical
-    /// values are left alone. With `dry_run` nothing is written and the report says what would
-    /// change. Keys in the batch must be unique.
+    /// values are left alone. With `opts.dry_run` nothing is written and the report says what
+    /// would change. Keys in the batch must be unique.
     async fn apply_observations(
         &self,
         batch: &[(ObservationKey, ObservationValue)],
         ctx: &ChangeContext,
-        dry_run: bool,
+        opts: ApplyOptions,
     ) -> StoreResult<ApplyReport>;
 
     async fn observations(

@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use yiping_kernel::{
     EntityId, EntityKind, IndicatorId, Measure, NewEntity, ObservationKey, ObservationStatus,
-    Period, TargetKind, Update,
+    Period, StatusPolicy, TargetKind, Update,
 };
 
 /// The database behind a store.
@@ -86,6 +86,25 @@ pub struct UpsertReport {
     pub inserted: usize,
     pub updated: usize,
     pub unchanged: usize,
+}
+
+/// How to apply a batch of observations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Compute what would change, write nothing.
+    pub dry_run: bool,
+    /// Whether the batch states statuses (see [`StatusPolicy`]).
+    pub status: StatusPolicy,
+}
+
+impl ApplyOptions {
+    pub fn write() -> Self {
+        Self::default()
+    }
+
+    pub fn dry_run() -> Self {
+        Self { dry_run: true, ..Self::default() }
+    }
 }
 
 /// What applying a batch of observations did (or, in a dry run, would do).

@@ -1,0 +1,18 @@
+//! The JSON API, one module per resource.
+
+pub(crate) mod entities;
+pub(crate) mod health;
+pub(crate) mod indicators;
+pub(crate) mod observations;
+mod query;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(entities::router())
+        .merge(indicators::router())
+        .merge(observations::router())
+}

@@ -1,0 +1,98 @@
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use yiping_kernel::{Catalog, EntityId, IndicatorMatch, Measure, Observation, ObservationStatus, Period};
+use yiping_store::{ObservationFilter, Paged};
+
+use super::query::{Paging, Q, opt, parse_id};
+use crate::{ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/observations", get(list))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    /// One entity id.
+    entity: Option<String>,
+    /// An entity id: that entity and everything below it.
+    subtree: Option<String>,
+    /// Indicator code, name or alias; several separated by commas.
+    indicator: Option<String>,
+    /// Period code or Chinese form with a year (2024Q1, 2024年1—9月); several separated by commas.
+    period: Option<String>,
+    measure: Option<String>,
+    status: Option<String>,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+/// An observation as the API shows it.
+#[derive(Debug, Serialize)]
+struct ObservationDto {
+    entity: EntityId,
+    indicator: String,
+    period: String,
+    period_label: String,
+    measure: Measure,
+    value: f64,
+    status: ObservationStatus,
+    revision: i64,
+    source: String,
+    changed_by: String,
+    changed_at: String,
+}
+
+async fn list(State(s): State<AppState>, Q(q): Q<ListQuery>) -> Result<Json<Paged<ObservationDto>>, ApiError> {
+    let indicators = s.store.indicators().await?;
+    let codes: std::collections::HashMap<_, _> =
+        indicators.iter().map(|i| (i.id, i.data.code.as_str().to_string())).collect();
+    let catalog = Catalog::new(Vec::new(), indicators);
+    let indicator_ids = match q.indicator.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(list) => Some(
+            list.split([',', '，'])
+                .map(|t| match catalog.find_indicator(t) {
+                    IndicatorMatch::One(id) => Ok(id),
+                    IndicatorMatch::None => Err(ApiError::bad_request(format!("参数 indicator：没有指标“{}”", t.trim()))),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let periods = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(list) => Some(
+            list.split([',', '，'])
+                .map(|t| Period::parse(t, None).map_err(|e| ApiError::bad_request(format!("参数 period：{e}"))))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let filter = ObservationFilter {
+        entities: opt("entity", &q.entity, parse_id)?.map(|id| vec![EntityId(id)]),
+        subtree: opt("subtree", &q.subtree, parse_id)?.map(EntityId),
+        indicators: indicator_ids,
+        periods,
+        measure: opt("measure", &q.measure, Measure::parse)?,
+        status: opt("status", &q.status, ObservationStatus::parse)?,
+    };
+    let page = s.store.observations(&filter, q.paging.page()?).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|o: Observation| ObservationDto {
+            entity: o.key.entity,
+            indicator: codes.get(&o.key.indicator).cloned().unwrap_or_default(),
+            period: o.key.period.code(),
+            period_label: o.key.period.label_zh(),
+            measure: o.key.measure,
+            value: o.value.value(),
+            status: o.value.status,
+            revision: o.revision,
+            source: o.source,
+            changed_by: o.changed_by,
+            changed_at: o.changed_at.to_rfc3339(),
+        })
+        .collect();
+    Ok(Json(Paged { items, total: page.total, limit: page.limit, offset: page.offset }))
+}

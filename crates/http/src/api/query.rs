@@ -1,0 +1,65 @@
+//! Query-string helpers shared by the list endpoints.
+
+use serde::Deserialize;
+use yiping_store::Page;
+
+use crate::ApiError;
+
+/// `limit` and `offset`, with the store's bounds.
+///
+/// Fields are read as text and parsed here: serde cannot read numbers from a query string into
+/// a flattened struct, and our messages name the parameter.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct Paging {
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+impl Paging {
+    pub fn page(&self) -> Result<Page, ApiError> {
+        let limit = opt("limit", &self.limit, |s| s.parse::<u32>().map_err(|_| format!("“{s}”不是整数")))?
+            .unwrap_or(Page::DEFAULT_LIMIT);
+        if limit == 0 || limit > Page::MAX_LIMIT {
+            return Err(ApiError::bad_request(format!("参数 limit 应在 1—{} 之间", Page::MAX_LIMIT)));
+        }
+        let offset = opt("offset", &self.offset, |s| s.parse::<u64>().map_err(|_| format!("“{s}”不是非负整数")))?;
+        Ok(Page::new(limit, offset.unwrap_or(0)))
+    }
+}
+
+/// A query string extractor whose rejection has the API's error shape.
+#[derive(Debug)]
+pub(crate) struct Q<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Q<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Q(q.0))
+            .map_err(|e| ApiError::bad_request(format!("查询参数无效：{}", e.body_text())))
+    }
+}
+
+/// Parses an optional field with a fallible parser, naming the field in the error.
+pub(crate) fn opt<T, E: std::fmt::Display>(
+    field: &str,
+    v: &Option<String>,
+    f: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => f(s)
+            .map(Some)
+            .map_err(|e| ApiError::bad_request(format!("参数 {field}：{e}"))),
+    }
+}
+
+pub(crate) fn parse_id(s: &str) -> Result<i64, String> {
+    s.parse::<i64>().map_err(|_| format!("“{s}”不是有效的编号"))
+}

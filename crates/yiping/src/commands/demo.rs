@@ -1,0 +1,29 @@
+use anyhow::Context;
+use chrono::Utc;
+use yiping_app::database::{Create, DatabaseUrl, open};
+use yiping_app::demo::{DEMO_NOTICE, generate};
+use yiping_app::seed::load_demo;
+use yiping_store::ChangeContext;
+
+use crate::cli::DemoArgs;
+use crate::progress::Spinner;
+
+pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
+    let store = open(url, Create::Yes).await?;
+    let spinner = Spinner::start("生成演示数据…".into());
+    let data = generate(args.seed);
+    spinner.set(format!("写入 {} 条数据…", data.observations.len()));
+    let ctx = ChangeContext::new("演示数据", format!("yiping demo --seed {}", args.seed), Utc::now());
+    let summary = load_demo(store.as_ref(), &data, &ctx).await.context("写入演示数据")?;
+    spinner.finish();
+    println!("演示数据库已就绪：{}", url.display());
+    println!(
+        "  主体 {} 个，指标 {} 个，数据 {} 条，目标 {} 条",
+        summary.entities, summary.indicators, summary.observations, summary.targets
+    );
+    println!("  {DEMO_NOTICE}");
+    if args.serve {
+        super::serve::run(store, &args.server).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,47 @@
+use anyhow::bail;
+use yiping_app::export::{ExportLayout, export_observations};
+use yiping_kernel::{Catalog, EntityMatch, IndicatorMatch, Measure, Period};
+use yiping_store::{ObservationFilter, Store};
+
+use crate::cli::{ExportArgs, ExportLayoutArg};
+
+fn list(s: &Option<String>) -> Vec<String> {
+    s.as_deref()
+        .map(|v| v.split([',', '，']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect())
+        .unwrap_or_default()
+}
+
+pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
+    let catalog = Catalog::new(store.all_entities().await?, store.indicators().await?);
+    let mut filter = ObservationFilter::default();
+    let indicators = list(&args.indicator);
+    if !indicators.is_empty() {
+        let mut ids = Vec::new();
+        for t in &indicators {
+            match catalog.find_indicator(t) {
+                IndicatorMatch::One(id) => ids.push(id),
+                IndicatorMatch::None => bail!("没有指标“{t}”"),
+            }
+        }
+        filter.indicators = Some(ids);
+    }
+    let periods = list(&args.period);
+    if !periods.is_empty() {
+        filter.periods = Some(periods.iter().map(|p| Period::parse(p, None)).collect::<Result<_, _>>()?);
+    }
+    if let Some(r) = &args.region {
+        filter.subtree = Some(match catalog.find_entity(r, None) {
+            EntityMatch::One(id) => id,
+            EntityMatch::Ambiguous(_) => bail!("有多个主体叫“{r}”，请用代码"),
+            EntityMatch::None => bail!("没有主体“{r}”"),
+        });
+    }
+    filter.measure = args.measure.as_deref().map(Measure::parse).transpose()?;
+    let layout = match args.layout {
+        ExportLayoutArg::Long => ExportLayout::Long,
+        ExportLayoutArg::Wide => ExportLayout::Wide,
+    };
+    let s = export_observations(store, &filter, layout, &args.output).await?;
+    println!("已导出 {} 条数据到 {}（{} 张表）", s.rows, args.output.display(), s.tables);
+    Ok(())
+}

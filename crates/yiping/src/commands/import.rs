@@ -1,0 +1,97 @@
+use anyhow::bail;
+use chrono::Utc;
+use yiping_app::AppError;
+use yiping_app::import::{ImportKind, ImportOptions, ImportOutcome, import_file};
+use yiping_io::{LayoutHint, ParseOptions, ReadOptions};
+use yiping_kernel::{ObservationStatus, Period};
+use yiping_store::{ChangeContext, Store};
+
+use crate::cli::{ImportArgs, Kind, LayoutArg};
+use crate::progress::Spinner;
+
+pub async fn run(store: &dyn Store, args: ImportArgs) -> anyhow::Result<()> {
+    let default_period = args.period.as_deref().map(|p| Period::parse(p, args.year)).transpose()?;
+    let opts = ImportOptions {
+        kind: match args.kind {
+            Kind::Auto => ImportKind::Auto,
+            Kind::Observations => ImportKind::Observations,
+            Kind::Entities => ImportKind::Entities,
+            Kind::Indicators => ImportKind::Indicators,
+            Kind::Targets => ImportKind::Targets,
+        },
+        read: ReadOptions {
+            encoding: args.encoding.parse()?,
+            sheet: args.sheet.clone(),
+        },
+        parse: ParseOptions {
+            layout: match args.layout {
+                LayoutArg::Auto => LayoutHint::Auto,
+                LayoutArg::Long => LayoutHint::Long,
+                LayoutArg::Wide => LayoutHint::Wide,
+            },
+            default_year: args.year.or(default_period.map(|p| p.year_number())),
+            default_period,
+            default_status: ObservationStatus::parse(&args.status)?,
+        },
+        dry_run: args.dry_run,
+    };
+    let mut failed = 0;
+    for path in &args.files {
+        let ctx = ChangeContext::new(args.actor.clone(), path.display().to_string(), Utc::now());
+        let spinner = Spinner::start(format!("导入 {}…", path.display()));
+        let result = import_file(store, path, &opts, &ctx).await;
+        spinner.finish();
+        match result {
+            Ok(outcome) => print_outcome(&outcome),
+            Err(AppError::Rejected { file, problems }) => {
+                failed += 1;
+                eprintln!("{file}：发现{}处问题，整个文件未导入，数据库未作任何修改：", problems.len());
+                for p in &problems {
+                    eprintln!("  {p}");
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}：{e}", path.display());
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed}个文件未能导入");
+    }
+    Ok(())
+}
+
+fn print_outcome(o: &ImportOutcome) {
+    let verb = if o.dry_run { "检查（未写入）" } else { "已导入" };
+    let layout = match o.layout {
+        Some(yiping_io::Layout::Long) => "，长表",
+        Some(yiping_io::Layout::Wide) => "，宽表",
+        None => "",
+    };
+    let periods: Vec<String> = o.periods.iter().map(Period::label_zh).collect();
+    let periods = if periods.is_empty() { String::new() } else { format!("，时期：{}", periods.join("、")) };
+    println!("{verb} {}（{}{layout}{periods}）：{} 行", o.file, o.kind.label_zh(), o.rows);
+    if let Some(r) = &o.observations {
+        let prefix = if o.dry_run { "将" } else { "" };
+        println!(
+            "  {prefix}新增 {}，{prefix}修改 {}，未变 {}，空缺跳过 {}",
+            r.inserted, r.updated, r.unchanged, o.skipped_missing
+        );
+        for u in r.sample_updates.iter().take(20) {
+            println!(
+                "  修改：主体{} 指标{} {} {}：{} → {}",
+                u.key.entity,
+                u.key.indicator,
+                u.key.period.label_zh(),
+                u.key.measure.label_zh(),
+                u.old.value(),
+                u.new.value()
+            );
+        }
+    }
+    if let Some(r) = &o.upserts {
+        let prefix = if o.dry_run { "将" } else { "" };
+        println!("  {prefix}新增 {}，{prefix}修改 {}，未变 {}", r.inserted, r.updated, r.unchanged);
+    }
+}

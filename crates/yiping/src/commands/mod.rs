@@ -1,0 +1,41 @@
+//! One function per subcommand.
+
+mod demo;
+mod export;
+mod import;
+mod serve;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use yiping_app::database::{Create, DatabaseUrl, open};
+use yiping_store::Store;
+
+use crate::cli::{Cli, Command};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = DatabaseUrl::parse(&cli.database)?;
+    match cli.command {
+        Command::Init => {
+            let store = open(&url, Create::Yes).await?;
+            println!("数据库已就绪：{}（{}）", url.display(), store.backend().as_str());
+            Ok(())
+        }
+        Command::Migrate => {
+            open(&url, Create::No).await?;
+            println!("数据库结构已是最新：{}", url.display());
+            Ok(())
+        }
+        Command::Demo(args) => demo::run(&url, args).await,
+        Command::Serve(args) => {
+            let store = open_existing(&url).await?;
+            serve::run(store, &args).await
+        }
+        Command::Import(args) => import::run(open_existing(&url).await?.as_ref(), args).await,
+        Command::Export(args) => export::run(open_existing(&url).await?.as_ref(), args).await,
+    }
+}
+
+async fn open_existing(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
+    open(url, Create::No).await.with_context(|| format!("打开 {}", url.display()))
+}
