@@ -555,7 +555,7 @@ fn observations_atomic(s: &dyn Store) -> BoxFut<'_> {
         // A large batch (several statement chunks) lands whole.
         let big: Vec<_> = (0..2500)
             .map(|i| {
-                let p = Period::month(1950 + (i / 12) as i32, (i % 12) as u8 + 1).unwrap();
+                let p = Period::month(1950 + (i / 12), (i % 12) as u8 + 1).unwrap();
                 (
                     ObservationKey {
                         entity: ids[1],
