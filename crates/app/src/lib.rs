@@ -1,1 +1,15 @@
-//! (being written)
+//! Use cases of yiping: opening the database, importing and exporting spreadsheets, loading
+//! the demo. The CLI and the HTTP server both call these; none of them knows about HTTP.
+//!
+//! Principal items: [`database::open`] (picks the backend from the address), [`import::import_file`],
+//! [`export::export_observations`], [`seed::load_demo`] with [`demo::generate`], and [`AppError`].
+
+pub mod database;
+pub mod demo;
+mod error;
+pub mod export;
+pub mod import;
+mod import_entities;
+pub mod seed;
+
+pub use error::AppError;

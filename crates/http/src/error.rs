@@ -52,10 +52,24 @@ impl From<StoreError> for ApiError {
         };
         if status.is_server_error() {
             tracing::error!(error = %e, "store failure");
-            let message = if status == StatusCode::SERVICE_UNAVAILABLE { "数据库暂时不可用" } else { "服务器内部错误" };
-            return Self { status, code, message: message.to_string(), details: Value::Null };
+            let message = if status == StatusCode::SERVICE_UNAVAILABLE {
+                "数据库暂时不可用"
+            } else {
+                "服务器内部错误"
+            };
+            return Self {
+                status,
+                code,
+                message: message.to_string(),
+                details: Value::Null,
+            };
         }
-        Self { status, code, message: e.to_string(), details: Value::Null }
+        Self {
+            status,
+            code,
+            message: e.to_string(),
+            details: Value::Null,
+        }
     }
 }
 

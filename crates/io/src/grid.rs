@@ -54,7 +54,10 @@ impl Grid {
     /// The cell at zero-based `row`, `col`, or `Cell::Empty` outside the data.
     pub fn cell(&self, row: usize, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
-        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&EMPTY)
     }
 
     pub fn width(&self) -> usize {
@@ -63,9 +66,9 @@ impl Grid {
 
     /// The range a merged cell at `row`, `col` belongs to, if any.
     pub fn merge_at(&self, row: usize, col: usize) -> Option<&MergedRange> {
-        self.merges
-            .iter()
-            .find(|m| (m.first_row..=m.last_row).contains(&row) && (m.first_col..=m.last_col).contains(&col))
+        self.merges.iter().find(|m| {
+            (m.first_row..=m.last_row).contains(&row) && (m.first_col..=m.last_col).contains(&col)
+        })
     }
 }
 

@@ -26,10 +26,15 @@ struct ListQuery {
     paging: Paging,
 }
 
-async fn list(State(s): State<AppState>, Q(q): Q<ListQuery>) -> Result<Json<Paged<Entity>>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    Q(q): Q<ListQuery>,
+) -> Result<Json<Paged<Entity>>, ApiError> {
     let filter = EntityFilter {
         kind: opt("kind", &q.kind, EntityKind::parse)?,
-        level: opt("level", &q.level, |v| v.parse::<u8>().map_err(|_| format!("“{v}”不是有效的层级")))?,
+        level: opt("level", &q.level, |v| {
+            v.parse::<u8>().map_err(|_| format!("“{v}”不是有效的层级"))
+        })?,
         parent: opt("parent", &q.parent, parse_id)?.map(EntityId),
         subtree: opt("subtree", &q.subtree, parse_id)?.map(EntityId),
         group: q.group.clone().filter(|g| !g.trim().is_empty()),

@@ -12,5 +12,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// Healthy when the database answers.
 async fn healthz(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     s.store.ping().await?;
-    Ok(Json(json!({ "status": "ok", "database": s.store.backend().as_str() })))
+    Ok(Json(
+        json!({ "status": "ok", "database": s.store.backend().as_str() }),
+    ))
 }

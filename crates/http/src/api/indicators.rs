@@ -13,5 +13,7 @@ pub(crate) fn router() -> Router<AppState> {
 async fn list(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let items = s.store.indicators().await?;
     let total = items.len();
-    Ok(Json(json!({ "items": items, "total": total, "limit": total, "offset": 0 })))
+    Ok(Json(
+        json!({ "items": items, "total": total, "limit": total, "offset": 0 }),
+    ))
 }

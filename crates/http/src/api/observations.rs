@@ -2,7 +2,9 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use yiping_kernel::{Catalog, EntityId, IndicatorMatch, Measure, Observation, ObservationStatus, Period};
+use yiping_kernel::{
+    Catalog, EntityId, IndicatorMatch, Measure, Observation, ObservationStatus, Period,
+};
 use yiping_store::{ObservationFilter, Paged};
 
 use super::query::{Paging, Q, opt, parse_id};
@@ -44,18 +46,31 @@ struct ObservationDto {
     changed_at: String,
 }
 
-async fn list(State(s): State<AppState>, Q(q): Q<ListQuery>) -> Result<Json<Paged<ObservationDto>>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    Q(q): Q<ListQuery>,
+) -> Result<Json<Paged<ObservationDto>>, ApiError> {
     let indicators = s.store.indicators().await?;
-    let codes: std::collections::HashMap<_, _> =
-        indicators.iter().map(|i| (i.id, i.data.code.as_str().to_string())).collect();
+    let codes: std::collections::HashMap<_, _> = indicators
+        .iter()
+        .map(|i| (i.id, i.data.code.as_str().to_string()))
+        .collect();
     let catalog = Catalog::new(Vec::new(), indicators);
-    let indicator_ids = match q.indicator.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let indicator_ids = match q
+        .indicator
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(list) => Some(
             list.split([',', '，'])
                 .map(|t| match catalog.find_indicator(t) {
                     IndicatorMatch::One(id) => Ok(id),
-                    IndicatorMatch::None => Err(ApiError::bad_request(format!("参数 indicator：没有指标“{}”", t.trim()))),
+                    IndicatorMatch::None => Err(ApiError::bad_request(format!(
+                        "参数 indicator：没有指标“{}”",
+                        t.trim()
+                    ))),
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         ),
@@ -64,7 +79,10 @@ async fn list(State(s): State<AppState>, Q(q): Q<ListQuery>) -> Result<Json<Page
         None => None,
         Some(list) => Some(
             list.split([',', '，'])
-                .map(|t| Period::parse(t, None).map_err(|e| ApiError::bad_request(format!("参数 period：{e}"))))
+                .map(|t| {
+                    Period::parse(t, None)
+                        .map_err(|e| ApiError::bad_request(format!("参数 period：{e}")))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         ),
     };
@@ -94,5 +112,10 @@ async fn list(State(s): State<AppState>, Q(q): Q<ListQuery>) -> Result<Json<Page
             changed_at: o.changed_at.to_rfc3339(),
         })
         .collect();
-    Ok(Json(Paged { items, total: page.total, limit: page.limit, offset: page.offset }))
+    Ok(Json(Paged {
+        items,
+        total: page.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }

@@ -17,12 +17,19 @@ pub(crate) struct Paging {
 
 impl Paging {
     pub fn page(&self) -> Result<Page, ApiError> {
-        let limit = opt("limit", &self.limit, |s| s.parse::<u32>().map_err(|_| format!("“{s}”不是整数")))?
-            .unwrap_or(Page::DEFAULT_LIMIT);
+        let limit = opt("limit", &self.limit, |s| {
+            s.parse::<u32>().map_err(|_| format!("“{s}”不是整数"))
+        })?
+        .unwrap_or(Page::DEFAULT_LIMIT);
         if limit == 0 || limit > Page::MAX_LIMIT {
-            return Err(ApiError::bad_request(format!("参数 limit 应在 1—{} 之间", Page::MAX_LIMIT)));
+            return Err(ApiError::bad_request(format!(
+                "参数 limit 应在 1—{} 之间",
+                Page::MAX_LIMIT
+            )));
         }
-        let offset = opt("offset", &self.offset, |s| s.parse::<u64>().map_err(|_| format!("“{s}”不是非负整数")))?;
+        let offset = opt("offset", &self.offset, |s| {
+            s.parse::<u64>().map_err(|_| format!("“{s}”不是非负整数"))
+        })?;
         Ok(Page::new(limit, offset.unwrap_or(0)))
     }
 }
@@ -38,7 +45,10 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Q(q.0))

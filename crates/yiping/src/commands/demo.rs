@@ -13,8 +13,14 @@ pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
     let spinner = Spinner::start("生成演示数据…".into());
     let data = generate(args.seed);
     spinner.set(format!("写入 {} 条数据…", data.observations.len()));
-    let ctx = ChangeContext::new("演示数据", format!("yiping demo --seed {}", args.seed), Utc::now());
-    let summary = load_demo(store.as_ref(), &data, &ctx).await.context("写入演示数据")?;
+    let ctx = ChangeContext::new(
+        "演示数据",
+        format!("yiping demo --seed {}", args.seed),
+        Utc::now(),
+    );
+    let summary = load_demo(store.as_ref(), &data, &ctx)
+        .await
+        .context("写入演示数据")?;
     spinner.finish();
     println!("演示数据库已就绪：{}", url.display());
     println!(

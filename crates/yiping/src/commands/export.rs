@@ -7,7 +7,13 @@ use crate::cli::{ExportArgs, ExportLayoutArg};
 
 fn list(s: &Option<String>) -> Vec<String> {
     s.as_deref()
-        .map(|v| v.split([',', '，']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect())
+        .map(|v| {
+            v.split([',', '，'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -27,7 +33,12 @@ pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
     }
     let periods = list(&args.period);
     if !periods.is_empty() {
-        filter.periods = Some(periods.iter().map(|p| Period::parse(p, None)).collect::<Result<_, _>>()?);
+        filter.periods = Some(
+            periods
+                .iter()
+                .map(|p| Period::parse(p, None))
+                .collect::<Result<_, _>>()?,
+        );
     }
     if let Some(r) = &args.region {
         filter.subtree = Some(match catalog.find_entity(r, None) {
@@ -42,6 +53,11 @@ pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
         ExportLayoutArg::Wide => ExportLayout::Wide,
     };
     let s = export_observations(store, &filter, layout, &args.output).await?;
-    println!("已导出 {} 条数据到 {}（{} 张表）", s.rows, args.output.display(), s.tables);
+    println!(
+        "已导出 {} 条数据到 {}（{} 张表）",
+        s.rows,
+        args.output.display(),
+        s.tables
+    );
     Ok(())
 }

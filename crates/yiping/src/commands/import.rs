@@ -10,7 +10,11 @@ use crate::cli::{ImportArgs, Kind, LayoutArg};
 use crate::progress::Spinner;
 
 pub async fn run(store: &dyn Store, args: ImportArgs) -> anyhow::Result<()> {
-    let default_period = args.period.as_deref().map(|p| Period::parse(p, args.year)).transpose()?;
+    let default_period = args
+        .period
+        .as_deref()
+        .map(|p| Period::parse(p, args.year))
+        .transpose()?;
     let opts = ImportOptions {
         kind: match args.kind {
             Kind::Auto => ImportKind::Auto,
@@ -45,7 +49,10 @@ pub async fn run(store: &dyn Store, args: ImportArgs) -> anyhow::Result<()> {
             Ok(outcome) => print_outcome(&outcome),
             Err(AppError::Rejected { file, problems }) => {
                 failed += 1;
-                eprintln!("{file}：发现{}处问题，整个文件未导入，数据库未作任何修改：", problems.len());
+                eprintln!(
+                    "{file}：发现{}处问题，整个文件未导入，数据库未作任何修改：",
+                    problems.len()
+                );
                 for p in &problems {
                     eprintln!("  {p}");
                 }
@@ -63,15 +70,28 @@ pub async fn run(store: &dyn Store, args: ImportArgs) -> anyhow::Result<()> {
 }
 
 fn print_outcome(o: &ImportOutcome) {
-    let verb = if o.dry_run { "检查（未写入）" } else { "已导入" };
+    let verb = if o.dry_run {
+        "检查（未写入）"
+    } else {
+        "已导入"
+    };
     let layout = match o.layout {
         Some(yiping_io::Layout::Long) => "，长表",
         Some(yiping_io::Layout::Wide) => "，宽表",
         None => "",
     };
     let periods: Vec<String> = o.periods.iter().map(Period::label_zh).collect();
-    let periods = if periods.is_empty() { String::new() } else { format!("，时期：{}", periods.join("、")) };
-    println!("{verb} {}（{}{layout}{periods}）：{} 行", o.file, o.kind.label_zh(), o.rows);
+    let periods = if periods.is_empty() {
+        String::new()
+    } else {
+        format!("，时期：{}", periods.join("、"))
+    };
+    println!(
+        "{verb} {}（{}{layout}{periods}）：{} 行",
+        o.file,
+        o.kind.label_zh(),
+        o.rows
+    );
     if let Some(r) = &o.observations {
         let prefix = if o.dry_run { "将" } else { "" };
         println!(
@@ -92,6 +112,9 @@ fn print_outcome(o: &ImportOutcome) {
     }
     if let Some(r) = &o.upserts {
         let prefix = if o.dry_run { "将" } else { "" };
-        println!("  {prefix}新增 {}，{prefix}修改 {}，未变 {}", r.inserted, r.updated, r.unchanged);
+        println!(
+            "  {prefix}新增 {}，{prefix}修改 {}，未变 {}",
+            r.inserted, r.updated, r.unchanged
+        );
     }
 }

@@ -18,7 +18,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Init => {
             let store = open(&url, Create::Yes).await?;
-            println!("数据库已就绪：{}（{}）", url.display(), store.backend().as_str());
+            println!(
+                "数据库已就绪：{}（{}）",
+                url.display(),
+                store.backend().as_str()
+            );
             Ok(())
         }
         Command::Migrate => {
@@ -37,5 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn open_existing(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
-    open(url, Create::No).await.with_context(|| format!("打开 {}", url.display()))
+    open(url, Create::No)
+        .await
+        .with_context(|| format!("打开 {}", url.display()))
 }

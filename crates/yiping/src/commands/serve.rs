@@ -14,11 +14,15 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
     println!("yiping 已启动：http://{addr}/");
     println!("  健康检查  http://{addr}/healthz");
     println!("  接口示例  http://{addr}/api/v1/entities?level=2");
-    println!("            http://{addr}/api/v1/observations?indicator=GDP&period=2024Q1&measure=growth");
+    println!(
+        "            http://{addr}/api/v1/observations?indicator=GDP&period=2024Q1&measure=growth"
+    );
     println!("按 Ctrl+C 停止。");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    yiping_http::serve(listener, AppState::new(store), shutdown).await.context("服务异常退出")?;
+    yiping_http::serve(listener, AppState::new(store), shutdown)
+        .await
+        .context("服务异常退出")?;
     Ok(())
 }

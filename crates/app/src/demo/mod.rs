@@ -1,0 +1,112 @@
+//! Demo data for Chongqing: a pure, deterministic generator (no database; the caller loads the
+//! result into a store).
+//!
+//! [`generate`] returns [`DemoData`]: the region tree (重庆市 → 38 区县 and 3 functional areas →
+//! 1,031 镇街, real names and codes from the embedded data files), city departments, a few hundred
+//! synthetic firms, the indicator catalogue, observations for 2022–2024 and 2024 targets. Entities
+//! refer to each other by [`DemoEntity::key`], observations and targets by entity key and indicator
+//! code, so the loader assigns ids and resolves keys in order.
+//!
+//! Published figures (with their sources in `data/chongqing-districts.csv`) are kept exactly and
+//! carry that source in [`DemoObservation::source`]; everything else is synthetic, which the
+//! product must say wherever the data is shown ([`DEMO_NOTICE`]).
+//!
+//! The same seed always yields the same data: every part draws from its own ChaCha8 stream named
+//! by a label, and no platform-dependent maths is used.
+
+mod data;
+mod departments;
+mod draw;
+mod enterprises;
+mod indicators;
+mod profile;
+mod regions;
+mod series;
+mod targets;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+use yiping_kernel::{Measure, NewEntity, NewIndicator, Period, TargetKind};
+
+pub use data::{
+    DISTRICTS_CSV, HOLIDAYS_CSV, OfficialDay, OfficialDayKind, TOWNS_CSV, official_days,
+};
+
+/// Shown wherever demo data is displayed.
+pub const DEMO_NOTICE: &str =
+    "演示数据：除标注来源的公开数字外，均为按固定随机种子生成的合成样例数据，不代表真实统计结果。";
+
+/// The seed the product uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 20_240_421;
+
+/// An entity with the key other demo records use to refer to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoEntity {
+    /// Unique among all demo entities: the region code (`500103`, `500103001`), `FA-…` for the
+    /// functional areas, `D001` … for departments, `E0001` … for firms.
+    pub key: String,
+    /// The entity without parent links (the store assigns the parent's id).
+    pub entity: NewEntity,
+    /// The key of the parent, which always comes earlier in [`DemoData::entities`].
+    pub parent_key: Option<String>,
+}
+
+/// One value of one indicator for one entity and period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoObservation {
+    pub entity_key: String,
+    /// An indicator's code as in [`DemoData::indicators`] (canonical upper case).
+    pub indicator_code: String,
+    pub period: Period,
+    pub measure: Measure,
+    /// Rounded to the indicator's decimals; growth (%) to one decimal.
+    pub value: f64,
+    /// Where a published value comes from; `None` for synthetic values.
+    pub source: Option<String>,
+}
+
+/// An annual target of one entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoTarget {
+    pub entity_key: String,
+    pub indicator_code: String,
+    pub year: i32,
+    pub kind: TargetKind,
+    pub value: f64,
+    /// Cumulative planned share at the end of each month (12 values ending at 1); `None` = linear.
+    pub schedule: Option<Vec<f64>>,
+}
+
+/// Everything the demo loads, in loading order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoData {
+    /// Parents before children: the city, 区县 and functional areas, 镇街, departments, firms.
+    pub entities: Vec<DemoEntity>,
+    pub indicators: Vec<NewIndicator>,
+    pub observations: Vec<DemoObservation>,
+    pub targets: Vec<DemoTarget>,
+}
+
+/// Generates the demo data for `seed`.
+///
+/// # Panics
+///
+/// Only if an embedded data file is malformed, which the tests rule out.
+pub fn generate(seed: u64) -> DemoData {
+    let regions = regions::build();
+    let indicators = indicators::all();
+    let firms = enterprises::generate(seed, &regions);
+    let mut observations = series::regional(seed, &regions, &indicators);
+    observations.extend(firms.observations);
+    let targets = targets::generate(seed, &regions, &observations);
+    let mut entities = regions.entities;
+    entities.extend(departments::build());
+    entities.extend(firms.entities);
+    DemoData {
+        entities,
+        indicators,
+        observations,
+        targets,
+    }
+}

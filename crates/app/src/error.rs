@@ -1,0 +1,27 @@
+use yiping_io::{Problem, ReadError, WriteError};
+use yiping_store::StoreError;
+
+/// Why a use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// A file was rejected whole; every problem found is listed.
+    #[error("{file}：发现{}处问题，整个文件未导入，数据库未作任何修改", problems.len())]
+    Rejected {
+        file: String,
+        problems: Vec<Problem>,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl AppError {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Self::Invalid(msg.into())
+    }
+}

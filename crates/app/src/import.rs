@@ -1,0 +1,228 @@
+//! Importing a spreadsheet: read the file, recognise what it holds, resolve names against the
+//! catalogue, and apply everything in one transaction, or nothing.
+
+use std::path::Path;
+
+use yiping_io::{
+    Grid, Layout, ParseOptions, Problem, ReadOptions, SourceRef, parse_indicators,
+    parse_observations, parse_targets, read_grid,
+};
+use yiping_kernel::{Catalog, Period, StatusPolicy};
+use yiping_store::{ApplyOptions, ApplyReport, ChangeContext, Store, UpsertReport};
+
+use crate::AppError;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// Recognise from the header row.
+    Auto,
+    Observations,
+    Entities,
+    Indicators,
+    Targets,
+}
+
+impl ImportKind {
+    pub fn parse(s: &str) -> Result<Self, AppError> {
+        match s.trim() {
+            "auto" | "自动" => Ok(Self::Auto),
+            "observations" | "数据" | "指标数据" => Ok(Self::Observations),
+            "entities" | "主体" => Ok(Self::Entities),
+            "indicators" | "指标" => Ok(Self::Indicators),
+            "targets" | "目标" => Ok(Self::Targets),
+            other => Err(AppError::invalid(format!(
+                "导入类型“{other}”无效：可选 auto、observations（数据）、entities（主体）、indicators（指标）、targets（目标）"
+            ))),
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Auto => "自动识别",
+            Self::Observations => "指标数据",
+            Self::Entities => "主体",
+            Self::Indicators => "指标",
+            Self::Targets => "目标",
+        }
+    }
+}
+
+/// How to import one file.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub kind: ImportKind,
+    pub read: ReadOptions,
+    pub parse: ParseOptions,
+    pub dry_run: bool,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub file: String,
+    pub kind: ImportKind,
+    pub layout: Option<Layout>,
+    pub periods: Vec<Period>,
+    pub rows: usize,
+    pub skipped_missing: usize,
+    pub observations: Option<ApplyReport>,
+    pub upserts: Option<UpsertReport>,
+    pub dry_run: bool,
+}
+
+/// Recognises master-data tables by their header; everything else is observations.
+pub fn detect_kind(grid: &Grid) -> ImportKind {
+    let has = |row: &[String], names: &[&str]| names.iter().all(|n| row.iter().any(|c| c == n));
+    for r in grid.rows.iter().take(8) {
+        let row: Vec<String> = r
+            .iter()
+            .map(|c| yiping_kernel::normalize_name(&c.text()))
+            .collect();
+        if has(&row, &["年份", "目标值"]) {
+            return ImportKind::Targets;
+        }
+        if has(&row, &["类型", "名称", "层级"]) {
+            return ImportKind::Entities;
+        }
+        if has(&row, &["代码", "名称", "计量单位", "频率"]) {
+            return ImportKind::Indicators;
+        }
+    }
+    ImportKind::Observations
+}
+
+fn rejected(grid: &Grid, problems: Vec<Problem>) -> AppError {
+    AppError::Rejected {
+        file: grid.file.clone(),
+        problems,
+    }
+}
+
+fn store_problem(grid: &Grid, e: impl std::fmt::Display) -> AppError {
+    rejected(
+        grid,
+        vec![Problem {
+            at: SourceRef {
+                file: grid.file.clone(),
+                sheet: grid.sheet.clone(),
+                row: 1,
+                column: None,
+            },
+            value: String::new(),
+            reason: e.to_string(),
+        }],
+    )
+}
+
+/// Imports one file: all of it, or (on any problem) none of it.
+pub async fn import_file(
+    store: &dyn Store,
+    path: &Path,
+    opts: &ImportOptions,
+    ctx: &ChangeContext,
+) -> Result<ImportOutcome, AppError> {
+    let grid = read_grid(path, &opts.read)?;
+    import_grid(store, &grid, opts, ctx).await
+}
+
+/// Imports an already-read table (an upload, or a file read by [`import_file`]).
+pub async fn import_grid(
+    store: &dyn Store,
+    grid: &Grid,
+    opts: &ImportOptions,
+    ctx: &ChangeContext,
+) -> Result<ImportOutcome, AppError> {
+    let kind = match opts.kind {
+        ImportKind::Auto => detect_kind(grid),
+        k => k,
+    };
+    let mut out = ImportOutcome {
+        file: grid.file.clone(),
+        kind,
+        layout: None,
+        periods: Vec::new(),
+        rows: 0,
+        skipped_missing: 0,
+        observations: None,
+        upserts: None,
+        dry_run: opts.dry_run,
+    };
+    match kind {
+        ImportKind::Observations | ImportKind::Auto => {
+            let catalog = Catalog::new(store.all_entities().await?, store.indicators().await?);
+            let parsed =
+                parse_observations(grid, &catalog, &opts.parse).map_err(|p| rejected(grid, p))?;
+            let batch: Vec<_> = parsed.rows.iter().map(|r| (r.key, r.value)).collect();
+            // A table without a 状态 column states no status: re-importing it must not undo an
+            // approval of values it leaves unchanged.
+            let apply = ApplyOptions {
+                dry_run: opts.dry_run,
+                status: if parsed.status_column {
+                    StatusPolicy::Explicit
+                } else {
+                    StatusPolicy::KeepWhenValueUnchanged
+                },
+            };
+            let report = store.apply_observations(&batch, ctx, apply).await?;
+            out.layout = Some(parsed.layout);
+            out.periods = parsed.periods;
+            out.rows = batch.len();
+            out.skipped_missing = parsed.skipped_missing;
+            out.observations = Some(report);
+        }
+        ImportKind::Indicators => {
+            let items = parse_indicators(grid).map_err(|p| rejected(grid, p))?;
+            out.rows = items.len();
+            if opts.dry_run {
+                out.upserts = Some(dry_run_indicators(store, &items).await?);
+            } else {
+                out.upserts = Some(
+                    store
+                        .upsert_indicators(&items, ctx)
+                        .await
+                        .map_err(|e| store_problem(grid, e))?,
+                );
+            }
+        }
+        ImportKind::Targets => {
+            let catalog = Catalog::new(store.all_entities().await?, store.indicators().await?);
+            let items: Vec<_> = parse_targets(grid, &catalog)
+                .map_err(|p| rejected(grid, p))?
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
+            out.rows = items.len();
+            if !opts.dry_run {
+                out.upserts = Some(
+                    store
+                        .upsert_targets(&items, ctx)
+                        .await
+                        .map_err(|e| store_problem(grid, e))?,
+                );
+            }
+        }
+        ImportKind::Entities => {
+            let report = crate::import_entities::import(store, grid, opts.dry_run, ctx).await?;
+            out.rows = report.inserted + report.updated + report.unchanged;
+            out.upserts = Some(report);
+        }
+    }
+    Ok(out)
+}
+
+async fn dry_run_indicators(
+    store: &dyn Store,
+    items: &[yiping_kernel::NewIndicator],
+) -> Result<UpsertReport, AppError> {
+    let existing = store.indicators().await?;
+    let mut r = UpsertReport::default();
+    for i in items {
+        match existing.iter().find(|e| e.data.code == i.code) {
+            None => r.inserted += 1,
+            Some(e) if e.data == *i => r.unchanged += 1,
+            Some(_) => r.updated += 1,
+        }
+    }
+    Ok(r)
+}

@@ -1,0 +1,196 @@
+//! Importing an entity table: parents may be named by code or name, be stored already or appear
+//! anywhere in the same file; rows are ordered so that parents load first.
+
+use std::collections::HashMap;
+
+use yiping_io::{EntityRecord, Grid, Problem, parse_entities};
+use yiping_kernel::{Catalog, EntityMatch, normalize_name};
+use yiping_store::{ChangeContext, EntityChange, EntityUpsert, ParentRef, Store, UpsertReport};
+
+use crate::AppError;
+
+enum Parent {
+    None,
+    Stored(yiping_kernel::EntityId),
+    InFile(usize),
+}
+
+pub(crate) async fn import(
+    store: &dyn Store,
+    grid: &Grid,
+    dry_run: bool,
+    ctx: &ChangeContext,
+) -> Result<UpsertReport, AppError> {
+    let rejected = |problems: Vec<Problem>| AppError::Rejected {
+        file: grid.file.clone(),
+        problems,
+    };
+    let records = parse_entities(grid).map_err(rejected)?;
+    let catalog = Catalog::new(store.all_entities().await?, Vec::new());
+
+    // Names and codes of the rows in this file.
+    let mut in_file: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(c) = &r.entity.code {
+            in_file.entry(c.as_str().to_string()).or_default().push(i);
+        }
+        in_file
+            .entry(normalize_name(&r.entity.name))
+            .or_default()
+            .push(i);
+    }
+
+    let mut problems = Vec::new();
+    let mut parents = Vec::with_capacity(records.len());
+    for (i, r) in records.iter().enumerate() {
+        let Some(p) = &r.parent else {
+            parents.push(Parent::None);
+            continue;
+        };
+        let key = normalize_name(&p.text);
+        let upper = key.to_ascii_uppercase();
+        let local = in_file.get(&upper).or_else(|| in_file.get(&key));
+        let parent = match local.map(Vec::as_slice) {
+            Some([j]) if *j == i => {
+                problems.push(Problem {
+                    at: p.at.clone(),
+                    value: p.text.clone(),
+                    reason: "上级不能是自己".into(),
+                });
+                Parent::None
+            }
+            Some([j]) => Parent::InFile(*j),
+            Some(many) if many.len() > 1 => {
+                problems.push(Problem {
+                    at: p.at.clone(),
+                    value: p.text.clone(),
+                    reason: format!("本文件中有{}行同名，请用上级代码", many.len()),
+                });
+                Parent::None
+            }
+            _ => match catalog.find_entity(&p.text, None) {
+                EntityMatch::One(id) => Parent::Stored(id),
+                EntityMatch::Ambiguous(ids) => {
+                    problems.push(Problem {
+                        at: p.at.clone(),
+                        value: p.text.clone(),
+                        reason: format!("有{}个主体同名，请用上级代码", ids.len()),
+                    });
+                    Parent::None
+                }
+                EntityMatch::None => {
+                    problems.push(Problem {
+                        at: p.at.clone(),
+                        value: p.text.clone(),
+                        reason: "上级既不在本文件中，也不在数据库中".into(),
+                    });
+                    Parent::None
+                }
+            },
+        };
+        parents.push(parent);
+    }
+
+    let order = match parents_first(&parents) {
+        Ok(o) => o,
+        Err(i) => {
+            let r: &EntityRecord = &records[i];
+            problems.push(Problem {
+                at: r.at.clone(),
+                value: r.entity.name.clone(),
+                reason: "上级关系成环（某行的上级最终又指回它自己）".into(),
+            });
+            Vec::new()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(rejected(problems));
+    }
+
+    // Position of each record in the load order, for in-file parent references.
+    let mut position = vec![0usize; records.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        position[i] = pos;
+    }
+    let items: Vec<EntityUpsert> = order
+        .iter()
+        .map(|&i| {
+            let r = &records[i];
+            let mut up = EntityUpsert::new(r.entity.clone());
+            if let Some(p) = &r.parent {
+                let link = p.link(yiping_kernel::EntityId(0));
+                let pref = match parents[i] {
+                    Parent::InFile(j) => Some(ParentRef::Earlier(position[j])),
+                    Parent::Stored(id) => Some(ParentRef::Existing(id)),
+                    Parent::None => None,
+                };
+                if let Some(pref) = pref {
+                    up.parents.push((pref, link.valid_from, link.valid_to));
+                }
+            }
+            up
+        })
+        .collect();
+
+    if dry_run {
+        return Ok(preview(&catalog, &records));
+    }
+    let changes = store.upsert_entities(&items, ctx).await?;
+    let mut report = UpsertReport::default();
+    for (_, c) in changes {
+        match c {
+            EntityChange::Inserted => report.inserted += 1,
+            EntityChange::Updated => report.updated += 1,
+            EntityChange::Unchanged => report.unchanged += 1,
+        }
+    }
+    Ok(report)
+}
+
+/// A topological order (parents before children), or the index of a row on a cycle.
+fn parents_first(parents: &[Parent]) -> Result<Vec<usize>, usize> {
+    let n = parents.len();
+    // 0 = unvisited, 1 = on the current path, 2 = done.
+    let mut state = vec![0u8; n];
+    let mut order = Vec::with_capacity(n);
+    for start in 0..n {
+        let mut path = Vec::new();
+        let mut cur = Some(start);
+        while let Some(i) = cur {
+            match state[i] {
+                2 => break,
+                1 => return Err(i),
+                _ => {
+                    state[i] = 1;
+                    path.push(i);
+                    cur = match parents[i] {
+                        Parent::InFile(j) => Some(j),
+                        _ => None,
+                    };
+                }
+            }
+        }
+        for &i in path.iter().rev() {
+            state[i] = 2;
+            order.push(i);
+        }
+    }
+    Ok(order)
+}
+
+/// What a dry run would do: rows whose code (or codeless name) is stored count as updates.
+fn preview(catalog: &Catalog, records: &[EntityRecord]) -> UpsertReport {
+    let mut r = UpsertReport::default();
+    for rec in records {
+        let text = rec
+            .entity
+            .code
+            .as_ref()
+            .map_or(rec.entity.name.as_str(), |c| c.as_str());
+        match catalog.find_entity(text, Some(rec.entity.kind)) {
+            EntityMatch::One(_) => r.updated += 1,
+            _ => r.inserted += 1,
+        }
+    }
+    r
+}

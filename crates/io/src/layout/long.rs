@@ -1,0 +1,296 @@
+//! The long layout: one value a row (主体代码, 主体, 指标代码, 指标, 时期, 口径, 数值, 计量单位, 状态).
+
+use std::collections::HashMap;
+
+use yiping_kernel::{IndicatorId, IndicatorMatch, Measure, ObservationStatus, Period};
+
+use super::collect::{Sink, Value};
+use super::header::{
+    ENTITY_CODE_HEADERS, ENTITY_HEADERS, Named, When, classify_sub, is_footnote, is_one_of,
+    looks_like_unit, name_header, split_bracket, unit_statement,
+};
+use super::number::{Declared, parse_number, unit_conversion};
+use crate::{Cell, Grid};
+
+/// The columns a long table may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Col {
+    EntityCode,
+    Entity,
+    IndicatorCode,
+    Indicator,
+    Period,
+    Measure,
+    Value,
+    Unit,
+    Status,
+}
+
+const INDICATOR_CODE: &[&str] = &["指标代码", "indicator_code"];
+const INDICATOR: &[&str] = &["指标", "指标名称", "indicator", "indicator_name"];
+const PERIOD: &[&str] = &["时期", "期别", "报告期", "统计时期", "period"];
+const MEASURE: &[&str] = &["口径", "measure"];
+const VALUE: &[&str] = &["数值", "值", "指标值", "value"];
+const UNIT: &[&str] = &["计量单位", "unit"];
+const STATUS: &[&str] = &["状态", "审核状态", "status"];
+
+/// Which column a header names. 单位 is left out: in a long table it may mean the unit as well
+/// as the reporting unit.
+fn column_of(text: &str) -> Option<Col> {
+    let lists: [(Col, &[&str]); 9] = [
+        (Col::IndicatorCode, INDICATOR_CODE),
+        (Col::Indicator, INDICATOR),
+        (Col::Period, PERIOD),
+        (Col::Measure, MEASURE),
+        (Col::Value, VALUE),
+        (Col::Unit, UNIT),
+        (Col::Status, STATUS),
+        (Col::EntityCode, ENTITY_CODE_HEADERS),
+        (Col::Entity, ENTITY_HEADERS),
+    ];
+    if is_one_of(text, &["单位"]) {
+        return None;
+    }
+    lists
+        .iter()
+        .find(|(_, names)| is_one_of(text, names))
+        .map(|(c, _)| *c)
+}
+
+/// A long table's header row and its columns.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    row: usize,
+    cols: HashMap<Col, usize>,
+}
+
+/// The first row (of the first 30) with an indicator column and a value column.
+pub(crate) fn find_header(grid: &Grid) -> Option<Header> {
+    grid.rows
+        .iter()
+        .take(30)
+        .enumerate()
+        .find_map(|(r, cells)| {
+            let mut cols = HashMap::new();
+            for (c, cell) in cells.iter().enumerate() {
+                if let Some(col) = column_of(&cell.text()) {
+                    cols.entry(col).or_insert(c);
+                }
+            }
+            let has_indicator =
+                cols.contains_key(&Col::Indicator) || cols.contains_key(&Col::IndicatorCode);
+            (has_indicator && cols.contains_key(&Col::Value)).then_some(Header { row: r, cols })
+        })
+}
+
+pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
+    let grid = sink.grid;
+    let Some(header) = header else {
+        sink.problem(
+            0,
+            None,
+            "",
+            "没有找到长表的表头：需要“指标”（或“指标代码”）和“数值”两列",
+        );
+        return;
+    };
+    let col = |c: Col| header.cols.get(&c).copied();
+    if col(Col::Entity).is_none() && col(Col::EntityCode).is_none() {
+        sink.problem(header.row, None, "", "长表缺少“主体”或“主体代码”列");
+        return;
+    }
+    let preamble: Vec<String> = grid.rows[..header.row]
+        .iter()
+        .flatten()
+        .map(Cell::text)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let table_units: Vec<String> = preamble
+        .iter()
+        .find_map(|t| unit_statement(t))
+        .unwrap_or_default();
+    let table_period = sink.table_period(&preamble);
+    sink.status_column = col(Col::Status).is_some();
+    let value_col = col(Col::Value).unwrap_or_default();
+    let value_header_unit = split_bracket(&grid.cell(header.row, value_col).text())
+        .1
+        .filter(|u| looks_like_unit(u));
+    let mut missing_period_reported = false;
+
+    for r in header.row + 1..grid.rows.len() {
+        let cells = &grid.rows[r];
+        let Some(first) = cells.iter().find(|c| !c.is_empty()) else {
+            continue;
+        };
+        if is_footnote(&first.text()) {
+            break;
+        }
+        let text = |c: Option<usize>| c.map(|c| (c, grid.cell(r, c).text()));
+        let who = sink.resolve_entity(r, text(col(Col::EntityCode)), text(col(Col::Entity)));
+        let indicator = read_indicator(
+            sink,
+            r,
+            text(col(Col::IndicatorCode)),
+            text(col(Col::Indicator)),
+        );
+        let measure = read_measure(
+            sink,
+            r,
+            text(col(Col::Measure)),
+            indicator.as_ref().map(|i| i.1),
+        );
+        let period = match text(col(Col::Period)).filter(|(_, t)| !t.is_empty()) {
+            Some((c, t)) => match Period::parse(&t, sink.default_year()) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    sink.bad_period(r, c, &t, &e);
+                    None
+                }
+            },
+            None if table_period.is_some() => table_period,
+            None => {
+                if !missing_period_reported {
+                    sink.missing_period(r);
+                    missing_period_reported = true;
+                }
+                None
+            }
+        };
+        let status = match text(col(Col::Status)).filter(|(_, t)| !t.is_empty()) {
+            Some((c, t)) => match ObservationStatus::parse(&t) {
+                Ok(s) => Some(s),
+                Err(_) => {
+                    sink.problem(
+                        r,
+                        Some(c),
+                        t,
+                        "不是有效的状态（应为 草稿、已报送 或 已审核）",
+                    );
+                    None
+                }
+            },
+            None => Some(sink.opts.default_status),
+        };
+        let value_text = grid.cell(r, value_col).text();
+        let number = match parse_number(grid.cell(r, value_col)) {
+            Ok(n) => n,
+            Err(_) => {
+                sink.problem(r, Some(value_col), &value_text, "无法识别为数字");
+                continue;
+            }
+        };
+        let (Some((indicator, _, name_unit)), Some(measure)) = (indicator, measure) else {
+            continue;
+        };
+        let unit_cell = text(col(Col::Unit)).filter(|(_, t)| !t.is_empty());
+        let declared = match (&unit_cell, &name_unit, &value_header_unit) {
+            (Some((_, u)), _, _) | (None, Some(u), _) | (None, None, Some(u)) => Declared::One(u),
+            (None, None, None) => Declared::AnyOf(&table_units),
+        };
+        let convert = match sink
+            .catalog
+            .indicator(indicator)
+            .map(|ind| unit_conversion(ind, measure, declared))
+        {
+            Some(Ok(c)) => c,
+            Some(Err(reason)) => {
+                let (c, t) = unit_cell.clone().unwrap_or((value_col, String::new()));
+                sink.problem(r, Some(c), t, reason);
+                continue;
+            }
+            None => continue,
+        };
+        let Some(number) = number else {
+            sink.skipped_missing += 1;
+            continue;
+        };
+        let (Some(who), Some(period), Some(status)) = (who, period, status) else {
+            continue;
+        };
+        sink.push(Value {
+            who,
+            indicator,
+            period,
+            measure,
+            number: convert.apply(number),
+            status,
+            row: r,
+            col: value_col,
+            text: &value_text,
+        });
+    }
+}
+
+/// The indicator of a row, the measure its name implies (地区生产总值增速 → growth) and the unit
+/// its name states in brackets.
+fn read_indicator(
+    sink: &mut Sink<'_>,
+    r: usize,
+    code: Option<(usize, String)>,
+    name: Option<(usize, String)>,
+) -> Option<(IndicatorId, Option<Measure>, Option<String>)> {
+    if let Some((c, t)) = code.filter(|(_, t)| !t.is_empty()) {
+        return match sink.catalog.find_indicator(&t) {
+            IndicatorMatch::One(id) => Some((id, None, None)),
+            IndicatorMatch::None => {
+                sink.problem(r, Some(c), t, "不是已知的指标代码");
+                None
+            }
+        };
+    }
+    let Some((c, t)) = name.filter(|(_, t)| !t.is_empty()) else {
+        sink.problem(r, None, "", "缺少指标（名称或代码）");
+        return None;
+    };
+    let unit = split_bracket(&t).1.filter(|u| looks_like_unit(u));
+    match name_header(sink.catalog, &t, sink.default_year()) {
+        Named::Indicator {
+            id,
+            measure: Measure::Growth,
+        } => Some((id, Some(Measure::Growth), None)),
+        Named::Indicator { id, measure } => Some((id, Some(measure), unit)),
+        Named::BareGrowth(_) | Named::Unknown => {
+            sink.problem(
+                r,
+                Some(c),
+                t,
+                "不是已知的指标（按代码、名称和别名都找不到）",
+            );
+            None
+        }
+    }
+}
+
+/// The measure of a row: the 口径 cell when filled, else what the indicator name implies, else
+/// the level. A 口径 of 数值 beside a growth indicator name is a contradiction.
+fn read_measure(
+    sink: &mut Sink<'_>,
+    r: usize,
+    cell: Option<(usize, String)>,
+    implied: Option<Option<Measure>>,
+) -> Option<Measure> {
+    let implied = implied.flatten();
+    let Some((c, t)) = cell.filter(|(_, t)| !t.is_empty()) else {
+        return Some(implied.unwrap_or(Measure::Value));
+    };
+    let stated = match classify_sub(&t, None) {
+        Some((m, When::Table | When::Cumulative)) => m,
+        _ => match Measure::parse(&t) {
+            Ok(m) => m,
+            Err(_) => {
+                sink.problem(r, Some(c), t, "不是有效的口径（应为 数值 或 增速）");
+                return None;
+            }
+        },
+    };
+    if implied == Some(Measure::Growth) && stated == Measure::Value {
+        sink.problem(
+            r,
+            Some(c),
+            t,
+            "与指标名称矛盾：指标名称表示增速，口径却是数值",
+        );
+        return None;
+    }
+    Some(stated)
+}
