@@ -12,13 +12,14 @@ use yiping_store::{
 
 use crate::args::{Arg, Sql};
 use crate::rows::{date, get, parse, parse_date, ts};
-use crate::{SqlStore, map_err};
+use crate::{Dialect, SqlStore, map_err};
 
 const ENTITY_COLS: &str = "id, kind, code, name, level, attrs";
 
 /// Loads entities (all, or the given ids) with their aliases, groups and links, ordered by id.
 pub(crate) async fn load(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     ids: Option<&[EntityId]>,
 ) -> StoreResult<Vec<Entity>> {
     let mut sql = Sql::new(&format!("SELECT {ENTITY_COLS} FROM entities"));
@@ -55,7 +56,11 @@ pub(crate) async fn load(
     }
     sql.push(" ORDER BY id");
 
-    let rows = sql.query().fetch_all(&mut *conn).await.map_err(map_err)?;
+    let rows = sql
+        .query(dialect)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
     let mut out = Vec::with_capacity(rows.len());
     let mut index = HashMap::with_capacity(rows.len());
     for row in &rows {
@@ -89,7 +94,7 @@ pub(crate) async fn load(
         });
     }
     for row in aliases
-        .query()
+        .query(dialect)
         .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?
@@ -100,7 +105,7 @@ pub(crate) async fn load(
         }
     }
     for row in groups
-        .query()
+        .query(dialect)
         .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?
@@ -110,7 +115,12 @@ pub(crate) async fn load(
             out[i].data.groups.push(get(&row, "group_name")?);
         }
     }
-    for row in links.query().fetch_all(&mut *conn).await.map_err(map_err)? {
+    for row in links
+        .query(dialect)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+    {
         let id: i64 = get(&row, "child_id")?;
         let Some(&i) = index.get(&id) else { continue };
         let parent: i64 = get(&row, "parent_id")?;
@@ -148,7 +158,11 @@ fn same_entity(a: &NewEntity, b: &NewEntity) -> bool {
         && links(&a.parents) == links(&b.parents)
 }
 
-async fn find_existing(conn: &mut AnyConnection, e: &NewEntity) -> StoreResult<Option<EntityId>> {
+async fn find_existing(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    e: &NewEntity,
+) -> StoreResult<Option<EntityId>> {
     let mut sql = Sql::new("SELECT id FROM entities WHERE kind = ");
     let k = sql.arg(Arg::Text(e.kind.as_str().into()));
     sql.push(&k);
@@ -162,7 +176,11 @@ async fn find_existing(conn: &mut AnyConnection, e: &NewEntity) -> StoreResult<O
             sql.push(&format!(" AND code IS NULL AND name = {n}"));
         }
     }
-    let rows = sql.query().fetch_all(&mut *conn).await.map_err(map_err)?;
+    let rows = sql
+        .query(dialect)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
     match rows.len() {
         0 => Ok(None),
         1 => Ok(Some(EntityId(get(&rows[0], "id")?))),
@@ -236,6 +254,7 @@ pub(crate) async fn upsert(
     items: &[EntityUpsert],
     ctx: &ChangeContext,
 ) -> StoreResult<Vec<(EntityId, EntityChange)>> {
+    let dialect = store.dialect;
     let mut tx = store
         .pool
         .begin_with(store.dialect.begin_write())
@@ -275,7 +294,7 @@ pub(crate) async fn upsert(
         }
         let attrs =
             serde_json::to_string(&data.attrs).map_err(|e| StoreError::invalid(e.to_string()))?;
-        match find_existing(&mut tx, &data).await? {
+        match find_existing(&mut tx, dialect, &data).await? {
             None => {
                 let row = sqlx::query(
                     "INSERT INTO entities (kind, code, name, level, attrs, created_at, updated_at) \
@@ -295,7 +314,7 @@ pub(crate) async fn upsert(
                 out.push((EntityId(id), EntityChange::Inserted));
             }
             Some(id) => {
-                let current = load(&mut tx, Some(&[id])).await?;
+                let current = load(&mut tx, dialect, Some(&[id])).await?;
                 if current.first().is_some_and(|c| same_entity(&c.data, &data)) {
                     out.push((id, EntityChange::Unchanged));
                     continue;
@@ -321,6 +340,7 @@ pub(crate) async fn upsert(
 /// `root` and its descendants by the links valid on `date` (or the current, open-ended links).
 pub(crate) async fn subtree(
     pool: &AnyPool,
+    dialect: Dialect,
     root: EntityId,
     date_at: Option<NaiveDate>,
 ) -> StoreResult<Vec<EntityId>> {
@@ -340,7 +360,7 @@ pub(crate) async fn subtree(
          UNION SELECT l.child_id FROM entity_links l JOIN sub ON l.parent_id = sub.id WHERE {cond}) \
          SELECT id FROM sub ORDER BY id"
     ));
-    let rows = sql.query().fetch_all(pool).await.map_err(map_err)?;
+    let rows = sql.query(dialect).fetch_all(pool).await.map_err(map_err)?;
     rows.iter()
         .map(|r| get::<i64>(r, "id").map(EntityId))
         .collect()
@@ -361,6 +381,7 @@ pub(crate) async fn list(
     f: &EntityFilter,
     page: Page,
 ) -> StoreResult<Paged<Entity>> {
+    let dialect = store.dialect;
     let mut sql = Sql::new("");
     let mut conds: Vec<String> = Vec::new();
     if let Some(k) = f.kind {
@@ -410,7 +431,7 @@ pub(crate) async fn list(
     };
     let total: i64 = get(
         &count
-            .query()
+            .query(dialect)
             .fetch_one(&store.pool)
             .await
             .map_err(map_err)?,
@@ -421,7 +442,7 @@ pub(crate) async fn list(
     count.text =
         format!("SELECT e.id AS id FROM entities e{where_} ORDER BY e.id LIMIT {lim} OFFSET {off}");
     let rows = count
-        .query()
+        .query(dialect)
         .fetch_all(&store.pool)
         .await
         .map_err(map_err)?;
@@ -433,7 +454,7 @@ pub(crate) async fn list(
     let items = if ids.is_empty() {
         Vec::new()
     } else {
-        load(&mut conn, Some(&ids)).await?
+        load(&mut conn, dialect, Some(&ids)).await?
     };
     Ok(Paged {
         items,

@@ -26,8 +26,8 @@ use yiping_kernel::{
     ObservationValue, Period, Target,
 };
 use yiping_store::{
-    ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
-    ObservationFilter, Page, Paged, Store, StoreResult, TargetFilter, UpsertReport,
+    ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
+    EntityUpsert, ObservationFilter, Page, Paged, Store, StoreResult, TargetFilter, UpsertReport,
 };
 
 pub use errors::map_err;
@@ -107,12 +107,14 @@ impl Store for SqlStore {
 
     async fn entity(&self, id: EntityId) -> StoreResult<Option<Entity>> {
         let mut conn = self.pool.acquire().await.map_err(map_err)?;
-        Ok(entities::load(&mut conn, Some(&[id])).await?.pop())
+        Ok(entities::load(&mut conn, self.dialect, Some(&[id]))
+            .await?
+            .pop())
     }
 
     async fn all_entities(&self) -> StoreResult<Vec<Entity>> {
         let mut conn = self.pool.acquire().await.map_err(map_err)?;
-        entities::load(&mut conn, None).await
+        entities::load(&mut conn, self.dialect, None).await
     }
 
     async fn entities(&self, filter: &EntityFilter, page: Page) -> StoreResult<Paged<Entity>> {
@@ -120,7 +122,7 @@ impl Store for SqlStore {
     }
 
     async fn subtree(&self, root: EntityId, date: NaiveDate) -> StoreResult<Vec<EntityId>> {
-        entities::subtree(&self.pool, root, Some(date)).await
+        entities::subtree(&self.pool, self.dialect, root, Some(date)).await
     }
 
     async fn upsert_indicators(
@@ -150,7 +152,7 @@ impl Store for SqlStore {
         filter: &ObservationFilter,
         page: Page,
     ) -> StoreResult<Paged<Observation>> {
-        observations::list(&self.pool, filter, page).await
+        observations::list(&self.pool, self.dialect, filter, page).await
     }
 
     async fn observation_slice(
@@ -175,6 +177,6 @@ impl Store for SqlStore {
     }
 
     async fn targets(&self, filter: &TargetFilter) -> StoreResult<Vec<Target>> {
-        targets::list(&self.pool, filter).await
+        targets::list(&self.pool, self.dialect, filter).await
     }
 }

@@ -9,7 +9,8 @@ use yiping_kernel::{
     ObservationValue, Period, diff_observations,
 };
 use yiping_store::{
-    ApplyOptions, ApplyReport, AuditEntry, ChangeContext, ObservationFilter, Page, Paged, StoreError, StoreResult,
+    ApplyOptions, ApplyReport, AuditEntry, ChangeContext, ObservationFilter, Page, Paged,
+    StoreError, StoreResult,
 };
 
 use crate::args::{Arg, Sql};
@@ -66,7 +67,12 @@ async fn read_existing(
             sql.push(&format!(" AND entity_id IN {list}"));
         }
         sql.push(dialect.lock_rows());
-        for row in sql.query().fetch_all(&mut *conn).await.map_err(map_err)? {
+        for row in sql
+            .query(dialect)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?
+        {
             let m: String = get(&row, "measure")?;
             let key = ObservationKey {
                 entity: EntityId(get(&row, "entity_id")?),
@@ -88,6 +94,7 @@ async fn read_existing(
 /// source, actor and time shared by every row.
 async fn write_rows(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     rows: &[(ObservationKey, ObservationValue, i64)],
     ctx: &ChangeContext,
 ) -> StoreResult<()> {
@@ -118,13 +125,17 @@ async fn write_rows(
              status = excluded.status, revision = excluded.revision, source = excluded.source, \
              changed_by = excluded.changed_by, changed_at = excluded.changed_at",
         );
-        sql.query().execute(&mut *conn).await.map_err(map_err)?;
+        sql.query(dialect)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
     }
     Ok(())
 }
 
 async fn write_audit(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     updates: &[yiping_kernel::Update],
     ctx: &ChangeContext,
 ) -> StoreResult<()> {
@@ -153,7 +164,10 @@ async fn write_audit(
             values.push(format!("({}, $1, $2, $3)", ph.join(", ")));
         }
         sql.push(&values.join(", "));
-        sql.query().execute(&mut *conn).await.map_err(map_err)?;
+        sql.query(dialect)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
     }
     Ok(())
 }
@@ -204,8 +218,8 @@ pub(crate) async fn apply(
                 .map(|u| (u.key, u.new, u.old_revision + 1)),
         )
         .collect();
-    write_rows(&mut tx, &rows, ctx).await?;
-    write_audit(&mut tx, &changes.updates, ctx).await?;
+    write_rows(&mut tx, store.dialect, &rows, ctx).await?;
+    write_audit(&mut tx, store.dialect, &changes.updates, ctx).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(report)
 }
@@ -232,6 +246,7 @@ fn observation_from_row(row: &AnyRow) -> StoreResult<Observation> {
 
 pub(crate) async fn list(
     pool: &AnyPool,
+    dialect: Dialect,
     f: &ObservationFilter,
     page: Page,
 ) -> StoreResult<Paged<Observation>> {
@@ -275,14 +290,17 @@ pub(crate) async fn list(
         format!(" WHERE {}", conds.join(" AND "))
     };
     sql.text = format!("SELECT COUNT(*) AS n FROM observations{where_}");
-    let total: i64 = get(&sql.query().fetch_one(pool).await.map_err(map_err)?, "n")?;
+    let total: i64 = get(
+        &sql.query(dialect).fetch_one(pool).await.map_err(map_err)?,
+        "n",
+    )?;
     let lim = sql.arg(Arg::I64(i64::from(page.limit)));
     let off = sql.arg(Arg::I64(page.offset as i64));
     sql.text = format!(
         "SELECT entity_id, indicator_id, period, measure, value, status, revision, source, changed_by, changed_at \
          FROM observations{where_} ORDER BY indicator_id, period, entity_id, measure LIMIT {lim} OFFSET {off}"
     );
-    let rows = sql.query().fetch_all(pool).await.map_err(map_err)?;
+    let rows = sql.query(dialect).fetch_all(pool).await.map_err(map_err)?;
     let items = rows
         .iter()
         .map(observation_from_row)

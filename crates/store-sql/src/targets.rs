@@ -6,7 +6,7 @@ use yiping_store::{ChangeContext, StoreError, StoreResult, TargetFilter, UpsertR
 
 use crate::args::{Arg, Sql};
 use crate::rows::{get, parse, ts};
-use crate::{SqlStore, map_err};
+use crate::{Dialect, SqlStore, map_err};
 
 fn schedule_text(t: &Target) -> StoreResult<Option<String>> {
     t.schedule()
@@ -88,7 +88,11 @@ pub(crate) async fn upsert(
     Ok(report)
 }
 
-pub(crate) async fn list(pool: &AnyPool, f: &TargetFilter) -> StoreResult<Vec<Target>> {
+pub(crate) async fn list(
+    pool: &AnyPool,
+    dialect: Dialect,
+    f: &TargetFilter,
+) -> StoreResult<Vec<Target>> {
     let mut sql = Sql::new("");
     let mut conds = Vec::new();
     if let Some(y) = f.year {
@@ -112,7 +116,7 @@ pub(crate) async fn list(pool: &AnyPool, f: &TargetFilter) -> StoreResult<Vec<Ta
         "SELECT entity_id, indicator_id, year, kind, value, schedule FROM targets{where_} \
          ORDER BY year, indicator_id, entity_id, kind"
     );
-    let rows = sql.query().fetch_all(pool).await.map_err(map_err)?;
+    let rows = sql.query(dialect).fetch_all(pool).await.map_err(map_err)?;
     rows.iter()
         .map(|row| {
             let kind: String = get(row, "kind")?;
