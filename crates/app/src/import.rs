@@ -11,6 +11,7 @@ use yiping_kernel::{Catalog, Period, StatusPolicy};
 use yiping_store::{ApplyOptions, ApplyReport, ChangeContext, Store, UpsertReport};
 
 use crate::AppError;
+use crate::evaluate::{RecomputeReport, recompute_affected};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +70,8 @@ pub struct ImportOutcome {
     pub observations: Option<ApplyReport>,
     pub upserts: Option<UpsertReport>,
     pub dry_run: bool,
+    /// The evaluations recomputed because the import changed their inputs (observations only).
+    pub recomputed: Option<RecomputeReport>,
 }
 
 /// Recognises master-data tables by their header; everything else is observations.
@@ -147,6 +150,7 @@ pub async fn import_grid(
         observations: None,
         upserts: None,
         dry_run: opts.dry_run,
+        recomputed: None,
     };
     match kind {
         ImportKind::Observations | ImportKind::Auto => {
@@ -165,6 +169,25 @@ pub async fn import_grid(
                 },
             };
             let report = store.apply_observations(&batch, ctx, apply).await?;
+            if !opts.dry_run && report.inserted + report.updated > 0 {
+                // Evaluation follows the data: every stored scheme reading a changed indicator
+                // is recomputed for the affected periods. The import itself is committed.
+                let mut indicators: Vec<_> = batch.iter().map(|(k, _)| k.indicator).collect();
+                indicators.sort();
+                indicators.dedup();
+                let mut periods: Vec<_> = batch.iter().map(|(k, _)| k.period).collect();
+                periods.sort();
+                periods.dedup();
+                out.recomputed = Some(
+                    match recompute_affected(store, &indicators, &periods, ctx.at).await {
+                        Ok(r) => r,
+                        Err(e) => RecomputeReport {
+                            error: Some(e.to_string()),
+                            ..RecomputeReport::default()
+                        },
+                    },
+                );
+            }
             out.layout = Some(parsed.layout);
             out.periods = parsed.periods;
             out.rows = batch.len();

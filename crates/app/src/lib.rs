@@ -7,9 +7,11 @@
 pub mod database;
 pub mod demo;
 mod error;
+pub mod evaluate;
 pub mod export;
 pub mod import;
 mod import_entities;
+pub mod league;
 pub mod seed;
 
 pub use error::AppError;

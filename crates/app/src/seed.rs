@@ -1,14 +1,18 @@
-//! Loading the generated demo data into a store, in a few transactions.
+//! Loading the generated demo data into a store, in a few transactions, then storing the shipped
+//! evaluation schemes and evaluating each for the demo's periods (2024 quarters and months, the
+//! years 2023 and 2024), so every league table is there from the start.
 
 use std::collections::HashMap;
 
 use yiping_kernel::{
-    EntityId, IndicatorId, ObservationKey, ObservationStatus, ObservationValue, Target,
+    EntityId, Frequency, IndicatorId, ObservationKey, ObservationStatus, ObservationValue, Period,
+    Target,
 };
 use yiping_store::{ApplyOptions, ChangeContext, EntityUpsert, ParentRef, Store};
 
 use crate::AppError;
 use crate::demo::DemoData;
+use crate::evaluate::{evaluate_all, periods_of_year, store_shipped_schemes};
 
 /// What loading the demo wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,10 +21,40 @@ pub struct DemoSummary {
     pub indicators: usize,
     pub observations: usize,
     pub targets: usize,
+    /// Evaluation schemes stored.
+    pub schemes: usize,
+    /// (scheme, period) evaluations computed and stored.
+    pub evaluations: usize,
 }
 
-/// Loads `data` (idempotent: loading twice changes nothing the second time).
+/// The periods the demo is evaluated for: every 2024 period a quarterly, monthly or yearly
+/// scheme is published for, and 2023 for yearly schemes (so that 2024 shows rank moves).
+pub fn demo_periods() -> Vec<Period> {
+    let mut ps: std::collections::BTreeSet<Period> = std::collections::BTreeSet::new();
+    for f in [Frequency::Quarter, Frequency::Month, Frequency::Year] {
+        ps.extend(periods_of_year(f, 2024));
+    }
+    ps.extend(periods_of_year(Frequency::Year, 2023));
+    ps.into_iter().collect()
+}
+
+/// Loads `data`, stores the shipped schemes and evaluates them for [`demo_periods`] (idempotent:
+/// loading twice changes no data the second time).
 pub async fn load_demo(
+    store: &dyn Store,
+    data: &DemoData,
+    ctx: &ChangeContext,
+) -> Result<DemoSummary, AppError> {
+    let mut summary = load_demo_data(store, data, ctx).await?;
+    store_shipped_schemes(store, ctx).await?;
+    summary.schemes = store.schemes().await?.len();
+    summary.evaluations = evaluate_all(store, &demo_periods(), ctx.at).await?.len();
+    Ok(summary)
+}
+
+/// Loads the entities, indicators, observations and targets of `data` only (no schemes, no
+/// evaluation).
+pub async fn load_demo_data(
     store: &dyn Store,
     data: &DemoData,
     ctx: &ChangeContext,
@@ -101,5 +135,7 @@ pub async fn load_demo(
         indicators: data.indicators.len(),
         observations: batch.len(),
         targets: targets.len(),
+        schemes: 0,
+        evaluations: 0,
     })
 }

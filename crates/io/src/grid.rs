@@ -86,6 +86,30 @@ pub fn column_letters(mut col: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
+/// A cell's position, cheap to keep for every value read: `row` is the 1-based spreadsheet row,
+/// `col` the 0-based column index. [`CellAt::source_ref`] turns it into a full [`SourceRef`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CellAt {
+    pub row: usize,
+    pub col: usize,
+}
+
+impl CellAt {
+    /// The column letters (A, B, …, AA).
+    pub fn column(&self) -> String {
+        column_letters(self.col)
+    }
+
+    pub fn source_ref(&self, grid: &Grid) -> SourceRef {
+        SourceRef {
+            file: grid.file.clone(),
+            sheet: grid.sheet.clone(),
+            row: self.row,
+            column: Some(self.column()),
+        }
+    }
+}
+
 /// Where a value came from, for error reports: file, sheet, row (1-based) and column letters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceRef {

@@ -8,7 +8,7 @@ mod layout;
 mod read;
 mod write;
 
-pub use grid::{Cell, Grid, MergedRange, Problem, SourceRef, column_letters};
+pub use grid::{Cell, CellAt, Grid, MergedRange, Problem, SourceRef, column_letters};
 pub use layout::{
     ENTITY_HEADER, EntityRecord, INDICATOR_HEADER, Layout, LayoutHint, OBSERVATION_LONG_HEADER,
     ParentRef, ParseOptions, ParsedObservations, ParsedRow, TARGET_HEADER, parse_entities,

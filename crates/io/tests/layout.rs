@@ -293,7 +293,7 @@ fn long_layout_as_exported_round_trips_with_status_and_measure() {
     // A blank 状态 takes the caller's default.
     assert_eq!(p.rows[3].value.status, ObservationStatus::Draft);
     assert_eq!(p.rows[0].at.row, 2);
-    assert_eq!(p.rows[0].at.column.as_deref(), Some("G"));
+    assert_eq!(p.rows[0].at.column(), "G");
     assert_eq!(p.periods.len(), 3);
 }
 
@@ -555,7 +555,8 @@ fn bureau_xlsx() -> Grid {
 
 #[test]
 fn wide_bureau_table_with_title_period_merged_headers_total_row_and_footnote() {
-    let p = ok(&bureau_xlsx(), &opts());
+    let g = bureau_xlsx();
+    let p = ok(&g, &opts());
     assert_eq!(p.layout, Layout::Wide);
     assert_eq!(p.periods, vec![q3()]);
     // 4 rows × 5 columns, minus 3 missing (—, …, blank).
@@ -572,8 +573,9 @@ fn wide_bureau_table_with_title_period_merged_headers_total_row_and_footnote() {
     assert!(close(get(&p, CITY, GDP, q3(), Measure::Value), 3000.0));
     assert!(close(get(&p, CITY, FAI, q3(), Measure::Growth), 4.0));
     let total = p.rows.iter().find(|r| r.key.entity == CITY).unwrap();
-    assert_eq!((total.at.row, total.at.column.as_deref()), (5, Some("B")));
-    assert_eq!(total.at.sheet.as_deref(), Some("Sheet1"));
+    assert_eq!((total.at.row, total.at.column().as_str()), (5, "B"));
+    let source = total.at.source_ref(&g);
+    assert_eq!(source.sheet.as_deref(), Some("Sheet1"));
 }
 
 #[test]
@@ -934,7 +936,7 @@ fn a_bureau_csv_file_read_from_bytes() {
     assert_eq!(p.skipped_missing, 1);
     assert!(close(get(&p, YUZHONG, GDP, q3(), Measure::Value), 1234.5));
     assert!(close(get(&p, CITY, GDP, q3(), Measure::Growth), 6.0));
-    assert_eq!(p.rows[0].at.file, "各区县.csv");
+    assert_eq!(p.rows[0].at.source_ref(&g).file, "各区县.csv");
 }
 
 #[test]

@@ -59,7 +59,8 @@ impl Catalog {
 
     pub fn add_entity(&mut self, e: Entity) {
         if let Some(code) = &e.data.code {
-            self.entity_by_code.insert((e.data.kind, code.as_str().to_string()), e.id);
+            self.entity_by_code
+                .insert((e.data.kind, code.as_str().to_string()), e.id);
         }
         for name in std::iter::once(&e.data.name).chain(&e.data.aliases) {
             let ids = self.entity_by_name.entry(normalize_name(name)).or_default();
@@ -119,7 +120,9 @@ impl Catalog {
             .map(|ids| {
                 ids.iter()
                     .copied()
-                    .filter(|id| kind.is_none_or(|k| self.entities.get(id).is_some_and(|e| e.data.kind == k)))
+                    .filter(|id| {
+                        kind.is_none_or(|k| self.entities.get(id).is_some_and(|e| e.data.kind == k))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -182,20 +185,29 @@ mod tests {
     fn region(id: i64, code: Option<&str>, name: &str, aliases: &[&str]) -> Entity {
         Entity {
             id: EntityId(id),
-            data: NewEntity::new(EntityKind::Region, code.map(|c| EntityCode::parse(c).unwrap()), name, 2)
-                .unwrap()
-                .with_aliases(aliases),
+            data: NewEntity::new(
+                EntityKind::Region,
+                code.map(|c| EntityCode::parse(c).unwrap()),
+                name,
+                2,
+            )
+            .unwrap()
+            .with_aliases(aliases),
         }
     }
 
     fn catalog() -> Catalog {
         let gdp = Indicator {
             id: IndicatorId(1),
-            data: NewIndicator::new("GDP", "地区生产总值", "亿元").unwrap().with_aliases(["GDP总量"]),
+            data: NewIndicator::new("GDP", "地区生产总值", "亿元")
+                .unwrap()
+                .with_aliases(["GDP总量"]),
         };
         let fai = Indicator {
             id: IndicatorId(2),
-            data: NewIndicator::new("FAI", "固定资产投资", "亿元").unwrap().with_aliases(["固投"]),
+            data: NewIndicator::new("FAI", "固定资产投资", "亿元")
+                .unwrap()
+                .with_aliases(["固投"]),
         };
         Catalog::new(
             vec![
@@ -213,12 +225,21 @@ mod tests {
     fn entities_match_by_code_name_and_alias() {
         let c = catalog();
         assert_eq!(c.find_entity("500103", None), EntityMatch::One(EntityId(1)));
-        assert_eq!(c.find_entity("５００１０３", None), EntityMatch::One(EntityId(1)));
+        assert_eq!(
+            c.find_entity("５００１０３", None),
+            EntityMatch::One(EntityId(1))
+        );
         assert_eq!(c.find_entity("渝中", None), EntityMatch::One(EntityId(1)));
-        assert_eq!(c.find_entity(" 渝中区 ", Some(EntityKind::Region)), EntityMatch::One(EntityId(1)));
+        assert_eq!(
+            c.find_entity(" 渝中区 ", Some(EntityKind::Region)),
+            EntityMatch::One(EntityId(1))
+        );
         assert_eq!(c.find_entity("梁平县", None), EntityMatch::One(EntityId(2)));
         assert_eq!(c.find_entity("两江", None), EntityMatch::One(EntityId(3)));
-        assert_eq!(c.find_entity("渝中区", Some(EntityKind::Enterprise)), EntityMatch::None);
+        assert_eq!(
+            c.find_entity("渝中区", Some(EntityKind::Enterprise)),
+            EntityMatch::None
+        );
         assert_eq!(c.find_entity("不存在区", None), EntityMatch::None);
     }
 
@@ -226,16 +247,28 @@ mod tests {
     fn shared_names_are_ambiguous_but_codes_are_not() {
         let c = catalog();
         assert!(matches!(c.find_entity("城关镇", None), EntityMatch::Ambiguous(v) if v.len() == 2));
-        assert_eq!(c.find_entity("500229001", None), EntityMatch::One(EntityId(5)));
+        assert_eq!(
+            c.find_entity("500229001", None),
+            EntityMatch::One(EntityId(5))
+        );
     }
 
     #[test]
     fn indicators_match_by_code_name_alias_and_with_units() {
         let c = catalog();
         assert_eq!(c.find_indicator("gdp"), IndicatorMatch::One(IndicatorId(1)));
-        assert_eq!(c.find_indicator("固投"), IndicatorMatch::One(IndicatorId(2)));
-        assert_eq!(c.find_indicator("地区生产总值（亿元）"), IndicatorMatch::One(IndicatorId(1)));
-        assert_eq!(c.find_indicator("固定资产投资 (亿元)"), IndicatorMatch::One(IndicatorId(2)));
+        assert_eq!(
+            c.find_indicator("固投"),
+            IndicatorMatch::One(IndicatorId(2))
+        );
+        assert_eq!(
+            c.find_indicator("地区生产总值（亿元）"),
+            IndicatorMatch::One(IndicatorId(1))
+        );
+        assert_eq!(
+            c.find_indicator("固定资产投资 (亿元)"),
+            IndicatorMatch::One(IndicatorId(2))
+        );
         assert_eq!(c.find_indicator("社零"), IndicatorMatch::None);
     }
 }

@@ -28,7 +28,12 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 4] = [Self::Region, Self::Department, Self::Enterprise, Self::Project];
+    pub const ALL: [EntityKind; 4] = [
+        Self::Region,
+        Self::Department,
+        Self::Enterprise,
+        Self::Project,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,7 +59,13 @@ impl EntityKind {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(t) || k.label_zh() == t)
-            .ok_or_else(|| KernelError::invalid("类型", s, "应为 地区/部门/企业/项目 或 region/department/enterprise/project"))
+            .ok_or_else(|| {
+                KernelError::invalid(
+                    "类型",
+                    s,
+                    "应为 地区/部门/企业/项目 或 region/department/enterprise/project",
+                )
+            })
     }
 }
 
@@ -74,8 +85,15 @@ impl EntityCode {
         if t.chars().count() > 40 {
             return Err(KernelError::invalid("代码", s, "超过40个字符"));
         }
-        if !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
-            return Err(KernelError::invalid("代码", s, "只能包含字母、数字和 - _ ."));
+        if !t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        {
+            return Err(KernelError::invalid(
+                "代码",
+                s,
+                "只能包含字母、数字和 - _ .",
+            ));
         }
         Ok(Self(t.to_ascii_uppercase()))
     }
@@ -85,7 +103,11 @@ impl EntityCode {
         let code = Self::parse(s)?;
         let n = code.0.len();
         if !code.0.chars().all(|c| c.is_ascii_digit()) || !(n == 6 || n == 9 || n == 12) {
-            return Err(KernelError::invalid("地区代码", s, "应为6位（GB/T 2260）、9位或12位数字"));
+            return Err(KernelError::invalid(
+                "地区代码",
+                s,
+                "应为6位（GB/T 2260）、9位或12位数字",
+            ));
         }
         Ok(code)
     }
@@ -124,13 +146,25 @@ pub struct ParentLink {
 }
 
 impl ParentLink {
-    pub fn new(parent: EntityId, valid_from: Option<NaiveDate>, valid_to: Option<NaiveDate>) -> Result<Self, KernelError> {
+    pub fn new(
+        parent: EntityId,
+        valid_from: Option<NaiveDate>,
+        valid_to: Option<NaiveDate>,
+    ) -> Result<Self, KernelError> {
         if let (Some(a), Some(b)) = (valid_from, valid_to)
             && a >= b
         {
-            return Err(KernelError::invalid("有效期", format!("{a}—{b}"), "起始日期须早于终止日期"));
+            return Err(KernelError::invalid(
+                "有效期",
+                format!("{a}—{b}"),
+                "起始日期须早于终止日期",
+            ));
         }
-        Ok(Self { parent, valid_from, valid_to })
+        Ok(Self {
+            parent,
+            valid_from,
+            valid_to,
+        })
     }
 
     /// Whether the link holds on `date`.
@@ -170,7 +204,11 @@ impl NewEntity {
             return Err(KernelError::invalid("名称", name, "超过200个字符"));
         }
         if level == 0 || level > 9 {
-            return Err(KernelError::invalid("层级", level.to_string(), "应在1—9之间"));
+            return Err(KernelError::invalid(
+                "层级",
+                level.to_string(),
+                "应在1—9之间",
+            ));
         }
         if kind == EntityKind::Region
             && let Some(c) = &code
@@ -217,11 +255,18 @@ impl NewEntity {
     /// Adds a parent link; refuses one that overlaps an existing link in time.
     pub fn with_parent(mut self, link: ParentLink) -> Result<Self, KernelError> {
         let overlaps = self.parents.iter().any(|l| {
-            l.valid_from.is_none_or(|a| link.valid_to.is_none_or(|d| a < d))
-                && link.valid_from.is_none_or(|c| l.valid_to.is_none_or(|b| c < b))
+            l.valid_from
+                .is_none_or(|a| link.valid_to.is_none_or(|d| a < d))
+                && link
+                    .valid_from
+                    .is_none_or(|c| l.valid_to.is_none_or(|b| c < b))
         });
         if overlaps {
-            return Err(KernelError::invalid("上级", link.parent.to_string(), "与已有上级的有效期重叠"));
+            return Err(KernelError::invalid(
+                "上级",
+                link.parent.to_string(),
+                "与已有上级的有效期重叠",
+            ));
         }
         self.parents.push(link);
         Ok(self)
@@ -239,12 +284,20 @@ pub struct Entity {
 impl Entity {
     /// The parent on `date`, if any.
     pub fn parent_at(&self, date: NaiveDate) -> Option<EntityId> {
-        self.data.parents.iter().find(|l| l.valid_at(date)).map(|l| l.parent)
+        self.data
+            .parents
+            .iter()
+            .find(|l| l.valid_at(date))
+            .map(|l| l.parent)
     }
 
     /// The parent with an open end (the current one).
     pub fn current_parent(&self) -> Option<EntityId> {
-        self.data.parents.iter().find(|l| l.valid_to.is_none()).map(|l| l.parent)
+        self.data
+            .parents
+            .iter()
+            .find(|l| l.valid_to.is_none())
+            .map(|l| l.parent)
     }
 }
 
@@ -262,12 +315,23 @@ mod tests {
         assert!(EntityCode::parse_region("500101001").is_ok());
         assert!(EntityCode::parse_region("50015").is_err());
         assert!(EntityCode::parse_region("50015X").is_err());
-        assert!(NewEntity::new(EntityKind::Region, Some(EntityCode::parse("ABC").unwrap()), "x", 2).is_err());
+        assert!(
+            NewEntity::new(
+                EntityKind::Region,
+                Some(EntityCode::parse("ABC").unwrap()),
+                "x",
+                2
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn full_width_codes_are_normalised() {
-        assert_eq!(EntityCode::parse("５００１０３").unwrap().as_str(), "500103");
+        assert_eq!(
+            EntityCode::parse("５００１０３").unwrap().as_str(),
+            "500103"
+        );
     }
 
     #[test]
@@ -279,7 +343,10 @@ mod tests {
             .unwrap()
             .with_parent(ParentLink::new(EntityId(2), Some(d("2016-06-01")), None).unwrap())
             .unwrap();
-        let e = Entity { id: EntityId(9), data: e };
+        let e = Entity {
+            id: EntityId(9),
+            data: e,
+        };
         assert_eq!(e.parent_at(d("2015-01-01")), Some(EntityId(1)));
         assert_eq!(e.parent_at(d("2016-06-01")), Some(EntityId(2)));
         assert_eq!(e.current_parent(), Some(EntityId(2)));
@@ -291,8 +358,13 @@ mod tests {
             .unwrap()
             .with_parent(ParentLink::new(EntityId(1), None, Some(d("2017-01-01"))).unwrap())
             .unwrap();
-        assert!(e.with_parent(ParentLink::new(EntityId(2), Some(d("2016-06-01")), None).unwrap()).is_err());
-        assert!(ParentLink::new(EntityId(1), Some(d("2020-01-01")), Some(d("2019-01-01"))).is_err());
+        assert!(
+            e.with_parent(ParentLink::new(EntityId(2), Some(d("2016-06-01")), None).unwrap())
+                .is_err()
+        );
+        assert!(
+            ParentLink::new(EntityId(1), Some(d("2020-01-01")), Some(d("2019-01-01"))).is_err()
+        );
     }
 
     #[test]

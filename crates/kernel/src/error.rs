@@ -14,7 +14,11 @@ pub enum KernelError {
 }
 
 impl KernelError {
-    pub(crate) fn invalid(field: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(
+        field: &'static str,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         Self::Invalid {
             field,
             value: value.into(),

@@ -25,10 +25,20 @@ impl IndicatorCode {
     pub fn parse(s: &str) -> Result<Self, KernelError> {
         let t = crate::catalog::normalize_name(s);
         if t.is_empty() {
-            return Err(KernelError::Empty { field: "指标代码" });
+            return Err(KernelError::Empty {
+                field: "指标代码"
+            });
         }
-        if t.len() > 40 || !t.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
-            return Err(KernelError::invalid("指标代码", s, "只能包含字母、数字和 _ . -，最长40个字符"));
+        if t.len() > 40
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        {
+            return Err(KernelError::invalid(
+                "指标代码",
+                s,
+                "只能包含字母、数字和 _ . -，最长40个字符",
+            ));
         }
         Ok(Self(t.to_ascii_uppercase()))
     }
@@ -145,7 +155,9 @@ impl NewIndicator {
         let code = IndicatorCode::parse(code)?;
         let name = name.trim();
         if name.is_empty() {
-            return Err(KernelError::Empty { field: "指标名称" });
+            return Err(KernelError::Empty {
+                field: "指标名称"
+            });
         }
         if name.chars().count() > 100 {
             return Err(KernelError::invalid("指标名称", name, "超过100个字符"));
@@ -180,7 +192,11 @@ impl NewIndicator {
     /// Checks the decimals bound (0–6).
     pub fn with_decimals(mut self, decimals: u8) -> Result<Self, KernelError> {
         if decimals > 6 {
-            return Err(KernelError::invalid("小数位数", decimals.to_string(), "应在0—6之间"));
+            return Err(KernelError::invalid(
+                "小数位数",
+                decimals.to_string(),
+                "应在0—6之间",
+            ));
         }
         self.decimals = decimals;
         Ok(self)
@@ -214,7 +230,10 @@ mod tests {
     #[test]
     fn enums_parse_both_languages_and_name_the_choices() {
         assert_eq!(Frequency::parse("季").unwrap(), Frequency::Quarter);
-        assert_eq!(IndicatorKind::parse("growth_pct").unwrap(), IndicatorKind::GrowthPct);
+        assert_eq!(
+            IndicatorKind::parse("growth_pct").unwrap(),
+            IndicatorKind::GrowthPct
+        );
         let err = Polarity::parse("好").unwrap_err().to_string();
         assert!(err.contains("越高越好"), "{err}");
     }

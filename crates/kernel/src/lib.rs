@@ -23,8 +23,8 @@ pub use indicator::{
     Polarity,
 };
 pub use observation::{
-    ChangeSet, Measure, Observation, ObservationKey, ObservationStatus, ObservationValue, StatusPolicy,
-    Update, diff_observations,
+    ChangeSet, Measure, Observation, ObservationKey, ObservationStatus, ObservationValue,
+    StatusPolicy, Update, diff_observations,
 };
 pub use period::{Period, PeriodError};
 pub use target::{Target, TargetKind};

@@ -36,7 +36,11 @@ impl Measure {
         match s.trim() {
             "" | "value" | "数值" | "绝对值" | "总量" => Ok(Self::Value),
             "growth" | "增速" | "增长" | "同比增长" | "比上年增长" => Ok(Self::Growth),
-            other => Err(KernelError::invalid("口径", other, "应为 数值/value 或 增速/growth")),
+            other => Err(KernelError::invalid(
+                "口径",
+                other,
+                "应为 数值/value 或 增速/growth",
+            )),
         }
     }
 }
@@ -72,7 +76,11 @@ impl ObservationStatus {
             "draft" | "草稿" => Ok(Self::Draft),
             "" | "submitted" | "已报送" | "报送" => Ok(Self::Submitted),
             "approved" | "已审核" | "审核通过" => Ok(Self::Approved),
-            other => Err(KernelError::invalid("状态", other, "应为 草稿/已报送/已审核")),
+            other => Err(KernelError::invalid(
+                "状态",
+                other,
+                "应为 草稿/已报送/已审核",
+            )),
         }
     }
 }
@@ -96,7 +104,11 @@ pub struct ObservationValue {
 impl ObservationValue {
     pub fn new(value: f64, status: ObservationStatus) -> Result<Self, KernelError> {
         if !value.is_finite() {
-            return Err(KernelError::invalid("数值", value.to_string(), "不是有限数"));
+            return Err(KernelError::invalid(
+                "数值",
+                value.to_string(),
+                "不是有限数",
+            ));
         }
         // Normalise −0.0 so that equal values compare and print equal.
         let value = if value == 0.0 { 0.0 } else { value };
@@ -157,8 +169,8 @@ pub enum StatusPolicy {
 /// Compares incoming values with what is stored: a new key is an insert, a different value or
 /// (under [`StatusPolicy::Explicit`]) status is an update (a new revision), an identical one is
 /// left alone. Incoming keys must be unique (the importers check that and report the rows).
-pub fn diff_observations(
-    existing: &HashMap<ObservationKey, (ObservationValue, i64)>,
+pub fn diff_observations<S: std::hash::BuildHasher>(
+    existing: &HashMap<ObservationKey, (ObservationValue, i64), S>,
     incoming: &[(ObservationKey, ObservationValue)],
     policy: StatusPolicy,
 ) -> ChangeSet {
@@ -167,7 +179,9 @@ pub fn diff_observations(
         match existing.get(key) {
             None => out.inserts.push((*key, *new)),
             Some((old, _)) if old == new => out.unchanged += 1,
-            Some((old, _)) if policy == StatusPolicy::KeepWhenValueUnchanged && old.value == new.value => {
+            Some((old, _))
+                if policy == StatusPolicy::KeepWhenValueUnchanged && old.value == new.value =>
+            {
                 out.unchanged += 1
             }
             Some((old, rev)) => out.updates.push(Update {
@@ -221,18 +235,33 @@ mod tests {
     fn a_status_change_is_an_update() {
         let existing = HashMap::from([(key(1), (v(1.0), 1))]);
         let approved = ObservationValue::new(1.0, ObservationStatus::Approved).unwrap();
-        assert_eq!(diff_observations(&existing, &[(key(1), approved)], StatusPolicy::Explicit).updates.len(), 1);
+        assert_eq!(
+            diff_observations(&existing, &[(key(1), approved)], StatusPolicy::Explicit)
+                .updates
+                .len(),
+            1
+        );
         let keep = StatusPolicy::KeepWhenValueUnchanged;
-        assert_eq!(diff_observations(&existing, &[(key(1), approved)], keep).unchanged, 1);
+        assert_eq!(
+            diff_observations(&existing, &[(key(1), approved)], keep).unchanged,
+            1
+        );
         let changed = ObservationValue::new(2.0, ObservationStatus::Draft).unwrap();
         let d = diff_observations(&existing, &[(key(1), changed)], keep);
-        assert_eq!(d.updates[0].new.status, ObservationStatus::Draft, "a changed value takes the incoming status");
+        assert_eq!(
+            d.updates[0].new.status,
+            ObservationStatus::Draft,
+            "a changed value takes the incoming status"
+        );
     }
 
     #[test]
     fn measures_and_statuses_parse_chinese() {
         assert_eq!(Measure::parse("增速").unwrap(), Measure::Growth);
-        assert_eq!(ObservationStatus::parse("已审核").unwrap(), ObservationStatus::Approved);
+        assert_eq!(
+            ObservationStatus::parse("已审核").unwrap(),
+            ObservationStatus::Approved
+        );
         assert!(ObservationStatus::parse("通过了").is_err());
     }
 

@@ -31,7 +31,11 @@ impl TargetKind {
         match s.trim() {
             "growth" | "增速目标" | "增速" => Ok(Self::Growth),
             "level" | "总量目标" | "总量" | "数值" => Ok(Self::Level),
-            other => Err(KernelError::invalid("目标类型", other, "应为 增速目标/growth 或 总量目标/level")),
+            other => Err(KernelError::invalid(
+                "目标类型",
+                other,
+                "应为 增速目标/growth 或 总量目标/level",
+            )),
         }
     }
 }
@@ -59,21 +63,41 @@ impl Target {
         schedule: Option<Vec<f64>>,
     ) -> Result<Self, KernelError> {
         if !value.is_finite() {
-            return Err(KernelError::invalid("目标值", value.to_string(), "不是有限数"));
+            return Err(KernelError::invalid(
+                "目标值",
+                value.to_string(),
+                "不是有限数",
+            ));
         }
         if !(1949..=2200).contains(&year) {
-            return Err(KernelError::invalid("年份", year.to_string(), "不在1949—2200之间"));
+            return Err(KernelError::invalid(
+                "年份",
+                year.to_string(),
+                "不在1949—2200之间",
+            ));
         }
         if let Some(s) = &schedule {
             let text = format!("{s:?}");
             if s.len() != 12 {
-                return Err(KernelError::invalid("月度计划", text, "须有12个月的累计比例"));
+                return Err(KernelError::invalid(
+                    "月度计划",
+                    text,
+                    "须有12个月的累计比例",
+                ));
             }
             if s.iter().any(|x| !x.is_finite() || *x < 0.0) || s.windows(2).any(|w| w[1] < w[0]) {
-                return Err(KernelError::invalid("月度计划", text, "累计比例须非负且逐月不减"));
+                return Err(KernelError::invalid(
+                    "月度计划",
+                    text,
+                    "累计比例须非负且逐月不减",
+                ));
             }
             if (s[11] - 1.0).abs() > 1e-9 {
-                return Err(KernelError::invalid("月度计划", text, "12月的累计比例须为1"));
+                return Err(KernelError::invalid(
+                    "月度计划",
+                    text,
+                    "12月的累计比例须为1",
+                ));
             }
         }
         Ok(Self {
@@ -106,18 +130,56 @@ mod tests {
 
     #[test]
     fn the_default_schedule_is_linear() {
-        let t = Target::new(EntityId(1), IndicatorId(1), 2024, TargetKind::Level, 405.34, None).unwrap();
+        let t = Target::new(
+            EntityId(1),
+            IndicatorId(1),
+            2024,
+            TargetKind::Level,
+            405.34,
+            None,
+        )
+        .unwrap();
         assert_eq!(t.planned_share(9), 0.75);
     }
 
     #[test]
     fn schedules_are_checked() {
         let ok: Vec<f64> = (1..=12).map(|m| f64::from(m) / 12.0).collect();
-        assert!(Target::new(EntityId(1), IndicatorId(1), 2024, TargetKind::Level, 1.0, Some(ok)).is_ok());
+        assert!(
+            Target::new(
+                EntityId(1),
+                IndicatorId(1),
+                2024,
+                TargetKind::Level,
+                1.0,
+                Some(ok)
+            )
+            .is_ok()
+        );
         let short = vec![0.5; 11];
-        assert!(Target::new(EntityId(1), IndicatorId(1), 2024, TargetKind::Level, 1.0, Some(short)).is_err());
+        assert!(
+            Target::new(
+                EntityId(1),
+                IndicatorId(1),
+                2024,
+                TargetKind::Level,
+                1.0,
+                Some(short)
+            )
+            .is_err()
+        );
         let mut falling: Vec<f64> = (1..=12).map(|m| f64::from(m) / 12.0).collect();
         falling[3] = 0.1;
-        assert!(Target::new(EntityId(1), IndicatorId(1), 2024, TargetKind::Level, 1.0, Some(falling)).is_err());
+        assert!(
+            Target::new(
+                EntityId(1),
+                IndicatorId(1),
+                2024,
+                TargetKind::Level,
+                1.0,
+                Some(falling)
+            )
+            .is_err()
+        );
     }
 }

@@ -68,11 +68,15 @@ CREATE TABLE indicator_aliases (
     PRIMARY KEY (indicator_id, alias)
 );
 
+-- No foreign keys here: per-row checks cost more than the rest of a bulk load (PostgreSQL runs a
+-- trigger per row and key). The store checks, in the same transaction, that every entity and
+-- indicator of a batch exists before writing it, and entities are never deleted.
 -- One value per entity, indicator, period (canonical code such as 2024M01-M09) and measure
--- ('value' = the level, 'growth' = the reported growth %). 
+-- ('value' = the level, 'growth' = the reported growth %). The key leads with indicator and period,
+-- the order in which tables arrive and evaluations read (a column of one indicator and period).
 CREATE TABLE observations (
-    entity_id    BIGINT NOT NULL REFERENCES entities (id),
-    indicator_id BIGINT NOT NULL REFERENCES indicators (id),
+    entity_id    BIGINT NOT NULL,
+    indicator_id BIGINT NOT NULL,
     period       TEXT    NOT NULL,
     measure      TEXT    NOT NULL CHECK (measure IN ('value', 'growth')),
     value        DOUBLE PRECISION    NOT NULL,
@@ -81,9 +85,9 @@ CREATE TABLE observations (
     source       TEXT    NOT NULL,
     changed_by   TEXT    NOT NULL,
     changed_at   TEXT    NOT NULL,
-    PRIMARY KEY (entity_id, indicator_id, period, measure)
+    PRIMARY KEY (indicator_id, period, measure, entity_id)
 );
-CREATE INDEX observations_indicator_period ON observations (indicator_id, period, measure);
+CREATE INDEX observations_entity ON observations (entity_id, indicator_id);
 
 -- Every overwrite of an observation: the value and status before and after.
 CREATE TABLE observation_audit (

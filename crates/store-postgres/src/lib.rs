@@ -12,11 +12,18 @@ use yiping_store::StoreError;
 use yiping_store_sql::{Dialect, SqlStore, map_err};
 
 /// The migrations, embedded. Never edit one that has been released: add a new file.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "evaluations",
+        include_str!("../migrations/0002_evaluations.sql"),
+    ),
+];
 
 pub fn migrator() -> Migrator {
     Migrator::with_migrations(

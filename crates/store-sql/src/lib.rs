@@ -13,6 +13,7 @@
 mod args;
 mod entities;
 mod errors;
+mod evaluations;
 mod indicators;
 mod observations;
 mod rows;
@@ -27,7 +28,9 @@ use yiping_kernel::{
 };
 use yiping_store::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
-    EntityUpsert, ObservationFilter, Page, Paged, Store, StoreResult, TargetFilter, UpsertReport,
+    EntityUpsert, EvaluationPage, EvaluationRow, EvaluationRun, HistoryEntry, NewScheme,
+    ObservationFilter, Page, Paged, ResultFilter, ResultSlice, Store, StoreResult, StoredScheme,
+    TargetFilter, UpsertReport,
 };
 
 pub use errors::map_err;
@@ -50,6 +53,34 @@ impl Dialect {
         }
     }
 
+    /// `SELECT <columns>, <extra> FROM <rows of the JSON array in $1>`: each element of the array
+    /// is itself an array of scalars of the given types, returned in order as columns. `extra`
+    /// expressions follow them.
+    pub(crate) fn json_rows_select(self, types: &[ColumnType], extra: &[&str]) -> String {
+        let cols: Vec<String> = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match (self, t) {
+                (Self::Sqlite, _) => format!("j.value ->> {i}"),
+                (Self::Postgres, ColumnType::Int) => format!("(j ->> {i})::bigint"),
+                (Self::Postgres, ColumnType::Real) => format!("(j ->> {i})::float8"),
+                (Self::Postgres, ColumnType::Text) => format!("j ->> {i}"),
+            })
+            .chain(extra.iter().map(|e| (*e).to_string()))
+            .collect();
+        match self {
+            // `WHERE true` resolves SQLite's parsing ambiguity between a join and ON CONFLICT.
+            Self::Sqlite => format!(
+                "SELECT {} FROM json_each($1) AS j WHERE true",
+                cols.join(", ")
+            ),
+            Self::Postgres => format!(
+                "SELECT {} FROM json_array_elements($1::json) AS j",
+                cols.join(", ")
+            ),
+        }
+    }
+
     /// Appended to reads whose rows a transaction is about to change.
     pub(crate) fn lock_rows(self) -> &'static str {
         match self {
@@ -57,6 +88,14 @@ impl Dialect {
             Self::Postgres => " FOR UPDATE",
         }
     }
+}
+
+/// The type of a column unpacked from JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnType {
+    Int,
+    Real,
+    Text,
 }
 
 /// A store on an `Any` pool whose schema is already migrated.
@@ -178,5 +217,55 @@ impl Store for SqlStore {
 
     async fn targets(&self, filter: &TargetFilter) -> StoreResult<Vec<Target>> {
         targets::list(&self.pool, self.dialect, filter).await
+    }
+
+    async fn upsert_scheme(
+        &self,
+        scheme: &NewScheme,
+        ctx: &ChangeContext,
+    ) -> StoreResult<(StoredScheme, EntityChange)> {
+        evaluations::upsert_scheme(self, scheme, ctx).await
+    }
+
+    async fn schemes(&self) -> StoreResult<Vec<StoredScheme>> {
+        evaluations::schemes(&self.pool).await
+    }
+
+    async fn replace_evaluation(
+        &self,
+        run: &EvaluationRun,
+        rows: &[EvaluationRow],
+    ) -> StoreResult<()> {
+        evaluations::replace(self, run, rows).await
+    }
+
+    async fn evaluation(
+        &self,
+        scheme: &str,
+        period: Period,
+        filter: &ResultFilter,
+        page: Page,
+    ) -> StoreResult<Option<EvaluationPage>> {
+        evaluations::page(&self.pool, self.dialect, scheme, period, filter, page).await
+    }
+
+    async fn evaluation_runs(&self, scheme: Option<&str>) -> StoreResult<Vec<EvaluationRun>> {
+        evaluations::runs(&self.pool, scheme).await
+    }
+
+    async fn evaluation_slice(
+        &self,
+        scheme: &str,
+        period: Period,
+    ) -> StoreResult<Vec<ResultSlice>> {
+        evaluations::slice(&self.pool, scheme, period).await
+    }
+
+    async fn evaluation_history(
+        &self,
+        scheme: &str,
+        entity: EntityId,
+    ) -> StoreResult<Vec<HistoryEntry>> {
+        evaluations::history(&self.pool, scheme, entity).await
     }
 }

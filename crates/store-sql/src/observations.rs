@@ -1,6 +1,6 @@
 //! Observations: the batched, audited apply path and the reads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool};
@@ -22,7 +22,7 @@ use crate::{Dialect, SqlStore, map_err};
 /// 65,535 placeholders.
 const CHUNK: usize = 2000;
 
-type Existing = HashMap<ObservationKey, (ObservationValue, i64)>;
+type Existing = rustc_hash::FxHashMap<ObservationKey, (ObservationValue, i64)>;
 
 fn value_of(status: &str, value: f64) -> StoreResult<ObservationValue> {
     let st = parse(
@@ -50,8 +50,8 @@ async fn read_existing(
             .or_default()
             .push(k.entity);
     }
-    let wanted: std::collections::HashSet<ObservationKey> = batch.iter().map(|(k, _)| *k).collect();
-    let mut out = Existing::new();
+    let wanted: rustc_hash::FxHashSet<ObservationKey> = batch.iter().map(|(k, _)| *k).collect();
+    let mut out = Existing::default();
     for ((indicator, period), mut ents) in groups {
         ents.sort();
         ents.dedup();
@@ -90,45 +90,150 @@ async fn read_existing(
     Ok(out)
 }
 
-/// Writes rows as multi-row `INSERT … ON CONFLICT DO UPDATE` statements. `$1..$3` are the
-/// source, actor and time shared by every row.
+/// Refuses a batch that names an entity or indicator that does not exist (the observations
+/// table has no foreign keys; see the migration).
+async fn check_references(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    batch: &[(ObservationKey, ObservationValue)],
+) -> StoreResult<()> {
+    let mut entities: Vec<i64> = batch.iter().map(|(k, _)| k.entity.0).collect();
+    let mut indicators: Vec<i64> = batch.iter().map(|(k, _)| k.indicator.0).collect();
+    for (table, what, ids) in [
+        ("entities", "主体", &mut entities),
+        ("indicators", "指标", &mut indicators),
+    ] {
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(5000) {
+            let mut sql = Sql::new(&format!("SELECT id FROM {table} WHERE id IN "));
+            let list = sql.in_list(chunk.iter().copied());
+            sql.push(&list);
+            let found: rustc_hash::FxHashSet<i64> = sql
+                .query(dialect)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?
+                .iter()
+                .map(|r| get::<i64>(r, "id"))
+                .collect::<StoreResult<_>>()?;
+            if let Some(missing) = chunk.iter().find(|id| !found.contains(id)) {
+                return Err(StoreError::invalid(format!(
+                    "引用的{what}（编号{missing}）不存在，整批数据未写入"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rows per bulk statement.
+const JSON_CHUNK: usize = 10_000;
+
+/// Writes rows as `INSERT … SELECT … ON CONFLICT DO UPDATE` statements whose rows arrive as one
+/// JSON array parameter (`[[entity, indicator, period, measure, value, status, revision], …]`),
+/// unpacked by the database (`json_each` / `json_array_elements`). One parameter per ten thousand
+/// rows instead of seven per row: binding, not writing, was the cost of a bulk load. Values go
+/// through JSON as their shortest round-trip decimal, which both databases parse back exactly
+/// (the conformance suite checks bit equality).
+#[allow(clippy::enum_glob_use)]
 async fn write_rows(
     conn: &mut AnyConnection,
     dialect: Dialect,
     rows: &[(ObservationKey, ObservationValue, i64)],
+    new_keys: bool,
     ctx: &ChangeContext,
 ) -> StoreResult<()> {
+    use crate::ColumnType::{Int, Real, Text};
     let at = ts(ctx.at);
-    for chunk in rows.chunks(CHUNK) {
-        let mut sql = Sql::new(
-            "INSERT INTO observations (entity_id, indicator_id, period, measure, value, status, revision, source, changed_by, changed_at) VALUES ",
-        );
+    const COLUMNS: &str = "observations (entity_id, indicator_id, period, measure, value, status, revision, source, changed_by, changed_at) ";
+    // Rows the diff found new are plain inserts: a conflict means another writer got there first,
+    // and the whole import must fail. On SQLite, OR ROLLBACK says so and spares the statement
+    // journal that an upsert keeps for every page it touches (a third of the write time).
+    let insert = match (new_keys, dialect) {
+        (true, Dialect::Sqlite) => format!("INSERT OR ROLLBACK INTO {COLUMNS}"),
+        _ => format!("INSERT INTO {COLUMNS}"),
+    };
+    let insert = insert.as_str();
+    let upsert = if new_keys {
+        ""
+    } else {
+        " ON CONFLICT (indicator_id, period, measure, entity_id) DO UPDATE SET value = excluded.value, \
+         status = excluded.status, revision = excluded.revision, source = excluded.source, \
+         changed_by = excluded.changed_by, changed_at = excluded.changed_at"
+    };
+    if dialect == Dialect::Sqlite {
+        // SQLite's text-to-real conversion is not exact for every double (1e-300 comes back one
+        // unit off), so SQLite gets every value as a bound parameter: multi-row VALUES with
+        // positional placeholders (see `Sql::query`).
+        for chunk in rows.chunks(CHUNK) {
+            let mut sql = Sql::new(insert);
+            sql.push("VALUES ");
+            for (n, (k, v, rev)) in chunk.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                let ph = [
+                    sql.arg(Arg::I64(k.entity.0)),
+                    sql.arg(Arg::I64(k.indicator.0)),
+                    sql.arg(Arg::Text(k.period.code())),
+                    sql.arg(Arg::Text(k.measure.as_str().into())),
+                    sql.arg(Arg::F64(v.value())),
+                    sql.arg(Arg::Text(v.status.as_str().into())),
+                    sql.arg(Arg::I64(*rev)),
+                    sql.arg(Arg::Text(ctx.source.clone())),
+                    sql.arg(Arg::Text(ctx.actor.clone())),
+                    sql.arg(Arg::Text(at.clone())),
+                ];
+                sql.push(&format!("({})", ph.join(", ")));
+            }
+            sql.push(upsert);
+            sql.query(dialect)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+        }
+        return Ok(());
+    }
+    let select = dialect.json_rows_select(
+        &[Int, Int, Text, Text, Real, Text, Int],
+        &["$2", "$3", "$4"],
+    );
+    let statement = format!("{insert}{select}{upsert}");
+    let mut json = String::with_capacity(JSON_CHUNK.min(rows.len()) * 64);
+    for chunk in rows.chunks(JSON_CHUNK) {
+        json.clear();
+        json.push('[');
+        for (n, (k, v, rev)) in chunk.iter().enumerate() {
+            if n > 0 {
+                json.push(',');
+            }
+            let row = (
+                k.entity.0,
+                k.indicator.0,
+                k.period.code(),
+                k.measure.as_str(),
+                v.value(),
+                v.status.as_str(),
+                rev,
+            );
+            json.push_str(
+                &serde_json::to_string(&row).map_err(|e| StoreError::invalid(e.to_string()))?,
+            );
+        }
+        json.push(']');
+        let mut sql = Sql::new(&statement);
+        sql.arg(Arg::Text(std::mem::take(&mut json)));
         sql.arg(Arg::Text(ctx.source.clone()));
         sql.arg(Arg::Text(ctx.actor.clone()));
         sql.arg(Arg::Text(at.clone()));
-        let mut values = Vec::with_capacity(chunk.len());
-        for (k, v, rev) in chunk {
-            let ph = [
-                sql.arg(Arg::I64(k.entity.0)),
-                sql.arg(Arg::I64(k.indicator.0)),
-                sql.arg(Arg::Text(k.period.code())),
-                sql.arg(Arg::Text(k.measure.as_str().into())),
-                sql.arg(Arg::F64(v.value())),
-                sql.arg(Arg::Text(v.status.as_str().into())),
-                sql.arg(Arg::I64(*rev)),
-            ];
-            values.push(format!("({}, $1, $2, $3)", ph.join(", ")));
-        }
-        sql.push(&values.join(", "));
-        sql.push(
-            " ON CONFLICT (entity_id, indicator_id, period, measure) DO UPDATE SET value = excluded.value, \
-             status = excluded.status, revision = excluded.revision, source = excluded.source, \
-             changed_by = excluded.changed_by, changed_at = excluded.changed_at",
-        );
         sql.query(dialect)
             .execute(&mut *conn)
             .await
             .map_err(map_err)?;
+        if let Some(Arg::Text(buf)) = sql.args.into_iter().next() {
+            json = buf;
+        }
     }
     Ok(())
 }
@@ -179,7 +284,8 @@ pub(crate) async fn apply(
     opts: ApplyOptions,
 ) -> StoreResult<ApplyReport> {
     let dry_run = opts.dry_run;
-    let mut seen = std::collections::HashSet::with_capacity(batch.len());
+    let mut seen = rustc_hash::FxHashSet::default();
+    seen.reserve(batch.len());
     if let Some((k, _)) = batch.iter().find(|(k, _)| !seen.insert(*k)) {
         return Err(StoreError::invalid(format!(
             "同一批数据中重复出现：主体{} 指标{} 时期{} {}",
@@ -194,6 +300,7 @@ pub(crate) async fn apply(
         .begin_with(store.dialect.begin_write())
         .await
         .map_err(map_err)?;
+    check_references(&mut tx, store.dialect, batch).await?;
     let existing = read_existing(&mut tx, store.dialect, batch).await?;
     let changes = diff_observations(&existing, batch, opts.status);
     let report = ApplyReport {
@@ -207,18 +314,19 @@ pub(crate) async fn apply(
         tx.rollback().await.map_err(map_err)?;
         return Ok(report);
     }
-    let rows: Vec<(ObservationKey, ObservationValue, i64)> = changes
-        .inserts
+    // In key order, new rows extend the B-tree at a few points instead of landing on random
+    // pages (at a million rows the difference is the database no longer fitting in the cache).
+    let mut inserts: Vec<(ObservationKey, ObservationValue, i64)> =
+        changes.inserts.iter().map(|(k, v)| (*k, *v, 1)).collect();
+    inserts.sort_unstable_by_key(|(k, _, _)| (k.indicator, k.period, k.measure, k.entity));
+    write_rows(&mut tx, store.dialect, &inserts, true, ctx).await?;
+    let mut updates: Vec<(ObservationKey, ObservationValue, i64)> = changes
+        .updates
         .iter()
-        .map(|(k, v)| (*k, *v, 1))
-        .chain(
-            changes
-                .updates
-                .iter()
-                .map(|u| (u.key, u.new, u.old_revision + 1)),
-        )
+        .map(|u| (u.key, u.new, u.old_revision + 1))
         .collect();
-    write_rows(&mut tx, store.dialect, &rows, ctx).await?;
+    updates.sort_unstable_by_key(|(k, _, _)| (k.indicator, k.period, k.measure, k.entity));
+    write_rows(&mut tx, store.dialect, &updates, false, ctx).await?;
     write_audit(&mut tx, store.dialect, &changes.updates, ctx).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(report)

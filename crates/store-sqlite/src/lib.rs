@@ -14,11 +14,18 @@ use yiping_store::StoreError;
 use yiping_store_sql::{Dialect, SqlStore, map_err};
 
 /// The migrations, embedded. Never edit one that has been released: add a new file.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "evaluations",
+        include_str!("../migrations/0002_evaluations.sql"),
+    ),
+];
 
 pub fn migrator() -> Migrator {
     Migrator::with_migrations(
@@ -103,9 +110,11 @@ pub async fn open(path: &Path, mode: OpenMode) -> Result<SqlStore, StoreError> {
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 // WAL lets readers work while one writer writes; NORMAL sync is safe with WAL.
+                // A 64 MiB page cache keeps a bulk import from spilling and re-reading pages.
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                 )
                 .await?;
                 Ok(())

@@ -12,9 +12,11 @@ use yiping_kernel::{
 };
 
 use crate::{
-    ApplyOptions, ChangeContext, EntityChange, EntityFilter, EntityUpsert, ObservationFilter, Page, ParentRef,
-    Store, StoreError, TargetFilter,
+    ApplyOptions, ChangeContext, EntityChange, EntityFilter, EntityUpsert, ObservationFilter, Page,
+    ParentRef, Store, StoreError, TargetFilter,
 };
+
+mod evaluations;
 
 pub type BoxFut<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 pub type Scenario = for<'a> fn(&'a dyn Store) -> BoxFut<'a>;
@@ -38,6 +40,16 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ),
         ("observation_lists_filter_and_page", observation_lists),
         ("targets_round_trip", targets_round_trip),
+        ("values_round_trip_bit_for_bit", values_round_trip),
+        ("schemes_versions_round_trip", evaluations::schemes_versions),
+        (
+            "evaluations_replace_page_and_filter",
+            evaluations::evaluations_replace_and_page,
+        ),
+        (
+            "evaluation_history_and_atomic_replace",
+            evaluations::evaluation_history_and_atomicity,
+        ),
     ]
 }
 
@@ -478,7 +490,11 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
         // A status change alone is a revision too.
         let approved = ObservationValue::new(30145.8, ObservationStatus::Approved).unwrap();
         let r = s
-            .apply_observations(&[(batch[0].0, approved)], &ctx("审核"), ApplyOptions::write())
+            .apply_observations(
+                &[(batch[0].0, approved)],
+                &ctx("审核"),
+                ApplyOptions::write(),
+            )
             .await
             .unwrap();
         assert_eq!(r.updated, 1);
@@ -499,14 +515,31 @@ fn observations_lifecycle(s: &dyn Store) -> BoxFut<'_> {
             status: yiping_kernel::StatusPolicy::KeepWhenValueUnchanged,
             ..ApplyOptions::write()
         };
-        let r = s.apply_observations(&[(batch[0].0, val(30145.8))], &ctx("c.csv"), keep).await.unwrap();
-        assert_eq!((r.updated, r.unchanged), (0, 1), "an approval was undone by a table without statuses");
-        let r = s.apply_observations(&[(batch[0].0, val(30146.0))], &ctx("c.csv"), keep).await.unwrap();
+        let r = s
+            .apply_observations(&[(batch[0].0, val(30145.8))], &ctx("c.csv"), keep)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.updated, r.unchanged),
+            (0, 1),
+            "an approval was undone by a table without statuses"
+        );
+        let r = s
+            .apply_observations(&[(batch[0].0, val(30146.0))], &ctx("c.csv"), keep)
+            .await
+            .unwrap();
         assert_eq!(r.updated, 1);
         let trail = s.audit(&batch[0].0, Page::default()).await.unwrap();
         assert_eq!(trail.items[0].new_status, ObservationStatus::Submitted);
         assert_eq!(trail.items[0].old_status, Some(ObservationStatus::Approved));
-        let r = s.apply_observations(&[(batch[0].0, val(30145.8))], &ctx("d.csv"), ApplyOptions::write()).await.unwrap();
+        let r = s
+            .apply_observations(
+                &[(batch[0].0, val(30145.8))],
+                &ctx("d.csv"),
+                ApplyOptions::write(),
+            )
+            .await
+            .unwrap();
         assert_eq!(r.updated, 1);
 
         let slice = s
@@ -706,5 +739,101 @@ fn targets_round_trip(s: &dyn Store) -> BoxFut<'_> {
             .unwrap()
             .is_empty()
         );
+    })
+}
+
+/// Values of every magnitude come back bit for bit, however the backend moves them in bulk.
+fn values_round_trip(s: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        let (ids, g) = seed_obs_world(s).await;
+        let mut values = vec![
+            0.1 + 0.2,
+            1.0 / 3.0,
+            -2.0 / 3.0,
+            5e-324,
+            1e-300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            9_007_199_254_740_993.0,
+            30145.79,
+            0.0,
+            123_456_789.123_456_78,
+        ];
+        // A deterministic spread of mantissas and exponents.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        while values.len() < 3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mantissa = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let exp = (x % 40) as i32 - 20;
+            let sign = if x & 1 == 0 { 1.0 } else { -1.0 };
+            values.push(sign * mantissa * 10f64.powi(exp));
+        }
+        let batch: Vec<_> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let p = Period::month(1950 + (i / 12) as i32, (i % 12) as u8 + 1).unwrap();
+                (
+                    ObservationKey {
+                        entity: ids[1],
+                        indicator: g,
+                        period: p,
+                        measure: Measure::Value,
+                    },
+                    val(*v),
+                )
+            })
+            .collect();
+        s.apply_observations(&batch, &ctx("bits"), ApplyOptions::write())
+            .await
+            .unwrap();
+        let f = ObservationFilter {
+            entities: Some(vec![ids[1]]),
+            ..Default::default()
+        };
+        let mut got = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = s
+                .observations(&f, Page::new(Page::MAX_LIMIT, offset))
+                .await
+                .unwrap();
+            offset += page.items.len() as u64;
+            got.extend(page.items);
+            if offset >= page.total {
+                break;
+            }
+        }
+        assert_eq!(got.len(), batch.len());
+        let stored: std::collections::HashMap<_, _> = got
+            .iter()
+            .map(|o| (o.key, o.value.value().to_bits()))
+            .collect();
+        let wrong: Vec<String> = batch
+            .iter()
+            .filter(|(k, v)| stored[k] != v.value().to_bits())
+            .map(|(k, v)| {
+                format!(
+                    "{:e} came back as {:e}",
+                    v.value(),
+                    f64::from_bits(stored[k])
+                )
+            })
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "{} of {} values changed: {:?}",
+            wrong.len(),
+            batch.len(),
+            &wrong[..wrong.len().min(8)]
+        );
+        // Re-applying the same values is recognised as unchanged.
+        let r = s
+            .apply_observations(&batch, &ctx("bits"), ApplyOptions::write())
+            .await
+            .unwrap();
+        assert_eq!(r.unchanged, batch.len());
     })
 }

@@ -8,12 +8,17 @@
 
 pub mod conformance;
 mod error;
+mod evaluations;
 mod types;
 
 pub use error::StoreError;
+pub use evaluations::{
+    EvaluationPage, EvaluationRow, EvaluationRun, GradeMove, HistoryEntry, NewScheme, RankChange,
+    ResultFilter, ResultSlice, StoredScheme,
+};
 pub use types::{
-    ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter, EntityUpsert,
-    ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
+    ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
+    EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
 
 use async_trait::async_trait;
@@ -98,4 +103,47 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<UpsertReport>;
 
     async fn targets(&self, filter: &TargetFilter) -> StoreResult<Vec<Target>>;
+
+    /// Inserts a scheme version keyed by code and year, or replaces its text (the version number
+    /// goes up by one when anything changed).
+    async fn upsert_scheme(
+        &self,
+        scheme: &NewScheme,
+        ctx: &ChangeContext,
+    ) -> StoreResult<(StoredScheme, EntityChange)>;
+
+    /// Every stored scheme version, by code then year.
+    async fn schemes(&self) -> StoreResult<Vec<StoredScheme>>;
+
+    /// Replaces the stored results of `run.scheme` for `run.period` by `rows`, in one transaction.
+    async fn replace_evaluation(
+        &self,
+        run: &EvaluationRun,
+        rows: &[EvaluationRow],
+    ) -> StoreResult<()>;
+
+    /// The stored evaluation of a scheme for a period, rows in league-table order; `None` when the
+    /// scheme was not evaluated for that period.
+    async fn evaluation(
+        &self,
+        scheme: &str,
+        period: Period,
+        filter: &ResultFilter,
+        page: Page,
+    ) -> StoreResult<Option<EvaluationPage>>;
+
+    /// The headers of the stored evaluations of a scheme (of every scheme with `None`), by scheme
+    /// and then by the period's last day.
+    async fn evaluation_runs(&self, scheme: Option<&str>) -> StoreResult<Vec<EvaluationRun>>;
+
+    /// Every row of one stored evaluation in its compact form (empty when there is none).
+    async fn evaluation_slice(&self, scheme: &str, period: Period)
+    -> StoreResult<Vec<ResultSlice>>;
+
+    /// One entity's stored results in a scheme, oldest period first.
+    async fn evaluation_history(
+        &self,
+        scheme: &str,
+        entity: EntityId,
+    ) -> StoreResult<Vec<HistoryEntry>>;
 }

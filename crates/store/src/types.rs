@@ -103,7 +103,10 @@ impl ApplyOptions {
     }
 
     pub fn dry_run() -> Self {
-        Self { dry_run: true, ..Self::default() }
+        Self {
+            dry_run: true,
+            ..Self::default()
+        }
     }
 }
 

@@ -29,8 +29,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// 导入 CSV / XLSX 文件（全部成功或全部不导入）
     Import(ImportArgs),
-    /// 导出数据为 CSV / XLSX
+    /// 导出数据或评价排名表为 CSV / XLSX
     Export(ExportArgs),
+    /// 计算并显示评价方案的排名（赛马比拼、八张报表、五色图、亩均论英雄），或直接评价一个 CSV 文件
+    #[command(after_long_help = yiping_app::evaluate::CSV_FORMAT_HELP)]
+    Evaluate(EvaluateArgs),
+    /// 列出已存储的评价方案，或存储一个方案文件（TOML）
+    Schemes(SchemesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,4 +133,51 @@ pub struct ExportArgs {
     /// 口径：数值/value 或 增速/growth
     #[arg(long)]
     pub measure: Option<String>,
+    /// 导出这个评价方案（代码）的排名表，而不是指标数据；须配合 --period（一个时期）
+    #[arg(long, value_name = "方案代码")]
+    pub league: Option<String>,
+    /// 与 --league 一起：只导出这个组别（如 渝东北）
+    #[arg(long, requires = "league")]
+    pub cohort: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// 方案代码（如 ECONOMY_RACE、MUJUN）；与 --input 一起时指内置方案
+    #[arg(long, value_name = "方案代码")]
+    pub scheme: Option<String>,
+    /// 时期，如 2024Q1、2024H1、2024M01-M09、2024、2024年1—9月
+    #[arg(long)]
+    pub period: Option<String>,
+    /// 只显示这个组别（如 渝东北）
+    #[arg(long)]
+    pub cohort: Option<String>,
+    /// 最多显示多少行（0 表示全部）
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// 方案文件（TOML），与 --input、--output 一起使用，不需要数据库
+    #[arg(long, value_name = "FILE.toml")]
+    pub scheme_file: Option<PathBuf>,
+    /// 输入 CSV（每行一个评价对象，每个指标一列，格式见下）
+    #[arg(long, value_name = "FILE.csv", requires = "output")]
+    pub input: Option<PathBuf>,
+    /// 输出 CSV（按排名）
+    #[arg(long, short, value_name = "FILE.csv", requires = "input")]
+    pub output: Option<PathBuf>,
+    /// 输入中作为全市（参照）值的那一行的主体代码
+    #[arg(long, value_name = "主体代码", requires = "input")]
+    pub city: Option<String>,
+    /// 在标准错误输出上打印读取、计算、写出各步的耗时（毫秒）
+    #[arg(long, hide = true)]
+    pub timing: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemesArgs {
+    /// 存储方案文件（TOML，按代码和年度存为一个版本）
+    #[arg(long, value_name = "FILE.toml")]
+    pub add: Vec<PathBuf>,
+    /// 记入方案的操作人
+    #[arg(long, env = "YIPING_ACTOR", default_value = "命令行")]
+    pub actor: String,
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod progress;
+mod text_table;
 
 use std::process::ExitCode;
 

@@ -3,9 +3,10 @@
 //!
 //! [`generate`] returns [`DemoData`]: the region tree (重庆市 → 38 区县 and 3 functional areas →
 //! 1,031 镇街, real names and codes from the embedded data files), city departments, a few hundred
-//! synthetic firms, the indicator catalogue, observations for 2022–2024 and 2024 targets. Entities
-//! refer to each other by [`DemoEntity::key`], observations and targets by entity key and indicator
-//! code, so the loader assigns ids and resolves keys in order.
+//! synthetic firms, the indicator catalogue (with the eight report cards' synthetic indices),
+//! observations for 2022–2024 (formula indicators such as 亩均税收 derived from the firms' inputs)
+//! and 2024 targets. Entities refer to each other by [`DemoEntity::key`], observations and targets
+//! by entity key and indicator code, so the loader assigns ids and resolves keys in order.
 //!
 //! Published figures (with their sources in `data/chongqing-districts.csv`) are kept exactly and
 //! carry that source in [`DemoObservation::source`]; everything else is synthetic, which the
@@ -14,10 +15,12 @@
 //! The same seed always yields the same data: every part draws from its own ChaCha8 stream named
 //! by a label, and no platform-dependent maths is used.
 
+mod cards;
 mod data;
 mod departments;
 mod draw;
 mod enterprises;
+mod formulas;
 mod indicators;
 mod profile;
 mod regions;
@@ -95,10 +98,14 @@ pub struct DemoData {
 /// Only if an embedded data file is malformed, which the tests rule out.
 pub fn generate(seed: u64) -> DemoData {
     let regions = regions::build();
-    let indicators = indicators::all();
+    let mut indicators = indicators::all();
+    indicators.extend(cards::indicators());
     let firms = enterprises::generate(seed, &regions);
     let mut observations = series::regional(seed, &regions, &indicators);
+    observations.extend(cards::observations(seed, &regions));
+    let derived = formulas::derive(&indicators, &firms.observations);
     observations.extend(firms.observations);
+    observations.extend(derived);
     let targets = targets::generate(seed, &regions, &observations);
     let mut entities = regions.entities;
     entities.extend(departments::build());

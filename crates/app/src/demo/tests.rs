@@ -279,11 +279,17 @@ fn monthly_indicators_run_in_cumulative_periods_from_1_2月() {
 fn cumulative_levels_never_fall_within_a_year() {
     let d = demo();
     type Key<'a> = (&'a str, &'a str, i32);
+    let cumulative: HashSet<&str> = d
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::CumulativeLevel)
+        .map(|i| i.code.as_str())
+        .collect();
     let mut series: HashMap<Key, Vec<(u8, f64)>> = HashMap::new();
     for o in d
         .observations
         .iter()
-        .filter(|o| o.measure == Measure::Value)
+        .filter(|o| o.measure == Measure::Value && cumulative.contains(o.indicator_code.as_str()))
     {
         if let Period::Months { year, from: 1, to } = o.period {
             series
@@ -306,14 +312,27 @@ fn observations_refer_to_known_entities_and_indicators_once_each() {
     let codes: HashMap<&str, &yiping_kernel::NewIndicator> =
         d.indicators.iter().map(|i| (i.code.as_str(), i)).collect();
     let mut seen = HashSet::new();
+    let stored: HashMap<(&str, &str, Period), f64> = d
+        .observations
+        .iter()
+        .filter(|o| o.measure == Measure::Value)
+        .map(|o| {
+            (
+                (o.entity_key.as_str(), o.indicator_code.as_str(), o.period),
+                o.value,
+            )
+        })
+        .collect();
     for o in &d.observations {
         assert!(keys.contains_key(o.entity_key.as_str()), "{}", o.entity_key);
         let ind = codes[o.indicator_code.as_str()];
-        assert!(
-            ind.formula.is_none(),
-            "derived {} is computed, not stored",
-            ind.code
-        );
+        if let Some((a, b)) = ind.formula.as_deref().and_then(|f| f.split_once('/')) {
+            // Derived values are stored as the formula of the stored inputs, rounded.
+            let get = |c: &str| stored[&(o.entity_key.as_str(), c.trim(), o.period)];
+            let want = get(a) / get(b);
+            let tol = 0.51 * 10f64.powi(-i32::from(ind.decimals));
+            assert!((o.value - want).abs() <= tol, "{o:?}: {want}");
+        }
         assert!(
             seen.insert((&o.entity_key, &o.indicator_code, o.period, o.measure)),
             "duplicate {o:?}"

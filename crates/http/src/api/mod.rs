@@ -1,6 +1,7 @@
 //! The JSON API, one module per resource.
 
 pub(crate) mod entities;
+pub(crate) mod evaluations;
 pub(crate) mod health;
 pub(crate) mod indicators;
 pub(crate) mod observations;
@@ -13,6 +14,7 @@ use crate::AppState;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(entities::router())
+        .merge(evaluations::router())
         .merge(indicators::router())
         .merge(observations::router())
 }

@@ -10,7 +10,7 @@ use yiping_kernel::{
 
 use super::header::{entity_text, is_total};
 use super::{Layout, ParseOptions, ParsedObservations, ParsedRow};
-use crate::{Grid, Problem, SourceRef, column_letters};
+use crate::{CellAt, Grid, Problem, SourceRef, column_letters};
 
 /// The entity a row is about: resolved, or the table's total row (合计/全市), which stands for
 /// the common parent of the other rows' entities and is resolved at the end.
@@ -28,13 +28,12 @@ struct Pending {
     period: Period,
     measure: Measure,
     value: ObservationValue,
-    at: SourceRef,
-    text: String,
+    at: CellAt,
 }
 
 /// One value to record (see [`Sink::push`]).
 #[derive(Debug)]
-pub(crate) struct Value<'t> {
+pub(crate) struct Value {
     pub who: Who,
     pub indicator: IndicatorId,
     pub period: Period,
@@ -43,7 +42,6 @@ pub(crate) struct Value<'t> {
     pub status: ObservationStatus,
     pub row: usize,
     pub col: usize,
-    pub text: &'t str,
 }
 
 /// Collects values and problems while a table is read.
@@ -194,21 +192,25 @@ impl<'a> Sink<'a> {
     }
 
     /// Records one value, or a problem if it is not a finite number.
-    pub(crate) fn push(&mut self, v: Value<'_>) {
+    pub(crate) fn push(&mut self, v: Value) {
         match ObservationValue::new(v.number, v.status) {
             Ok(value) => {
-                let at = self.at(v.row, Some(v.col));
                 self.pending.push(Pending {
                     who: v.who,
                     indicator: v.indicator,
                     period: v.period,
                     measure: v.measure,
                     value,
-                    at,
-                    text: v.text.to_string(),
+                    at: CellAt {
+                        row: v.row + 1,
+                        col: v.col,
+                    },
                 });
             }
-            Err(_) => self.problem(v.row, Some(v.col), v.text, "数值超出范围"),
+            Err(_) => {
+                let text = self.grid.cell(v.row, v.col).text();
+                self.problem(v.row, Some(v.col), text, "数值超出范围")
+            }
         }
     }
 
@@ -217,7 +219,9 @@ impl<'a> Sink<'a> {
     pub(crate) fn finish(mut self, layout: Layout) -> Result<ParsedObservations, Vec<Problem>> {
         let totals = self.resolve_totals();
         let mut rows: Vec<ParsedRow> = Vec::with_capacity(self.pending.len());
-        let mut seen: HashMap<ObservationKey, usize> = HashMap::new();
+        let mut seen: rustc_hash::FxHashMap<ObservationKey, usize> =
+            rustc_hash::FxHashMap::default();
+        seen.reserve(self.pending.len());
         let mut problems = std::mem::take(&mut self.problems);
         for (i, p) in std::mem::take(&mut self.pending).into_iter().enumerate() {
             let entity = match p.who {
@@ -237,13 +241,10 @@ impl<'a> Sink<'a> {
                 Some(&j) if rows[j].value == p.value => {}
                 Some(&j) => {
                     let first = &rows[j];
-                    let place = match &first.at.column {
-                        Some(c) => format!("第{}行{}列", first.at.row, c),
-                        None => format!("第{}行", first.at.row),
-                    };
+                    let place = format!("第{}行{}列", first.at.row, first.at.column());
                     problems.push(Problem {
-                        at: p.at,
-                        value: p.text,
+                        at: p.at.source_ref(self.grid),
+                        value: self.grid.cell(p.at.row - 1, p.at.col).text(),
                         reason: format!(
                             "与{place}的值{}重复（同一主体、指标、时期和口径），但数值不同",
                             first.value.value()

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use yiping_kernel::{IndicatorId, IndicatorMatch, Measure, ObservationStatus, Period};
 
-use super::collect::{Sink, Value};
+use super::collect::{Sink, Value, Who};
 use super::header::{
     ENTITY_CODE_HEADERS, ENTITY_HEADERS, Named, When, classify_sub, is_footnote, is_one_of,
     looks_like_unit, name_header, split_bracket, unit_statement,
@@ -116,6 +116,16 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
         .1
         .filter(|u| looks_like_unit(u));
     let mut missing_period_reported = false;
+    // Big files repeat the same few entity, indicator and period texts on every row: resolve
+    // each distinct text once. Only successes are cached, so every bad row is still reported.
+    let raw = |r: usize, c: Option<usize>| match c.map(|c| grid.cell(r, c)) {
+        Some(Cell::Text(s)) => Some(s.trim()),
+        _ => None,
+    };
+    let mut who_cache: HashMap<(Option<&str>, Option<&str>), Who> = HashMap::new();
+    type Ind = (IndicatorId, Option<Measure>, Option<String>);
+    let mut indicator_cache: HashMap<(Option<&str>, Option<&str>), Ind> = HashMap::new();
+    let mut period_cache: HashMap<&str, Period> = HashMap::new();
 
     for r in header.row + 1..grid.rows.len() {
         let cells = &grid.rows[r];
@@ -126,22 +136,52 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
             break;
         }
         let text = |c: Option<usize>| c.map(|c| (c, grid.cell(r, c).text()));
-        let who = sink.resolve_entity(r, text(col(Col::EntityCode)), text(col(Col::Entity)));
-        let indicator = read_indicator(
-            sink,
-            r,
-            text(col(Col::IndicatorCode)),
-            text(col(Col::Indicator)),
-        );
+        let who_key = (raw(r, col(Col::EntityCode)), raw(r, col(Col::Entity)));
+        let who = match who_cache.get(&who_key) {
+            Some(w) => Some(w.clone()),
+            None => {
+                let w = sink.resolve_entity(r, text(col(Col::EntityCode)), text(col(Col::Entity)));
+                if let (Some(w), (Some(_), _) | (_, Some(_))) = (&w, who_key) {
+                    who_cache.insert(who_key, w.clone());
+                }
+                w
+            }
+        };
+        let ind_key = (raw(r, col(Col::IndicatorCode)), raw(r, col(Col::Indicator)));
+        let indicator = match indicator_cache.get(&ind_key) {
+            Some(i) => Some(i.clone()),
+            None => {
+                let i = read_indicator(
+                    sink,
+                    r,
+                    text(col(Col::IndicatorCode)),
+                    text(col(Col::Indicator)),
+                );
+                if let (Some(i), (Some(_), _) | (_, Some(_))) = (&i, ind_key) {
+                    indicator_cache.insert(ind_key, i.clone());
+                }
+                i
+            }
+        };
         let measure = read_measure(
             sink,
             r,
             text(col(Col::Measure)),
             indicator.as_ref().map(|i| i.1),
         );
-        let period = match text(col(Col::Period)).filter(|(_, t)| !t.is_empty()) {
+        let cached_period = raw(r, col(Col::Period)).and_then(|t| period_cache.get(t).copied());
+        let period = match cached_period
+            .map_or_else(|| text(col(Col::Period)), |_| None)
+            .filter(|(_, t)| !t.is_empty())
+        {
+            _ if cached_period.is_some() => cached_period,
             Some((c, t)) => match Period::parse(&t, sink.default_year()) {
-                Ok(p) => Some(p),
+                Ok(p) => {
+                    if let Some(key) = raw(r, col(Col::Period)) {
+                        period_cache.insert(key, p);
+                    }
+                    Some(p)
+                }
                 Err(e) => {
                     sink.bad_period(r, c, &t, &e);
                     None
@@ -216,7 +256,6 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
             status,
             row: r,
             col: value_col,
-            text: &value_text,
         });
     }
 }

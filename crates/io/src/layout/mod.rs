@@ -33,7 +33,7 @@ use yiping_kernel::{
     Catalog, Indicator, Measure, ObservationKey, ObservationStatus, ObservationValue, Period,
 };
 
-use crate::{Grid, Problem, SourceRef};
+use crate::{CellAt, Grid, Problem};
 
 pub use tables::{
     ENTITY_HEADER, EntityRecord, INDICATOR_HEADER, ParentRef, TARGET_HEADER, parse_entities,
@@ -113,7 +113,7 @@ pub struct ParsedRow {
     pub key: ObservationKey,
     pub value: ObservationValue,
     /// The value's cell.
-    pub at: SourceRef,
+    pub at: CellAt,
 }
 
 /// Every value of a table that has no problem.

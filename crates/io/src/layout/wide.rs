@@ -323,7 +323,6 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
                     Ok(None) => sink.skipped_missing += 1,
                     Ok(Some(v)) => {
                         if let (Some(who), Some(period)) = (who.clone(), *period) {
-                            let text = cell.text();
                             sink.push(Value {
                                 who,
                                 indicator: *indicator,
@@ -333,7 +332,6 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
                                 status: sink.opts.default_status,
                                 row: r,
                                 col: column.col,
-                                text: &text,
                             });
                         }
                     }

@@ -27,6 +27,10 @@ pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
         "  主体 {} 个，指标 {} 个，数据 {} 条，目标 {} 条",
         summary.entities, summary.indicators, summary.observations, summary.targets
     );
+    println!(
+        "  评价方案 {} 个，已计算 {} 期评价结果（yiping schemes 查看方案，yiping evaluate --scheme 代码 --period 时期 查看排名）",
+        summary.schemes, summary.evaluations
+    );
     println!("  {DEMO_NOTICE}");
     if args.serve {
         super::serve::run(store, &args.server).await?;

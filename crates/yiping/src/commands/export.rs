@@ -1,7 +1,8 @@
 use anyhow::bail;
 use yiping_app::export::{ExportLayout, export_observations};
+use yiping_app::league::export_league;
 use yiping_kernel::{Catalog, EntityMatch, IndicatorMatch, Measure, Period};
-use yiping_store::{ObservationFilter, Store};
+use yiping_store::{ObservationFilter, ResultFilter, Store};
 
 use crate::cli::{ExportArgs, ExportLayoutArg};
 
@@ -18,6 +19,26 @@ fn list(s: &Option<String>) -> Vec<String> {
 }
 
 pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
+    if let Some(scheme) = &args.league {
+        let periods = list(&args.period);
+        let [period] = periods.as_slice() else {
+            bail!("导出排名表须用 --period 指定一个时期，如 2024Q1");
+        };
+        let period = Period::parse(period, None)?;
+        let filter = ResultFilter {
+            cohort: args.cohort.clone(),
+            ..ResultFilter::default()
+        };
+        let s = export_league(store, scheme, period, &filter, &args.output).await?;
+        println!(
+            "已导出排名表（{} {}，{} 行）到 {}",
+            scheme,
+            period.label_zh(),
+            s.rows,
+            args.output.display()
+        );
+        return Ok(());
+    }
     let catalog = Catalog::new(store.all_entities().await?, store.indicators().await?);
     let mut filter = ObservationFilter::default();
     let indicators = list(&args.indicator);

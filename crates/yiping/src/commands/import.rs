@@ -110,6 +110,28 @@ fn print_outcome(o: &ImportOutcome) {
             );
         }
     }
+    if let Some(r) = &o.recomputed {
+        if !r.evaluated.is_empty() {
+            let mut by_scheme: Vec<(String, Vec<String>)> = Vec::new();
+            for (code, p) in &r.evaluated {
+                match by_scheme.iter_mut().find(|(c, _)| c == code) {
+                    Some((_, ps)) => ps.push(p.label_zh()),
+                    None => by_scheme.push((code.clone(), vec![p.label_zh()])),
+                }
+            }
+            let parts: Vec<String> = by_scheme
+                .iter()
+                .map(|(c, ps)| format!("{c}（{}）", ps.join("、")))
+                .collect();
+            println!("  已重新计算评价：{}", parts.join("；"));
+        }
+        for (code, p, why) in &r.failed {
+            eprintln!("  评价 {code} {} 未能重新计算：{why}", p.label_zh());
+        }
+        if let Some(e) = &r.error {
+            eprintln!("  数据已导入，但未能重新计算评价：{e}");
+        }
+    }
     if let Some(r) = &o.upserts {
         let prefix = if o.dry_run { "将" } else { "" };
         println!(

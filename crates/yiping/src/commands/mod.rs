@@ -1,8 +1,10 @@
 //! One function per subcommand.
 
 mod demo;
+mod evaluate;
 mod export;
 mod import;
+mod schemes;
 mod serve;
 
 use std::sync::Arc;
@@ -37,6 +39,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(args) => import::run(open_existing(&url).await?.as_ref(), args).await,
         Command::Export(args) => export::run(open_existing(&url).await?.as_ref(), args).await,
+        Command::Evaluate(args) => {
+            if args.input.is_some() {
+                // A CSV on its own: no database is opened.
+                evaluate::run_csv(&args)
+            } else {
+                evaluate::run(open_existing(&url).await?.as_ref(), &args).await
+            }
+        }
+        Command::Schemes(args) => schemes::run(open_existing(&url).await?.as_ref(), &args).await,
     }
 }
 

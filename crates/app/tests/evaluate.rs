@@ -1,0 +1,299 @@
+//! Evaluation through the use cases, on SQLite and (when configured) PostgreSQL: schemes stored
+//! as versions, league tables persisted with grades, colours and moves, composites after their
+//! components, and recomputation when an import changes the data.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use yiping_app::database::{Create, DatabaseUrl, open};
+use yiping_app::demo::generate;
+use yiping_app::evaluate::{
+    evaluate_scheme, recompute_affected, store_scheme, store_shipped_schemes,
+};
+use yiping_app::import::{ImportKind, ImportOptions, import_grid};
+use yiping_app::league::{league_table, load_league};
+use yiping_app::seed::{load_demo, load_demo_data};
+use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
+use yiping_kernel::{Period, TargetKind};
+use yiping_store::{ChangeContext, EntityChange, ResultFilter, Store};
+use yiping_store_postgres::testing::{TempDatabase, admin_url};
+
+fn ctx() -> ChangeContext {
+    ChangeContext::new(
+        "测试",
+        "评价",
+        Utc.with_ymd_and_hms(2025, 1, 20, 8, 0, 0).unwrap(),
+    )
+}
+
+fn p(code: &str) -> Period {
+    Period::parse_code(code).unwrap()
+}
+
+/// Runs `f` on a fresh SQLite store, then on a fresh PostgreSQL database when configured.
+async fn on_both<F, Fut>(f: F)
+where
+    F: Fn(Arc<dyn Store>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&DatabaseUrl::Sqlite(dir.path().join("t.db")), Create::Yes)
+        .await
+        .unwrap();
+    f(store).await;
+    if let Some(admin) = admin_url() {
+        let db = TempDatabase::create(&admin).await;
+        let store = open(&DatabaseUrl::Postgres(db.url.clone()), Create::Yes)
+            .await
+            .unwrap();
+        f(store).await;
+    }
+}
+
+async fn import_csv(store: &dyn Store, csv: &str) -> yiping_app::import::ImportOutcome {
+    let grid = read_grid_bytes("数据.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let opts = ImportOptions {
+        kind: ImportKind::Auto,
+        read: ReadOptions::default(),
+        parse: ParseOptions::default(),
+        dry_run: false,
+    };
+    import_grid(store, &grid, &opts, &ctx()).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemes_are_versioned_and_refused_with_the_field_path() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        assert_eq!(store_shipped_schemes(s, &ctx()).await.unwrap(), 12);
+        assert_eq!(
+            store_shipped_schemes(s, &ctx()).await.unwrap(),
+            0,
+            "idempotent"
+        );
+        let text = yiping_eval::shipped::MUJUN.replace("year = 2023", "year = 2025");
+        let (v, change) = store_scheme(s, &text, &ctx()).await.unwrap();
+        assert_eq!(
+            (v.year, v.version, change),
+            (2025, 1, EntityChange::Inserted)
+        );
+        assert_eq!(s.schemes().await.unwrap().len(), 13);
+        let bad = yiping_eval::shipped::MUJUN.replace("weight = 30", "weight = -30");
+        let e = store_scheme(s, &bad, &ctx()).await.unwrap_err().to_string();
+        assert!(e.contains("items[0].weight"), "{e}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_composite_evaluates_its_components_first_and_versions_follow_the_year() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        load_demo_data(s, &generate(3), &ctx()).await.unwrap();
+        store_shipped_schemes(s, &ctx()).await.unwrap();
+        let sum = evaluate_scheme(s, "cards_overall", p("2024Q1"), ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(
+            (sum.scheme.as_str(), sum.population, sum.ranked),
+            ("CARDS_OVERALL", 41, 41)
+        );
+        for card in [
+            "CARD_PARTY",
+            "CARD_ECONOMY",
+            "CARD_INNOVATION",
+            "CARD_LIVELIHOOD",
+        ] {
+            let slice = s.evaluation_slice(card, p("2024Q1")).await.unwrap();
+            assert_eq!(slice.len(), 41, "{card}");
+            assert!(slice.iter().all(|r| r.score.is_some()), "{card}");
+        }
+        // The innovation card reads the annual 研发投入强度 of 2023 in a quarter of 2024.
+        let league = load_league(
+            s,
+            "CARD_INNOVATION",
+            p("2024Q1"),
+            &ResultFilter::default(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(league.rows[0].breakdown.contains("\"id\":\"rd\",\"raw\":"));
+
+        // The 2023 version of 亩均 applies to 2024; no version applies to 2022.
+        let m = evaluate_scheme(s, "MUJUN", p("2024"), ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(m.scheme_year, 2023);
+        assert!(m.population > 250, "{m:?}");
+        let e = evaluate_scheme(s, "MUJUN", p("2022"), ctx().at)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("没有适用于2022年的版本"), "{e}");
+        let e = evaluate_scheme(s, "NOPE", p("2024"), ctx().at)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("没有评价方案“NOPE”") && e.contains("MUJUN"),
+            "{e}"
+        );
+
+        // Evaluating an earlier period afterwards re-evaluates the later one's moves.
+        let first = evaluate_scheme(s, "MUJUN", p("2023"), ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(first.followed, [p("2024")]);
+        let league = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
+            .await
+            .unwrap();
+        assert_eq!(league.run.previous_period, Some(p("2023")));
+        assert!(
+            league
+                .rows
+                .iter()
+                .filter(|r| r.rank.is_some())
+                .all(|r| r.rank_change.is_some())
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_stores_every_league_table_and_an_import_recomputes_what_it_touches() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        let summary = load_demo(s, &generate(5), &ctx()).await.unwrap();
+        assert_eq!(summary.schemes, 12);
+        // 10 quarterly schemes × 4 + the monthly five-colour map × 11 + 亩均 × 2.
+        assert_eq!(summary.evaluations, 10 * 4 + 11 + 2);
+
+        let mujun = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
+            .await
+            .unwrap();
+        let n = mujun.rows.len();
+        let count = |g: &str| mujun.rows.iter().filter(|r| r.grade.as_deref() == Some(g)).count();
+        assert_eq!(count("A"), n / 4, "top 25 % are A");
+        assert!(count("D") > 0 && count("D") <= n.div_ceil(20) + 1);
+        let table = league_table(&mujun);
+        assert_eq!(table.fills.len(), n, "one fill per grade cell, no colours in 亩均");
+
+        // One firm's 亩均税收 for 2024 is corrected upwards: 亩均 2024 is recomputed.
+        let last = mujun.rows.last().unwrap();
+        let before = last.rank.unwrap();
+        let out = import_csv(
+            s,
+            &format!("主体代码,指标代码,时期,数值\n{},TAX_PER_MU,2024,900\n", last.entity_key),
+        )
+        .await;
+        let re = out.recomputed.unwrap();
+        let done: Vec<String> = re.evaluated.iter().map(|(c, p)| format!("{c} {p}")).collect();
+        assert_eq!(done, ["MUJUN 2024"], "{re:?}");
+        let after = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
+            .await
+            .unwrap();
+        let row = after.rows.iter().find(|r| r.entity == last.entity).unwrap();
+        assert!(row.rank.unwrap() < before / 2, "{row:?}");
+        assert_eq!(row.grade.as_deref(), Some("A"));
+
+        // An unchanged re-import recomputes nothing.
+        let again = import_csv(
+            s,
+            &format!("主体代码,指标代码,时期,数值\n{},TAX_PER_MU,2024,900\n", last.entity_key),
+        )
+        .await;
+        assert!(again.recomputed.is_none());
+
+        // Data for a new quarter creates that quarter's league tables.
+        let csv = "主体代码,指标代码,时期,口径,数值\n500103,GDP,2025Q1,增速,6.5\n500106,GDP,2025Q1,增速,7.5\n";
+        let re = import_csv(s, csv).await.recomputed.unwrap();
+        let done: Vec<String> = re.evaluated.iter().map(|(c, p)| format!("{c} {p}")).collect();
+        assert!(done.contains(&"ECONOMY_RACE 2025Q1".to_string()), "{done:?}");
+        assert!(done.contains(&"CARDS_OVERALL 2025Q1".to_string()), "{done:?}");
+        let race = load_league(s, "ECONOMY_RACE", p("2025Q1"), &ResultFilter::default(), None)
+            .await
+            .unwrap();
+        assert_eq!(race.run.ranked, 0, "the other growth rates are not in yet");
+        assert!(race.rows[0].explanation.contains("未参加评价"));
+        assert_eq!(race.run.previous_period, Some(p("2024")));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completion_and_time_progress_read_targets_and_the_city() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        load_demo_data(s, &generate(9), &ctx()).await.unwrap();
+        let scheme = r#"
+code = "FAI_PROGRESS"
+name = "固投序时进度"
+year = 2024
+frequency = "month"
+missing = "exclude"
+scope_label = "全市"
+[population]
+kind = "region"
+level = 2
+[[items]]
+id = "gap"
+name = "固定资产投资序时进度差"
+indicator = "FAI"
+measure = "progress_gap"
+weight = 100
+[colours]
+mode = "thresholds"
+by = "item:gap"
+cuts = [5.0, 0.0, -5.0, -15.0]
+"#;
+        store_scheme(s, scheme, &ctx()).await.unwrap();
+        let sum = evaluate_scheme(s, "FAI_PROGRESS", p("2024M01-M09"), ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(sum.ranked, 41, "every unit has a 2024 FAI level target");
+        let league = load_league(
+            s,
+            "FAI_PROGRESS",
+            p("2024M01-M09"),
+            &ResultFilter::default(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(league.rows.iter().all(|r| r.colour.is_some()));
+        assert!(
+            league.rows[0]
+                .explanation
+                .starts_with("固定资产投资序时进度差")
+        );
+        // Recomputation is driven by the indicators a scheme reads.
+        let fai = s
+            .indicators()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.data.code.as_str() == "FAI")
+            .unwrap();
+        let targets = s
+            .targets(&yiping_store::TargetFilter {
+                year: Some(2024),
+                indicator: Some(fai.id),
+                kind: Some(TargetKind::Level),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(targets.len(), 42);
+        let re = recompute_affected(s, &[fai.id], &[p("2024M01-M09")], ctx().at)
+            .await
+            .unwrap();
+        let done: Vec<String> = re
+            .evaluated
+            .iter()
+            .map(|(c, p)| format!("{c} {p}"))
+            .collect();
+        assert_eq!(done, ["FAI_PROGRESS 2024M01-M09"]);
+    })
+    .await;
+}

@@ -1,0 +1,350 @@
+//! Black-box tests of the evaluation API: a real listener on port 0 over a copy of the demo
+//! database (whose loader stores and evaluates every shipped scheme), requests over TCP, and an
+//! import through the app layer on the same database between two reads.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use chrono::Utc;
+use serde_json::Value;
+use yiping_app::database::{Create, DatabaseUrl, open};
+use yiping_app::demo::generate;
+use yiping_app::import::{ImportKind, ImportOptions, import_grid};
+use yiping_app::seed::load_demo;
+use yiping_http::AppState;
+use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
+use yiping_store::{ChangeContext, Store};
+
+/// The demo database, built once per test binary, copied for each test.
+fn template() -> &'static Path {
+    static T: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &T.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.db");
+        let p = path.clone();
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async move {
+                    let store = yiping_store_sqlite::open(
+                        &p,
+                        yiping_store_sqlite::OpenMode::CreateIfMissing,
+                    )
+                    .await
+                    .unwrap();
+                    let ctx = ChangeContext::new("测试", "demo", Utc::now());
+                    let s = load_demo(&store, &generate(11), &ctx).await.unwrap();
+                    assert!(s.evaluations > 40, "{s:?}");
+                    yiping_store_sql::sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .execute(store.pool())
+                        .await
+                        .unwrap();
+                    store.close().await;
+                })
+        })
+        .join()
+        .unwrap();
+        (dir, path)
+    })
+    .1
+}
+
+struct App {
+    addr: String,
+    store: Arc<dyn Store>,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn spawn_app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    std::fs::copy(template(), &db).unwrap();
+    let url = DatabaseUrl::Sqlite(db);
+    let server_store = open(&url, Create::No).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(yiping_http::serve(
+        listener,
+        AppState::new(server_store),
+        async move {
+            let _ = rx.await;
+        },
+    ));
+    // A second connection to the same file, as another process importing would have.
+    let store = open(&url, Create::No).await.unwrap();
+    App {
+        addr,
+        store,
+        _dir: dir,
+        stop: Some(tx),
+    }
+}
+
+/// GET over a plain TCP socket (HTTP/1.1, `Connection: close`).
+async fn get(app: &App, path: &str) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        app.addr
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let (head, mut body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut plain = String::new();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        while let Some((len, rest)) = body.split_once("\r\n") {
+            let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            plain.push_str(&rest[..n]);
+            body = &rest[n + 2..];
+        }
+    } else {
+        plain = body.to_string();
+    }
+    (status, serde_json::from_str(&plain).unwrap_or(Value::Null))
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shipped_scheme_is_listed_with_its_evaluated_periods() {
+    let app = spawn_app().await;
+    let (status, body) = get(&app, "/api/v1/schemes").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 12);
+    let race = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "ECONOMY_RACE")
+        .unwrap();
+    let periods: Vec<&str> = race["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2024Q1", "2024H1", "2024M01-M09", "2024"]);
+    let (_, body) = get(&app, "/api/v1/schemes?limit=5&offset=10").await;
+    assert_eq!(body["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
+    let app = spawn_app().await;
+    let (status, body) = get(
+        &app,
+        "/api/v1/schemes/economy_race/results?period=2024H1&limit=10",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 41);
+    assert_eq!(body["previous_period"], "2024Q1");
+    assert_eq!(body["scheme_name"], "经济运行赛马比拼");
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 10);
+    for (i, r) in items.iter().enumerate() {
+        assert_eq!(r["rank"], i + 1);
+        assert!(r["grade"].is_string() && r["colour"].is_string(), "{r}");
+        assert!(r["colour_rgb"].as_str().unwrap().starts_with('#'));
+        assert!(r["rank_change"]["move"].is_string(), "{r}");
+        assert!(r["explanation"].as_str().unwrap().contains("居全市第"));
+        assert_eq!(r["breakdown"].as_array().unwrap().len(), 4);
+    }
+    let (_, body) = get(
+        &app,
+        &format!(
+            "/api/v1/schemes/ECONOMY_RACE/results?period={}&cohort={}&limit=100",
+            enc("2024年上半年"),
+            enc("渝东北")
+        ),
+    )
+    .await;
+    assert_eq!(body["total"], 11);
+    let ranks: Vec<u64> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["cohort"], "渝东北");
+            r["cohort_rank"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(ranks, (1..=11).collect::<Vec<_>>());
+    // No period: the latest evaluated one.
+    let (_, body) = get(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
+    assert_eq!(body["period"], "2024");
+    assert_eq!(body["total"], body["population"]);
+    for (path, want) in [
+        ("/api/v1/schemes/NOPE/results", 404),
+        ("/api/v1/schemes/MUJUN/results?period=2019", 404),
+        ("/api/v1/schemes/MUJUN/results?period=2024Q5", 400),
+        ("/api/v1/schemes/MUJUN/results?limit=0", 400),
+        ("/api/v1/schemes/MUJUN/entities/abc", 400),
+    ] {
+        let (status, body) = get(&app, path).await;
+        assert_eq!(status, want, "{path}: {body}");
+        assert!(body["error"]["message"].is_string(), "{path}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entity_has_a_breakdown_and_a_history() {
+    let app = spawn_app().await;
+    let (_, body) = get(
+        &app,
+        "/api/v1/schemes/ECONOMY_RACE/results?period=2024H1&limit=1",
+    )
+    .await;
+    let id = body["items"][0]["entity"].as_i64().unwrap();
+    let (status, one) = get(
+        &app,
+        &format!("/api/v1/schemes/ECONOMY_RACE/entities/{id}?period=2024H1"),
+    )
+    .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["rank"], 1);
+    let parts = one["breakdown"].as_array().unwrap();
+    assert_eq!(parts[0]["name"], "地区生产总值增速");
+    assert_eq!(parts[0]["growth"], "reported", "reported growth wins");
+    assert!(parts.iter().all(|p| p["points"].as_f64().unwrap() >= 60.0));
+    let sum: f64 = parts.iter().map(|p| p["weighted"].as_f64().unwrap()).sum();
+    assert!((sum - one["score"].as_f64().unwrap()).abs() < 0.01);
+    assert_eq!(one["evaluation"]["period"], "2024H1");
+
+    let (status, h) = get(
+        &app,
+        &format!("/api/v1/schemes/economy_race/entities/{id}/history"),
+    )
+    .await;
+    assert_eq!(status, 200, "{h}");
+    let periods: Vec<&str> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2024Q1", "2024H1", "2024M01-M09", "2024"]);
+    // A firm is not in a region scheme.
+    let (_, firms) = get(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
+    let firm = firms["items"][0]["entity"].as_i64().unwrap();
+    let (status, _) = get(
+        &app,
+        &format!("/api/v1/schemes/ECONOMY_RACE/entities/{firm}?period=2024H1"),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_read() {
+    let app = spawn_app().await;
+    let url = "/api/v1/schemes/ECONOMY_RACE/results?period=2024H1&limit=100";
+    let (_, before) = get(&app, url).await;
+    // The last-ranked district that has a code.
+    let last = before["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|r| r["key"].as_str().unwrap().len() == 6)
+        .unwrap()
+        .clone();
+    let key = last["key"].as_str().unwrap();
+    assert!(last["rank"].as_u64().unwrap() > 30, "{last}");
+    assert_ne!(last["grade"], "A");
+
+    // The district reports much higher growth for 1—6月.
+    let csv = format!(
+        "主体代码,指标代码,时期,口径,数值\n\
+         {key},GDP,2024H1,增速,19.5\n\
+         {key},IND_VA,2024H1,增速,38.0\n\
+         {key},FAI,2024H1,增速,41.0\n\
+         {key},RETAIL,2024H1,增速,27.0\n"
+    );
+    let grid = read_grid_bytes("更正.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let opts = ImportOptions {
+        kind: ImportKind::Auto,
+        read: ReadOptions::default(),
+        parse: ParseOptions::default(),
+        dry_run: false,
+    };
+    let ctx = ChangeContext::new("测试", "更正.csv", Utc::now());
+    let out = import_grid(app.store.as_ref(), &grid, &opts, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(out.observations.as_ref().unwrap().updated, 4);
+    let re = out.recomputed.expect("recomputed");
+    assert!(re.failed.is_empty() && re.error.is_none(), "{re:?}");
+    let done: Vec<String> = re
+        .evaluated
+        .iter()
+        .map(|(c, p)| format!("{c} {}", p.code()))
+        .collect();
+    for want in [
+        "ECONOMY_RACE 2024H1",
+        "ECONOMY_RACE 2024M01-M09",
+        "CARD_ECONOMY 2024H1",
+        "CARDS_OVERALL 2024H1",
+        "FIVE_COLOUR_IND_VA 2024H1",
+    ] {
+        assert!(done.iter().any(|d| d == want), "{want} not in {done:?}");
+    }
+
+    let (_, after) = get(&app, url).await;
+    let now = after["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap();
+    assert_eq!(now["rank"], 1, "{now}");
+    assert_eq!(now["grade"], "A", "{now}");
+    assert_eq!(now["rank_change"]["move"], "up", "{now}");
+    assert_eq!(now["grade_change"]["move"], "up", "{now}");
+    assert_eq!(now["breakdown"][0]["measure"], 19.5);
+    // The next period's moves now compare with the new ranking.
+    let (_, next) = get(
+        &app,
+        "/api/v1/schemes/ECONOMY_RACE/results?period=2024M01-M09&limit=100",
+    )
+    .await;
+    let n = next["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap();
+    assert_eq!(n["rank_change"]["move"], "down", "{n}");
+}

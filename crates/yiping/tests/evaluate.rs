@@ -1,0 +1,162 @@
+//! `yiping evaluate`, `yiping schemes` and `yiping export --league` as a user runs them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn yiping(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yiping"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("YIPING_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn the_demo_league_tables_print_export_and_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let o = yiping(&db, &["demo"]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("评价方案 12 个"), "{}", out(&o));
+
+    let o = yiping(&db, &["schemes"]);
+    let t = out(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("MUJUN") && t.contains("2023 2024"), "{t}");
+
+    let o = yiping(
+        &db,
+        &[
+            "evaluate",
+            "--scheme",
+            "economy_race",
+            "--period",
+            "2024年上半年",
+            "--limit",
+            "5",
+        ],
+    );
+    let t = out(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("经济运行赛马比拼（ECONOMY_RACE，2024年上半年）"),
+        "{t}"
+    );
+    assert!(t.contains("对比时期：2024年一季度"), "{t}");
+    assert!(
+        t.contains("居全市第1位") && t.contains("共 41 个，仅显示前 5 个"),
+        "{t}"
+    );
+
+    let o = yiping(&db, &["evaluate", "--scheme", "MUJUN"]);
+    assert!(!o.status.success());
+    assert!(out(&o).contains("--period"), "{}", out(&o));
+
+    let xlsx = dir.path().join("排名.xlsx");
+    let o = yiping(
+        &db,
+        &[
+            "export",
+            "--league",
+            "ECONOMY_RACE",
+            "--period",
+            "2024H1",
+            "--cohort",
+            "渝东南",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("6 行"), "{}", out(&o));
+    let grid = yiping_io::read_grid(&xlsx, &yiping_io::ReadOptions::default()).unwrap();
+    let text: Vec<String> = grid.rows.iter().flatten().map(|c| c.text()).collect();
+    assert!(
+        text.iter().any(|c| c == "经济运行赛马比拼（2024年上半年）"),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|c| c == "等级") && text.iter().any(|c| c == "渝东南"));
+}
+
+#[test]
+fn a_csv_is_evaluated_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let mut csv = String::from(
+        "主体代码,名称,分组,TAX_PER_MU,VA_PER_MU,VA_PER_ENERGY,VA_PER_EMISSION,LABOUR_PROD,RD_RATIO\n",
+    );
+    for i in 0..40 {
+        let x = f64::from(i) + 1.0;
+        let groups = if i == 7 {
+            "规上;公用事业"
+        } else {
+            "规上"
+        };
+        csv.push_str(&format!(
+            "E{i:03},企业{i},{groups},{},{},{},{},{},{}\n",
+            x,
+            x * 5.0,
+            x / 10.0,
+            if i % 9 == 0 {
+                String::new()
+            } else {
+                (x * 100.0).to_string()
+            },
+            x / 2.0,
+            x / 1000.0
+        ));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let output = dir.path().join("out.csv");
+    let missing_db = dir.path().join("none.db");
+    let o = yiping(
+        &missing_db,
+        &[
+            "evaluate",
+            "--scheme",
+            "mujun",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--timing",
+        ],
+    );
+    let t = out(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("已评价 40 个对象") && t.contains("A类 9") && t.contains("不定等级 1"),
+        "{t}"
+    );
+    assert!(t.contains("timing read_ms="), "{t}");
+    assert!(!missing_db.exists(), "no database is created");
+    let written = std::fs::read_to_string(&output).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 41);
+    assert!(lines[1].starts_with("1,E039,企业39,"), "{}", lines[1]);
+
+    let o = yiping(
+        &missing_db,
+        &[
+            "evaluate",
+            "--scheme",
+            "NOPE",
+            "--input",
+            input.to_str().unwrap(),
+            "-o",
+            "x.csv",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(out(&o).contains("MUJUN"), "{}", out(&o));
+}
