@@ -150,19 +150,15 @@ scored AS (SELECT key, tax, exempt, {weighted} AS score FROM flags, avg_emission
 ranked AS (
   SELECT *, row_number() OVER (ORDER BY score DESC, tax DESC, key ASC) AS rank FROM scored
 ),
-graded AS (
-  SELECT *,
-    row_number() OVER (PARTITION BY exempt ORDER BY rank) AS pos,
-    count(*) FILTER (WHERE NOT exempt) OVER () AS n
-  FROM ranked
-)
+graded AS (SELECT *, row_number() OVER (PARTITION BY exempt ORDER BY rank) AS pos FROM ranked),
+graded_count AS (SELECT count(*) AS n FROM ranked WHERE NOT exempt)
 SELECT rank, key, score,
   CASE WHEN exempt THEN NULL
        WHEN pos * 100 <= 25 * n THEN 'A'
        WHEN pos * 100 <= 70 * n THEN 'B'
        WHEN pos * 100 <= 95 * n THEN 'C'
        ELSE 'D' END AS grade
-FROM graded
+FROM graded, graded_count
 UNION ALL
 SELECT NULL, 主体代码, NULL, NULL FROM firms
 WHERE list_contains(string_split(分组, ';'), '规上') AND NOT ({active});"""

@@ -10,6 +10,9 @@ pub enum AppError {
     Read(#[from] ReadError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The work-item engine refused a command or an input.
+    #[error(transparent)]
+    Flow(#[from] yiping_flow::FlowError),
     /// A file was rejected whole; every problem found is listed.
     #[error("{file}：发现{}处问题，整个文件未导入，数据库未作任何修改", problems.len())]
     Rejected {

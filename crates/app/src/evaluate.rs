@@ -32,7 +32,7 @@ use yiping_store::{
 };
 
 pub use csv_mode::{CSV_FORMAT_HELP, CsvEvaluation, CsvTimings, evaluate_csv};
-pub use rows::{colour_rgb, grade_rgb};
+pub use rows::{colour_rgb, expand_breakdown, grade_rgb};
 
 use crate::AppError;
 
@@ -314,8 +314,14 @@ pub async fn evaluate_scheme(
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<EvaluationSummary, AppError> {
+    let t = std::time::Instant::now();
     let lib = Library::load(store).await?;
     let world = World::load(store).await?;
+    tracing::debug!(
+        entities = world.entities.len(),
+        ms = t.elapsed().as_millis() as u64,
+        "loaded schemes, entities and indicators"
+    );
     let code = lib.code_of(code)?;
     let mut summary = evaluate_at(store, &lib, &world, &code, period, now).await?;
     let runs = store.evaluation_runs(Some(&code)).await?;
@@ -325,8 +331,13 @@ pub async fn evaluate_scheme(
         .filter(|p| p.last_day() > period.last_day())
         .min_by_key(chronological)
     {
-        evaluate_at(store, &lib, &world, &code, next, now).await?;
-        summary.followed.push(next);
+        // Only the moves of the next period change; a failure there leaves this result standing.
+        match evaluate_at(store, &lib, &world, &code, next, now).await {
+            Ok(_) => summary.followed.push(next),
+            Err(e) => {
+                tracing::warn!(scheme = %code, period = %next, error = %e, "下一期的排名变化未能更新")
+            }
+        }
     }
     Ok(summary)
 }
@@ -521,12 +532,26 @@ async fn evaluate_at(
             Box::pin(evaluate_at(store, lib, world, comp, period, now)).await?;
         }
     }
+    let t0 = std::time::Instant::now();
     let runs = store.evaluation_runs(Some(code)).await?;
     let previous = previous_run(&runs, period).map(|r| r.period);
     let built = inputs::build(store, world, scheme, period, previous).await?;
+    let t1 = std::time::Instant::now();
     let ev = evaluate(scheme, &built.input);
+    let t2 = std::time::Instant::now();
     let (run, rows) = rows::to_store(stored, scheme, period, previous, &ev, &built, now)?;
+    let t3 = std::time::Instant::now();
     store.replace_evaluation(&run, &rows).await?;
+    tracing::debug!(
+        scheme = code,
+        period = %period,
+        rows = rows.len(),
+        load_ms = (t1 - t0).as_millis() as u64,
+        compute_ms = (t2 - t1).as_millis() as u64,
+        rows_ms = (t3 - t2).as_millis() as u64,
+        persist_ms = t3.elapsed().as_millis() as u64,
+        "evaluated"
+    );
     Ok(EvaluationSummary {
         scheme: stored.code.clone(),
         scheme_name: stored.name.clone(),

@@ -70,6 +70,8 @@ pub struct ImportOutcome {
     pub observations: Option<ApplyReport>,
     pub upserts: Option<UpsertReport>,
     pub dry_run: bool,
+    /// The first changed values, described with names (for the command line and previews).
+    pub changes: Vec<String>,
     /// The evaluations recomputed because the import changed their inputs (observations only).
     pub recomputed: Option<RecomputeReport>,
 }
@@ -150,6 +152,7 @@ pub async fn import_grid(
         observations: None,
         upserts: None,
         dry_run: opts.dry_run,
+        changes: Vec::new(),
         recomputed: None,
     };
     match kind {
@@ -192,6 +195,11 @@ pub async fn import_grid(
             out.periods = parsed.periods;
             out.rows = batch.len();
             out.skipped_missing = parsed.skipped_missing;
+            out.changes = report
+                .sample_updates
+                .iter()
+                .map(|u| describe_update(&catalog, u))
+                .collect();
             out.observations = Some(report);
         }
         ImportKind::Indicators => {
@@ -248,4 +256,30 @@ async fn dry_run_indicators(
         }
     }
     Ok(r)
+}
+
+/// "渝中区 固定资产投资 2024年1—9月 数值：300 → 301.5（已审核 → 已报送）".
+fn describe_update(catalog: &Catalog, u: &yiping_kernel::Update) -> String {
+    let entity = catalog
+        .entity(u.key.entity)
+        .map_or_else(|| u.key.entity.to_string(), |e| e.data.name.clone());
+    let indicator = catalog
+        .indicator(u.key.indicator)
+        .map_or_else(|| u.key.indicator.to_string(), |i| i.data.name.clone());
+    let status = if u.old.status == u.new.status {
+        String::new()
+    } else {
+        format!(
+            "（{} → {}）",
+            u.old.status.label_zh(),
+            u.new.status.label_zh()
+        )
+    };
+    format!(
+        "{entity} {indicator} {} {}：{} → {}{status}",
+        u.key.period.label_zh(),
+        u.key.measure.label_zh(),
+        u.old.value(),
+        u.new.value()
+    )
 }

@@ -10,7 +10,7 @@ use yiping_kernel::Period;
 use yiping_store::{EvaluationRow, EvaluationRun, Page, ResultFilter, Store};
 
 use crate::AppError;
-use crate::evaluate::{Library, colour_rgb};
+use crate::evaluate::{Library, colour_rgb, expand_breakdown};
 use crate::export::{ExportFormat, ExportSummary};
 
 /// A whole stored league table with its metadata.
@@ -142,9 +142,9 @@ pub fn league_table(l: &League) -> Table {
     ));
     let (grade_col, colour_col) = (6, 7);
     for (i, r) in l.rows.iter().enumerate() {
-        let measures: HashMap<String, Option<f64>> = serde_json::from_str::<Value>(&r.breakdown)
-            .ok()
-            .and_then(|v| v.as_array().cloned())
+        let measures: HashMap<String, Option<f64>> = expand_breakdown(&r.breakdown, &l.meta)
+            .as_array()
+            .cloned()
             .unwrap_or_default()
             .iter()
             .map(|b| {

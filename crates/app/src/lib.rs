@@ -13,5 +13,6 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod seed;
+pub mod work_items;
 
 pub use error::AppError;

@@ -118,7 +118,9 @@ async fn a_composite_evaluates_its_components_first_and_versions_follow_the_year
         )
         .await
         .unwrap();
-        assert!(league.rows[0].breakdown.contains("\"id\":\"rd\",\"raw\":"));
+        let parts = yiping_app::evaluate::expand_breakdown(&league.rows[0].breakdown, &league.meta);
+        assert_eq!(parts[0]["id"], "rd");
+        assert!(parts[0]["raw"].as_f64().is_some(), "{parts}");
 
         // The 2023 version of 亩均 applies to 2024; no version applies to 2022.
         let m = evaluate_scheme(s, "MUJUN", p("2024"), ctx().at)

@@ -9,6 +9,7 @@
 
 mod api;
 mod error;
+mod open311;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,11 +25,25 @@ pub use error::ApiError;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// The key Open311 clients must send to post requests (none: posting is refused).
+    pub open311_key: Option<String>,
+    /// The work-item engine's context, reloaded from the store at most once a minute.
+    flow_setup: api::work_items::SetupCache,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self {
+            store,
+            open311_key: None,
+            flow_setup: Default::default(),
+        }
+    }
+
+    /// The same state accepting Open311 posts with `key`.
+    pub fn with_open311_key(mut self, key: Option<String>) -> Self {
+        self.open311_key = key.filter(|k| !k.trim().is_empty());
+        self
     }
 }
 
@@ -37,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::health::router())
         .nest("/api/v1", api::router())
+        .merge(open311::router())
         .fallback(error::not_found)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "evaluations",
         include_str!("../migrations/0002_evaluations.sql"),
     ),
+    (
+        3,
+        "work_items",
+        include_str!("../migrations/0003_work_items.sql"),
+    ),
 ];
 
 pub fn migrator() -> Migrator {

@@ -18,6 +18,7 @@ mod indicators;
 mod observations;
 mod rows;
 mod targets;
+mod work_items;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -267,5 +268,65 @@ impl Store for SqlStore {
         entity: EntityId,
     ) -> StoreResult<Vec<HistoryEntry>> {
         evaluations::history(&self.pool, scheme, entity).await
+    }
+}
+
+#[async_trait]
+impl yiping_store::WorkItemStore for SqlStore {
+    async fn reserve_item_ids(&self, n: u32) -> StoreResult<Vec<yiping_flow::ItemId>> {
+        work_items::reserve_ids(self, n).await
+    }
+
+    async fn insert_work_item(
+        &self,
+        item: &yiping_flow::WorkItem,
+        extras: &yiping_store::ItemExtras,
+        records: &[yiping_store::TransitionRecord],
+    ) -> StoreResult<()> {
+        work_items::insert(self, item, extras, records).await
+    }
+
+    async fn work_item(
+        &self,
+        id: yiping_flow::ItemId,
+    ) -> StoreResult<Option<yiping_store::StoredWorkItem>> {
+        work_items::one(&self.pool, self.dialect, id).await
+    }
+
+    async fn work_item_by_token(&self, token: &str) -> StoreResult<Option<yiping_flow::ItemId>> {
+        work_items::by_token(&self.pool, token).await
+    }
+
+    async fn work_items(
+        &self,
+        filter: &yiping_store::WorkItemFilter,
+        page: Page,
+    ) -> StoreResult<Paged<yiping_store::StoredWorkItem>> {
+        work_items::list(&self.pool, self.dialect, filter, page).await
+    }
+
+    async fn work_items_with_history(
+        &self,
+        received_before: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<yiping_flow::WorkItem>> {
+        work_items::all_with_history(&self.pool, self.dialect, received_before).await
+    }
+
+    async fn child_items(
+        &self,
+        parent: yiping_flow::ItemId,
+    ) -> StoreResult<Vec<yiping_flow::WorkItem>> {
+        work_items::children(&self.pool, self.dialect, parent).await
+    }
+
+    async fn apply_transition(
+        &self,
+        id: yiping_flow::ItemId,
+        expected_version: u64,
+        next: &yiping_flow::WorkItem,
+        record: &yiping_store::TransitionRecord,
+        children: &[yiping_flow::ChildSpec],
+    ) -> StoreResult<Vec<yiping_flow::ItemId>> {
+        work_items::apply_transition(self, id, expected_version, next, record, children).await
     }
 }

@@ -17,6 +17,7 @@ use crate::{
 };
 
 mod evaluations;
+mod work_items;
 
 pub type BoxFut<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 pub type Scenario = for<'a> fn(&'a dyn Store) -> BoxFut<'a>;
@@ -49,6 +50,15 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "evaluation_history_and_atomic_replace",
             evaluations::evaluation_history_and_atomicity,
+        ),
+        (
+            "work_items_round_trip_and_filters",
+            work_items::round_trip_and_filters,
+        ),
+        ("work_items_fan_out_children", work_items::fan_out_children),
+        (
+            "work_items_racing_tasks_one_winner_per_version",
+            work_items::racing_tasks,
         ),
     ]
 }

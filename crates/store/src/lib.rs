@@ -10,6 +10,7 @@ pub mod conformance;
 mod error;
 mod evaluations;
 mod types;
+mod work_items;
 
 pub use error::StoreError;
 pub use evaluations::{
@@ -19,6 +20,10 @@ pub use evaluations::{
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
+};
+pub use work_items::{
+    ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter, WorkItemStore,
+    next_due,
 };
 
 use async_trait::async_trait;
@@ -32,7 +37,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything yiping keeps. Every method that writes more than one row is one transaction:
 /// it either happens whole or not at all.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: WorkItemStore + Send + Sync + std::fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

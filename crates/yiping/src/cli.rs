@@ -36,6 +36,10 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// 列出已存储的评价方案，或存储一个方案文件（TOML）
     Schemes(SchemesArgs),
+    /// 查看闭环事项：某单位的待办（含超期、预警标记）或一个事项的全部流转记录
+    Items(crate::commands::items::ItemsArgs),
+    /// 执行定时任务：超期检测、临期预警、催办和升级（serve 运行时每分钟自动执行）
+    RunJobs(crate::commands::items::RunJobsArgs),
 }
 
 #[derive(Debug, Args)]

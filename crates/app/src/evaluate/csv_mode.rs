@@ -121,7 +121,12 @@ fn parse_number(raw: &[u8], row: u64, col: usize, header: &str) -> Result<Option
     if t.is_empty() || t == "-" || t == "—" {
         return Ok(None);
     }
-    let x: f64 = t.replace(',', "").parse().map_err(|_| {
+    let parsed = if t.contains(',') {
+        t.replace(',', "").parse::<f64>()
+    } else {
+        t.parse::<f64>()
+    };
+    let x = parsed.map_err(|_| {
         AppError::invalid(format!("第{row}行第{}列（{header}）“{t}”不是数字", col + 1))
     })?;
     if !x.is_finite() {
@@ -282,9 +287,56 @@ fn read_input(
     Ok(input)
 }
 
-fn write_output(ev: &Evaluation, input: &EvalInput, out: impl Write) -> Result<(), AppError> {
-    let io = |e: csv::Error| AppError::invalid(format!("无法写入输出：{e}"));
-    let mut w = csv::WriterBuilder::new().from_writer(out);
+/// One item's (measure, points) for a run of rows.
+type ItemCells = (Vec<Option<f64>>, Vec<Option<f64>>);
+
+/// A float as CSV text: shortest round-trip form, integers without `.0`.
+fn float(f: &mut ryu::Buffer, x: Option<f64>) -> &str {
+    match x {
+        None => "",
+        Some(x) => {
+            let s = f.format(x);
+            s.strip_suffix(".0").unwrap_or(s)
+        }
+    }
+}
+
+/// Formats league rows (row index, result) as CSV records into a buffer. `items[k]` holds item
+/// k's (measure, points) for these rows, in the same order: gathered beforehand column by column,
+/// because reading them here row by row in rank order would miss the cache on every cell.
+fn format_rows(
+    ev: &Evaluation,
+    input: &EvalInput,
+    rows: &[(usize, &yiping_eval::EntityResult)],
+    items: &[ItemCells],
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(rows.len() * 200));
+    let (mut f, mut n) = (ryu::Buffer::new(), itoa::Buffer::new());
+    for (j, &(i, r)) in rows.iter().enumerate() {
+        w.write_field(r.rank.map_or("", |x| n.format(x)))?;
+        w.write_field(&*r.key)?;
+        w.write_field(&input.entities[r.input_index].name)?;
+        w.write_field(ev.cohort_of(r).unwrap_or(""))?;
+        w.write_field(r.cohort_rank.map_or("", |x| n.format(x)))?;
+        w.write_field(float(&mut f, r.score))?;
+        w.write_field(ev.grade_of(r).unwrap_or(""))?;
+        w.write_field(ev.colour_of(r).unwrap_or(""))?;
+        w.write_field(if r.exempt { "是" } else { "" })?;
+        w.write_field(ev.explanation(i))?;
+        for (measure, points) in items {
+            w.write_field(float(&mut f, measure[j]))?;
+            w.write_field(float(&mut f, points[j]))?;
+        }
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Writes the league table; rows are formatted on every core, in rank order.
+fn write_output(ev: &Evaluation, input: &EvalInput, mut out: impl Write) -> Result<(), AppError> {
+    let failed = |e: &dyn std::fmt::Display| AppError::invalid(format!("无法写入输出：{e}"));
     let mut header: Vec<String> = [
         "排名",
         "主体代码",
@@ -304,48 +356,45 @@ fn write_output(ev: &Evaluation, input: &EvalInput, out: impl Write) -> Result<(
         header.push(format!("{}（指标值）", c.name));
         header.push(format!("{}（得分）", c.name));
     }
-    w.write_record(&header).map_err(io)?;
-    let mut buf = String::with_capacity(32);
-    let num = |buf: &mut String, v: Option<f64>| {
-        buf.clear();
-        if let Some(x) = v {
-            use std::fmt::Write as _;
-            let _ = write!(buf, "{x}");
-        }
-    };
-    let int = |buf: &mut String, v: Option<u32>| {
-        buf.clear();
-        if let Some(x) = v {
-            use std::fmt::Write as _;
-            let _ = write!(buf, "{x}");
-        }
-    };
-    for (i, r) in ev.ranked() {
-        int(&mut buf, r.rank);
-        w.write_field(&buf).map_err(io)?;
-        w.write_field(&*r.key).map_err(io)?;
-        w.write_field(&input.entities[r.input_index].name)
-            .map_err(io)?;
-        w.write_field(ev.cohort_of(r).unwrap_or("")).map_err(io)?;
-        int(&mut buf, r.cohort_rank);
-        w.write_field(&buf).map_err(io)?;
-        num(&mut buf, r.score);
-        w.write_field(&buf).map_err(io)?;
-        w.write_field(ev.grade_of(r).unwrap_or("")).map_err(io)?;
-        w.write_field(ev.colour_of(r).unwrap_or("")).map_err(io)?;
-        w.write_field(if r.exempt { "是" } else { "" })
-            .map_err(io)?;
-        w.write_field(ev.explanation(i)).map_err(io)?;
-        for c in &ev.items {
-            num(&mut buf, c.measure[i]);
-            w.write_field(&buf).map_err(io)?;
-            num(&mut buf, c.normalised[i]);
-            w.write_field(&buf).map_err(io)?;
-        }
-        w.write_record(None::<&[u8]>).map_err(io)?;
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(&header).map_err(|e| failed(&e))?;
+    let head = w.into_inner().map_err(|e| failed(&e.into_error()))?;
+    out.write_all(&head).map_err(|e| failed(&e))?;
+    let order: Vec<(usize, &yiping_eval::EntityResult)> = ev.ranked().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let size = order.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<u8>, csv::Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = order
+            .chunks(size)
+            .map(|chunk| {
+                s.spawn(move || {
+                    let items: Vec<_> = ev
+                        .items
+                        .iter()
+                        .map(|c| {
+                            let m = chunk.iter().map(|&(i, _)| c.measure[i]).collect();
+                            let p = chunk.iter().map(|&(i, _)| c.normalised[i]).collect();
+                            (m, p)
+                        })
+                        .collect();
+                    format_rows(ev, input, chunk, &items)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(csv::Error::from(std::io::Error::other("格式化线程失败")))
+                })
+            })
+            .collect()
+    });
+    for part in parts {
+        out.write_all(&part.map_err(|e| failed(&e))?)
+            .map_err(|e| failed(&e))?;
     }
-    w.flush()
-        .map_err(|e| AppError::invalid(format!("无法写入输出：{e}")))?;
+    out.flush().map_err(|e| failed(&e))?;
     Ok(())
 }
 
@@ -425,6 +474,33 @@ bands = [{ grade = "A", top_pct = 50 }, { grade = "B" }]
             lines[4]
         );
         assert_eq!(lines.len(), 5, "the 规下 firm is not in the population");
+    }
+
+    #[test]
+    fn the_city_row_is_the_reference_and_reported_growth_wins() {
+        let s = Scheme::from_toml_str(yiping_eval::shipped::FIVE_COLOUR_IND_VA).unwrap();
+        // City growth 8.6 (DOMAIN §6): ≥ 10.6 深绿, ≥ 8.6 绿, ≥ 6.6 黄, ≥ 0 橙, else 红.
+        let input = "主体代码,名称,IND_VA,IND_VA@上年,IND_VA@增速\n\
+                     500000,重庆市,,,8.6\n\
+                     500106,沙坪坝区,,,24.6\n\
+                     500156,武隆区,114,100,\n\
+                     500103,渝中区,,,7.0\n\
+                     500110,綦江区,105,100,-3.0\n";
+        let mut out = Vec::new();
+        let r = evaluate_csv(&s, input.as_bytes(), &mut out, Some("500000")).unwrap();
+        assert_eq!(r.rows, 4, "the city row is not ranked");
+        let text = String::from_utf8(out).unwrap();
+        let colour = |key: &str| {
+            text.lines()
+                .find(|l| l.contains(key))
+                .and_then(|l| l.split(',').nth(7))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(colour("500106"), "深绿");
+        assert_eq!(colour("500156"), "深绿", "derived growth 14 %");
+        assert_eq!(colour("500103"), "黄");
+        assert_eq!(colour("500110"), "红", "reported −3.0 wins over the derived +5 %");
     }
 
     #[test]

@@ -187,8 +187,8 @@ pub(super) async fn build(
         })?;
         let dp = data_period(ind, period);
         col.polarity = Some(ind.data.polarity);
-        let values = slices.get(store, ind.id, dp, Measure::Value).await?.clone();
-        col.value = column(&ids, &values);
+        let values = slices.get(store, ind.id, dp, Measure::Value).await?;
+        col.value = column(&ids, values);
         let city_value = city.and_then(|c| values.get(&c).copied());
         let needs_previous =
             growth_based(&item.measure) || matches!(item.measure, MeasureKind::Contribution(_));

@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use yiping_app::evaluate::expand_breakdown;
 use yiping_kernel::{EntityId, Period};
 use yiping_store::{
     EvaluationRow, EvaluationRun, GradeMove, Page, RankChange, ResultFilter, StoredScheme,
@@ -89,31 +90,6 @@ fn row_json(r: &EvaluationRow, meta: &Value, breakdown: Value) -> Value {
         "explanation": r.explanation,
         "breakdown": breakdown,
     })
-}
-
-/// The breakdown with each item's name, unit and weight from the run's metadata.
-fn breakdown_with_items(r: &EvaluationRow, meta: &Value) -> Value {
-    let items = meta["items"].as_array().cloned().unwrap_or_default();
-    let parts = parse_json(&r.breakdown);
-    let Some(parts) = parts.as_array() else {
-        return Value::Null;
-    };
-    Value::Array(
-        parts
-            .iter()
-            .map(|b| {
-                let mut o = b.clone();
-                if let (Some(obj), Some(it)) =
-                    (o.as_object_mut(), items.iter().find(|i| i["id"] == b["id"]))
-                {
-                    for k in ["name", "unit", "weight", "indicator", "decimals"] {
-                        obj.insert(k.to_string(), it[k].clone());
-                    }
-                }
-                o
-            })
-            .collect(),
-    )
 }
 
 fn run_json(run: &EvaluationRun, meta: &Value) -> Value {
@@ -228,7 +204,7 @@ async fn results(
         .rows
         .items
         .iter()
-        .map(|r| row_json(r, &meta, parse_json(&r.breakdown)))
+        .map(|r| row_json(r, &meta, expand_breakdown(&r.breakdown, &meta)))
         .collect();
     let mut body = run_json(&found.run, &meta);
     body["items"] = Value::Array(items);
@@ -270,7 +246,7 @@ async fn entity(
         )));
     };
     let meta = parse_json(&found.run.meta);
-    let mut body = row_json(row, &meta, breakdown_with_items(row, &meta));
+    let mut body = row_json(row, &meta, expand_breakdown(&row.breakdown, &meta));
     body["evaluation"] = run_json(&found.run, &meta);
     Ok(Json(body))
 }

@@ -6,6 +6,7 @@ pub(crate) mod health;
 pub(crate) mod indicators;
 pub(crate) mod observations;
 mod query;
+pub(crate) mod work_items;
 
 use axum::Router;
 
@@ -17,4 +18,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(evaluations::router())
         .merge(indicators::router())
         .merge(observations::router())
+        .merge(work_items::router())
 }

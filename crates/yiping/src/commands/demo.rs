@@ -31,6 +31,12 @@ pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
         "  评价方案 {} 个，已计算 {} 期评价结果（yiping schemes 查看方案，yiping evaluate --scheme 代码 --period 时期 查看排名）",
         summary.schemes, summary.evaluations
     );
+    println!(
+        "  {}",
+        yiping_app::work_items::demo::load(store.as_ref(), args.seed)
+            .await
+            .context("生成演示事项")?
+    );
     println!("  {DEMO_NOTICE}");
     if args.serve {
         super::serve::run(store, &args.server).await?;

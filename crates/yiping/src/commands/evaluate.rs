@@ -82,6 +82,10 @@ pub async fn run(store: &dyn Store, args: &EvaluateArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
+    if rows.is_empty() {
+        println!("（没有符合条件的评价对象）");
+        return Ok(());
+    }
     print!(
         "{}",
         render(

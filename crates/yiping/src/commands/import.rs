@@ -98,16 +98,8 @@ fn print_outcome(o: &ImportOutcome) {
             "  {prefix}新增 {}，{prefix}修改 {}，未变 {}，空缺跳过 {}",
             r.inserted, r.updated, r.unchanged, o.skipped_missing
         );
-        for u in r.sample_updates.iter().take(20) {
-            println!(
-                "  修改：主体{} 指标{} {} {}：{} → {}",
-                u.key.entity,
-                u.key.indicator,
-                u.key.period.label_zh(),
-                u.key.measure.label_zh(),
-                u.old.value(),
-                u.new.value()
-            );
+        for line in o.changes.iter().take(20) {
+            println!("  修改：{line}");
         }
     }
     if let Some(r) = &o.recomputed {

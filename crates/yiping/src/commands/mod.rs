@@ -4,6 +4,7 @@ mod demo;
 mod evaluate;
 mod export;
 mod import;
+pub(crate) mod items;
 mod schemes;
 mod serve;
 
@@ -48,6 +49,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Schemes(args) => schemes::run(open_existing(&url).await?.as_ref(), &args).await,
+        Command::Items(args) => items::run(open_existing(&url).await?.as_ref(), &args).await,
+        Command::RunJobs(args) => items::run_jobs(open_existing(&url).await?.as_ref(), &args).await,
     }
 }
 

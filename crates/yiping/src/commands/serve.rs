@@ -18,11 +18,16 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
         "            http://{addr}/api/v1/observations?indicator=GDP&period=2024Q1&measure=growth"
     );
     println!("按 Ctrl+C 停止。");
+    tokio::spawn(super::items::jobs_every_minute(store.clone()));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    yiping_http::serve(listener, AppState::new(store), shutdown)
-        .await
-        .context("服务异常退出")?;
+    yiping_http::serve(
+        listener,
+        AppState::new(store).with_open311_key(std::env::var("YIPING_OPEN311_API_KEY").ok()),
+        shutdown,
+    )
+    .await
+    .context("服务异常退出")?;
     Ok(())
 }

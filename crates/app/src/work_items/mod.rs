@@ -1,0 +1,465 @@
+//! Work-item use cases (DOMAIN §13–§15): create (a grid worker's report, an enterprise's
+//! request, a problem from one of the eight sources), suggest a route, apply a transition
+//! (load → `yiping_flow::apply` → store with the version read → children from the effects, in
+//! one transaction), list a unit's inbox with overdue flags, and the scheduled jobs
+//! ([`run_jobs`]: overdue detection, pre-deadline warnings, chase notices and escalation).
+//!
+//! The engine's context ([`FlowSetup`]) is the holiday calendar, the shipped category book
+//! (`categories.toml`) and the organisation read from the store's entities.
+
+pub mod demo;
+mod jobs;
+pub mod metrics;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use yiping_flow::{
+    Actor, Calendar, CategoryBook, CategoryCode, Channel, Command, Effect, FlowContext, ItemId,
+    ItemKind, NewWorkItem, OrgMap, Priority, RegionLevel, Route, Stage, UserId, Verification,
+    WorkItem, apply, receive, route,
+};
+use yiping_kernel::{EntityId, EntityKind};
+use yiping_store::{
+    ItemExtras, PROBLEM_SOURCES, Page, Paged, Store, StoreError, StoredWorkItem, TransitionRecord,
+    WorkItemFilter, next_due,
+};
+
+use crate::AppError;
+use crate::demo::HOLIDAYS_CSV;
+
+pub use jobs::{JobReport, run_jobs};
+
+/// The shipped category book: 部件, 事件 and enterprise-request topics with the demo's
+/// department codes (D001…).
+pub const CATEGORIES_TOML: &str = include_str!("categories.toml");
+
+/// What the engine needs besides the item.
+#[derive(Debug, Clone)]
+pub struct FlowSetup {
+    pub calendar: Calendar,
+    pub categories: CategoryBook,
+    pub org: OrgMap,
+    /// The city (the region without a parent): the platform that receives online requests.
+    pub city: Option<EntityId>,
+}
+
+impl FlowSetup {
+    /// The calendar and categories shipped with yiping, with an empty organisation.
+    pub fn shipped() -> Result<Self, AppError> {
+        let calendar = Calendar::from_csv(HOLIDAYS_CSV)
+            .map_err(|e| AppError::invalid(format!("节假日安排无效：{e}")))?;
+        let categories = CategoryBook::from_toml_str(CATEGORIES_TOML)
+            .map_err(|e| AppError::invalid(format!("事项分类表无效：{e}")))?;
+        Ok(Self {
+            calendar,
+            categories,
+            org: OrgMap::new(),
+            city: None,
+        })
+    }
+
+    /// The shipped setup with the organisation of the store: regions by level and parent, and
+    /// departments by code under their region.
+    pub async fn load(store: &dyn Store) -> Result<Self, AppError> {
+        let mut setup = Self::shipped()?;
+        let entities = store.all_entities().await?;
+        let mut regions = std::collections::HashSet::new();
+        for e in entities
+            .iter()
+            .filter(|e| e.data.kind == EntityKind::Region)
+        {
+            let level = match e.data.level {
+                1 => RegionLevel::City,
+                2 => RegionLevel::District,
+                3 => RegionLevel::Town,
+                4 => RegionLevel::Village,
+                _ => RegionLevel::Grid,
+            };
+            setup.org.add_region(e.id, level, e.current_parent());
+            if level == RegionLevel::City && setup.city.is_none() {
+                setup.city = Some(e.id);
+            }
+            regions.insert(e.id);
+        }
+        for e in entities
+            .iter()
+            .filter(|e| e.data.kind == EntityKind::Department)
+        {
+            if let (Some(code), Some(parent)) = (&e.data.code, e.current_parent())
+                && regions.contains(&parent)
+            {
+                setup.org.add_department(parent, code.as_str(), e.id);
+            }
+        }
+        Ok(setup)
+    }
+
+    pub fn ctx(&self) -> FlowContext<'_> {
+        FlowContext::new(&self.calendar, &self.categories, &self.org)
+    }
+}
+
+/// A new item as a user or a client submits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateItem {
+    pub kind: ItemKind,
+    pub title: String,
+    /// `事件/01/01`, `部件/01/01`, `企业诉求/01/01` (or the English domain names).
+    pub category: CategoryCode,
+    #[serde(default = "normal")]
+    pub priority: Priority,
+    pub channel: Channel,
+    /// The unit whose inbox receives the item (首问单位).
+    pub receiving_unit: EntityId,
+    #[serde(default)]
+    pub location: Option<EntityId>,
+    /// The enterprise's entity id, required for an enterprise request.
+    #[serde(default)]
+    pub enterprise: Option<EntityId>,
+    #[serde(default)]
+    pub reporter: Option<UserId>,
+    #[serde(default)]
+    pub requester: Option<UserId>,
+    #[serde(default)]
+    pub extras: ItemExtras,
+}
+
+fn normal() -> Priority {
+    Priority::Normal
+}
+
+/// An item as shown in lists and detail views.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    pub id: ItemId,
+    pub kind: ItemKind,
+    pub kind_name: &'static str,
+    pub title: String,
+    pub category: CategoryCode,
+    pub category_name: Option<String>,
+    pub priority: Priority,
+    pub channel: Channel,
+    pub stage: Stage,
+    pub stage_name: &'static str,
+    pub receiving_unit: EntityId,
+    pub owner_unit: EntityId,
+    pub assignee: Option<EntityId>,
+    pub escalated_to: Option<EntityId>,
+    pub location: Option<EntityId>,
+    pub enterprise: Option<EntityId>,
+    pub parent: Option<ItemId>,
+    pub children: u32,
+    pub supervised: bool,
+    pub suspended: bool,
+    pub received_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closure: Option<&'static str>,
+    /// The earliest pending deadline.
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    /// Due within the warning window (预警).
+    pub due_soon: bool,
+    pub version: u64,
+    pub updated_at: DateTime<Utc>,
+    pub extras: ItemExtras,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<TransitionRecord>>,
+}
+
+/// How long before a deadline an item is flagged as due soon.
+pub const WARNING_WINDOW: TimeDelta = TimeDelta::hours(24);
+
+impl ItemView {
+    pub fn new(stored: StoredWorkItem, book: &CategoryBook, now: DateTime<Utc>) -> Self {
+        let StoredWorkItem {
+            item,
+            extras,
+            records,
+        } = stored;
+        let due_at = next_due(&item);
+        let with_history = !records.is_empty();
+        Self {
+            id: item.id,
+            kind: item.kind,
+            kind_name: item.kind.label_zh(),
+            category_name: book
+                .get(&item.category)
+                .map(|c| format!("{}/{}", c.major_name, c.minor_name)),
+            title: item.title.clone(),
+            category: item.category.clone(),
+            priority: item.priority,
+            channel: item.channel,
+            stage: item.stage,
+            stage_name: item.stage.label_zh(),
+            receiving_unit: item.receiving_unit,
+            owner_unit: item.owner_unit,
+            assignee: item.assignee,
+            escalated_to: item.escalated_to,
+            location: item.location,
+            enterprise: item.enterprise,
+            parent: item.parent,
+            children: item.children,
+            supervised: item.supervised,
+            suspended: item.suspension.is_some(),
+            received_at: item.received_at,
+            closed_at: item.closed_at,
+            closure: item.closure.map(|c| c.label_zh()),
+            due_at,
+            overdue: item.is_overdue(now),
+            due_soon: due_at.is_some_and(|d| d >= now && d - now <= WARNING_WINDOW),
+            version: item.version,
+            updated_at: item.updated_at,
+            extras,
+            history: with_history.then_some(records),
+        }
+    }
+}
+
+/// Creates an item (受理): checks what the kind requires, reserves an id, runs the engine and
+/// stores the item with its first history entries. A grid worker's report (a 上报人 on
+/// [`Channel::GridWorker`]) is registered at once.
+pub async fn create(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    new: CreateItem,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<StoredWorkItem, AppError> {
+    let mut extras = new.extras;
+    match new.kind {
+        ItemKind::Problem => match extras.problem_source.as_deref().map(str::trim) {
+            Some(s) if PROBLEM_SOURCES.contains(&s) => {
+                extras.problem_source = Some(s.to_string());
+            }
+            Some(s) => {
+                return Err(AppError::invalid(format!(
+                    "问题来源“{s}”无效，应为：{}",
+                    PROBLEM_SOURCES.join("、")
+                )));
+            }
+            None => {
+                return Err(AppError::invalid(format!(
+                    "问题须注明来源：{}",
+                    PROBLEM_SOURCES.join("、")
+                )));
+            }
+        },
+        _ if extras.problem_source.is_some() => {
+            return Err(AppError::invalid("只有问题清单中的事项可以注明问题来源"));
+        }
+        _ => {}
+    }
+    if new.kind == ItemKind::EnterpriseRequest {
+        let Some(ent) = new.enterprise else {
+            return Err(AppError::invalid("企业诉求须注明企业（主体编号）"));
+        };
+        match store.entity(ent).await? {
+            Some(e) if e.data.kind == EntityKind::Enterprise => {}
+            Some(e) => {
+                return Err(AppError::invalid(format!(
+                    "主体 {ent}（{}）不是企业",
+                    e.data.name
+                )));
+            }
+            None => return Err(AppError::invalid(format!("企业 {ent} 不存在"))),
+        }
+    }
+    if store.entity(new.receiving_unit).await?.is_none() {
+        return Err(AppError::invalid(format!(
+            "受理单位 {} 不存在",
+            new.receiving_unit
+        )));
+    }
+    let id = store
+        .reserve_item_ids(1)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::invalid("未能分配事项编号"))?;
+    let (item, _effects) = receive(
+        NewWorkItem {
+            id,
+            kind: new.kind,
+            title: new.title,
+            category: new.category,
+            priority: new.priority,
+            channel: new.channel,
+            receiving_unit: new.receiving_unit,
+            location: new.location,
+            enterprise: new.enterprise,
+            reporter: new.reporter,
+            requester: new.requester,
+        },
+        actor,
+        now,
+        &setup.ctx(),
+    )?;
+    let records: Vec<TransitionRecord> = item
+        .history
+        .iter()
+        .map(|e| TransitionRecord {
+            entry: e.clone(),
+            note: None,
+            clock_used: Some(0.0),
+            overdue: false,
+        })
+        .collect();
+    store.insert_work_item(&item, &extras, &records).await?;
+    Ok(StoredWorkItem {
+        item,
+        extras,
+        records,
+    })
+}
+
+/// The unit an item should be dispatched to, by its category's departments or its location.
+pub fn suggest_route(setup: &FlowSetup, item: &WorkItem) -> Option<Route> {
+    let category = setup.categories.get(&item.category)?;
+    route(category, item.location, &setup.org)
+}
+
+/// The text given with a command (reason, result, explanation), for the history.
+pub fn command_note(cmd: &Command) -> Option<String> {
+    let text = match cmd {
+        Command::Reject { reason }
+        | Command::Return { reason }
+        | Command::Adjudicate { reason, .. }
+        | Command::ForceClose { reason }
+        | Command::RequestExtension { reason, .. }
+        | Command::RefuseExtension { reason }
+        | Command::Cancel { reason }
+        | Command::Verify {
+            outcome: Verification::Failed { reason },
+        } => reason.as_str(),
+        Command::Reply { result } => result.as_str(),
+        Command::Suspend { explanation, .. } => explanation.as_str(),
+        Command::Supervise { note } => note.as_str(),
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+/// What a transition did.
+#[derive(Debug, Clone)]
+pub struct TransitionOutcome {
+    pub item: StoredWorkItem,
+    pub effects: Vec<Effect>,
+    /// Items created by a fan-out.
+    pub children: Vec<ItemId>,
+}
+
+/// Applies a command to item `id` as read at `expected_version`: a different stored version is
+/// a conflict; a refusal is the engine's Chinese message; on success the next version, the
+/// history record and any child items are stored in one transaction.
+pub async fn transition(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    id: ItemId,
+    expected_version: u64,
+    cmd: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<TransitionOutcome, AppError> {
+    let stored = store
+        .work_item(id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("事项 {id}"),
+        })?;
+    let current = stored.item;
+    if current.version != expected_version {
+        return Err(StoreError::Conflict {
+            what: format!(
+                "事项 {id} 已被他人修改（当前版本 {}，提交依据的版本 {expected_version}），请刷新后重试",
+                current.version
+            ),
+        }
+        .into());
+    }
+    let children = if current.children > 0 {
+        store.child_items(id).await?
+    } else {
+        Vec::new()
+    };
+    let ctx = setup.ctx().with_children(&children);
+    let (next, effects) = apply(&current, cmd, actor, now, &ctx)?;
+    let used = setup.calendar.elapsed(
+        current.updated_at,
+        now,
+        current.clock,
+        &current.pauses_until(now),
+    );
+    let record = TransitionRecord {
+        entry: next
+            .history
+            .last()
+            .cloned()
+            .ok_or_else(|| AppError::invalid("引擎未记录本次变更"))?,
+        note: command_note(cmd),
+        clock_used: Some((setup.calendar.in_units(used, current.clock) * 100.0).round() / 100.0),
+        overdue: current.is_overdue(now),
+    };
+    let specs: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CreateChild(spec) => Some(spec.clone()),
+            _ => None,
+        })
+        .collect();
+    let child_ids = store
+        .apply_transition(id, expected_version, &next, &record, &specs)
+        .await?;
+    let mut records = stored.records;
+    records.push(record);
+    Ok(TransitionOutcome {
+        item: StoredWorkItem {
+            item: next,
+            extras: stored.extras,
+            records,
+        },
+        effects,
+        children: child_ids,
+    })
+}
+
+/// One item with its history, as a view.
+pub async fn item_view(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    id: ItemId,
+    now: DateTime<Utc>,
+) -> Result<Option<ItemView>, AppError> {
+    Ok(store
+        .work_item(id)
+        .await?
+        .map(|s| ItemView::new(s, &setup.categories, now)))
+}
+
+/// A page of items (a unit's inbox when `filter.unit` is set), with overdue and warning flags
+/// as of `now`. `overdue_only` keeps the items overdue at `now`.
+pub async fn list(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    mut filter: WorkItemFilter,
+    overdue_only: bool,
+    page: Page,
+    now: DateTime<Utc>,
+) -> Result<Paged<ItemView>, AppError> {
+    if overdue_only {
+        filter.due_before = Some(now);
+        filter.open_only = true;
+    }
+    let p = store.work_items(&filter, page).await?;
+    Ok(Paged {
+        items: p
+            .items
+            .into_iter()
+            .map(|s| ItemView::new(s, &setup.categories, now))
+            .collect(),
+        total: p.total,
+        limit: p.limit,
+        offset: p.offset,
+    })
+}
+
+#[cfg(test)]
+mod tests;

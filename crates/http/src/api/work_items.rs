@@ -1,0 +1,394 @@
+//! Work items under `/api/v1/items`: list (a unit's inbox with filters and overdue flags), one
+//! item with its history and a suggested route, create, and transitions with the version the
+//! client read (409 when someone else changed the item first, 422 with the engine's Chinese
+//! message when the command is refused).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use yiping_app::AppError;
+use yiping_app::work_items::{self, CreateItem, FlowSetup, ItemView};
+use yiping_flow::{Actor, Command, Effect, ItemId, ItemKind, Recipient, Route, Stage};
+use yiping_kernel::EntityId;
+use yiping_store::{Paged, WorkItemFilter};
+
+use super::query::{Paging, Q, opt, parse_id};
+use crate::{ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/items", get(list).post(create))
+        .route("/items/metrics", get(unit_metrics))
+        .route("/items/{id}", get(one))
+        .route("/items/{id}/transitions", post(transition))
+}
+
+/// Maps a use case's failure to the API's error shape.
+pub(crate) fn app_error(e: AppError) -> ApiError {
+    match e {
+        AppError::Store(s) => s.into(),
+        AppError::Flow(f) => ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "refused",
+            message: f.to_string(),
+            details: Value::Null,
+        },
+        AppError::Invalid(m) => ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: m,
+            details: Value::Null,
+        },
+        other => {
+            tracing::error!(error = %other, "work item failure");
+            ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: "internal",
+                message: "服务器内部错误".into(),
+                details: Value::Null,
+            }
+        }
+    }
+}
+
+/// The engine's context shared by the requests, with the time it was loaded.
+pub(crate) type SetupCache = Arc<tokio::sync::Mutex<Option<(Instant, Arc<FlowSetup>)>>>;
+
+/// How long a loaded context (the organisation read from the entities) is reused.
+const SETUP_TTL: Duration = Duration::from_secs(60);
+
+/// The engine's context: the shipped calendar and categories and the organisation of the
+/// store, loaded at most once a minute.
+pub(crate) async fn load_setup(s: &AppState) -> Result<Arc<FlowSetup>, AppError> {
+    let mut cached = s.flow_setup.lock().await;
+    if let Some((at, setup)) = cached.as_ref()
+        && at.elapsed() < SETUP_TTL
+    {
+        return Ok(setup.clone());
+    }
+    let setup = Arc::new(FlowSetup::load(s.store.as_ref()).await?);
+    *cached = Some((Instant::now(), setup.clone()));
+    Ok(setup)
+}
+
+pub(crate) async fn setup(s: &AppState) -> Result<Arc<FlowSetup>, ApiError> {
+    load_setup(s).await.map_err(app_error)
+}
+
+fn parse_name<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(Value::String(s.to_string())).map_err(|_| format!("“{s}”无效"))
+}
+
+fn parse_stage(s: &str) -> Result<Stage, String> {
+    Stage::ALL
+        .into_iter()
+        .find(|st| st.label_zh() == s)
+        .map_or_else(|| parse_name(s), Ok)
+}
+
+fn parse_kind(s: &str) -> Result<ItemKind, String> {
+    ItemKind::ALL
+        .into_iter()
+        .find(|k| k.label_zh() == s)
+        .map_or_else(|| parse_name(s), Ok)
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s {
+        "true" | "1" | "是" => Ok(true),
+        "false" | "0" | "否" => Ok(false),
+        _ => Err(format!("“{s}”应为 true 或 false")),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    /// A unit's inbox: items it owns, was sent, or was escalated to.
+    unit: Option<String>,
+    kind: Option<String>,
+    /// One or more stages, comma-separated (English or Chinese names).
+    stage: Option<String>,
+    /// Only items overdue now.
+    overdue: Option<String>,
+    /// Only open items.
+    open: Option<String>,
+    category: Option<String>,
+    problem_source: Option<String>,
+    enterprise: Option<String>,
+    parent: Option<String>,
+    supervised: Option<String>,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+async fn list(
+    State(s): State<AppState>,
+    Q(q): Q<ListQuery>,
+) -> Result<Json<Paged<ItemView>>, ApiError> {
+    let page = q.paging.page()?;
+    let stages = match q.stage.as_deref().map(str::trim) {
+        None | Some("") => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|x| parse_stage(x.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ApiError::bad_request(format!("参数 stage：{e}")))?,
+    };
+    let filter = WorkItemFilter {
+        unit: opt("unit", &q.unit, parse_id)?.map(EntityId),
+        kind: opt("kind", &q.kind, parse_kind)?,
+        stages,
+        open_only: opt("open", &q.open, parse_bool)?.unwrap_or(false),
+        category_prefix: q.category.clone().filter(|c| !c.trim().is_empty()),
+        problem_source: q.problem_source.clone().filter(|c| !c.trim().is_empty()),
+        enterprise: opt("enterprise", &q.enterprise, parse_id)?.map(EntityId),
+        parent: opt("parent", &q.parent, parse_id)?.map(ItemId),
+        supervised: opt("supervised", &q.supervised, parse_bool)?,
+        ..WorkItemFilter::default()
+    };
+    let overdue = opt("overdue", &q.overdue, parse_bool)?.unwrap_or(false);
+    let setup = setup(&s).await?;
+    let out = work_items::list(s.store.as_ref(), &setup, filter, overdue, page, Utc::now())
+        .await
+        .map_err(app_error)?;
+    Ok(Json(out))
+}
+
+#[derive(Debug, Serialize)]
+struct ItemDetail {
+    #[serde(flatten)]
+    item: ItemView,
+    /// Where the item should be dispatched, by its category or its location.
+    suggested_route: Option<RouteDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct RouteDto {
+    unit: EntityId,
+    explanation: String,
+}
+
+fn route_dto(r: Route) -> RouteDto {
+    RouteDto {
+        unit: r.unit,
+        explanation: r.to_string(),
+    }
+}
+
+fn item_id(raw: &str) -> Result<ItemId, ApiError> {
+    parse_id(raw)
+        .map(ItemId)
+        .map_err(|e| ApiError::bad_request(format!("事项编号：{e}")))
+}
+
+async fn one(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ItemDetail>, ApiError> {
+    let id = item_id(&id)?;
+    let setup = setup(&s).await?;
+    let stored = s
+        .store
+        .work_item(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))?;
+    let route = work_items::suggest_route(&setup, &stored.item).map(route_dto);
+    Ok(Json(ItemDetail {
+        item: ItemView::new(stored, &setup.categories, Utc::now()),
+        suggested_route: route,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateBody {
+    /// Who receives the item: user, role (supervisor, reporter, requester) and unit.
+    actor: Actor,
+    #[serde(flatten)]
+    item: CreateItem,
+    /// When it was received; default now.
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    body.map(|Json(b)| b).map_err(|e| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "invalid",
+        message: format!("请求内容无效：{}", e.body_text()),
+        details: Value::Null,
+    })
+}
+
+async fn create(
+    State(s): State<AppState>,
+    body: Result<Json<CreateBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<ItemView>), ApiError> {
+    let b = json_body(body)?;
+    let setup = setup(&s).await?;
+    let now = b.at.unwrap_or_else(Utc::now);
+    let stored = work_items::create(s.store.as_ref(), &setup, b.item, &b.actor, now)
+        .await
+        .map_err(app_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ItemView::new(stored, &setup.categories, Utc::now())),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct TransitionBody {
+    /// The version the client read; another stored version is a 409.
+    expected_version: u64,
+    actor: Actor,
+    /// The command, e.g. `"register"` or `{"dispatch": {"unit": 20}}`.
+    command: Command,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Notification {
+    unit: Option<EntityId>,
+    user: Option<String>,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TransitionDto {
+    item: ItemView,
+    children: Vec<ItemId>,
+    notifications: Vec<Notification>,
+}
+
+async fn transition(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<TransitionBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<TransitionDto>, ApiError> {
+    let id = item_id(&id)?;
+    let b = json_body(body)?;
+    let setup = setup(&s).await?;
+    let now = b.at.unwrap_or_else(Utc::now);
+    let out = work_items::transition(
+        s.store.as_ref(),
+        &setup,
+        id,
+        b.expected_version,
+        &b.command,
+        &b.actor,
+        now,
+    )
+    .await
+    .map_err(app_error)?;
+    let notifications = out
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify { to, message } => Some(match to {
+                Recipient::Unit(u) => Notification {
+                    unit: Some(*u),
+                    user: None,
+                    message: message.clone(),
+                },
+                Recipient::User(u) => Notification {
+                    unit: None,
+                    user: Some(u.to_string()),
+                    message: message.clone(),
+                },
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(Json(TransitionDto {
+        item: ItemView::new(out.item, &setup.categories, Utc::now()),
+        children: out.children,
+        notifications,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct MetricsQuery {
+    /// The period (2024M03, 2024Q1, 2024年1—9月 …).
+    period: Option<String>,
+    /// One unit; default every unit owning items.
+    unit: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct RateDto {
+    code: &'static str,
+    name: &'static str,
+    numerator: u64,
+    denominator: u64,
+    /// In percent; absent when the sample is too small (样本量不足).
+    percent: Option<f64>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct UnitMetricsDto {
+    unit: EntityId,
+    rates: Vec<RateDto>,
+}
+
+/// The handling rates per unit for a period, computed from the histories now (the same figures
+/// `write_metrics` stores as `WI_*` observations).
+async fn unit_metrics(
+    State(s): State<AppState>,
+    Q(q): Q<MetricsQuery>,
+) -> Result<Json<Vec<UnitMetricsDto>>, ApiError> {
+    use yiping_app::work_items::metrics::{METRIC_INDICATORS, MIN_SAMPLE};
+    use yiping_flow::{Sample, Scope, Window, metrics, min_sample};
+    let raw = q
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| ApiError::bad_request("缺少参数 period（如 2024M03、2024Q1）"))?;
+    let period = yiping_kernel::Period::parse(raw, None)
+        .map_err(|e| ApiError::bad_request(format!("参数 period：{e}")))?;
+    let unit = opt("unit", &q.unit, parse_id)?.map(EntityId);
+    let setup = setup(&s).await?;
+    let window = Window::local_days(&setup.calendar, period.first_day(), period.last_day());
+    let items = s.store.work_items_with_history(window.end).await?;
+    let units: std::collections::BTreeSet<EntityId> = match unit {
+        Some(u) => [u].into(),
+        None => items.iter().map(|i| i.owner_unit).collect(),
+    };
+    let now = Utc::now();
+    let out = units
+        .into_iter()
+        .map(|u| {
+            let m = metrics(&items, Scope::Unit(u), window, now, &setup.calendar);
+            let rates = METRIC_INDICATORS
+                .iter()
+                .map(|spec| {
+                    let r = (spec.pick)(&m);
+                    let sample = min_sample(&r, MIN_SAMPLE);
+                    RateDto {
+                        code: spec.code,
+                        name: spec.name,
+                        numerator: r.numerator,
+                        denominator: r.denominator,
+                        percent: match sample {
+                            Sample::Rankable(v) => Some((v * 10_000.0).round() / 100.0),
+                            Sample::TooFew { .. } => None,
+                        },
+                        note: matches!(sample, Sample::TooFew { .. }).then(|| sample.to_string()),
+                    }
+                })
+                .collect();
+            UnitMetricsDto { unit: u, rates }
+        })
+        .collect();
+    Ok(Json(out))
+}

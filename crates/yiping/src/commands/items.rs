@@ -1,0 +1,188 @@
+//! `yiping items` (a unit's inbox or one item with its history) and `yiping run-jobs` (overdue
+//! detection, warnings, chase notices and escalation).
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use clap::Args;
+use yiping_app::work_items::{self, FlowSetup, ItemView};
+use yiping_flow::{ItemId, Stage};
+use yiping_kernel::EntityId;
+use yiping_store::{Page, Store, WorkItemFilter};
+
+#[derive(Debug, Args)]
+pub struct ItemsArgs {
+    /// 只看某单位的待办（主体代码，如 D009，或主体编号）
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// 状态：received registered dispatched signed handling replied verified closed rejected
+    /// awaiting_ruling cancelled（可用中文：受理 立案 派遣 …）
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// 只看已超期的事项
+    #[arg(long)]
+    pub overdue: bool,
+    /// 显示一个事项及其全部流转记录
+    #[arg(long)]
+    pub show: Option<i64>,
+    /// 最多显示多少条
+    #[arg(long, default_value_t = 30)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RunJobsArgs {
+    /// 以此时刻为“现在”运行（RFC 3339，如 2024-12-31T09:00:00+08:00；默认当前时间）
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+fn parse_stage(s: &str) -> anyhow::Result<Stage> {
+    Stage::ALL
+        .into_iter()
+        .find(|st| {
+            st.label_zh() == s
+                || serde_json::to_value(st)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    == Some(s.to_string())
+        })
+        .with_context(|| format!("状态“{s}”无效"))
+}
+
+async fn resolve_unit(store: &dyn Store, s: &str) -> anyhow::Result<EntityId> {
+    let all = store.all_entities().await?;
+    if let Some(e) = all
+        .iter()
+        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == s) || e.data.name == s)
+    {
+        return Ok(e.id);
+    }
+    if let Ok(id) = s.parse::<i64>()
+        && all.iter().any(|e| e.id.0 == id)
+    {
+        return Ok(EntityId(id));
+    }
+    bail!("单位“{s}”不存在（请给出主体代码、名称或编号）")
+}
+
+/// Beijing time, as users read it.
+fn local(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
+    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"))
+}
+
+fn line(v: &ItemView) -> String {
+    let flag = if v.overdue {
+        "【超期】"
+    } else if v.due_soon {
+        "【预警】"
+    } else {
+        ""
+    };
+    format!(
+        "{:>7}  {:<6} {:<4} {}{}  （{}，承办 {}，期限 {}）",
+        v.id.0,
+        v.kind_name,
+        v.stage_name,
+        flag,
+        v.title,
+        v.category_name.as_deref().unwrap_or("未知分类"),
+        v.assignee.unwrap_or(v.owner_unit),
+        v.due_at
+            .map(|d| local(d).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "—".into()),
+    )
+}
+
+pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
+    let setup = FlowSetup::load(store).await?;
+    let now = Utc::now();
+    if let Some(id) = args.show {
+        let Some(v) = work_items::item_view(store, &setup, ItemId(id), now).await? else {
+            bail!("事项 {id} 不存在");
+        };
+        println!("{}", line(&v));
+        for r in v.history.iter().flatten() {
+            let e = &r.entry;
+            println!(
+                "  v{} {} {}（{}，单位 {}）{} → {}{}{}",
+                e.version,
+                local(e.at).format("%Y-%m-%d %H:%M"),
+                e.actor.user,
+                e.actor.role,
+                e.actor.unit,
+                e.from,
+                e.to,
+                r.note
+                    .as_deref()
+                    .map(|n| format!("：{n}"))
+                    .unwrap_or_default(),
+                if r.overdue { "（超期）" } else { "" },
+            );
+        }
+        return Ok(());
+    }
+    let mut filter = WorkItemFilter::default();
+    if let Some(u) = &args.unit {
+        filter.unit = Some(resolve_unit(store, u).await?);
+        filter.open_only = true;
+    }
+    if let Some(s) = &args.stage {
+        filter.stages.push(parse_stage(s)?);
+    }
+    let page = work_items::list(
+        store,
+        &setup,
+        filter,
+        args.overdue,
+        Page::first(args.limit),
+        now,
+    )
+    .await?;
+    for v in &page.items {
+        println!("{}", line(v));
+    }
+    println!("共 {} 件，显示 {} 件", page.total, page.items.len());
+    Ok(())
+}
+
+pub async fn run_jobs(store: &dyn Store, args: &RunJobsArgs) -> anyhow::Result<()> {
+    let setup = FlowSetup::load(store).await?;
+    let now = args.at.unwrap_or_else(Utc::now);
+    let r = work_items::run_jobs(store, &setup, now).await?;
+    println!(
+        "超期 {} 件，预警 {} 件，催办 {} 件，升级 {} 件，并发冲突 {} 件（下次再处理），未能处理 {} 件",
+        r.overdue,
+        r.warned.len(),
+        r.reminded.len(),
+        r.escalated.len(),
+        r.conflicts,
+        r.refused.len()
+    );
+    for (id, why) in r.refused.iter().take(10) {
+        println!("  事项 {id}：{why}");
+    }
+    Ok(())
+}
+
+/// The jobs inside `yiping serve`: once a minute, logging failures and carrying on.
+pub async fn jobs_every_minute(store: std::sync::Arc<dyn Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let result = async {
+            let setup = FlowSetup::load(store.as_ref()).await?;
+            work_items::run_jobs(store.as_ref(), &setup, Utc::now()).await
+        }
+        .await;
+        match result {
+            Ok(r) if r.reminded.is_empty() && r.escalated.is_empty() => {}
+            Ok(r) => tracing::info!(
+                reminded = r.reminded.len(),
+                escalated = r.escalated.len(),
+                overdue = r.overdue,
+                "定时任务：催办和升级"
+            ),
+            Err(e) => tracing::warn!(error = %e, "定时任务失败"),
+        }
+    }
+}
