@@ -500,7 +500,11 @@ bands = [{ grade = "A", top_pct = 50 }, { grade = "B" }]
         assert_eq!(colour("500106"), "深绿");
         assert_eq!(colour("500156"), "深绿", "derived growth 14 %");
         assert_eq!(colour("500103"), "黄");
-        assert_eq!(colour("500110"), "红", "reported −3.0 wins over the derived +5 %");
+        assert_eq!(
+            colour("500110"),
+            "红",
+            "reported −3.0 wins over the derived +5 %"
+        );
     }
 
     #[test]
