@@ -72,6 +72,8 @@ pub struct ImportOutcome {
     pub dry_run: bool,
     /// The first changed values, described with names (for the command line and previews).
     pub changes: Vec<String>,
+    /// Why re-deriving formula indicators failed, if it did (the import itself is committed).
+    pub derive_error: Option<String>,
     /// The evaluations recomputed because the import changed their inputs (observations only).
     pub recomputed: Option<RecomputeReport>,
 }
@@ -153,6 +155,7 @@ pub async fn import_grid(
         upserts: None,
         dry_run: opts.dry_run,
         changes: Vec::new(),
+        derive_error: None,
         recomputed: None,
     };
     match kind {
@@ -176,6 +179,12 @@ pub async fn import_grid(
                 // Evaluation follows the data: every stored scheme reading a changed indicator
                 // is recomputed for the affected periods. The import itself is committed.
                 let mut indicators: Vec<_> = batch.iter().map(|(k, _)| k.indicator).collect();
+                // Quotient indicators (亩均税收 …) follow their operands before evaluation.
+                let keys: Vec<_> = batch.iter().map(|(k, _)| *k).collect();
+                match crate::formulas::derive_after_change(store, &keys, ctx).await {
+                    Ok(derived) => indicators.extend(derived),
+                    Err(e) => out.derive_error = Some(e.to_string()),
+                }
                 indicators.sort();
                 indicators.dedup();
                 let mut periods: Vec<_> = batch.iter().map(|(k, _)| k.period).collect();

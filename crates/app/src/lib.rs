@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 pub mod evaluate;
 pub mod export;
+pub mod formulas;
 pub mod import;
 mod import_entities;
 pub mod league;

@@ -414,3 +414,44 @@ async fn targets_import_against_the_catalogue() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quotient_indicator_follows_its_imported_operands() {
+    on_both(|store, dir| async move {
+        world(store.as_ref(), &dir).await;
+        let f = dir.join("firm.csv");
+        std::fs::write(
+            &f,
+            "类型,代码,名称,层级,上级代码\n企业,91500103TEST0001X,测试科技有限公司,9,500103\n",
+        )
+        .unwrap();
+        import(store.as_ref(), &f).await.unwrap();
+        let ind = dir.join("ind.csv");
+        std::fs::write(
+            &ind,
+            "代码,名称,计量单位,频率,类型,小数位数,公式\n\
+             ENT_TAX,评价税收,万元,年,水平值,2,\n\
+             LAND_MU,用地面积,亩,年,水平值,2,\n\
+             TAX_PER_MU,亩均税收,万元/亩,年,比率,3,ENT_TAX / LAND_MU\n",
+        )
+        .unwrap();
+        import(store.as_ref(), &ind).await.unwrap();
+        let data = dir.join("data.csv");
+        std::fs::write(&data, "主体代码,指标代码,时期,数值\n91500103TEST0001X,ENT_TAX,2024,361.455\n91500103TEST0001X,LAND_MU,2024,10\n").unwrap();
+        import(store.as_ref(), &data).await.unwrap();
+        let per_mu = |store: Arc<dyn Store>| async move {
+            let id = store.indicators().await.unwrap().into_iter().find(|i| i.data.code.as_str() == "TAX_PER_MU").unwrap().id;
+            store
+                .observation_slice(id, Period::year(2024).unwrap(), Measure::Value)
+                .await
+                .unwrap()
+                .first()
+                .map(|(_, v)| v.value())
+        };
+        assert_eq!(per_mu(store.clone()).await, Some(36.146));
+        std::fs::write(&data, "主体代码,指标代码,时期,数值\n91500103TEST0001X,ENT_TAX,2024,241\n").unwrap();
+        import(store.as_ref(), &data).await.unwrap();
+        assert_eq!(per_mu(store.clone()).await, Some(24.1), "the quotient follows a changed operand");
+    })
+    .await;
+}

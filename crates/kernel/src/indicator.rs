@@ -202,6 +202,29 @@ impl NewIndicator {
         Ok(self)
     }
 
+    /// The operands of a quotient formula `A / B` (亩均税收 = ENT_TAX / LAND_MU), the only form
+    /// derived automatically; `None` for other formulas or none.
+    pub fn quotient_operands(&self) -> Option<(&str, &str)> {
+        let (a, b) = self.formula.as_deref()?.split_once('/')?;
+        let (a, b) = (a.trim(), b.trim());
+        let plain = |t: &str| {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        };
+        (plain(a) && plain(b)).then_some((a, b))
+    }
+
+    /// The value of a quotient formula: `None` when the denominator is not positive (a firm
+    /// without land or emission data has no per-亩 or per-tonne value). Rounded to the decimals.
+    pub fn quotient_value(&self, numerator: f64, denominator: f64) -> Option<f64> {
+        if denominator <= 0.0 || !numerator.is_finite() || !denominator.is_finite() {
+            return None;
+        }
+        let scale = 10f64.powi(i32::from(self.decimals));
+        Some((numerator / denominator * scale).round() / scale)
+    }
+
     /// Whether a rate-like indicator's values are already growth percentages.
     pub fn is_growth(&self) -> bool {
         self.kind == IndicatorKind::GrowthPct
@@ -236,6 +259,18 @@ mod tests {
         );
         let err = Polarity::parse("好").unwrap_err().to_string();
         assert!(err.contains("越高越好"), "{err}");
+    }
+
+    #[test]
+    fn quotient_formulas_give_operands_and_values() {
+        let mut i = NewIndicator::new("TAX_PER_MU", "亩均税收", "万元/亩").unwrap();
+        assert_eq!(i.quotient_operands(), None);
+        i.formula = Some(" ENT_TAX / LAND_MU ".into());
+        assert_eq!(i.quotient_operands(), Some(("ENT_TAX", "LAND_MU")));
+        assert_eq!(i.quotient_value(361.455, 10.0), Some(36.15));
+        assert_eq!(i.quotient_value(1.0, 0.0), None);
+        i.formula = Some("(A + B) / C".into());
+        assert_eq!(i.quotient_operands(), None);
     }
 
     #[test]

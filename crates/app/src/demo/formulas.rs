@@ -8,14 +8,6 @@ use std::collections::HashMap;
 use yiping_kernel::{Measure, NewIndicator, Period};
 
 use super::DemoObservation;
-use super::draw::round_to;
-
-/// The operands of a quotient formula `A / B`.
-fn quotient(formula: &str) -> Option<(&str, &str)> {
-    let (a, b) = formula.split_once('/')?;
-    let (a, b) = (a.trim(), b.trim());
-    (!a.is_empty() && !b.is_empty() && !b.contains('/')).then_some((a, b))
-}
 
 /// The derived observations, in the order of the catalogue, then of the inputs.
 pub(super) fn derive(
@@ -25,7 +17,7 @@ pub(super) fn derive(
     let formulas: Vec<(&NewIndicator, &str, &str)> = indicators
         .iter()
         .filter_map(|i| {
-            let (a, b) = quotient(i.formula.as_deref()?)?;
+            let (a, b) = i.quotient_operands()?;
             Some((i, a, b))
         })
         .collect();
@@ -54,15 +46,15 @@ pub(super) fn derive(
             let (Some(x), Some(y)) = (v.get(a), v.get(b)) else {
                 continue;
             };
-            if *y <= 0.0 {
+            let Some(value) = ind.quotient_value(*x, *y) else {
                 continue;
-            }
+            };
             out.push(DemoObservation {
                 entity_key: k.0.to_string(),
                 indicator_code: ind.code.as_str().to_string(),
                 period: k.1,
                 measure: Measure::Value,
-                value: round_to(x / y, ind.decimals),
+                value,
                 source: None,
             });
         }
@@ -98,6 +90,5 @@ mod tests {
         let d = derive(&[ind], &inputs);
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].entity_key.as_str(), d[0].value), ("E1", 33.333));
-        assert_eq!(quotient("A / B / C"), None);
     }
 }

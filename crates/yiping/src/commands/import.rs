@@ -102,6 +102,9 @@ fn print_outcome(o: &ImportOutcome) {
             println!("  修改：{line}");
         }
     }
+    if let Some(e) = &o.derive_error {
+        println!("  公式指标未能重新计算：{e}");
+    }
     if let Some(r) = &o.recomputed {
         if !r.evaluated.is_empty() {
             let mut by_scheme: Vec<(String, Vec<String>)> = Vec::new();

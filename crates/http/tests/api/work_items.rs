@@ -6,23 +6,10 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use yiping_http::AppState;
-use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity};
+use yiping_kernel::{EntityCode, EntityKind, NewEntity};
 use yiping_store::{ChangeContext, EntityUpsert, ParentRef, Store};
 
-struct TestApp {
-    addr: String,
-    ids: Vec<EntityId>,
-    _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
+use super::helpers::{TestApp, enc, get_json, post_json, request, serve};
 
 async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
@@ -57,106 +44,13 @@ async fn spawn_app() -> TestApp {
         .map(|(id, _)| id)
         .collect();
     let store: Arc<dyn Store> = Arc::new(store);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(yiping_http::serve(
-        listener,
-        AppState::new(store).with_open311_key(Some("secret-key".into())),
-        async move {
-            let _ = rx.await;
-        },
-    ));
-    TestApp {
-        addr,
+    serve(
+        AppState::new(store.clone()).with_open311_key(Some("secret-key".into())),
+        store,
         ids,
-        _dir: dir,
-        shutdown: Some(tx),
-    }
-}
-
-/// A minimal HTTP/1.1 request over TCP; returns the status, the content type and the body.
-async fn request(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<(&str, String)>,
-) -> (u16, String, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-        app.addr
-    );
-    if let Some((ct, b)) = &body {
-        req.push_str(&format!(
-            "Content-Type: {ct}\r\nContent-Length: {}\r\n",
-            b.len()
-        ));
-    }
-    req.push_str("\r\n");
-    if let Some((_, b)) = &body {
-        req.push_str(b);
-    }
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8(buf).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let lower = head.to_ascii_lowercase();
-    let ct = lower
-        .lines()
-        .find_map(|l| l.strip_prefix("content-type: "))
-        .unwrap_or_default()
-        .to_string();
-    let body = if lower.contains("transfer-encoding: chunked") {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    (status, ct, body)
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((len, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
-    }
-    out
-}
-
-async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {
-    let (status, _, body) = request(app, "GET", path, None).await;
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
-async fn post_json(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let (status, _, body) = request(
-        app,
-        "POST",
-        path,
-        Some(("application/json", body.to_string())),
+        dir,
     )
-    .await;
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    .await
 }
 
 #[tokio::test]

@@ -2,145 +2,17 @@
 //! database (whose loader stores and evaluates every shipped scheme), requests over TCP, and an
 //! import through the app layer on the same database between two reads.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
-
 use chrono::Utc;
-use serde_json::Value;
-use yiping_app::database::{Create, DatabaseUrl, open};
-use yiping_app::demo::generate;
 use yiping_app::import::{ImportKind, ImportOptions, import_grid};
-use yiping_app::seed::load_demo;
-use yiping_http::AppState;
 use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
-use yiping_store::{ChangeContext, Store};
+use yiping_store::ChangeContext;
 
-/// The demo database, built once per test binary, copied for each test.
-fn template() -> &'static Path {
-    static T: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &T.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.db");
-        let p = path.clone();
-        std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async move {
-                    let store = yiping_store_sqlite::open(
-                        &p,
-                        yiping_store_sqlite::OpenMode::CreateIfMissing,
-                    )
-                    .await
-                    .unwrap();
-                    let ctx = ChangeContext::new("测试", "demo", Utc::now());
-                    let s = load_demo(&store, &generate(11), &ctx).await.unwrap();
-                    assert!(s.evaluations > 40, "{s:?}");
-                    yiping_store_sql::sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                        .execute(store.pool())
-                        .await
-                        .unwrap();
-                    store.close().await;
-                })
-        })
-        .join()
-        .unwrap();
-        (dir, path)
-    })
-    .1
-}
-
-struct App {
-    addr: String,
-    store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-async fn spawn_app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    std::fs::copy(template(), &db).unwrap();
-    let url = DatabaseUrl::Sqlite(db);
-    let server_store = open(&url, Create::No).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(yiping_http::serve(
-        listener,
-        AppState::new(server_store),
-        async move {
-            let _ = rx.await;
-        },
-    ));
-    // A second connection to the same file, as another process importing would have.
-    let store = open(&url, Create::No).await.unwrap();
-    App {
-        addr,
-        store,
-        _dir: dir,
-        stop: Some(tx),
-    }
-}
-
-/// GET over a plain TCP socket (HTTP/1.1, `Connection: close`).
-async fn get(app: &App, path: &str) -> (u16, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        app.addr
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8(buf).unwrap();
-    let (head, mut body) = text.split_once("\r\n\r\n").unwrap();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let mut plain = String::new();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        while let Some((len, rest)) = body.split_once("\r\n") {
-            let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            plain.push_str(&rest[..n]);
-            body = &rest[n + 2..];
-        }
-    } else {
-        plain = body.to_string();
-    }
-    (status, serde_json::from_str(&plain).unwrap_or(Value::Null))
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use super::helpers::{enc, get_json, spawn_demo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shipped_scheme_is_listed_with_its_evaluated_periods() {
-    let app = spawn_app().await;
-    let (status, body) = get(&app, "/api/v1/schemes").await;
+    let app = spawn_demo().await;
+    let (status, body) = get_json(&app, "/api/v1/schemes").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["total"], 12);
     let race = body["items"]
@@ -156,14 +28,14 @@ async fn every_shipped_scheme_is_listed_with_its_evaluated_periods() {
         .map(|p| p["period"].as_str().unwrap())
         .collect();
     assert_eq!(periods, ["2024Q1", "2024H1", "2024M01-M09", "2024"]);
-    let (_, body) = get(&app, "/api/v1/schemes?limit=5&offset=10").await;
+    let (_, body) = get_json(&app, "/api/v1/schemes?limit=5&offset=10").await;
     assert_eq!(body["items"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
-    let app = spawn_app().await;
-    let (status, body) = get(
+    let app = spawn_demo().await;
+    let (status, body) = get_json(
         &app,
         "/api/v1/schemes/economy_race/results?period=2024H1&limit=10",
     )
@@ -182,7 +54,7 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
         assert!(r["explanation"].as_str().unwrap().contains("居全市第"));
         assert_eq!(r["breakdown"].as_array().unwrap().len(), 4);
     }
-    let (_, body) = get(
+    let (_, body) = get_json(
         &app,
         &format!(
             "/api/v1/schemes/ECONOMY_RACE/results?period={}&cohort={}&limit=100",
@@ -203,7 +75,7 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
         .collect();
     assert_eq!(ranks, (1..=11).collect::<Vec<_>>());
     // No period: the latest evaluated one.
-    let (_, body) = get(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
+    let (_, body) = get_json(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
     assert_eq!(body["period"], "2024");
     assert_eq!(body["total"], body["population"]);
     for (path, want) in [
@@ -213,7 +85,7 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
         ("/api/v1/schemes/MUJUN/results?limit=0", 400),
         ("/api/v1/schemes/MUJUN/entities/abc", 400),
     ] {
-        let (status, body) = get(&app, path).await;
+        let (status, body) = get_json(&app, path).await;
         assert_eq!(status, want, "{path}: {body}");
         assert!(body["error"]["message"].is_string(), "{path}: {body}");
     }
@@ -221,14 +93,14 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entity_has_a_breakdown_and_a_history() {
-    let app = spawn_app().await;
-    let (_, body) = get(
+    let app = spawn_demo().await;
+    let (_, body) = get_json(
         &app,
         "/api/v1/schemes/ECONOMY_RACE/results?period=2024H1&limit=1",
     )
     .await;
     let id = body["items"][0]["entity"].as_i64().unwrap();
-    let (status, one) = get(
+    let (status, one) = get_json(
         &app,
         &format!("/api/v1/schemes/ECONOMY_RACE/entities/{id}?period=2024H1"),
     )
@@ -243,7 +115,7 @@ async fn an_entity_has_a_breakdown_and_a_history() {
     assert!((sum - one["score"].as_f64().unwrap()).abs() < 0.01);
     assert_eq!(one["evaluation"]["period"], "2024H1");
 
-    let (status, h) = get(
+    let (status, h) = get_json(
         &app,
         &format!("/api/v1/schemes/economy_race/entities/{id}/history"),
     )
@@ -257,9 +129,9 @@ async fn an_entity_has_a_breakdown_and_a_history() {
         .collect();
     assert_eq!(periods, ["2024Q1", "2024H1", "2024M01-M09", "2024"]);
     // A firm is not in a region scheme.
-    let (_, firms) = get(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
+    let (_, firms) = get_json(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
     let firm = firms["items"][0]["entity"].as_i64().unwrap();
-    let (status, _) = get(
+    let (status, _) = get_json(
         &app,
         &format!("/api/v1/schemes/ECONOMY_RACE/entities/{firm}?period=2024H1"),
     )
@@ -269,9 +141,9 @@ async fn an_entity_has_a_breakdown_and_a_history() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_read() {
-    let app = spawn_app().await;
+    let app = spawn_demo().await;
     let url = "/api/v1/schemes/ECONOMY_RACE/results?period=2024H1&limit=100";
-    let (_, before) = get(&app, url).await;
+    let (_, before) = get_json(&app, url).await;
     // The last-ranked district that has a code.
     let last = before["items"]
         .as_array()
@@ -322,7 +194,7 @@ async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_re
         assert!(done.iter().any(|d| d == want), "{want} not in {done:?}");
     }
 
-    let (_, after) = get(&app, url).await;
+    let (_, after) = get_json(&app, url).await;
     let now = after["items"]
         .as_array()
         .unwrap()
@@ -335,7 +207,7 @@ async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_re
     assert_eq!(now["grade_change"]["move"], "up", "{now}");
     assert_eq!(now["breakdown"][0]["measure"], 19.5);
     // The next period's moves now compare with the new ranking.
-    let (_, next) = get(
+    let (_, next) = get_json(
         &app,
         "/api/v1/schemes/ECONOMY_RACE/results?period=2024M01-M09&limit=100",
     )
