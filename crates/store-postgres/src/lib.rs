@@ -5,9 +5,8 @@
 
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Connection, SqlSafeStr};
 use yiping_store::StoreError;
 use yiping_store_sql::{Dialect, SqlStore, map_err};
 
@@ -30,21 +29,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-pub fn migrator() -> Migrator {
-    Migrator::with_migrations(
-        MIGRATIONS
-            .iter()
-            .map(|(v, d, sql)| {
-                Migration::new(
-                    *v,
-                    (*d).into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
+pub fn migrator() -> sqlx::migrate::Migrator {
+    yiping_store_sql::migrator(MIGRATIONS)
 }
 
 /// Hides the password of a URL for messages.

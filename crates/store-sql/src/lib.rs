@@ -35,6 +35,27 @@ use yiping_store::{
 };
 
 pub use errors::map_err;
+
+/// A migrator over embedded migrations `(version, description, sql)`; each backend crate lists
+/// its own files (same versions on both databases).
+pub fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx::migrate::Migrator {
+    use sqlx::SqlSafeStr;
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|(v, d, sql)| {
+                Migration::new(
+                    *v,
+                    (*d).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
 pub use sqlx;
 
 /// Where the two databases differ.

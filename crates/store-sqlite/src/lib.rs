@@ -7,9 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Executor, SqlSafeStr};
 use yiping_store::StoreError;
 use yiping_store_sql::{Dialect, SqlStore, map_err};
 
@@ -32,21 +31,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-pub fn migrator() -> Migrator {
-    Migrator::with_migrations(
-        MIGRATIONS
-            .iter()
-            .map(|(v, d, sql)| {
-                Migration::new(
-                    *v,
-                    (*d).into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
+pub fn migrator() -> sqlx::migrate::Migrator {
+    yiping_store_sql::migrator(MIGRATIONS)
 }
 
 /// How to open the file.

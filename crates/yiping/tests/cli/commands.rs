@@ -1,25 +1,8 @@
 //! The `yiping` command as a user runs it: exit codes and messages.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn yiping(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yiping"))
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .env_remove("YIPING_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use super::support::{text, yiping};
 
 const ENTITIES: &str = "类型,代码,名称,层级,上级代码\n地区,500000,重庆市,1,\n地区,500103,渝中区,2,500000\n地区,500106,沙坪坝区,2,500000\n";
 const INDICATORS: &str = "代码,名称,计量单位,频率,类型\nGDP,地区生产总值,亿元,季,累计值\n";

@@ -1,25 +1,6 @@
 //! `yiping items` and `yiping run-jobs` as a user runs them.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn yiping(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yiping"))
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .env_remove("YIPING_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use super::support::{text, yiping};
 
 #[test]
 fn jobs_and_inbox_run_on_an_empty_database_and_unknown_input_is_refused() {

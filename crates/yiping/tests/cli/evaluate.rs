@@ -1,36 +1,17 @@
 //! `yiping evaluate`, `yiping schemes` and `yiping export --league` as a user runs them.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn yiping(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yiping"))
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .env_remove("YIPING_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use super::support::{text, yiping};
 
 #[test]
 fn the_demo_league_tables_print_export_and_list() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let o = yiping(&db, &["demo"]);
-    assert!(o.status.success(), "{}", out(&o));
-    assert!(out(&o).contains("评价方案 12 个"), "{}", out(&o));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("评价方案 12 个"), "{}", text(&o));
 
     let o = yiping(&db, &["schemes"]);
-    let t = out(&o);
+    let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(t.contains("MUJUN") && t.contains("2023 2024"), "{t}");
 
@@ -46,7 +27,7 @@ fn the_demo_league_tables_print_export_and_list() {
             "5",
         ],
     );
-    let t = out(&o);
+    let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(
         t.contains("经济运行赛马比拼（ECONOMY_RACE，2024年上半年）"),
@@ -60,7 +41,7 @@ fn the_demo_league_tables_print_export_and_list() {
 
     let o = yiping(&db, &["evaluate", "--scheme", "MUJUN"]);
     assert!(!o.status.success());
-    assert!(out(&o).contains("--period"), "{}", out(&o));
+    assert!(text(&o).contains("--period"), "{}", text(&o));
 
     let xlsx = dir.path().join("排名.xlsx");
     let o = yiping(
@@ -77,8 +58,8 @@ fn the_demo_league_tables_print_export_and_list() {
             xlsx.to_str().unwrap(),
         ],
     );
-    assert!(o.status.success(), "{}", out(&o));
-    assert!(out(&o).contains("6 行"), "{}", out(&o));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("6 行"), "{}", text(&o));
     let grid = yiping_io::read_grid(&xlsx, &yiping_io::ReadOptions::default()).unwrap();
     let text: Vec<String> = grid.rows.iter().flatten().map(|c| c.text()).collect();
     assert!(
@@ -132,7 +113,7 @@ fn a_csv_is_evaluated_without_a_database() {
             "--timing",
         ],
     );
-    let t = out(&o);
+    let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(
         t.contains("已评价 40 个对象") && t.contains("A类 9") && t.contains("不定等级 1"),
@@ -158,5 +139,5 @@ fn a_csv_is_evaluated_without_a_database() {
         ],
     );
     assert!(!o.status.success());
-    assert!(out(&o).contains("MUJUN"), "{}", out(&o));
+    assert!(text(&o).contains("MUJUN"), "{}", text(&o));
 }
