@@ -234,12 +234,16 @@ pub async fn import_grid(
                 .collect();
             out.rows = items.len();
             if !opts.dry_run {
-                out.upserts = Some(
-                    store
-                        .upsert_targets(&items, ctx)
-                        .await
-                        .map_err(|e| store_problem(grid, e))?,
-                );
+                let report = store
+                    .upsert_targets(&items, ctx)
+                    .await
+                    .map_err(|e| store_problem(grid, e))?;
+                if report.inserted + report.updated > 0 {
+                    // Targets feed completion and 序时进度 items: recompute the stored evaluations
+                    // of the target years that read those indicators.
+                    out.recomputed = Some(recompute_after_targets(store, &items, ctx).await);
+                }
+                out.upserts = Some(report);
             }
         }
         ImportKind::Entities => {
@@ -291,4 +295,34 @@ fn describe_update(catalog: &Catalog, u: &yiping_kernel::Update) -> String {
         u.old.value(),
         u.new.value()
     )
+}
+
+async fn recompute_after_targets(
+    store: &dyn Store,
+    targets: &[yiping_kernel::Target],
+    ctx: &ChangeContext,
+) -> RecomputeReport {
+    let result = async {
+        let mut indicators: Vec<_> = targets.iter().map(|t| t.indicator).collect();
+        indicators.sort();
+        indicators.dedup();
+        let years: std::collections::BTreeSet<i32> = targets.iter().map(|t| t.year).collect();
+        let mut periods: Vec<Period> = store
+            .evaluation_runs(None)
+            .await?
+            .into_iter()
+            .map(|r| r.period)
+            .filter(|p| years.contains(&p.year_number()))
+            .collect();
+        periods.sort();
+        periods.dedup();
+        recompute_affected(store, &indicators, &periods, ctx.at).await
+    };
+    match result.await {
+        Ok(r) => r,
+        Err(e) => RecomputeReport {
+            error: Some(e.to_string()),
+            ..RecomputeReport::default()
+        },
+    }
 }

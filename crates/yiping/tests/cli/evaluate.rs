@@ -61,12 +61,28 @@ fn the_demo_league_tables_print_export_and_list() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("6 行"), "{}", text(&o));
     let grid = yiping_io::read_grid(&xlsx, &yiping_io::ReadOptions::default()).unwrap();
-    let text: Vec<String> = grid.rows.iter().flatten().map(|c| c.text()).collect();
+    let cells: Vec<String> = grid.rows.iter().flatten().map(|c| c.text()).collect();
     assert!(
-        text.iter().any(|c| c == "经济运行赛马比拼（2024年上半年）"),
-        "{text:?}"
+        cells.iter().any(|c| c == "经济运行赛马比拼（2024年上半年）"),
+        "{cells:?}"
     );
-    assert!(text.iter().any(|c| c == "等级") && text.iter().any(|c| c == "渝东南"));
+    assert!(cells.iter().any(|c| c == "等级") && cells.iter().any(|c| c == "渝东南"));
+
+    // A changed target is an input too: the evaluations of its year that read the indicator
+    // are recomputed.
+    let t = dir.path().join("targets.csv");
+    std::fs::write(
+        &t,
+        "主体代码,指标代码,年份,目标类型,目标值\n500103,FAI,2024,总量目标,405.34\n",
+    )
+    .unwrap();
+    let o = yiping(&db, &["import", t.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("已重新计算评价") && text(&o).contains("ECONOMY_RACE"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
