@@ -273,6 +273,10 @@ def main():
                         "--output", work / "yiping.csv", "--timing"], args.repeat)
         results["yiping evaluate (CSV->CSV)"] = t
         compute["yiping"] = float(re.search(r"compute_ms=([\d.]+)", out).group(1)) / 1000
+        # The same four columns the peers write (rank, key, score, class).
+        t, _ = timed([YIPING, "evaluate", "--scheme-file", SCHEME, "--input", work / "in.csv",
+                      "--output", work / "yiping_brief.csv", "--brief"], args.repeat)
+        results["yiping evaluate --brief (4 columns)"] = t
         t, _ = timed([duck, "-batch", "-init", "/dev/null", "-c", f".read {work / 'duck.sql'}"], args.repeat)
         results["duckdb CLI (SQL script)"] = t
         t, _ = timed([sys.executable, work / "pandas_mujun.py", work / "in.csv", work / "pandas.csv",
@@ -299,6 +303,8 @@ def main():
         d = read_result(work / "duck.csv", "key", "rank", "grade", "score")
         p = read_result(work / "pandas.csv", "key", "rank", "grade", "score")
         ok = compare("yiping vs duckdb", y, d) & compare("yiping vs pandas", y, p)
+        yb = read_result(work / "yiping_brief.csv", "主体代码", "排名", "等级", "得分")
+        ok &= compare("yiping --brief vs duckdb", yb, d)
 
         if not args.no_db:
             db = work / "bench.db"
@@ -318,7 +324,7 @@ def main():
                     sh(["psql", args.pg, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], env=quiet)
 
         print("\n(yiping writes the full league table: 22 columns with a Chinese explanation per firm;")
-        print(" the DuckDB and pandas scripts write rank, key, score and class only)")
+        print(" with --brief, and the DuckDB and pandas scripts, rank, key, score and class only)")
         print(f"{'run (whole process, best of %d)' % args.repeat:<42}{'seconds':>9}")
         for k, v in results.items():
             print(f"{k:<42}{v:>9.3f}")
@@ -328,6 +334,8 @@ def main():
         y_all = results["yiping evaluate (CSV->CSV)"]
         print("\nratios (yiping / peer; < 1 means yiping is faster)")
         print(f"  whole process  vs duckdb: {y_all / results['duckdb CLI (SQL script)']:.2f}   vs pandas: {y_all / results['pandas (python3 script)']:.2f}")
+        y_brief = results["yiping evaluate --brief (4 columns)"]
+        print(f"  same 4 columns vs duckdb: {y_brief / results['duckdb CLI (SQL script)']:.2f}   vs pandas: {y_brief / results['pandas (python3 script)']:.2f}")
         print(f"  compute only   vs duckdb: {compute['yiping'] / compute['duckdb']:.2f}   vs pandas: {compute['yiping'] / compute['pandas']:.2f}")
         if not ok:
             sys.exit("the outputs differ")

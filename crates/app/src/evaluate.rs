@@ -31,7 +31,7 @@ use yiping_store::{
     ChangeContext, EntityChange, EvaluationRun, NewScheme, Store, StoreError, StoredScheme,
 };
 
-pub use csv_mode::{CSV_FORMAT_HELP, CsvEvaluation, CsvTimings, evaluate_csv};
+pub use csv_mode::{CSV_FORMAT_HELP, CsvEvaluation, CsvTimings, OutputColumns, evaluate_csv};
 pub use rows::{colour_rgb, expand_breakdown, grade_rgb};
 
 use crate::AppError;

@@ -171,6 +171,9 @@ pub struct EvaluateArgs {
     /// 输入中作为全市（参照）值的那一行的主体代码
     #[arg(long, value_name = "主体代码", requires = "input")]
     pub city: Option<String>,
+    /// 输出只含 排名、主体代码、得分、等级 四列（供其他系统读取）
+    #[arg(long, requires = "input")]
+    pub brief: bool,
     /// 在标准错误输出上打印读取、计算、写出各步的耗时（毫秒）
     #[arg(long, hide = true)]
     pub timing: bool,

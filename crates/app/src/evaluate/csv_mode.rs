@@ -334,9 +334,57 @@ fn format_rows(
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// Which columns the output has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputColumns {
+    /// The whole league table: rank, key, name, cohort, cohort rank, score, grade, colour,
+    /// exemption, explanation, and each item's measure and points.
+    #[default]
+    Full,
+    /// Rank, key, score and grade only (for feeding another system).
+    Brief,
+}
+
+const BRIEF_HEADER: [&str; 4] = ["排名", "主体代码", "得分", "等级"];
+
+/// Rank, key, score and grade of league rows.
+fn format_brief(
+    ev: &Evaluation,
+    rows: &[(usize, &yiping_eval::EntityResult)],
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(rows.len() * 48));
+    let (mut f, mut n) = (ryu::Buffer::new(), itoa::Buffer::new());
+    for &(_, r) in rows {
+        w.write_field(r.rank.map_or("", |x| n.format(x)))?;
+        w.write_field(&*r.key)?;
+        w.write_field(float(&mut f, r.score))?;
+        w.write_field(ev.grade_of(r).unwrap_or(""))?;
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
 /// Writes the league table; rows are formatted on every core, in rank order.
-fn write_output(ev: &Evaluation, input: &EvalInput, mut out: impl Write) -> Result<(), AppError> {
+fn write_output(
+    ev: &Evaluation,
+    input: &EvalInput,
+    columns: OutputColumns,
+    mut out: impl Write,
+) -> Result<(), AppError> {
     let failed = |e: &dyn std::fmt::Display| AppError::invalid(format!("无法写入输出：{e}"));
+    if columns == OutputColumns::Brief {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(BRIEF_HEADER).map_err(|e| failed(&e))?;
+        let order: Vec<(usize, &yiping_eval::EntityResult)> = ev.ranked().collect();
+        let head = w.into_inner().map_err(|e| failed(&e.into_error()))?;
+        out.write_all(&head).map_err(|e| failed(&e))?;
+        out.write_all(&format_brief(ev, &order).map_err(|e| failed(&e))?)
+            .map_err(|e| failed(&e))?;
+        out.flush().map_err(|e| failed(&e))?;
+        return Ok(());
+    }
     let mut header: Vec<String> = [
         "排名",
         "主体代码",
@@ -404,13 +452,14 @@ pub fn evaluate_csv(
     input: impl Read,
     output: impl Write,
     city_key: Option<&str>,
+    columns: OutputColumns,
 ) -> Result<CsvEvaluation, AppError> {
     let t0 = Instant::now();
     let data = read_input(scheme, input, city_key)?;
     let t1 = Instant::now();
     let evaluation = evaluate(scheme, &data);
     let t2 = Instant::now();
-    write_output(&evaluation, &data, output)?;
+    write_output(&evaluation, &data, columns, output)?;
     let t3 = Instant::now();
     Ok(CsvEvaluation {
         rows: data.entities.len(),
@@ -460,7 +509,7 @@ bands = [{ grade = "A", top_pct = 50 }, { grade = "B" }]
                      E4,丁,规上,15\n\
                      E5,戊,规上,\n";
         let mut out = Vec::new();
-        let r = evaluate_csv(&s, input.as_bytes(), &mut out, None).unwrap();
+        let r = evaluate_csv(&s, input.as_bytes(), &mut out, None, OutputColumns::Full).unwrap();
         assert_eq!(r.rows, 5);
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
@@ -487,7 +536,14 @@ bands = [{ grade = "A", top_pct = 50 }, { grade = "B" }]
                      500103,渝中区,,,7.0\n\
                      500110,綦江区,105,100,-3.0\n";
         let mut out = Vec::new();
-        let r = evaluate_csv(&s, input.as_bytes(), &mut out, Some("500000")).unwrap();
+        let r = evaluate_csv(
+            &s,
+            input.as_bytes(),
+            &mut out,
+            Some("500000"),
+            OutputColumns::Full,
+        )
+        .unwrap();
         assert_eq!(r.rows, 4, "the city row is not ranked");
         let text = String::from_utf8(out).unwrap();
         let colour = |key: &str| {
@@ -508,17 +564,45 @@ bands = [{ grade = "A", top_pct = 50 }, { grade = "B" }]
     }
 
     #[test]
+    fn brief_output_has_rank_key_score_and_grade_only() {
+        let s = Scheme::from_toml_str(SCHEME).unwrap();
+        let mut full = Vec::new();
+        let input = "主体代码,名称,分组,TAX_PER_MU\nE1,甲,规上,30\nE2,乙,规上,10\nE3,丙,规上,20\n";
+        evaluate_csv(&s, input.as_bytes(), &mut full, None, OutputColumns::Full).unwrap();
+        let mut brief = Vec::new();
+        evaluate_csv(&s, input.as_bytes(), &mut brief, None, OutputColumns::Brief).unwrap();
+        let brief = String::from_utf8(brief).unwrap();
+        let lines: Vec<&str> = brief.lines().collect();
+        assert_eq!(lines[0], "排名,主体代码,得分,等级");
+        assert_eq!(lines.len(), 4);
+        // The same ranks, keys, scores and grades as the full table, in the same order.
+        let full = String::from_utf8(full).unwrap();
+        for (b, f) in lines[1..].iter().zip(full.lines().skip(1)) {
+            let b: Vec<&str> = b.split(',').collect();
+            let f: Vec<&str> = f.split(',').collect();
+            assert_eq!((b[0], b[1], b[2], b[3]), (f[0], f[1], f[5], f[6]));
+        }
+    }
+
+    #[test]
     fn bad_input_is_refused_with_the_place() {
         let s = Scheme::from_toml_str(SCHEME).unwrap();
-        let e = evaluate_csv(&s, "主体代码,TAXES\nE1,1\n".as_bytes(), Vec::new(), None)
-            .unwrap_err()
-            .to_string();
+        let e = evaluate_csv(
+            &s,
+            "主体代码,TAXES\nE1,1\n".as_bytes(),
+            Vec::new(),
+            None,
+            OutputColumns::Full,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("TAX_PER_MU"), "{e}");
         let e = evaluate_csv(
             &s,
             "主体代码,TAX_PER_MU\nE1,abc\n".as_bytes(),
             Vec::new(),
             None,
+            OutputColumns::Full,
         )
         .unwrap_err()
         .to_string();

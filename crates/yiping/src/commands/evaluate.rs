@@ -6,7 +6,7 @@ use std::io::{BufReader, BufWriter};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use yiping_app::evaluate::{evaluate_csv, evaluate_scheme};
+use yiping_app::evaluate::{OutputColumns, evaluate_csv, evaluate_scheme};
 use yiping_app::league::load_league;
 use yiping_eval::{Scheme, shipped};
 use yiping_kernel::Period;
@@ -148,7 +148,12 @@ pub fn run_csv(args: &EvaluateArgs) -> anyhow::Result<()> {
         1 << 20,
         File::create(output).with_context(|| format!("无法写入“{}”", output.display()))?,
     );
-    let r = evaluate_csv(&scheme, reader, writer, args.city.as_deref())
+    let columns = if args.brief {
+        OutputColumns::Brief
+    } else {
+        OutputColumns::Full
+    };
+    let r = evaluate_csv(&scheme, reader, writer, args.city.as_deref(), columns)
         .with_context(|| format!("评价“{}”", input.display()))?;
     let ev = &r.evaluation;
     let ranked = ev.rows.iter().filter(|x| x.rank.is_some()).count();

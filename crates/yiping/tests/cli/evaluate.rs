@@ -63,7 +63,9 @@ fn the_demo_league_tables_print_export_and_list() {
     let grid = yiping_io::read_grid(&xlsx, &yiping_io::ReadOptions::default()).unwrap();
     let cells: Vec<String> = grid.rows.iter().flatten().map(|c| c.text()).collect();
     assert!(
-        cells.iter().any(|c| c == "经济运行赛马比拼（2024年上半年）"),
+        cells
+            .iter()
+            .any(|c| c == "经济运行赛马比拼（2024年上半年）"),
         "{cells:?}"
     );
     assert!(cells.iter().any(|c| c == "等级") && cells.iter().any(|c| c == "渝东南"));
