@@ -20,6 +20,7 @@
 
 mod csv_mode;
 mod inputs;
+mod problems;
 mod rows;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -360,6 +361,15 @@ pub async fn evaluate_all(
             let Ok((_, scheme)) = lib.for_period(&code, p) else {
                 continue;
             };
+            if let Some(missing) = scheme
+                .indicators()
+                .into_iter()
+                .find(|c| !world.indicators.contains_key(c.as_str()))
+            {
+                // Not loaded yet (the demo writes the work items' WI_* after the schemes).
+                tracing::debug!(scheme = %code, indicator = %missing, "指标尚未建立，跳过");
+                break;
+            }
             if natural_period(scheme.frequency(), p) {
                 out.push(evaluate_at(store, &lib, &world, &code, p, now).await?);
             }
@@ -542,6 +552,9 @@ async fn evaluate_at(
     let (run, rows) = rows::to_store(stored, scheme, period, previous, &ev, &built, now)?;
     let t3 = std::time::Instant::now();
     store.replace_evaluation(&run, &rows).await?;
+    if !scheme.problems().is_empty() {
+        problems::raise(store, scheme, &stored.name, period, &rows, now).await?;
+    }
     tracing::debug!(
         scheme = code,
         period = %period,

@@ -13,9 +13,10 @@ use yiping_app::evaluate::{
 use yiping_app::import::{ImportKind, ImportOptions, import_grid};
 use yiping_app::league::{league_table, load_league};
 use yiping_app::seed::{load_demo, load_demo_data};
+use yiping_flow::ItemKind;
 use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
 use yiping_kernel::{Period, TargetKind};
-use yiping_store::{ChangeContext, EntityChange, ResultFilter, Store};
+use yiping_store::{ChangeContext, EntityChange, Page, ResultFilter, Store, WorkItemFilter};
 use yiping_store_postgres::testing::{TempDatabase, admin_url};
 
 fn ctx() -> ChangeContext {
@@ -65,7 +66,7 @@ async fn import_csv(store: &dyn Store, csv: &str) -> yiping_app::import::ImportO
 async fn schemes_are_versioned_and_refused_with_the_field_path() {
     on_both(|store| async move {
         let s = store.as_ref();
-        assert_eq!(store_shipped_schemes(s, &ctx()).await.unwrap(), 12);
+        assert_eq!(store_shipped_schemes(s, &ctx()).await.unwrap(), 13);
         assert_eq!(
             store_shipped_schemes(s, &ctx()).await.unwrap(),
             0,
@@ -77,7 +78,7 @@ async fn schemes_are_versioned_and_refused_with_the_field_path() {
             (v.year, v.version, change),
             (2025, 1, EntityChange::Inserted)
         );
-        assert_eq!(s.schemes().await.unwrap().len(), 13);
+        assert_eq!(s.schemes().await.unwrap().len(), 14);
         let bad = yiping_eval::shipped::MUJUN.replace("weight = 30", "weight = -30");
         let e = store_scheme(s, &bad, &ctx()).await.unwrap_err().to_string();
         assert!(e.contains("items[0].weight"), "{e}");
@@ -167,8 +168,9 @@ async fn the_demo_stores_every_league_table_and_an_import_recomputes_what_it_tou
     on_both(|store| async move {
         let s = store.as_ref();
         let summary = load_demo(s, &generate(5), &ctx()).await.unwrap();
-        assert_eq!(summary.schemes, 12);
-        // 10 quarterly schemes × 4 + the monthly five-colour map × 11 + 亩均 × 2.
+        assert_eq!(summary.schemes, 13);
+        // 10 quarterly schemes × 4 + the monthly five-colour map × 11 + 亩均 × 2 (事项办理赛马
+        // waits for the work items' WI_* indicators).
         assert_eq!(summary.evaluations, 10 * 4 + 11 + 2);
 
         let mujun = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
@@ -298,4 +300,108 @@ cuts = [5.0, 0.0, -5.0, -15.0]
         assert_eq!(done, ["FAI_PROGRESS 2024M01-M09"]);
     })
     .await;
+}
+
+async fn raised_problems(s: &dyn Store) -> Vec<yiping_store::StoredWorkItem> {
+    let filter = WorkItemFilter {
+        kind: Some(ItemKind::Problem),
+        ..WorkItemFilter::default()
+    };
+    s.work_items(&filter, Page::first(5000))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|i| i.extras.evaluation.is_some())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grade_c_raises_one_problem_per_entity_and_period() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        load_demo_data(s, &generate(3), &ctx()).await.unwrap();
+        store_shipped_schemes(s, &ctx()).await.unwrap();
+        let q1 = p("2024Q1");
+        evaluate_scheme(s, "ECONOMY_RACE", q1, ctx().at)
+            .await
+            .unwrap();
+        let league = load_league(s, "ECONOMY_RACE", q1, &ResultFilter::default(), None)
+            .await
+            .unwrap();
+        let c: Vec<_> = league
+            .rows
+            .iter()
+            .filter(|r| r.grade.as_deref() == Some("C"))
+            .collect();
+        assert!(!c.is_empty());
+        let raised = raised_problems(s).await;
+        assert_eq!(raised.len(), c.len());
+        for row in &c {
+            let item = raised
+                .iter()
+                .find(|i| i.item.owner_unit == row.entity)
+                .expect("one problem per C entity");
+            let link = item.extras.evaluation.as_ref().unwrap();
+            assert_eq!(link.scheme, "ECONOMY_RACE");
+            assert_eq!(link.period, "2024Q1");
+            assert_eq!(link.entity, row.entity);
+            assert_eq!(link.grade.as_deref(), Some("C"));
+            assert!(link.indicators.iter().any(|i| i == "GDP"), "{link:?}");
+            assert_eq!(item.item.location, Some(row.entity));
+            assert_eq!(item.extras.problem_source.as_deref(), Some("督查"));
+            let title = &item.item.title;
+            assert!(
+                title.starts_with("经济运行赛马比拼 2024年一季度："),
+                "{title}"
+            );
+            assert!(
+                title.contains(&format!("{}C档", row.entity_name)),
+                "{title}"
+            );
+            assert!(title.ends_with("请分析原因并提出整改措施"), "{title}");
+        }
+        // Re-evaluating raises nothing new; schemes without [problems] raise nothing.
+        evaluate_scheme(s, "ECONOMY_RACE", q1, ctx().at)
+            .await
+            .unwrap();
+        evaluate_scheme(s, "CARD_ECONOMY", q1, ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(raised_problems(s).await.len(), c.len());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_ranks_districts_on_handling_every_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&DatabaseUrl::Sqlite(dir.path().join("t.db")), Create::Yes)
+        .await
+        .unwrap();
+    let s = store.as_ref();
+    load_demo_data(s, &generate(5), &ctx()).await.unwrap();
+    store_shipped_schemes(s, &ctx()).await.unwrap();
+    let items = yiping_app::work_items::demo::load(s, 5).await.unwrap();
+    assert_eq!(items.evaluations, 12, "{items}");
+    let june = load_league(
+        s,
+        "HANDLING_RACE",
+        p("2024M06"),
+        &ResultFilter::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    let ranked: Vec<_> = june.rows.iter().filter(|r| r.rank.is_some()).collect();
+    assert!(ranked.len() >= 10, "{} ranked", ranked.len());
+    assert!(ranked.iter().all(|r| r.grade.is_some()));
+    for g in ["A", "B", "C"] {
+        assert!(ranked.iter().any(|r| r.grade.as_deref() == Some(g)), "{g}");
+    }
+    let excluded = june.rows.iter().filter(|r| r.excluded).count();
+    eprintln!(
+        "HANDLING_RACE 2024M06: {} ranked, {excluded} excluded",
+        ranked.len()
+    );
 }

@@ -27,6 +27,7 @@ shipped! {
     CARDS_OVERALL => "cards_overall.toml",
     FIVE_COLOUR_IND_VA => "five_colour_ind_va.toml",
     MUJUN => "mujun.toml",
+    HANDLING_RACE => "handling_race.toml",
 }
 
 /// Parses and checks every shipped scheme as one set (composites resolved).

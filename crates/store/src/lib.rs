@@ -22,8 +22,8 @@ pub use types::{
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
 pub use work_items::{
-    ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter, WorkItemStore,
-    next_due,
+    EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter,
+    WorkItemStore, next_due,
 };
 
 use async_trait::async_trait;

@@ -45,6 +45,26 @@ pub struct ItemExtras {
     /// The Open311 token handed out when a request was posted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// The evaluation result that raised this 问题 (scheme `[problems]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationLink>,
+}
+
+/// The evaluation result a 问题 item was raised for: one item per (scheme, period, entity).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationLink {
+    pub scheme: String,
+    /// The period's code (`2024Q1`).
+    pub period: String,
+    pub entity: EntityId,
+    /// The indicator codes the scheme reads.
+    pub indicators: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
 }
 
 /// One stored transition: the engine's history entry plus what the store adds for reading and

@@ -30,6 +30,8 @@ pub struct DemoItems {
     pub children: usize,
     pub by_stage: Vec<(Stage, usize)>,
     pub metric_values: usize,
+    /// (scheme, period) evaluations computed on the written metrics.
+    pub evaluations: usize,
 }
 
 impl fmt::Display for DemoItems {
@@ -45,9 +47,10 @@ impl fmt::Display for DemoItems {
         }
         write!(
             f,
-            "（{}），办理指标 {} 条",
+            "（{}），办理指标 {} 条，事项办理赛马 {} 期",
             stages.join("、"),
-            self.metric_values
+            self.metric_values,
+            self.evaluations
         )
     }
 }
@@ -356,11 +359,29 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     }
     summary.by_stage = counts.into_iter().collect();
     let ctx = ChangeContext::new("演示数据", "闭环事项办理指标", end);
+    let mut months = Vec::new();
     for month in 1..=12u8 {
         let period = Period::month(2024, month).map_err(|e| AppError::invalid(e.to_string()))?;
         let r = write_metrics(store, &setup, period, end, &ctx).await?;
         summary.metric_values += r.inserted + r.updated + r.unchanged;
+        months.push(period);
     }
+    // The schemes reading WI_* (事项办理赛马) are evaluated for the months now written.
+    let wi: Vec<_> = store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter(|i| i.data.code.as_str().starts_with("WI_"))
+        .map(|i| i.id)
+        .collect();
+    let report = crate::evaluate::recompute_affected(store, &wi, &months, end).await?;
+    if let Some(e) = report.error {
+        return Err(AppError::invalid(format!("事项办理赛马未能计算：{e}")));
+    }
+    if let Some((code, period, e)) = report.failed.first() {
+        return Err(AppError::invalid(format!("{code} {period} 未能计算：{e}")));
+    }
+    summary.evaluations = report.evaluated.len();
     Ok(summary)
 }
 

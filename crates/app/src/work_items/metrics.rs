@@ -4,14 +4,14 @@
 //! fewer than [`MIN_SAMPLE`] items in a rate's denominator gets no value for it (样本量不足,
 //! 不参与排名) rather than a misleading 0 % or 100 %.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yiping_flow::{Metrics, Ratio, Sample, Scope, Window, metrics, min_sample};
 use yiping_kernel::{
-    Aggregation, Frequency, IndicatorKind, Measure, NewIndicator, ObservationKey,
-    ObservationStatus, ObservationValue, Period, Polarity,
+    Aggregation, EntityId, EntityKind, Frequency, IndicatorKind, Measure, NewIndicator,
+    ObservationKey, ObservationStatus, ObservationValue, Period, Polarity,
 };
 use yiping_store::{ApplyOptions, ChangeContext, Store};
 
@@ -132,7 +132,8 @@ fn indicator(m: &MetricIndicator) -> Result<NewIndicator, AppError> {
     Ok(i)
 }
 
-/// Computes the metrics of every owner unit for `period` (as of `as_of`) and stores them as
+/// Computes the metrics of every owner unit (and of every 区县 over the items located in it)
+/// for `period` (as of `as_of`) and stores them as
 /// observations of the `WI_*` indicators (created when missing).
 pub async fn write_metrics(
     store: &dyn Store,
@@ -156,14 +157,54 @@ pub async fn write_metrics(
     };
     let window = Window::local_days(&setup.calendar, period.first_day(), period.last_day());
     let items = store.work_items_with_history(window.end).await?;
-    let units: BTreeSet<_> = items.iter().map(|i| i.owner_unit).collect();
+    // 区县 (level-2 regions) are rated on every item located in them (属地: the item's location,
+    // else its receiving unit, walked up to the 区县), whoever handled it; other units on the
+    // items they own.
+    let entities = store.all_entities().await?;
+    let info: HashMap<EntityId, (bool, Option<EntityId>)> = entities
+        .iter()
+        .map(|e| {
+            let district = e.data.kind == EntityKind::Region && e.data.level == 2;
+            (e.id, (district, e.current_parent()))
+        })
+        .collect();
+    let district_of = |start: EntityId| {
+        let mut at = Some(start);
+        for _ in 0..8 {
+            let id = at?;
+            let (district, parent) = info.get(&id)?;
+            if *district {
+                return Some(id);
+            }
+            at = *parent;
+        }
+        None
+    };
+    let mut by_district: BTreeMap<EntityId, Vec<yiping_flow::WorkItem>> = BTreeMap::new();
+    for i in &items {
+        if let Some(d) = district_of(i.location.unwrap_or(i.receiving_unit)) {
+            by_district.entry(d).or_default().push(i.clone());
+        }
+    }
+    let units: BTreeSet<_> = items
+        .iter()
+        .map(|i| i.owner_unit)
+        .filter(|u| !info.get(u).is_some_and(|(d, _)| *d))
+        .collect();
     let mut report = MetricsReport {
-        units: units.len(),
+        units: units.len() + by_district.len(),
         ..MetricsReport::default()
     };
     let mut batch = Vec::new();
-    for unit in units {
-        let m = metrics(&items, Scope::Unit(unit), window, as_of, &setup.calendar);
+    let scoped = units
+        .into_iter()
+        .map(|u| (u, None))
+        .chain(by_district.iter().map(|(d, v)| (*d, Some(v))));
+    for (unit, own) in scoped {
+        let m = match own {
+            Some(list) => metrics(list, Scope::All, window, as_of, &setup.calendar),
+            None => metrics(&items, Scope::Unit(unit), window, as_of, &setup.calendar),
+        };
         for spec in &METRIC_INDICATORS {
             match min_sample(&(spec.pick)(&m), MIN_SAMPLE) {
                 Sample::Rankable(v) => {

@@ -8,7 +8,7 @@ use super::grading::{check_banding, check_colours, check_ties};
 use super::raw::RawScheme;
 use super::{
     Adjustment, AdjustmentKind, Cohort, Degenerate, Exemptions, FieldError, Item, Labels,
-    MissingRule, Population, Scheme, SchemeError, Scope, Weighting,
+    MissingRule, Population, ProblemRule, Scheme, SchemeError, Scope, Weighting,
 };
 
 #[derive(Default)]
@@ -267,6 +267,7 @@ pub(super) fn check(raw: RawScheme) -> Result<Scheme, SchemeError> {
     let colours = raw
         .colours
         .map(|k| check_colours(&mut c, k, &items, default_scope, !cohorts.is_empty()));
+    let problems = check_problems(&mut c, raw.problems, banding.as_ref(), colours.as_ref());
 
     if !c.errors.is_empty() {
         return Err(SchemeError::Invalid(c.errors));
@@ -288,7 +289,61 @@ pub(super) fn check(raw: RawScheme) -> Result<Scheme, SchemeError> {
         banding,
         colours,
         labels,
+        problems,
     })
+}
+
+/// `[problems]`: the grades and colours that raise a 问题 work item; each must be one the scheme
+/// gives.
+fn check_problems(
+    c: &mut Checker,
+    raw: Option<super::raw::RawProblems>,
+    banding: Option<&super::Banding>,
+    colours: Option<&super::Colours>,
+) -> ProblemRule {
+    let Some(raw) = raw else {
+        return ProblemRule::default();
+    };
+    let mut rule = ProblemRule::default();
+    for (k, g) in raw.raise_for_grades.iter().enumerate() {
+        let path = format!("problems.raise_for_grades[{k}]");
+        let g = g.trim();
+        match banding {
+            None => c.err(path, "方案没有分档（banding），不能按等级生成问题"),
+            Some(b) if !b.grades.iter().any(|x| x.name == g) => {
+                let names: Vec<&str> = b.grades.iter().map(|x| x.name.as_str()).collect();
+                c.err(path, format!("等级“{g}”不在分档中（{}）", names.join("、")));
+            }
+            Some(_) if rule.grades.iter().any(|x| x == g) => {
+                c.err(path, format!("等级“{g}”重复"));
+            }
+            Some(_) => rule.grades.push(g.to_string()),
+        }
+    }
+    for (k, n) in raw.raise_for_colours.iter().enumerate() {
+        let path = format!("problems.raise_for_colours[{k}]");
+        let n = n.trim();
+        match colours {
+            None => c.err(path, "方案没有颜色（colours），不能按颜色生成问题"),
+            Some(k) if !k.names.iter().any(|x| x == n) => {
+                c.err(
+                    path,
+                    format!("颜色“{n}”不在颜色名中（{}）", k.names.join("、")),
+                );
+            }
+            Some(_) if rule.colours.iter().any(|x| x == n) => {
+                c.err(path, format!("颜色“{n}”重复"));
+            }
+            Some(_) => rule.colours.push(n.to_string()),
+        }
+    }
+    if rule.grades.is_empty() && rule.colours.is_empty() && c.errors.is_empty() {
+        c.err(
+            "problems",
+            "problems 至少需要 raise_for_grades 或 raise_for_colours 之一",
+        );
+    }
+    rule
 }
 
 fn check_population(c: &mut Checker, raw: Option<super::raw::RawPopulation>) -> Population {

@@ -376,6 +376,28 @@ pub struct Scheme {
     banding: Option<Banding>,
     colours: Option<Colours>,
     labels: Labels,
+    problems: ProblemRule,
+}
+
+/// `[problems]`: which results raise a 问题 work item (opt-in; empty = none).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProblemRule {
+    /// Grades (by name) that raise a problem, e.g. `["C"]`.
+    pub grades: Vec<String>,
+    /// Colours (by name) that raise a problem, e.g. `["红"]`.
+    pub colours: Vec<String>,
+}
+
+impl ProblemRule {
+    pub fn is_empty(&self) -> bool {
+        self.grades.is_empty() && self.colours.is_empty()
+    }
+
+    /// Whether a result with this grade and colour raises a problem.
+    pub fn raises(&self, grade: Option<&str>, colour: Option<&str>) -> bool {
+        grade.is_some_and(|g| self.grades.iter().any(|x| x == g))
+            || colour.is_some_and(|c| self.colours.iter().any(|x| x == c))
+    }
 }
 
 impl Scheme {
@@ -426,6 +448,10 @@ impl Scheme {
     }
     pub fn banding(&self) -> Option<&Banding> {
         self.banding.as_ref()
+    }
+    /// Which results raise a 问题 work item (`[problems]`).
+    pub fn problems(&self) -> &ProblemRule {
+        &self.problems
     }
     pub fn colours(&self) -> Option<&Colours> {
         self.colours.as_ref()

@@ -32,6 +32,16 @@ pub(super) struct RawScheme {
     pub ties: Option<RawTies>,
     pub banding: Option<RawBanding>,
     pub colours: Option<RawColours>,
+    pub problems: Option<RawProblems>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProblems {
+    #[serde(default)]
+    pub raise_for_grades: Vec<String>,
+    #[serde(default)]
+    pub raise_for_colours: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

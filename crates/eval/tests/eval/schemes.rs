@@ -300,3 +300,56 @@ fn composites_must_reference_existing_schemes_without_cycles() {
         "{own:?}"
     );
 }
+
+#[test]
+fn problems_are_opt_in_and_name_grades_and_colours_the_scheme_gives() {
+    let set = shipped::load_all().unwrap();
+    let race = set.get("ECONOMY_RACE").unwrap();
+    assert_eq!(race.problems().grades, ["C"]);
+    assert!(race.problems().raises(Some("C"), None));
+    assert!(!race.problems().raises(Some("B"), Some("红")));
+    assert!(set.get("MUJUN").unwrap().problems().is_empty());
+    let handling = set.get("HANDLING_RACE").unwrap();
+    let codes: Vec<&str> = handling.indicators().iter().map(|c| c.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "WI_ONTIME_RATE",
+            "WI_REWORK_RATE",
+            "WI_SATISFACTION_RATE",
+            "WI_TIMELY_SIGN_RATE",
+            "WI_RETURN_RATE"
+        ]
+    );
+
+    let banded = format!(
+        "{BASE}\n[banding]\nmode = \"relative\"\nbands = [{{ grade = \"A\", top_pct = 50 }}, {{ grade = \"B\" }}]\n"
+    );
+    let ok = Scheme::from_toml_str(&format!("{banded}[problems]\nraise_for_grades = [\"B\"]\n"))
+        .unwrap();
+    assert!(ok.problems().raises(Some("B"), None));
+    let e = errors(&format!(
+        "{banded}[problems]\nraise_for_grades = [\"D\", \"B\", \"B\"]\nraise_for_colours = [\"红\"]\n"
+    ));
+    assert!(
+        has(&e, "problems.raise_for_grades[0]: 等级“D”不在分档中"),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "problems.raise_for_grades[2]: 等级“B”重复"),
+        "{e:?}"
+    );
+    assert!(
+        has(&e, "problems.raise_for_colours[0]: 方案没有颜色"),
+        "{e:?}"
+    );
+    let e = errors(&format!("{BASE}[problems]\nraise_for_grades = [\"C\"]\n"));
+    assert!(
+        has(&e, "problems.raise_for_grades[0]: 方案没有分档"),
+        "{e:?}"
+    );
+    let e = errors(&format!("{banded}[problems]\n"));
+    assert!(has(&e, "problems: problems 至少需要"), "{e:?}");
+    let e = errors(&format!("{banded}[problems]\nraise_for = [\"B\"]\n"));
+    assert!(has(&e, "未知字段"), "{e:?}");
+}

@@ -543,6 +543,7 @@ async fn root_post(
             long,
             media_url: f.get("media_url").cloned().filter(|v| !v.trim().is_empty()),
             token: Some(token.clone()),
+            evaluation: None,
             ..ItemExtras::default()
         },
     };

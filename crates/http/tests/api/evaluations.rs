@@ -14,7 +14,7 @@ async fn every_shipped_scheme_is_listed_with_its_evaluated_periods() {
     let app = spawn_demo().await;
     let (status, body) = get_json(&app, "/api/v1/schemes").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["total"], 12);
+    assert_eq!(body["total"], 13);
     let race = body["items"]
         .as_array()
         .unwrap()
@@ -29,7 +29,7 @@ async fn every_shipped_scheme_is_listed_with_its_evaluated_periods() {
         .collect();
     assert_eq!(periods, ["2024Q1", "2024H1", "2024M01-M09", "2024"]);
     let (_, body) = get_json(&app, "/api/v1/schemes?limit=5&offset=10").await;
-    assert_eq!(body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(body["items"].as_array().unwrap().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,25 @@ fn the_demo_league_tables_print_export_and_list() {
     let db = dir.path().join("demo.db");
     let o = yiping(&db, &["demo"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("评价方案 12 个"), "{}", text(&o));
+    assert!(text(&o).contains("评价方案 13 个"), "{}", text(&o));
+    assert!(text(&o).contains("事项办理赛马 12 期"), "{}", text(&o));
+
+    let o = yiping(
+        &db,
+        &[
+            "evaluate",
+            "--scheme",
+            "HANDLING_RACE",
+            "--period",
+            "2024M06",
+        ],
+    );
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("事项办理赛马") && t.contains("居全市第1位"),
+        "{t}"
+    );
 
     let o = yiping(&db, &["schemes"]);
     let t = text(&o);

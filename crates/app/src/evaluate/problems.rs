@@ -1,0 +1,144 @@
+//! Evaluation results that raise 问题 work items (a scheme's `[problems]`): each ranked entity
+//! whose grade or colour is listed gets one problem item, owned by that entity, linked to the
+//! scheme, period, indicators and result. Deduplicated per (scheme, period, entity): evaluating
+//! again (a recompute after an import) does not raise a second one.
+
+use chrono::{DateTime, Utc};
+use yiping_eval::Scheme;
+use yiping_flow::{Actor, CategoryDomain, Channel, ItemKind, NewWorkItem, Priority, Role, UserId};
+use yiping_kernel::Period;
+use yiping_store::{
+    EvaluationLink, EvaluationRow, ItemExtras, Page, Store, TransitionRecord, WorkItemFilter,
+};
+
+use crate::AppError;
+use crate::work_items::FlowSetup;
+
+/// The problem source recorded on raised items (one of the eight sources).
+pub const SOURCE: &str = "督查";
+
+/// Raises the problems of one stored evaluation; returns how many items were created.
+pub(super) async fn raise(
+    store: &dyn Store,
+    scheme: &Scheme,
+    scheme_name: &str,
+    period: Period,
+    rows: &[EvaluationRow],
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let rule = scheme.problems();
+    let hits: Vec<&EvaluationRow> = rows
+        .iter()
+        .filter(|r| !r.excluded && rule.raises(r.grade.as_deref(), r.colour.as_deref()))
+        .collect();
+    if hits.is_empty() {
+        return Ok(0);
+    }
+    let filter = WorkItemFilter {
+        kind: Some(ItemKind::Problem),
+        problem_source: Some(SOURCE.to_string()),
+        ..WorkItemFilter::default()
+    };
+    let mut existing = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store
+            .work_items(
+                &filter,
+                Page {
+                    limit: Page::MAX_LIMIT,
+                    offset,
+                },
+            )
+            .await?;
+        let n = page.items.len() as u64;
+        existing.extend(page.items.into_iter().filter_map(|s| s.extras.evaluation));
+        offset += n;
+        if n == 0 || offset >= page.total {
+            break;
+        }
+    }
+    let code = period.code();
+    let setup = FlowSetup::load(store).await?;
+    let Some(category) = setup
+        .categories
+        .iter()
+        .find(|c| c.code.domain() == CategoryDomain::Event)
+        .or_else(|| setup.categories.iter().next())
+        .map(|c| c.code.clone())
+    else {
+        return Ok(0);
+    };
+    let indicators: Vec<String> = scheme
+        .indicators()
+        .into_iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let mut raised = 0;
+    for r in hits {
+        if existing
+            .iter()
+            .any(|l| l.scheme == scheme.code() && l.period == code && l.entity == r.entity)
+        {
+            continue;
+        }
+        let mark = match (&r.grade, &r.colour) {
+            (Some(g), _) if rule.grades.contains(g) => format!("{g}档"),
+            (_, Some(c)) => format!("{c}色"),
+            (Some(g), None) => format!("{g}档"),
+            (None, None) => String::new(),
+        };
+        let score = r
+            .score
+            .map(|s| format!("（{}{s}）", scheme.labels().score))
+            .unwrap_or_default();
+        let title = format!(
+            "{scheme_name} {}：{}{mark}{score}，请分析原因并提出整改措施",
+            period.label_zh(),
+            r.entity_name
+        );
+        let id = store.reserve_item_ids(1).await?[0];
+        let new = NewWorkItem {
+            id,
+            kind: ItemKind::Problem,
+            title: title.clone(),
+            category: category.clone(),
+            priority: Priority::Normal,
+            channel: Channel::Leadership,
+            receiving_unit: r.entity,
+            location: Some(r.entity),
+            enterprise: None,
+            reporter: None,
+            requester: None,
+        };
+        let actor = Actor::new(
+            UserId::new("评价系统").expect("non-blank"),
+            Role::Supervisor,
+            r.entity,
+        );
+        let (item, _) = yiping_flow::receive(new, &actor, now, &setup.ctx())?;
+        let records: Vec<TransitionRecord> = item
+            .history
+            .iter()
+            .cloned()
+            .map(TransitionRecord::new)
+            .collect();
+        let extras = ItemExtras {
+            problem_source: Some(SOURCE.to_string()),
+            description: Some(format!("{title}。{}", r.explanation)),
+            evaluation: Some(EvaluationLink {
+                scheme: scheme.code().to_string(),
+                period: code.clone(),
+                entity: r.entity,
+                indicators: indicators.clone(),
+                grade: r.grade.clone(),
+                colour: r.colour.clone(),
+                score: r.score,
+            }),
+            ..ItemExtras::default()
+        };
+        store.insert_work_item(&item, &extras, &records).await?;
+        raised += 1;
+    }
+    Ok(raised)
+}
