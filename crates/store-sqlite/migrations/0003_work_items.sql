@@ -39,6 +39,7 @@ CREATE TABLE work_items (
 );
 CREATE INDEX work_items_owner ON work_items (owner_unit, is_open, received_at);
 CREATE INDEX work_items_assignee ON work_items (assignee, is_open);
+CREATE INDEX work_items_escalated ON work_items (escalated_to, is_open);
 CREATE INDEX work_items_due ON work_items (due_at);
 CREATE INDEX work_items_parent ON work_items (parent_id);
 CREATE INDEX work_items_received ON work_items (received_at, id);
