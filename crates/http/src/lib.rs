@@ -8,8 +8,10 @@
 //! Handlers are thin: they parse the query, call the store or the app layer, and map the result.
 
 mod api;
+mod auth;
 mod error;
 mod open311;
+mod pages;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,6 +31,10 @@ pub struct AppState {
     pub open311_key: Option<String>,
     /// The work-item engine's context, reloaded from the store at most once a minute.
     flow_setup: api::work_items::SetupCache,
+    /// Scopes (unit subtrees) of signed-in users, reused for a minute.
+    scopes: auth::ScopeCache,
+    /// Whether cookies are marked `Secure` (the server is reached over TLS).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -37,7 +43,15 @@ impl AppState {
             store,
             open311_key: None,
             flow_setup: Default::default(),
+            scopes: Default::default(),
+            secure_cookies: false,
         }
+    }
+
+    /// The same state marking cookies `Secure` (behind TLS).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
     }
 
     /// The same state accepting Open311 posts with `key`.
@@ -53,7 +67,12 @@ pub fn router(state: AppState) -> Router {
         .merge(api::health::router())
         .nest("/api/v1", api::router())
         .merge(open311::router())
+        .merge(pages::router())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -64,7 +83,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown)
         .await
 }

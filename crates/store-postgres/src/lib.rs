@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "work_items",
         include_str!("../migrations/0003_work_items.sql"),
     ),
+    (4, "users", include_str!("../migrations/0004_users.sql")),
 ];
 
 pub fn migrator() -> sqlx::migrate::Migrator {

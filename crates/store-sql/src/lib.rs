@@ -18,6 +18,7 @@ mod indicators;
 mod observations;
 mod rows;
 mod targets;
+mod users;
 mod work_items;
 
 use async_trait::async_trait;

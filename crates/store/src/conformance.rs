@@ -18,6 +18,7 @@ use crate::{
 
 mod evaluations;
 mod observations;
+mod users;
 mod work_items;
 
 pub type BoxFut<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -67,6 +68,11 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             "work_items_racing_tasks_one_winner_per_version",
             work_items::racing_tasks,
         ),
+        (
+            "users_sessions_and_tokens",
+            users::users_sessions_and_tokens,
+        ),
+        ("logins_audit_and_maps", users::logins_audit_and_maps),
     ]
 }
 

@@ -10,6 +10,7 @@ pub mod conformance;
 mod error;
 mod evaluations;
 mod types;
+mod users;
 mod work_items;
 
 pub use error::StoreError;
@@ -20,6 +21,9 @@ pub use evaluations::{
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
+};
+pub use users::{
+    ApiTokenInfo, AuditEvent, LoginRecord, NewSession, NewUser, StoredSession, StoredUser, UserStore,
 };
 pub use work_items::{
     EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter,
@@ -37,7 +41,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything yiping keeps. Every method that writes more than one row is one transaction:
 /// it either happens whole or not at all.
 #[async_trait]
-pub trait Store: WorkItemStore + Send + Sync + std::fmt::Debug {
+pub trait Store: WorkItemStore + UserStore + Send + Sync + std::fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

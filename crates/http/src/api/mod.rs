@@ -4,6 +4,7 @@ pub(crate) mod entities;
 pub(crate) mod evaluations;
 pub(crate) mod health;
 pub(crate) mod indicators;
+mod me;
 pub(crate) mod observations;
 mod query;
 pub(crate) mod work_items;
@@ -17,6 +18,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(entities::router())
         .merge(evaluations::router())
         .merge(indicators::router())
+        .merge(me::router())
         .merge(observations::router())
         .merge(work_items::router())
 }

@@ -35,6 +35,9 @@ fn template() -> &'static Path {
                     let ctx = ChangeContext::new("测试", "demo", Utc::now());
                     let s = load_demo(&store, &generate(11), &ctx).await.unwrap();
                     assert!(s.evaluations > 40, "{s:?}");
+                    yiping_app::auth::ensure_demo_users(&store, Utc::now())
+                        .await
+                        .unwrap();
                     // Fold the WAL into the main file so that a plain copy is complete.
                     yiping_store_sql::sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                         .execute(store.pool())
@@ -109,12 +112,50 @@ pub async fn request(
     path: &str,
     body: Option<(&str, String)>,
 ) -> (u16, String, String) {
+    let r = send(app, method, path, &[], body).await;
+    (r.status, r.content_type, r.body)
+}
+
+/// A response as the tests read it.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    /// Header lines, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// A request with extra headers.
+pub async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, String)>,
+) -> Reply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
         app.addr
     );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
     if let Some((ct, b)) = &body {
         req.push_str(&format!(
             "Content-Type: {ct}\r\nContent-Length: {}\r\n",
@@ -142,7 +183,18 @@ pub async fn request(
     } else {
         body.to_string()
     };
-    (status, ct, body)
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        content_type: ct,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut s: &str) -> String {
@@ -185,4 +237,120 @@ pub fn enc(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The password of every demo user.
+pub const PASSWORD: &str = yiping_app::auth::DEMO_PASSWORD;
+
+/// A signed-in browser: its session cookie and the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Signs `login` in through the login form, as a browser does, and reads the CSRF token from
+/// `/api/v1/me`.
+pub async fn login(app: &TestApp, login: &str) -> Session {
+    let form = send(app, "GET", "/login", &[], None).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let login_cookie = set_cookie(&form, "yiping_login_csrf").expect("login CSRF cookie");
+    let token = login_cookie.split_once('=').unwrap().1.to_string();
+    let body = format!(
+        "login={}&password={}&_csrf={token}&next=%2F",
+        enc(login),
+        enc(PASSWORD)
+    );
+    let cookie_header = login_cookie.clone();
+    let r = send(
+        app,
+        "POST",
+        "/login",
+        &[("Cookie", &cookie_header)],
+        Some(("application/x-www-form-urlencoded", body)),
+    )
+    .await;
+    assert_eq!(r.status, 303, "login {login}: {}", r.body);
+    let cookie = set_cookie(&r, "yiping_session").expect("session cookie");
+    let me = send(app, "GET", "/api/v1/me", &[("Cookie", &cookie)], None).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    let csrf = me.json()["csrf"].as_str().unwrap().to_string();
+    Session { cookie, csrf }
+}
+
+/// `name=value` of a cookie the response sets.
+pub fn set_cookie(r: &Reply, name: &str) -> Option<String> {
+    r.headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.split(';').next().unwrap_or("").trim().to_string())
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+/// A request as a signed-in browser: the cookie, and the CSRF header on anything but GET.
+pub async fn send_as(
+    app: &TestApp,
+    s: &Session,
+    method: &str,
+    path: &str,
+    body: Option<(&str, String)>,
+) -> Reply {
+    let mut headers = vec![("Cookie", s.cookie.as_str())];
+    if method != "GET" {
+        headers.push(("X-CSRF-Token", s.csrf.as_str()));
+    }
+    send(app, method, path, &headers, body).await
+}
+
+pub async fn get_as(app: &TestApp, s: &Session, path: &str) -> Reply {
+    send_as(app, s, "GET", path, None).await
+}
+
+pub async fn post_json_as(app: &TestApp, s: &Session, path: &str, body: Value) -> Reply {
+    send_as(app, s, "POST", path, Some(("application/json", body.to_string()))).await
+}
+
+/// Posts a urlencoded form with the session's `_csrf` field (as a plain HTML form does).
+pub async fn post_form_as(app: &TestApp, s: &Session, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let mut all: Vec<(&str, &str)> = fields.to_vec();
+    all.push(("_csrf", s.csrf.as_str()));
+    let body = all
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    send(
+        app,
+        "POST",
+        path,
+        &[("Cookie", s.cookie.as_str())],
+        Some(("application/x-www-form-urlencoded", body)),
+    )
+    .await
+}
+
+/// An API token for `login` (issued directly in the store), for `Authorization: Bearer`.
+pub async fn api_token(app: &TestApp, login: &str) -> String {
+    yiping_app::auth::issue_api_token(app.store.as_ref(), login, "测试", "测试", Utc::now())
+        .await
+        .unwrap()
+}
+
+/// A GET with a bearer token.
+pub async fn get_bearer(app: &TestApp, token: &str, path: &str) -> Reply {
+    let h = format!("Bearer {token}");
+    send(app, "GET", path, &[("Authorization", &h)], None).await
+}
+
+/// A JSON POST with a bearer token (no CSRF needed).
+pub async fn post_bearer(app: &TestApp, token: &str, path: &str, body: Value) -> Reply {
+    let h = format!("Bearer {token}");
+    send(
+        app,
+        "POST",
+        path,
+        &[("Authorization", &h)],
+        Some(("application/json", body.to_string())),
+    )
+    .await
 }

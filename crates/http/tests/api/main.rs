@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP server: a real listener on port 0, a fresh database per test,
 //! requests over TCP. One test binary; a module per resource.
 
+mod auth;
 mod evaluations;
 mod helpers;
 mod observations;

@@ -1,0 +1,280 @@
+//! Users and signing in: argon2id password hashes, sessions and API tokens (random secrets held
+//! by the client, SHA-256 hashes in the store), login throttling, and the principal (role, unit
+//! and scope) that every request is checked against.
+//!
+//! Principal items: [`add_user`], [`sign_in`] (→ [`SignedIn`] with the cookie secret and CSRF
+//! token), [`session_user`] / [`token_user`] (secret → [`StoredUser`]), [`ScopeCache`] and
+//! [`principal`] (user → [`Principal`]), [`issue_api_token`].
+
+mod demo_users;
+mod scope_cache;
+mod secrets;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use yiping_access::{Principal, Role};
+use yiping_kernel::{EntityCode, EntityKind};
+use yiping_store::{
+    AuditEvent, LoginRecord, NewSession, NewUser, Store, StoreError, StoredUser,
+};
+
+use crate::AppError;
+
+pub use demo_users::{DEMO_PASSWORD, DemoUser, ensure_demo_users};
+pub use scope_cache::ScopeCache;
+pub use secrets::{hash_password, new_secret, secret_hash, verify_password};
+
+/// How long a session lasts without signing in again.
+pub const SESSION_TTL: TimeDelta = TimeDelta::hours(12);
+/// The window over which failed sign-ins are counted.
+pub const THROTTLE_WINDOW: TimeDelta = TimeDelta::minutes(15);
+/// Failed sign-ins for one login within the window before further attempts are refused.
+pub const MAX_FAILURES_PER_LOGIN: u32 = 5;
+/// Failed sign-ins from one address within the window before further attempts are refused.
+pub const MAX_FAILURES_PER_IP: u32 = 30;
+
+/// A user to add, as typed by an administrator.
+#[derive(Debug, Clone)]
+pub struct UserSpec {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// The unit's code (a region code, department code or credit code).
+    pub unit_code: String,
+    pub password: String,
+}
+
+/// Checks and stores a new user; returns its id. `actor` is recorded in the audit.
+pub async fn add_user(
+    store: &dyn Store,
+    spec: &UserSpec,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let login = spec.login.trim();
+    if login.is_empty()
+        || login.len() > 64
+        || !login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(AppError::invalid(format!(
+            "登录名“{login}”无效：只能用 1—64 个英文字母、数字、-、_ 或 ."
+        )));
+    }
+    if spec.password.chars().count() < 8 {
+        return Err(AppError::invalid("密码至少 8 位"));
+    }
+    let unit = find_unit(store, &spec.unit_code).await?;
+    if spec.role == Role::Enterprise && unit.data.kind != EntityKind::Enterprise {
+        return Err(AppError::invalid(format!(
+            "企业用户的单位必须是企业，“{}”不是企业",
+            unit.data.name
+        )));
+    }
+    let name = if spec.name.trim().is_empty() {
+        login.to_string()
+    } else {
+        spec.name.trim().to_string()
+    };
+    let user = NewUser {
+        login: login.to_string(),
+        name,
+        role: spec.role.code().to_string(),
+        unit: unit.id,
+        password_hash: hash_password(&spec.password)?,
+    };
+    let id = store.create_user(&user, at).await?;
+    store
+        .record_audit(&AuditEvent {
+            at,
+            actor: actor.to_string(),
+            action: "user.add".into(),
+            target: login.to_string(),
+            detail: format!("{}，{}", spec.role.label_zh(), unit.data.name),
+        })
+        .await?;
+    Ok(id)
+}
+
+async fn find_unit(store: &dyn Store, code: &str) -> Result<yiping_kernel::Entity, AppError> {
+    let code = code.trim();
+    let parsed = EntityCode::parse(code)
+        .map_err(|e| AppError::invalid(format!("单位代码“{code}”无效：{e}")))?;
+    let all = store.all_entities().await?;
+    all.into_iter()
+        .find(|e| e.data.code.as_ref() == Some(&parsed))
+        .ok_or_else(|| AppError::invalid(format!("没有代码为“{code}”的单位")))
+}
+
+/// Why a sign-in failed. The message never says whether the login exists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    #[error("用户名或密码错误")]
+    Wrong,
+    #[error("登录失败次数过多，请 15 分钟后再试")]
+    Throttled,
+}
+
+/// A new session: the secret for the cookie and the CSRF token for forms.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub secret: String,
+    pub csrf: String,
+    pub user: StoredUser,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Checks the throttle and the password, records the attempt and opens a session.
+pub async fn sign_in(
+    store: &dyn Store,
+    login: &str,
+    password: &str,
+    ip: &str,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Result<SignedIn, SignInError>, AppError> {
+    let login = login.trim();
+    let (by_login, by_ip) = store
+        .failed_logins_since(login, ip, now - THROTTLE_WINDOW)
+        .await?;
+    let record = |success: bool, reason: &str| LoginRecord {
+        login: login.to_string(),
+        ip: ip.to_string(),
+        at: now,
+        success,
+        reason: reason.to_string(),
+    };
+    if by_login >= MAX_FAILURES_PER_LOGIN || by_ip >= MAX_FAILURES_PER_IP {
+        store.record_login(&record(false, "throttled")).await?;
+        return Ok(Err(SignInError::Throttled));
+    }
+    let user = store.user_by_login(login).await?;
+    let Some(user) = user.filter(|u| u.active) else {
+        // Spend the same time as a real check so that timing does not reveal the login.
+        let _ = verify_password(password, dummy_hash());
+        store.record_login(&record(false, "unknown or disabled")).await?;
+        return Ok(Err(SignInError::Wrong));
+    };
+    if !verify_password(password, &user.password_hash) {
+        store.record_login(&record(false, "wrong password")).await?;
+        return Ok(Err(SignInError::Wrong));
+    }
+    let secret = new_secret();
+    let csrf = new_secret();
+    let expires_at = now + SESSION_TTL;
+    store
+        .create_session(&NewSession {
+            key_hash: secret_hash(&secret),
+            user_id: user.id,
+            csrf: csrf.clone(),
+            created_at: now,
+            expires_at,
+            ip: Some(ip.to_string()),
+            user_agent: user_agent.map(|s| s.chars().take(200).collect()),
+        })
+        .await?;
+    store.record_login(&record(true, "ok")).await?;
+    Ok(Ok(SignedIn {
+        secret,
+        csrf,
+        user,
+        expires_at,
+    }))
+}
+
+/// A hash of a random password, verified against when the login does not exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&new_secret()).unwrap_or_default())
+}
+
+/// The user and CSRF token of a live session.
+pub async fn session_user(
+    store: &dyn Store,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(StoredUser, String)>, AppError> {
+    Ok(store
+        .session(&secret_hash(secret), now)
+        .await?
+        .map(|s| (s.user, s.csrf)))
+}
+
+/// Ends a session (sign-out) and records it.
+pub async fn sign_out(
+    store: &dyn Store,
+    secret: &str,
+    login: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    store.delete_session(&secret_hash(secret)).await?;
+    store
+        .record_login(&LoginRecord {
+            login: login.to_string(),
+            ip: ip.to_string(),
+            at: now,
+            success: true,
+            reason: "logout".into(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// The user of an API token.
+pub async fn token_user(store: &dyn Store, token: &str) -> Result<Option<StoredUser>, AppError> {
+    Ok(store.api_token_user(&secret_hash(token)).await?)
+}
+
+/// Issues an API token for `login`; the secret is returned once and stored only as a hash.
+pub async fn issue_api_token(
+    store: &dyn Store,
+    login: &str,
+    name: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let user = store
+        .user_by_login(login)
+        .await?
+        .ok_or_else(|| AppError::invalid(format!("没有用户“{login}”")))?;
+    let secret = format!("yp_{}", new_secret());
+    store
+        .create_api_token(user.id, name, &secret_hash(&secret), at)
+        .await?;
+    store
+        .record_audit(&AuditEvent {
+            at,
+            actor: actor.to_string(),
+            action: "token.issue".into(),
+            target: login.to_string(),
+            detail: name.to_string(),
+        })
+        .await?;
+    Ok(secret)
+}
+
+/// The principal of a stored user: role parsed, unit named, scope from the cache.
+pub async fn principal(
+    store: &dyn Store,
+    scopes: &ScopeCache,
+    user: &StoredUser,
+) -> Result<Principal, AppError> {
+    let role: Role = user
+        .role
+        .parse()
+        .map_err(|e: String| AppError::Store(StoreError::corrupt(e)))?;
+    let (scope, unit_name) = scopes.scope(store, user.unit, role).await?;
+    Ok(Principal {
+        user_id: user.id,
+        login: user.login.clone(),
+        name: user.name.clone(),
+        role,
+        unit: user.unit,
+        unit_name,
+        scope,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,161 @@
+//! Finding the caller of a request (bearer token or session cookie), once per request, and the
+//! session cookie itself.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use cookie::{Cookie, SameSite};
+use yiping_app::auth::{self as app_auth, SignedIn};
+
+use super::{Caller, csrf, unauthorized};
+use crate::AppState;
+
+pub(crate) use yiping_app::auth::ScopeCache;
+
+/// The name of the session cookie (its value is the session's random secret).
+pub(crate) const SESSION_COOKIE: &str = "yiping_session";
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+/// The client's address as the listener saw it (no proxy headers are trusted).
+pub(crate) fn client_ip(req_ext: &axum::http::Extensions) -> String {
+    req_ext
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+}
+
+/// Middleware: attaches the caller (if any) to the request, refuses a bad API token, and checks
+/// the CSRF token of every cookie-authenticated request that changes something.
+pub(crate) async fn resolve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let now = Utc::now();
+    let headers = req.headers();
+    let caller = if let Some(token) = bearer(headers) {
+        match lookup_token(&state, &token).await {
+            Ok(Some(c)) => Some(c),
+            Ok(None) => return unauthorized().into_response(),
+            Err(r) => return r,
+        }
+    } else if let Some(secret) = cookie_value(headers, SESSION_COOKIE) {
+        match lookup_session(&state, &secret, now).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        }
+    } else {
+        None
+    };
+    let mut req = req;
+    if let Some(c) = &caller
+        && c.session_key.is_some()
+        && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+    {
+        req = match csrf::check(req, &c.csrf).await {
+            Ok(r) => r,
+            Err(refusal) => return refusal,
+        };
+    }
+    if let Some(c) = caller {
+        req.extensions_mut().insert(Arc::new(c));
+    }
+    next.run(req).await
+}
+
+async fn lookup_token(state: &AppState, token: &str) -> Result<Option<Caller>, Response> {
+    let store = state.store.as_ref();
+    let user = app_auth::token_user(store, token)
+        .await
+        .map_err(internal)?;
+    let Some(user) = user else { return Ok(None) };
+    let principal = app_auth::principal(store, &state.scopes, &user)
+        .await
+        .map_err(internal)?;
+    Ok(Some(Caller {
+        principal,
+        csrf: String::new(),
+        session_key: None,
+    }))
+}
+
+async fn lookup_session(
+    state: &AppState,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Caller>, Response> {
+    let store = state.store.as_ref();
+    let found = app_auth::session_user(store, secret, now)
+        .await
+        .map_err(internal)?;
+    let Some((user, csrf)) = found else {
+        return Ok(None);
+    };
+    let principal = app_auth::principal(store, &state.scopes, &user)
+        .await
+        .map_err(internal)?;
+    Ok(Some(Caller {
+        principal,
+        csrf,
+        session_key: Some(secret.to_string()),
+    }))
+}
+
+fn internal(e: yiping_app::AppError) -> Response {
+    crate::api::work_items::app_error(e).into_response()
+}
+
+/// The `Set-Cookie` header that stores a new session in the browser.
+pub(crate) fn start_session(signed: &SignedIn, secure: bool) -> HeaderValue {
+    let ttl = (signed.expires_at - Utc::now()).num_seconds().max(0);
+    let c = Cookie::build((SESSION_COOKIE, signed.secret.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::seconds(ttl))
+        .build();
+    header(&c.to_string())
+}
+
+/// The `Set-Cookie` header that removes the session cookie.
+pub(crate) fn end_session(secure: bool) -> HeaderValue {
+    let c = Cookie::build((SESSION_COOKIE, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::ZERO)
+        .build();
+    header(&c.to_string())
+}
+
+pub(crate) fn header(s: &str) -> HeaderValue {
+    HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Adds a `Set-Cookie` header to a response.
+pub(crate) fn with_cookie(mut r: Response, v: HeaderValue) -> Response {
+    r.headers_mut().append(SET_COOKIE, v);
+    r
+}

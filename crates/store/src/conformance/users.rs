@@ -1,0 +1,176 @@
+//! Conformance scenarios for users: accounts, sessions with expiry, API tokens, sign-in
+//! attempts for throttling, the audit of changes and region maps.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use yiping_kernel::EntityId;
+
+use super::{BoxFut, ctx, region};
+use crate::{AuditEvent, EntityUpsert, LoginRecord, NewSession, NewUser, Store, StoreError};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+async fn unit(store: &dyn Store) -> EntityId {
+    let ids = store
+        .upsert_entities(
+            &[EntityUpsert::new(region(Some("500103"), "渝中区", 1))],
+            &ctx("用户测试"),
+        )
+        .await
+        .unwrap();
+    ids[0].0
+}
+
+fn new_user(login: &str, unit: EntityId) -> NewUser {
+    NewUser {
+        login: login.into(),
+        name: "张三".into(),
+        role: "reporter".into(),
+        unit,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    }
+}
+
+pub(super) fn users_sessions_and_tokens(store: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        let unit = unit(store).await;
+        let id = store.create_user(&new_user("zhangsan", unit), t0()).await.unwrap();
+        let again = store.create_user(&new_user("zhangsan", unit), t0()).await;
+        assert!(
+            matches!(&again, Err(StoreError::Conflict { what }) if what.contains("zhangsan")),
+            "{again:?}"
+        );
+        let missing_unit = store
+            .create_user(&new_user("lisi", EntityId(999_999)), t0())
+            .await;
+        assert!(matches!(missing_unit, Err(StoreError::Invalid { .. })), "{missing_unit:?}");
+
+        let u = store.user_by_login("zhangsan").await.unwrap().unwrap();
+        assert_eq!((u.id, u.unit, u.role.as_str(), u.active), (id, unit, "reporter", true));
+        assert_eq!(u.created_at, t0());
+        assert_eq!(store.user(id).await.unwrap(), Some(u.clone()));
+        assert_eq!(store.user_by_login("nobody").await.unwrap(), None);
+        assert_eq!(store.users().await.unwrap().len(), 1);
+
+        // Sessions: found while live, gone after expiry, logout or a password change.
+        let session = |key: &str| NewSession {
+            key_hash: key.into(),
+            user_id: id,
+            csrf: format!("csrf-{key}"),
+            created_at: t0(),
+            expires_at: t0() + TimeDelta::hours(8),
+            ip: Some("127.0.0.1".into()),
+            user_agent: None,
+        };
+        store.create_session(&session("k1")).await.unwrap();
+        store.create_session(&session("k2")).await.unwrap();
+        let s = store.session("k1", t0()).await.unwrap().unwrap();
+        assert_eq!((s.csrf.as_str(), s.user.id), ("csrf-k1", id));
+        assert_eq!(s.expires_at, t0() + TimeDelta::hours(8));
+        assert!(store.session("k1", t0() + TimeDelta::hours(9)).await.unwrap().is_none());
+        assert!(store.session("nope", t0()).await.unwrap().is_none());
+        store.delete_session("k1").await.unwrap();
+        assert!(store.session("k1", t0()).await.unwrap().is_none());
+        assert!(store.session("k2", t0()).await.unwrap().is_some());
+        store.set_password(id, "$argon2id$new").await.unwrap();
+        assert!(store.session("k2", t0()).await.unwrap().is_none());
+        assert_eq!(
+            store.user(id).await.unwrap().unwrap().password_hash,
+            "$argon2id$new"
+        );
+        store.create_session(&session("k3")).await.unwrap();
+        assert_eq!(store.purge_sessions(t0() + TimeDelta::hours(9)).await.unwrap(), 1);
+
+        // A disabled user has no session and no token.
+        store.create_session(&session("k4")).await.unwrap();
+        let tok = store.create_api_token(id, "对接", "th1", t0()).await.unwrap();
+        assert_eq!(store.api_token_user("th1").await.unwrap().map(|u| u.id), Some(id));
+        store.set_user_active(id, false).await.unwrap();
+        assert!(store.session("k4", t0()).await.unwrap().is_none());
+        assert!(store.api_token_user("th1").await.unwrap().is_none());
+        store.set_user_active(id, true).await.unwrap();
+        assert!(store.api_token_user("th1").await.unwrap().is_some());
+        store.revoke_api_token(tok).await.unwrap();
+        assert!(store.api_token_user("th1").await.unwrap().is_none());
+        let listed = store.api_tokens(id).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].revoked && listed[0].name == "对接");
+        assert!(matches!(
+            store.revoke_api_token(424_242).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store.set_password(424_242, "x").await,
+            Err(StoreError::NotFound { .. })
+        ));
+    })
+}
+
+pub(super) fn logins_audit_and_maps(store: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        let attempt = |login: &str, ip: &str, minutes: i64, success: bool| LoginRecord {
+            login: login.into(),
+            ip: ip.into(),
+            at: t0() + TimeDelta::minutes(minutes),
+            success,
+            reason: if success { "ok".into() } else { "密码错误".into() },
+        };
+        for r in [
+            attempt("a", "10.0.0.1", 0, false),
+            attempt("a", "10.0.0.1", 5, false),
+            attempt("a", "10.0.0.2", 6, false),
+            attempt("b", "10.0.0.1", 7, false),
+            attempt("a", "10.0.0.1", 8, true),
+        ] {
+            store.record_login(&r).await.unwrap();
+        }
+        let since = t0() + TimeDelta::minutes(1);
+        assert_eq!(
+            store.failed_logins_since("a", "10.0.0.1", since).await.unwrap(),
+            (2, 2)
+        );
+        assert_eq!(
+            store.failed_logins_since("a", "10.0.0.1", t0()).await.unwrap(),
+            (3, 3)
+        );
+        let newest = store.login_records(2).await.unwrap();
+        assert_eq!(newest.len(), 2);
+        assert!(newest[0].success && newest[0].at == t0() + TimeDelta::minutes(8));
+
+        for (i, action) in ["user.add", "map.upload"].into_iter().enumerate() {
+            store
+                .record_audit(&AuditEvent {
+                    at: t0() + TimeDelta::seconds(i as i64),
+                    actor: "admin".into(),
+                    action: action.into(),
+                    target: "渝中区".into(),
+                    detail: "说明".into(),
+                })
+                .await
+                .unwrap();
+        }
+        let events = store.audit_events(10).await.unwrap();
+        assert_eq!(
+            events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["map.upload", "user.add"]
+        );
+
+        let unit = unit(store).await;
+        assert_eq!(store.region_map(unit).await.unwrap(), None);
+        store
+            .put_region_map(unit, r#"{"type":"FeatureCollection","features":[]}"#, "admin", t0())
+            .await
+            .unwrap();
+        store
+            .put_region_map(unit, r#"{"type":"FeatureCollection","features":[1]}"#, "admin", t0())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.region_map(unit).await.unwrap().as_deref(),
+            Some(r#"{"type":"FeatureCollection","features":[1]}"#)
+        );
+        let bad = store.put_region_map(EntityId(999_999), "{}", "admin", t0()).await;
+        assert!(matches!(bad, Err(StoreError::Invalid { .. })), "{bad:?}");
+    })
+}
