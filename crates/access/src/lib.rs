@@ -11,3 +11,6 @@ mod scope;
 
 pub use role::{Capability, Role};
 pub use scope::{AccessError, Principal, Scope};
+
+#[cfg(test)]
+mod tests;

@@ -177,5 +177,3 @@ impl Capability {
     }
 }
 
-#[cfg(test)]
-mod tests;
