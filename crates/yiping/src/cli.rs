@@ -40,6 +40,8 @@ pub enum Command {
     Items(crate::commands::items::ItemsArgs),
     /// 执行定时任务：超期检测、临期预警、催办和升级（serve 运行时每分钟自动执行）
     RunJobs(crate::commands::items::RunJobsArgs),
+    /// 用户管理：新增、列出、重设密码、停用/启用、签发 API 令牌、登录记录
+    User(crate::commands::user::UserArgs),
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,7 @@
 //! the charts from JSON embedded in the page. Every page handler takes a [`PageUser`] (signed in
 //! or redirected to /login) and checks role and scope before reading anything.
 
-mod data;
-mod evaluations;
+mod admin;
 pub(crate) mod layout;
 mod login;
 
@@ -19,9 +18,8 @@ use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .merge(admin::router())
         .merge(login::router())
-        .merge(data::router())
-        .merge(evaluations::router())
 }
 
 /// The refusal page (403) for a signed-in user who may not see or do something.

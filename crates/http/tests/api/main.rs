@@ -5,4 +5,5 @@ mod auth;
 mod evaluations;
 mod helpers;
 mod observations;
+mod pages_admin;
 mod work_items;

@@ -7,6 +7,7 @@ mod import;
 pub(crate) mod items;
 mod schemes;
 mod serve;
+pub(crate) mod user;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Schemes(args) => schemes::run(open_existing(&url).await?.as_ref(), &args).await,
         Command::Items(args) => items::run(open_existing(&url).await?.as_ref(), &args).await,
+        Command::User(args) => user::run(open_existing(&url).await?.as_ref(), args).await,
         Command::RunJobs(args) => items::run_jobs(open_existing(&url).await?.as_ref(), &args).await,
     }
 }

@@ -12,6 +12,8 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
         .with_context(|| format!("无法监听 {}（端口被占用？可用 --addr 换一个）", args.addr))?;
     let addr = listener.local_addr()?;
     println!("yiping 已启动：http://{addr}/");
+    println!("  登录      http://{addr}/login");
+    print_users(store.as_ref()).await?;
     println!("  健康检查  http://{addr}/healthz");
     println!("  接口示例  http://{addr}/api/v1/entities?level=2");
     println!(
@@ -29,5 +31,39 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
     )
     .await
     .context("服务异常退出")?;
+    Ok(())
+}
+
+/// Lists who can sign in: the demo users with their shared password, or how to add a first user.
+async fn print_users(store: &dyn Store) -> anyhow::Result<()> {
+    let users = store.users().await.context("读取用户")?;
+    if users.is_empty() {
+        println!(
+            "  尚无用户：先运行 yiping user add --login admin --role admin --unit <单位代码> 新增管理员"
+        );
+        return Ok(());
+    }
+    let demo = yiping_app::auth::DEMO_PASSWORD;
+    let with_demo_password: Vec<_> = users
+        .iter()
+        .filter(|u| u.active && yiping_app::auth::verify_password(demo, &u.password_hash))
+        .collect();
+    if with_demo_password.is_empty() {
+        println!("  用户 {} 个（yiping user list 查看）", users.len());
+        return Ok(());
+    }
+    println!("  演示用户（密码均为 {demo}，正式使用前请用 yiping user passwd 修改）：");
+    let entities = store.all_entities().await.context("读取单位")?;
+    for u in with_demo_password {
+        let role = u
+            .role
+            .parse::<yiping_access::Role>()
+            .map_or(u.role.clone(), |r| r.label_zh().to_string());
+        let unit = entities
+            .iter()
+            .find(|e| e.id == u.unit)
+            .map_or_else(String::new, |e| e.data.name.clone());
+        println!("    {:<18} {role}，{unit}", u.login);
+    }
     Ok(())
 }

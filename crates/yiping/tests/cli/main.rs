@@ -4,3 +4,4 @@ mod commands;
 mod evaluate;
 mod items;
 mod support;
+mod users;

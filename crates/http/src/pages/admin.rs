@@ -1,0 +1,288 @@
+//! User administration for admins: the users of their subtree, adding a user, enabling and
+//! disabling, issuing an API token (shown once), the sign-in record and the audit of changes.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+use yiping_access::{Capability, Principal, Role};
+use yiping_app::auth::{self as app_auth, UserSpec};
+use yiping_kernel::Entity;
+use yiping_store::StoredUser;
+
+use super::layout::{self, Nav};
+use super::{error_page, forbidden};
+use crate::AppState;
+use crate::auth::PageUser;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(list).post(add))
+        .route("/admin/users/{login}/active", post(set_active))
+        .route("/admin/users/{login}/token", post(token))
+}
+
+/// A time in Beijing time (UTC+8), to the minute.
+fn time(t: chrono::DateTime<Utc>) -> String {
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &PageUser,
+    message: Option<(&str, String)>,
+    status: StatusCode,
+) -> Response {
+    let p = &user.principal;
+    if let Err(e) = p.require(Capability::ManageUsers) {
+        return forbidden(p, &user.csrf, &e);
+    }
+    let store = state.store.as_ref();
+    let loaded = async {
+        let users = store.users().await?;
+        let entities = store.all_entities().await?;
+        let logins = store.login_records(30).await?;
+        let audit = store.audit_events(30).await?;
+        Ok::<_, yiping_store::StoreError>((users, entities, logins, audit))
+    }
+    .await;
+    let (users, entities, logins, audit) = match loaded {
+        Ok(v) => v,
+        Err(e) => {
+            return error_page(p, &user.csrf, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        }
+    };
+    let users: Vec<&StoredUser> = users.iter().filter(|u| p.sees(u.unit)).collect();
+    let name_of = |u: &StoredUser| {
+        entities
+            .iter()
+            .find(|e| e.id == u.unit)
+            .map_or_else(String::new, |e: &Entity| e.data.name.clone())
+    };
+    let body = html! {
+        h1 { "用户管理" }
+        @if let Some((kind, text)) = &message { (layout::notice(kind, text)) }
+        section.card {
+            h2 { "本单位及下级的用户（" (users.len()) "）" }
+            table.data #users {
+                thead { tr { th { "登录名" } th { "姓名" } th { "角色" } th { "单位" } th { "状态" } th { "操作" } } }
+                tbody {
+                    @for u in &users {
+                        tr {
+                            td { (u.login) }
+                            td { (u.name) }
+                            td { (u.role.parse::<Role>().map_or(u.role.clone(), |r| r.label_zh().to_string())) }
+                            td { (name_of(u)) }
+                            td { @if u.active { "启用" } @else { span.badge.red { "停用" } } }
+                            td.actions {
+                                @if u.id != p.user_id {
+                                    form method="post" action={ "/admin/users/" (u.login) "/active" } {
+                                        input type="hidden" name="_csrf" value=(user.csrf);
+                                        input type="hidden" name="active" value=(if u.active { "0" } else { "1" });
+                                        button type="submit" { @if u.active { "停用" } @else { "启用" } }
+                                    }
+                                }
+                                form method="post" action={ "/admin/users/" (u.login) "/token" } {
+                                    input type="hidden" name="_csrf" value=(user.csrf);
+                                    button type="submit" { "签发 API 令牌" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section.card {
+            h2 { "新增用户" }
+            (add_form(&user.csrf))
+        }
+        section.card {
+            h2 { "最近登录记录" }
+            table.data {
+                thead { tr { th { "时间" } th { "登录名" } th { "地址" } th { "结果" } } }
+                tbody {
+                    @for r in &logins {
+                        tr {
+                            td { (time(r.at)) }
+                            td { (r.login) }
+                            td { (r.ip) }
+                            td { @if r.success { @if r.reason == "logout" { "退出" } @else { "成功" } } @else { "失败（" (r.reason) "）" } }
+                        }
+                    }
+                }
+            }
+        }
+        section.card {
+            h2 { "最近变更审计" }
+            table.data {
+                thead { tr { th { "时间" } th { "操作人" } th { "操作" } th { "对象" } th { "说明" } } }
+                tbody {
+                    @for e in &audit {
+                        tr { td { (time(e.at)) } td { (e.actor) } td { (e.action) } td { (e.target) } td { (e.detail) } }
+                    }
+                }
+            }
+        }
+    };
+    (
+        status,
+        layout::page("用户管理", p, &user.csrf, Nav::Admin, &[], body),
+    )
+        .into_response()
+}
+
+fn add_form(csrf: &str) -> Markup {
+    html! {
+        form.grid-form method="post" action="/admin/users" {
+            input type="hidden" name="_csrf" value=(csrf);
+            label { "登录名" input type="text" name="login" required pattern="[A-Za-z0-9._-]{1,64}"; }
+            label { "姓名" input type="text" name="name"; }
+            label { "角色"
+                select name="role" {
+                    @for r in Role::ALL { option value=(r.code()) { (r.label_zh()) } }
+                }
+            }
+            label { "单位代码" input type="text" name="unit" required placeholder="如 500103、D002"; }
+            label { "初始密码（至少 8 位）" input type="password" name="password" required minlength="8"; }
+            button type="submit" { "新增" }
+        }
+    }
+}
+
+async fn list(State(state): State<AppState>, user: PageUser) -> Response {
+    page(&state, &user, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Deserialize)]
+struct AddForm {
+    login: String,
+    #[serde(default)]
+    name: String,
+    role: String,
+    unit: String,
+    password: String,
+}
+
+/// The id of the entity with `code`, if the principal may manage it.
+async fn unit_in_scope(state: &AppState, p: &Principal, code: &str) -> Result<(), String> {
+    let all = state.store.all_entities().await.map_err(|e| e.to_string())?;
+    let code = code.trim();
+    let found = all
+        .iter()
+        .find(|e| e.data.code.as_ref().map(|c| c.as_str()) == Some(code))
+        .ok_or_else(|| format!("没有代码为“{code}”的单位"))?;
+    p.require_in(Capability::ManageUsers, found.id)
+        .map_err(|e| e.to_string())
+}
+
+async fn add(State(state): State<AppState>, user: PageUser, Form(f): Form<AddForm>) -> Response {
+    let p = &user.principal;
+    if let Err(e) = p.require(Capability::ManageUsers) {
+        return forbidden(p, &user.csrf, &e);
+    }
+    let outcome = async {
+        let role: Role = f.role.parse()?;
+        unit_in_scope(&state, p, &f.unit).await?;
+        let spec = UserSpec {
+            login: f.login.clone(),
+            name: f.name.clone(),
+            role,
+            unit_code: f.unit.clone(),
+            password: f.password.clone(),
+        };
+        app_auth::add_user(state.store.as_ref(), &spec, &p.login, Utc::now())
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    match outcome {
+        Ok(_) => {
+            let msg = format!("已新增用户 {}", f.login.trim());
+            page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
+        }
+        Err(e) => page(&state, &user, Some(("error", e)), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+/// The stored user `login` if the principal may manage them.
+async fn managed(state: &AppState, p: &Principal, login: &str) -> Result<StoredUser, Response> {
+    let found = state.store.user_by_login(login).await;
+    match found {
+        Ok(Some(u)) if p.sees(u.unit) => Ok(u),
+        Ok(_) => Err(StatusCode::NOT_FOUND.into_response()),
+        Err(e) => Err(crate::ApiError::from(e).into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ActiveForm {
+    active: String,
+}
+
+async fn set_active(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(login): Path<String>,
+    Form(f): Form<ActiveForm>,
+) -> Response {
+    let p = &user.principal;
+    if let Err(e) = p.require(Capability::ManageUsers) {
+        return forbidden(p, &user.csrf, &e);
+    }
+    let target = match managed(&state, p, &login).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if target.id == p.user_id {
+        let msg = "不能停用自己的账号".to_string();
+        return page(&state, &user, Some(("error", msg)), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let active = f.active == "1";
+    let store = state.store.as_ref();
+    let done = async {
+        store.set_user_active(target.id, active).await?;
+        store
+            .record_audit(&yiping_store::AuditEvent {
+                at: Utc::now(),
+                actor: p.login.clone(),
+                action: if active { "user.enable" } else { "user.disable" }.into(),
+                target: login.clone(),
+                detail: String::new(),
+            })
+            .await
+    }
+    .await;
+    match done {
+        Ok(()) => {
+            let msg = format!("已{}用户 {login}", if active { "启用" } else { "停用" });
+            page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
+        }
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+async fn token(State(state): State<AppState>, user: PageUser, Path(login): Path<String>) -> Response {
+    let p = &user.principal;
+    if let Err(e) = p.require(Capability::ManageUsers) {
+        return forbidden(p, &user.csrf, &e);
+    }
+    if let Err(r) = managed(&state, p, &login).await {
+        return r;
+    }
+    match app_auth::issue_api_token(state.store.as_ref(), &login, "网页签发", &p.login, Utc::now())
+        .await
+    {
+        Ok(t) => {
+            let msg = format!("{login} 的 API 令牌（只显示这一次，请立即保存）：{t}");
+            page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
+        }
+        Err(e) => page(&state, &user, Some(("error", e.to_string())), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
