@@ -49,7 +49,12 @@ fn expected(role: R) -> &'static [C] {
             C::SuperviseItems,
             C::IssueDirective,
         ],
-        R::GridWorker => &[C::ViewScreen, C::ViewEvaluations, C::ViewItems, C::ReportEvent],
+        R::GridWorker => &[
+            C::ViewScreen,
+            C::ViewEvaluations,
+            C::ViewItems,
+            C::ReportEvent,
+        ],
         R::Enterprise => &[C::ViewItems, C::FileRequest],
     }
 }
@@ -105,7 +110,9 @@ fn scope_contains_the_unit_and_its_subtree_only() {
         })
     );
     assert_eq!(
-        p.require_in(C::EnterData, EntityId(13)).unwrap_err().to_string(),
+        p.require_in(C::EnterData, EntityId(13))
+            .unwrap_err()
+            .to_string(),
         "超出本单位（渝中区）的管辖范围"
     );
 }

@@ -13,9 +13,7 @@ mod secrets;
 use chrono::{DateTime, TimeDelta, Utc};
 use yiping_access::{Principal, Role};
 use yiping_kernel::{EntityCode, EntityKind};
-use yiping_store::{
-    AuditEvent, LoginRecord, NewSession, NewUser, Store, StoreError, StoredUser,
-};
+use yiping_store::{AuditEvent, LoginRecord, NewSession, NewUser, Store, StoreError, StoredUser};
 
 use crate::AppError;
 
@@ -152,7 +150,9 @@ pub async fn sign_in(
     let Some(user) = user.filter(|u| u.active) else {
         // Spend the same time as a real check so that timing does not reveal the login.
         let _ = verify_password(password, dummy_hash());
-        store.record_login(&record(false, "unknown or disabled")).await?;
+        store
+            .record_login(&record(false, "unknown or disabled"))
+            .await?;
         return Ok(Err(SignInError::Wrong));
     };
     if !verify_password(password, &user.password_hash) {

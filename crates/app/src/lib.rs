@@ -5,6 +5,8 @@
 //! [`export::export_observations`], [`seed::load_demo`] with [`demo::generate`], and [`AppError`].
 
 pub mod auth;
+pub mod data_entry;
+pub mod data_files;
 pub mod database;
 pub mod demo;
 mod error;
@@ -14,6 +16,7 @@ pub mod formulas;
 pub mod import;
 mod import_entities;
 pub mod league;
+pub mod screen;
 pub mod seed;
 pub mod work_items;
 

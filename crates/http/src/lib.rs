@@ -8,6 +8,7 @@
 //! Handlers are thin: they parse the query, call the store or the app layer, and map the result.
 
 mod api;
+mod assets;
 mod auth;
 mod error;
 mod open311;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .merge(open311::router())
         .merge(pages::router())
+        .merge(assets::router())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -87,6 +89,6 @@ pub async fn serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown)
-        .await
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -34,7 +34,11 @@ fn not_found(what: String) -> StoreError {
 }
 
 impl SqlStore {
-    async fn user_where(&self, cond: &'static str, arg: SqlArg<'_>) -> StoreResult<Option<StoredUser>> {
+    async fn user_where(
+        &self,
+        cond: &'static str,
+        arg: SqlArg<'_>,
+    ) -> StoreResult<Option<StoredUser>> {
         let q = format!("SELECT {USER_COLS} FROM users u WHERE {cond}");
         // Built from constants only.
         let q = sqlx::query(sqlx::AssertSqlSafe(q));
@@ -47,7 +51,13 @@ impl SqlStore {
     }
 
     /// Runs a statement that must touch one row of `table` with id `id`.
-    async fn update_one(&self, sql: &'static str, id: i64, value: SqlArg<'_>, what: &str) -> StoreResult<()> {
+    async fn update_one(
+        &self,
+        sql: &'static str,
+        id: i64,
+        value: SqlArg<'_>,
+        what: &str,
+    ) -> StoreResult<()> {
         let q = sqlx::query(sql);
         let q = match value {
             SqlArg::Text(t) => q.bind(t.to_string()),

@@ -23,7 +23,8 @@ pub use types::{
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
 pub use users::{
-    ApiTokenInfo, AuditEvent, LoginRecord, NewSession, NewUser, StoredSession, StoredUser, UserStore,
+    ApiTokenInfo, AuditEvent, LoginRecord, NewSession, NewUser, StoredSession, StoredUser,
+    UserStore,
 };
 pub use work_items::{
     EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter,

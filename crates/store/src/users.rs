@@ -113,8 +113,11 @@ pub trait UserStore: Send + Sync {
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
 
     /// The session with this key if it has not expired at `now` and its user is active.
-    async fn session(&self, key_hash: &str, now: DateTime<Utc>)
-    -> StoreResult<Option<StoredSession>>;
+    async fn session(
+        &self,
+        key_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<StoredSession>>;
 
     async fn delete_session(&self, key_hash: &str) -> StoreResult<()>;
 

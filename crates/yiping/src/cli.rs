@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// 监听地址
     #[arg(long, env = "YIPING_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// 会话 Cookie 加 Secure 标记（经 HTTPS 反向代理对外提供服务时打开）
+    #[arg(long, env = "YIPING_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

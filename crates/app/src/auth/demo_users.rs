@@ -17,10 +17,30 @@ const USERS: [(&str, &str, Role, Option<&str>); 9] = [
     ("analyst", "市运行中心分析员", Role::Analyst, Some("500000")),
     ("leader", "市领导", Role::Leader, Some("500000")),
     ("yuzhong-leader", "渝中区领导", Role::Leader, Some("500103")),
-    ("yuzhong-reporter", "渝中区填报员", Role::Reporter, Some("500103")),
-    ("wanzhou-reporter", "万州区填报员", Role::Reporter, Some("500101")),
-    ("jxw-handler", "市经济信息委承办人", Role::Handler, Some("D002")),
-    ("grid-jiefangbei", "解放碑街道网格员", Role::GridWorker, Some("500103003")),
+    (
+        "yuzhong-reporter",
+        "渝中区填报员",
+        Role::Reporter,
+        Some("500103"),
+    ),
+    (
+        "wanzhou-reporter",
+        "万州区填报员",
+        Role::Reporter,
+        Some("500101"),
+    ),
+    (
+        "jxw-handler",
+        "市经济信息委承办人",
+        Role::Handler,
+        Some("D002"),
+    ),
+    (
+        "grid-jiefangbei",
+        "解放碑街道网格员",
+        Role::GridWorker,
+        Some("500103003"),
+    ),
     ("enterprise", "企业联络员", Role::Enterprise, None),
 ];
 

@@ -37,7 +37,10 @@ impl ScopeCache {
             return Ok((scope.clone(), name.clone()));
         }
         let entity = store.entity(unit).await?.ok_or_else(|| {
-            AppError::Store(StoreError::corrupt(format!("用户所属单位 {} 不存在", unit.0)))
+            AppError::Store(StoreError::corrupt(format!(
+                "用户所属单位 {} 不存在",
+                unit.0
+            )))
         })?;
         let scope = if single {
             Scope::single(unit)

@@ -7,6 +7,7 @@
 //! The engine's context ([`FlowSetup`]) is the holiday calendar, the shipped category book
 //! (`categories.toml`) and the organisation read from the store's entities.
 
+pub mod actors;
 pub mod demo;
 mod jobs;
 pub mod metrics;

@@ -6,7 +6,9 @@ use yiping_kernel::{Entity, EntityId, EntityKind};
 use yiping_store::{EntityFilter, Paged};
 
 use super::query::{Paging, Q, opt, parse_id};
+use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
+use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -26,28 +28,43 @@ struct ListQuery {
     paging: Paging,
 }
 
+/// Entities of the caller's subtree: `subtree` and `parent` must lie inside it, and without
+/// `subtree` the list is the caller's unit and everything below it.
 async fn list(
     State(s): State<AppState>,
+    ApiUser(user): ApiUser,
     Q(q): Q<ListQuery>,
 ) -> Result<Json<Paged<Entity>>, ApiError> {
+    user.require(Capability::ViewData)?;
+    let subtree = opt("subtree", &q.subtree, parse_id)?.map(EntityId);
+    let parent = opt("parent", &q.parent, parse_id)?.map(EntityId);
+    for id in subtree.iter().chain(parent.iter()) {
+        user.require_in(Capability::ViewData, *id)?;
+    }
     let filter = EntityFilter {
         kind: opt("kind", &q.kind, EntityKind::parse)?,
         level: opt("level", &q.level, |v| {
             v.parse::<u8>().map_err(|_| format!("“{v}”不是有效的层级"))
         })?,
-        parent: opt("parent", &q.parent, parse_id)?.map(EntityId),
-        subtree: opt("subtree", &q.subtree, parse_id)?.map(EntityId),
+        parent,
+        subtree: Some(subtree.unwrap_or(user.home())),
         group: q.group.clone().filter(|g| !g.trim().is_empty()),
         name_contains: q.q.clone().filter(|g| !g.trim().is_empty()),
     };
     Ok(Json(s.store.entities(&filter, q.paging.page()?).await?))
 }
 
-async fn one(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Entity>, ApiError> {
+async fn one(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Entity>, ApiError> {
     let id = parse_id(&id).map_err(ApiError::bad_request)?;
-    s.store
+    let entity = s
+        .store
         .entity(EntityId(id))
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))
+        .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
+    user.require_in(Capability::ViewData, entity.id)?;
+    Ok(Json(entity))
 }

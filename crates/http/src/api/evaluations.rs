@@ -1,6 +1,10 @@
 //! Evaluation schemes and their stored results: the league table of a period (filter by cohort or
 //! grade, paged), one entity's breakdown, and one entity's history. Results are computed and
 //! stored by the app layer whenever data changes; these handlers only read.
+//!
+//! Every endpoint needs `ViewEvaluations`; a caller sees the result rows of the entities in their
+//! unit subtree (ranks stay the scheme's overall ranks), and one entity's breakdown or history
+//! only inside it.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -14,7 +18,9 @@ use yiping_store::{
 };
 
 use super::query::{Paging, Q, opt, parse_id};
+use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
+use yiping_access::{Capability, Principal};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -134,7 +140,12 @@ async fn period_or_latest(
 }
 
 /// Every stored scheme version (by code, then year) with the periods it has results for.
-async fn list(State(s): State<AppState>, Q(q): Q<Paging>) -> Result<Json<Value>, ApiError> {
+async fn list(
+    State(s): State<AppState>,
+    ApiUser(user): ApiUser,
+    Q(q): Q<Paging>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Capability::ViewEvaluations)?;
     let page = q.page()?;
     let schemes = s.store.schemes().await?;
     let runs = s.store.evaluation_runs(None).await?;
@@ -181,9 +192,11 @@ struct ResultsQuery {
 /// The league table of one period, in rank order.
 async fn results(
     State(s): State<AppState>,
+    ApiUser(user): ApiUser,
     Path(code): Path<String>,
     Q(q): Q<ResultsQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    user.require(Capability::ViewEvaluations)?;
     let page = q.paging.page()?;
     let code = versions(&s, &code).await?[0].code.clone();
     let period = period_or_latest(&s, &code, parse_period("period", &q.period)?).await?;
@@ -192,26 +205,69 @@ async fn results(
         grade: q.grade.clone().filter(|c| !c.trim().is_empty()),
         entity: None,
     };
-    let found = s
-        .store
-        .evaluation(&code, period, &filter, page)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("方案 {code} 没有{}的评价结果", period.label_zh()))
-        })?;
-    let meta = parse_json(&found.run.meta);
-    let items: Vec<Value> = found
-        .rows
-        .items
+    let (run, rows, total) = scoped_rows(&s, &user, &code, period, &filter, page).await?;
+    let meta = parse_json(&run.meta);
+    let items: Vec<Value> = rows
         .iter()
         .map(|r| row_json(r, &meta, expand_breakdown(&r.breakdown, &meta)))
         .collect();
-    let mut body = run_json(&found.run, &meta);
+    let mut body = run_json(&run, &meta);
     body["items"] = Value::Array(items);
-    body["total"] = json!(found.rows.total);
-    body["limit"] = json!(found.rows.limit);
-    body["offset"] = json!(found.rows.offset);
+    body["total"] = json!(total);
+    body["limit"] = json!(page.limit);
+    body["offset"] = json!(page.offset);
     Ok(Json(body))
+}
+
+/// One page of the rows of an evaluation that lie in the caller's subtree, with their total.
+/// A caller whose subtree holds the whole population pages in the store; anyone else reads the
+/// rows (in league order) and pages the visible ones.
+async fn scoped_rows(
+    s: &AppState,
+    user: &Principal,
+    code: &str,
+    period: Period,
+    filter: &ResultFilter,
+    page: Page,
+) -> Result<(EvaluationRun, Vec<EvaluationRow>, u64), ApiError> {
+    let missing =
+        || ApiError::not_found(format!("方案 {code} 没有{}的评价结果", period.label_zh()));
+    let first = s
+        .store
+        .evaluation(code, period, filter, page)
+        .await?
+        .ok_or_else(missing)?;
+    let all_visible = s
+        .store
+        .evaluation_slice(code, period)
+        .await?
+        .iter()
+        .all(|r| user.sees(r.entity));
+    if all_visible {
+        return Ok((first.run, first.rows.items, first.rows.total));
+    }
+    let mut visible = Vec::new();
+    let mut offset = 0u64;
+    loop {
+        let chunk = s
+            .store
+            .evaluation(code, period, filter, Page::new(Page::MAX_LIMIT, offset))
+            .await?
+            .ok_or_else(missing)?;
+        let n = chunk.rows.items.len() as u64;
+        visible.extend(chunk.rows.items.into_iter().filter(|r| user.sees(r.entity)));
+        offset += n;
+        if n == 0 || offset >= chunk.rows.total {
+            break;
+        }
+    }
+    let total = visible.len() as u64;
+    let rows = visible
+        .into_iter()
+        .skip(page.offset as usize)
+        .take(page.limit as usize)
+        .collect();
+    Ok((first.run, rows, total))
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,10 +278,12 @@ struct EntityQuery {
 /// One entity's result and per-item breakdown in one period.
 async fn entity(
     State(s): State<AppState>,
+    ApiUser(user): ApiUser,
     Path((code, id)): Path<(String, String)>,
     Q(q): Q<EntityQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let id = EntityId(parse_id(&id).map_err(ApiError::bad_request)?);
+    user.require_in(Capability::ViewEvaluations, id)?;
     let code = versions(&s, &code).await?[0].code.clone();
     let period = period_or_latest(&s, &code, parse_period("period", &q.period)?).await?;
     let filter = ResultFilter {
@@ -254,9 +312,11 @@ async fn entity(
 /// One entity's results in every stored period, oldest first.
 async fn history(
     State(s): State<AppState>,
+    ApiUser(user): ApiUser,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let id = EntityId(parse_id(&id).map_err(ApiError::bad_request)?);
+    user.require_in(Capability::ViewEvaluations, id)?;
     let code = versions(&s, &code).await?[0].code.clone();
     let runs = s.store.evaluation_runs(Some(&code)).await?;
     let entries = s.store.evaluation_history(&code, id).await?;

@@ -3,14 +3,17 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
+use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/indicators", get(list))
 }
 
 /// All indicators (a short list: no paging needed, but the shape matches the paged lists).
-async fn list(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn list(State(s): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    user.require(Capability::ViewData)?;
     let items = s.store.indicators().await?;
     let total = items.len();
     Ok(Json(

@@ -8,9 +8,9 @@ use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 use yiping_access::Capability;
 
+use crate::ApiError;
 use crate::AppState;
 use crate::auth::{Caller, unauthorized};
-use crate::ApiError;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/me", get(me))

@@ -7,6 +7,7 @@ pub(crate) mod indicators;
 mod me;
 pub(crate) mod observations;
 mod query;
+mod screen;
 pub(crate) mod work_items;
 
 use axum::Router;
@@ -20,5 +21,6 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(indicators::router())
         .merge(me::router())
         .merge(observations::router())
+        .merge(screen::router())
         .merge(work_items::router())
 }

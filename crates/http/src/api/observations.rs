@@ -8,7 +8,9 @@ use yiping_kernel::{
 use yiping_store::{ObservationFilter, Paged};
 
 use super::query::{Paging, Q, opt, parse_id};
+use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
+use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/observations", get(list))
@@ -46,10 +48,19 @@ struct ObservationDto {
     changed_at: String,
 }
 
+/// Observations of entities in the caller's subtree: `entity` and `subtree` must lie inside it
+/// (403 otherwise), and without either the list covers the caller's unit and everything below.
 async fn list(
     State(s): State<AppState>,
+    ApiUser(user): ApiUser,
     Q(q): Q<ListQuery>,
 ) -> Result<Json<Paged<ObservationDto>>, ApiError> {
+    user.require(Capability::ViewData)?;
+    let entity = opt("entity", &q.entity, parse_id)?.map(EntityId);
+    let subtree = opt("subtree", &q.subtree, parse_id)?.map(EntityId);
+    for id in entity.iter().chain(subtree.iter()) {
+        user.require_in(Capability::ViewData, *id)?;
+    }
     let indicators = s.store.indicators().await?;
     let codes: std::collections::HashMap<_, _> = indicators
         .iter()
@@ -87,8 +98,8 @@ async fn list(
         ),
     };
     let filter = ObservationFilter {
-        entities: opt("entity", &q.entity, parse_id)?.map(|id| vec![EntityId(id)]),
-        subtree: opt("subtree", &q.subtree, parse_id)?.map(EntityId),
+        entities: entity.map(|id| vec![id]),
+        subtree: Some(subtree.unwrap_or(user.home())),
         indicators: indicator_ids,
         periods,
         measure: opt("measure", &q.measure, Measure::parse)?,

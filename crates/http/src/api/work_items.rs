@@ -2,6 +2,12 @@
 //! item with its history and a suggested route, create, and transitions with the version the
 //! client read (409 when someone else changed the item first, 422 with the engine's Chinese
 //! message when the command is refused).
+//!
+//! Who acts is the signed-in user ([`ApiUser`]), never the body: the engine's actor is derived
+//! from the user's role ([`actors::actor_for`]), every item read or changed must be visible to
+//! them ([`actors::sees_item`]: its units in their subtree; an enterprise sees only its own
+//! requests), and a unit named in a query or a command must lie in their subtree. Only an
+//! administrator may give `at` (replaying events with their time); everyone else acts now.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,13 +19,15 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use yiping_access::{Capability, Principal, Role};
 use yiping_app::AppError;
-use yiping_app::work_items::{self, CreateItem, FlowSetup, ItemView};
-use yiping_flow::{Actor, Command, Effect, ItemId, ItemKind, Recipient, Route, Stage};
+use yiping_app::work_items::{self, CreateItem, FlowSetup, ItemView, actors};
+use yiping_flow::{Command, Effect, ItemId, ItemKind, Recipient, Route, Stage};
 use yiping_kernel::EntityId;
 use yiping_store::{Paged, WorkItemFilter};
 
 use super::query::{Paging, Q, opt, parse_id};
+use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -130,8 +138,10 @@ struct ListQuery {
 
 async fn list(
     State(s): State<AppState>,
+    ApiUser(p): ApiUser,
     Q(q): Q<ListQuery>,
 ) -> Result<Json<Paged<ItemView>>, ApiError> {
+    p.require(Capability::ViewItems)?;
     let page = q.paging.page()?;
     let stages = match q.stage.as_deref().map(str::trim) {
         None | Some("") => Vec::new(),
@@ -153,12 +163,27 @@ async fn list(
         supervised: opt("supervised", &q.supervised, parse_bool)?,
         ..WorkItemFilter::default()
     };
+    let filter = actors::scope_filter(&p, filter)?;
     let overdue = opt("overdue", &q.overdue, parse_bool)?.unwrap_or(false);
     let setup = setup(&s).await?;
     let out = work_items::list(s.store.as_ref(), &setup, filter, overdue, page, Utc::now())
         .await
         .map_err(app_error)?;
     Ok(Json(out))
+}
+
+/// Only an administrator may act at a time other than now.
+fn when(p: &Principal, at: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, ApiError> {
+    match at {
+        None => Ok(Utc::now()),
+        Some(at) if p.role == Role::Admin => Ok(at),
+        Some(_) => Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
+            message: "只有系统管理员可以指定操作时间（at）".into(),
+            details: Value::Null,
+        }),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -190,6 +215,7 @@ fn item_id(raw: &str) -> Result<ItemId, ApiError> {
 
 async fn one(
     State(s): State<AppState>,
+    ApiUser(p): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<ItemDetail>, ApiError> {
     let id = item_id(&id)?;
@@ -199,6 +225,7 @@ async fn one(
         .work_item(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))?;
+    actors::require_visible(&p, &stored.item)?;
     let route = work_items::suggest_route(&setup, &stored.item).map(route_dto);
     Ok(Json(ItemDetail {
         item: ItemView::new(stored, &setup.categories, Utc::now()),
@@ -208,11 +235,9 @@ async fn one(
 
 #[derive(Debug, Deserialize)]
 struct CreateBody {
-    /// Who receives the item: user, role (supervisor, reporter, requester) and unit.
-    actor: Actor,
     #[serde(flatten)]
     item: CreateItem,
-    /// When it was received; default now.
+    /// When it was received (administrators only); default now.
     #[serde(default)]
     at: Option<DateTime<Utc>>,
 }
@@ -230,12 +255,16 @@ fn json_body<T: serde::de::DeserializeOwned>(
 
 async fn create(
     State(s): State<AppState>,
+    ApiUser(p): ApiUser,
     body: Result<Json<CreateBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
     let b = json_body(body)?;
+    let now = when(&p, b.at)?;
     let setup = setup(&s).await?;
-    let now = b.at.unwrap_or_else(Utc::now);
-    let stored = work_items::create(s.store.as_ref(), &setup, b.item, &b.actor, now)
+    let (item, actor) = actors::scope_new_item_in(s.store.as_ref(), &setup, &p, b.item)
+        .await
+        .map_err(app_error)??;
+    let stored = work_items::create(s.store.as_ref(), &setup, item, &actor, now)
         .await
         .map_err(app_error)?;
     Ok((
@@ -248,9 +277,9 @@ async fn create(
 struct TransitionBody {
     /// The version the client read; another stored version is a 409.
     expected_version: u64,
-    actor: Actor,
     /// The command, e.g. `"register"` or `{"dispatch": {"unit": 20}}`.
     command: Command,
+    /// When it happened (administrators only); default now.
     #[serde(default)]
     at: Option<DateTime<Utc>>,
 }
@@ -271,20 +300,25 @@ struct TransitionDto {
 
 async fn transition(
     State(s): State<AppState>,
+    ApiUser(p): ApiUser,
     Path(id): Path<String>,
     body: Result<Json<TransitionBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TransitionDto>, ApiError> {
     let id = item_id(&id)?;
     let b = json_body(body)?;
+    let now = when(&p, b.at)?;
     let setup = setup(&s).await?;
-    let now = b.at.unwrap_or_else(Utc::now);
+    let actor = actors::authorize(s.store.as_ref(), &setup, &p, id, &b.command)
+        .await
+        .map_err(app_error)?
+        .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))??;
     let out = work_items::transition(
         s.store.as_ref(),
         &setup,
         id,
         b.expected_version,
         &b.command,
-        &b.actor,
+        &actor,
         now,
     )
     .await
@@ -344,8 +378,10 @@ struct UnitMetricsDto {
 /// `write_metrics` stores as `WI_*` observations).
 async fn unit_metrics(
     State(s): State<AppState>,
+    ApiUser(p): ApiUser,
     Q(q): Q<MetricsQuery>,
 ) -> Result<Json<Vec<UnitMetricsDto>>, ApiError> {
+    p.require(Capability::ViewData)?;
     use yiping_app::work_items::metrics::{METRIC_INDICATORS, MIN_SAMPLE};
     use yiping_flow::{Sample, Scope, Window, metrics, min_sample};
     let raw = q
@@ -357,12 +393,19 @@ async fn unit_metrics(
     let period = yiping_kernel::Period::parse(raw, None)
         .map_err(|e| ApiError::bad_request(format!("参数 period：{e}")))?;
     let unit = opt("unit", &q.unit, parse_id)?.map(EntityId);
+    if let Some(u) = unit {
+        p.require_in(Capability::ViewData, u)?;
+    }
     let setup = setup(&s).await?;
     let window = Window::local_days(&setup.calendar, period.first_day(), period.last_day());
     let items = s.store.work_items_with_history(window.end).await?;
     let units: std::collections::BTreeSet<EntityId> = match unit {
         Some(u) => [u].into(),
-        None => items.iter().map(|i| i.owner_unit).collect(),
+        None => items
+            .iter()
+            .map(|i| i.owner_unit)
+            .filter(|u| p.sees(*u))
+            .collect(),
     };
     let now = Utc::now();
     let out = units

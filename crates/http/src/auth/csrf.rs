@@ -64,7 +64,10 @@ pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
 pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && !b.is_empty()
-        && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn refusal(req: &Request) -> Response {

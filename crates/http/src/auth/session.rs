@@ -85,9 +85,7 @@ pub(crate) async fn resolve(State(state): State<AppState>, req: Request, next: N
 
 async fn lookup_token(state: &AppState, token: &str) -> Result<Option<Caller>, Response> {
     let store = state.store.as_ref();
-    let user = app_auth::token_user(store, token)
-        .await
-        .map_err(internal)?;
+    let user = app_auth::token_user(store, token).await.map_err(internal)?;
     let Some(user) = user else { return Ok(None) };
     let principal = app_auth::principal(store, &state.scopes, &user)
         .await

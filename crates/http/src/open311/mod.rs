@@ -5,6 +5,16 @@
 //!
 //! Service codes are the category codes written with dashes (`event-01-01` for 事件/01/01).
 //! Posting needs the `api_key` configured on the server ([`crate::AppState::with_open311_key`]).
+//!
+//! Access (decided for issue 5, when users and scopes arrived): Open311 stays outside the
+//! sign-in. Posting is intake from outside, guarded by the `api_key` only; reading is public, as
+//! the specification means it (anyone may follow a public service request). So that nothing
+//! private leaks, reading shows only public requests — 事件 items (the 部件/事件 services), never
+//! enterprise requests, problems, directives or service cases ([`is_public`]) — and only public
+//! fields: no reporter or requester (the email or device id a client posted is kept for the
+//! engine, never shown), no enterprise, and as `status_notes` only the texts meant for the
+//! public (the handler's reply, the reason of 不予立案 or 撤销), never internal notes such as
+//! 回退 reasons, 延期 requests or 督办 notes ([`public_note`]).
 
 mod xml;
 
@@ -268,6 +278,22 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Whether an item is a public service request (see the module docs).
+fn is_public(item: &yiping_flow::WorkItem) -> bool {
+    item.kind == ItemKind::Event && item.enterprise.is_none()
+}
+
+/// The note of a history record that may be shown to the public.
+fn public_note(r: &yiping_store::TransitionRecord) -> Option<String> {
+    use yiping_flow::{Command, Step};
+    match &r.entry.step {
+        Step::Command(Command::Reply { .. } | Command::Reject { .. } | Command::Cancel { .. }) => {
+            r.note.clone()
+        }
+        _ => None,
+    }
+}
+
 fn request_record(
     stored: &StoredWorkItem,
     names: &HashMap<EntityId, String>,
@@ -284,7 +310,7 @@ fn request_record(
         .records
         .iter()
         .rev()
-        .find_map(|r| r.note.clone())
+        .find_map(public_note)
         .unwrap_or_else(|| item.stage.label_zh().to_string());
     let service_name = setup
         .categories
@@ -350,7 +376,10 @@ async fn list_requests(
     q: &HashMap<String, String>,
 ) -> Result<Response, Open311Error> {
     let setup = load(s, format).await?;
-    let mut filter = WorkItemFilter::default();
+    let mut filter = WorkItemFilter {
+        kind: Some(ItemKind::Event),
+        ..WorkItemFilter::default()
+    };
     let bad = |m: String| Open311Error::new(format, 400, m);
     if let Some(ids) = q.get("service_request_id").filter(|v| !v.trim().is_empty()) {
         // The other parameters are ignored when ids are given (GeoReport v2).
@@ -405,6 +434,7 @@ async fn list_requests(
     let records = page
         .items
         .iter()
+        .filter(|x| is_public(&x.item))
         .map(|x| request_record(x, &names, &setup))
         .collect();
     Ok(render(format, "service_requests", "request", records))
@@ -422,6 +452,7 @@ async fn one_request(
         .work_item(ItemId(id))
         .await
         .map_err(|e| internal(format, e))?
+        .filter(|x| is_public(&x.item))
         .ok_or_else(not_found)?;
     let setup = load(&s, format).await?;
     let names = names(&s, format).await?;

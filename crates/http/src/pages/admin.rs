@@ -56,7 +56,12 @@ async fn page(
     let (users, entities, logins, audit) = match loaded {
         Ok(v) => v,
         Err(e) => {
-            return error_page(p, &user.csrf, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+            return error_page(
+                p,
+                &user.csrf,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.to_string(),
+            );
         }
     };
     let users: Vec<&StoredUser> = users.iter().filter(|u| p.sees(u.unit)).collect();
@@ -172,7 +177,11 @@ struct AddForm {
 
 /// The id of the entity with `code`, if the principal may manage it.
 async fn unit_in_scope(state: &AppState, p: &Principal, code: &str) -> Result<(), String> {
-    let all = state.store.all_entities().await.map_err(|e| e.to_string())?;
+    let all = state
+        .store
+        .all_entities()
+        .await
+        .map_err(|e| e.to_string())?;
     let code = code.trim();
     let found = all
         .iter()
@@ -207,7 +216,15 @@ async fn add(State(state): State<AppState>, user: PageUser, Form(f): Form<AddFor
             let msg = format!("已新增用户 {}", f.login.trim());
             page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
         }
-        Err(e) => page(&state, &user, Some(("error", e)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            page(
+                &state,
+                &user,
+                Some(("error", e)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -242,7 +259,13 @@ async fn set_active(
     };
     if target.id == p.user_id {
         let msg = "不能停用自己的账号".to_string();
-        return page(&state, &user, Some(("error", msg)), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return page(
+            &state,
+            &user,
+            Some(("error", msg)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let active = f.active == "1";
     let store = state.store.as_ref();
@@ -252,7 +275,12 @@ async fn set_active(
             .record_audit(&yiping_store::AuditEvent {
                 at: Utc::now(),
                 actor: p.login.clone(),
-                action: if active { "user.enable" } else { "user.disable" }.into(),
+                action: if active {
+                    "user.enable"
+                } else {
+                    "user.disable"
+                }
+                .into(),
                 target: login.clone(),
                 detail: String::new(),
             })
@@ -268,7 +296,11 @@ async fn set_active(
     }
 }
 
-async fn token(State(state): State<AppState>, user: PageUser, Path(login): Path<String>) -> Response {
+async fn token(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(login): Path<String>,
+) -> Response {
     let p = &user.principal;
     if let Err(e) = p.require(Capability::ManageUsers) {
         return forbidden(p, &user.csrf, &e);
@@ -276,13 +308,27 @@ async fn token(State(state): State<AppState>, user: PageUser, Path(login): Path<
     if let Err(r) = managed(&state, p, &login).await {
         return r;
     }
-    match app_auth::issue_api_token(state.store.as_ref(), &login, "网页签发", &p.login, Utc::now())
-        .await
+    match app_auth::issue_api_token(
+        state.store.as_ref(),
+        &login,
+        "网页签发",
+        &p.login,
+        Utc::now(),
+    )
+    .await
     {
         Ok(t) => {
             let msg = format!("{login} 的 API 令牌（只显示这一次，请立即保存）：{t}");
             page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
         }
-        Err(e) => page(&state, &user, Some(("error", e.to_string())), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            page(
+                &state,
+                &user,
+                Some(("error", e.to_string())),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }

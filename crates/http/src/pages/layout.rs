@@ -36,6 +36,8 @@ pub(crate) fn page(
                 meta name="csrf-token" content=(csrf);
                 title { (title) " · 一屏" }
                 link rel="stylesheet" href="/static/app.css";
+                link rel="stylesheet" href="/static/items.css";
+                link rel="stylesheet" href="/static/data.css";
                 script src="/static/htmx.min.js" defer {}
                 @for s in scripts {
                     script src={ "/static/" (s) } defer {}

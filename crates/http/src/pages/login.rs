@@ -32,9 +32,7 @@ struct NextQuery {
 /// Only same-site paths are followed after sign-in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => {
-            n.to_string()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -123,9 +121,15 @@ async fn submit(
     let agent = headers
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let outcome =
-        app_auth::sign_in(state.store.as_ref(), &f.login, &f.password, &ip, agent, Utc::now())
-            .await;
+    let outcome = app_auth::sign_in(
+        state.store.as_ref(),
+        &f.login,
+        &f.password,
+        &ip,
+        agent,
+        Utc::now(),
+    )
+    .await;
     match outcome {
         Ok(Ok(signed)) => {
             let r = Redirect::to(&next).into_response();

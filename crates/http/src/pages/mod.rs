@@ -5,8 +5,13 @@
 //! or redirected to /login) and checks role and scope before reading anything.
 
 mod admin;
+mod data;
+mod evaluations;
+mod items;
 pub(crate) mod layout;
 mod login;
+mod requests;
+pub(crate) mod screen;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -20,6 +25,11 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(admin::router())
         .merge(login::router())
+        .merge(data::router())
+        .merge(evaluations::router())
+        .merge(items::router())
+        .merge(requests::router())
+        .merge(screen::router())
 }
 
 /// The refusal page (403) for a signed-in user who may not see or do something.

@@ -40,7 +40,10 @@ async fn login_sets_an_http_only_session_and_me_names_the_user() {
         .unwrap()
         .1
         .clone();
-    assert!(sc.contains("HttpOnly") && sc.contains("SameSite=Lax"), "{sc}");
+    assert!(
+        sc.contains("HttpOnly") && sc.contains("SameSite=Lax"),
+        "{sc}"
+    );
 }
 
 #[tokio::test]

@@ -7,12 +7,13 @@ use yiping_app::import::{ImportKind, ImportOptions, import_grid};
 use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
 use yiping_store::ChangeContext;
 
-use super::helpers::{enc, get_json, spawn_demo};
+use super::helpers::{TestApp, api_token, enc, get_bearer, spawn_demo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shipped_scheme_is_listed_with_its_evaluated_periods() {
     let app = spawn_demo().await;
-    let (status, body) = get_json(&app, "/api/v1/schemes").await;
+    let t = api_token(&app, "analyst").await;
+    let (status, body) = get(&app, &t, "/api/v1/schemes").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["total"], 13);
     let race = body["items"]
@@ -28,15 +29,17 @@ async fn every_shipped_scheme_is_listed_with_its_evaluated_periods() {
         .map(|p| p["period"].as_str().unwrap())
         .collect();
     assert_eq!(periods, ["2024Q1", "2024H1", "2024M01-M09", "2024"]);
-    let (_, body) = get_json(&app, "/api/v1/schemes?limit=5&offset=10").await;
+    let (_, body) = get(&app, &t, "/api/v1/schemes?limit=5&offset=10").await;
     assert_eq!(body["items"].as_array().unwrap().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
     let app = spawn_demo().await;
-    let (status, body) = get_json(
+    let t = api_token(&app, "analyst").await;
+    let (status, body) = get(
         &app,
+        &t,
         "/api/v1/schemes/economy_race/results?period=2024H1&limit=10",
     )
     .await;
@@ -54,8 +57,9 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
         assert!(r["explanation"].as_str().unwrap().contains("居全市第"));
         assert_eq!(r["breakdown"].as_array().unwrap().len(), 4);
     }
-    let (_, body) = get_json(
+    let (_, body) = get(
         &app,
+        &t,
         &format!(
             "/api/v1/schemes/ECONOMY_RACE/results?period={}&cohort={}&limit=100",
             enc("2024年上半年"),
@@ -75,7 +79,7 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
         .collect();
     assert_eq!(ranks, (1..=11).collect::<Vec<_>>());
     // No period: the latest evaluated one.
-    let (_, body) = get_json(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
+    let (_, body) = get(&app, &t, "/api/v1/schemes/MUJUN/results?limit=1").await;
     assert_eq!(body["period"], "2024");
     assert_eq!(body["total"], body["population"]);
     for (path, want) in [
@@ -85,7 +89,7 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
         ("/api/v1/schemes/MUJUN/results?limit=0", 400),
         ("/api/v1/schemes/MUJUN/entities/abc", 400),
     ] {
-        let (status, body) = get_json(&app, path).await;
+        let (status, body) = get(&app, &t, path).await;
         assert_eq!(status, want, "{path}: {body}");
         assert!(body["error"]["message"].is_string(), "{path}: {body}");
     }
@@ -94,14 +98,17 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entity_has_a_breakdown_and_a_history() {
     let app = spawn_demo().await;
-    let (_, body) = get_json(
+    let t = api_token(&app, "analyst").await;
+    let (_, body) = get(
         &app,
+        &t,
         "/api/v1/schemes/ECONOMY_RACE/results?period=2024H1&limit=1",
     )
     .await;
     let id = body["items"][0]["entity"].as_i64().unwrap();
-    let (status, one) = get_json(
+    let (status, one) = get(
         &app,
+        &t,
         &format!("/api/v1/schemes/ECONOMY_RACE/entities/{id}?period=2024H1"),
     )
     .await;
@@ -115,8 +122,9 @@ async fn an_entity_has_a_breakdown_and_a_history() {
     assert!((sum - one["score"].as_f64().unwrap()).abs() < 0.01);
     assert_eq!(one["evaluation"]["period"], "2024H1");
 
-    let (status, h) = get_json(
+    let (status, h) = get(
         &app,
+        &t,
         &format!("/api/v1/schemes/economy_race/entities/{id}/history"),
     )
     .await;
@@ -129,10 +137,11 @@ async fn an_entity_has_a_breakdown_and_a_history() {
         .collect();
     assert_eq!(periods, ["2024Q1", "2024H1", "2024M01-M09", "2024"]);
     // A firm is not in a region scheme.
-    let (_, firms) = get_json(&app, "/api/v1/schemes/MUJUN/results?limit=1").await;
+    let (_, firms) = get(&app, &t, "/api/v1/schemes/MUJUN/results?limit=1").await;
     let firm = firms["items"][0]["entity"].as_i64().unwrap();
-    let (status, _) = get_json(
+    let (status, _) = get(
         &app,
+        &t,
         &format!("/api/v1/schemes/ECONOMY_RACE/entities/{firm}?period=2024H1"),
     )
     .await;
@@ -142,8 +151,9 @@ async fn an_entity_has_a_breakdown_and_a_history() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_read() {
     let app = spawn_demo().await;
+    let t = api_token(&app, "analyst").await;
     let url = "/api/v1/schemes/ECONOMY_RACE/results?period=2024H1&limit=100";
-    let (_, before) = get_json(&app, url).await;
+    let (_, before) = get(&app, &t, url).await;
     // The last-ranked district that has a code.
     let last = before["items"]
         .as_array()
@@ -194,7 +204,7 @@ async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_re
         assert!(done.iter().any(|d| d == want), "{want} not in {done:?}");
     }
 
-    let (_, after) = get_json(&app, url).await;
+    let (_, after) = get(&app, &t, url).await;
     let now = after["items"]
         .as_array()
         .unwrap()
@@ -207,8 +217,9 @@ async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_re
     assert_eq!(now["grade_change"]["move"], "up", "{now}");
     assert_eq!(now["breakdown"][0]["measure"], 19.5);
     // The next period's moves now compare with the new ranking.
-    let (_, next) = get_json(
+    let (_, next) = get(
         &app,
+        &t,
         "/api/v1/schemes/ECONOMY_RACE/results?period=2024M01-M09&limit=100",
     )
     .await;
@@ -219,4 +230,65 @@ async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_re
         .find(|r| r["key"] == key)
         .unwrap();
     assert_eq!(n["rank_change"]["move"], "down", "{n}");
+}
+
+/// A GET as the city analyst (bearer token), read as JSON.
+async fn get(app: &TestApp, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let r = get_bearer(app, token, path).await;
+    (r.status, r.json())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_district_sees_only_its_own_rows_with_the_overall_rank() {
+    let app = spawn_demo().await;
+    let t = api_token(&app, "analyst").await;
+    let (_, all) = get(&app, &t, "/api/v1/schemes/ECONOMY_RACE/results?limit=100").await;
+    let total = all["total"].as_u64().unwrap();
+    assert!(total > 30, "{all}");
+    let yuzhong = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "渝中区")
+        .cloned()
+        .unwrap();
+    let other = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] != "渝中区")
+        .cloned()
+        .unwrap();
+    let leader = api_token(&app, "yuzhong-leader").await;
+    let (s, mine) = get(&app, &leader, "/api/v1/schemes/ECONOMY_RACE/results").await;
+    assert_eq!(s, 200, "{mine}");
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["name"], "渝中区");
+    assert_eq!(
+        mine["items"][0]["rank"], yuzhong["rank"],
+        "the overall rank"
+    );
+    let (s, _) = get(
+        &app,
+        &leader,
+        &format!(
+            "/api/v1/schemes/ECONOMY_RACE/entities/{}",
+            yuzhong["entity"]
+        ),
+    )
+    .await;
+    assert_eq!(s, 200);
+    for path in [
+        format!("/api/v1/schemes/ECONOMY_RACE/entities/{}", other["entity"]),
+        format!(
+            "/api/v1/schemes/ECONOMY_RACE/entities/{}/history",
+            other["entity"]
+        ),
+    ] {
+        let (s, body) = get(&app, &leader, &path).await;
+        assert_eq!(s, 403, "{path}: {body}");
+    }
+    let firm = api_token(&app, "enterprise").await;
+    let (s, _) = get(&app, &firm, "/api/v1/schemes").await;
+    assert_eq!(s, 403, "an enterprise reads no evaluations");
 }

@@ -307,11 +307,23 @@ pub async fn get_as(app: &TestApp, s: &Session, path: &str) -> Reply {
 }
 
 pub async fn post_json_as(app: &TestApp, s: &Session, path: &str, body: Value) -> Reply {
-    send_as(app, s, "POST", path, Some(("application/json", body.to_string()))).await
+    send_as(
+        app,
+        s,
+        "POST",
+        path,
+        Some(("application/json", body.to_string())),
+    )
+    .await
 }
 
 /// Posts a urlencoded form with the session's `_csrf` field (as a plain HTML form does).
-pub async fn post_form_as(app: &TestApp, s: &Session, path: &str, fields: &[(&str, &str)]) -> Reply {
+pub async fn post_form_as(
+    app: &TestApp,
+    s: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
     let mut all: Vec<(&str, &str)> = fields.to_vec();
     all.push(("_csrf", s.csrf.as_str()));
     let body = all

@@ -2,8 +2,13 @@
 //! requests over TCP. One test binary; a module per resource.
 
 mod auth;
+mod denials;
 mod evaluations;
 mod helpers;
 mod observations;
 mod pages_admin;
+mod pages_data;
+mod pages_evaluations;
+mod pages_items;
+mod pages_screen;
 mod work_items;

@@ -28,10 +28,19 @@ async fn admin_lists_adds_disables_and_issues_tokens() {
     assert!(r.body.contains("已新增用户 new-reporter"));
     // Names are escaped.
     assert!(r.body.contains("新填报员&lt;b&gt;") && !r.body.contains("新填报员<b>"));
-    let u = app.store.user_by_login("new-reporter").await.unwrap().unwrap();
+    let u = app
+        .store
+        .user_by_login("new-reporter")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u.role, "reporter");
     let audit = app.store.audit_events(5).await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "user.add" && e.actor == "admin"));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "user.add" && e.actor == "admin")
+    );
 
     let bad = post_form_as(
         &app,
@@ -48,14 +57,30 @@ async fn admin_lists_adds_disables_and_issues_tokens() {
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("密码至少 8 位"));
 
-    let r = post_form_as(&app, &s, "/admin/users/new-reporter/active", &[("active", "0")]).await;
+    let r = post_form_as(
+        &app,
+        &s,
+        "/admin/users/new-reporter/active",
+        &[("active", "0")],
+    )
+    .await;
     assert!(r.body.contains("已停用用户 new-reporter"), "{}", r.body);
-    assert!(!app.store.user_by_login("new-reporter").await.unwrap().unwrap().active);
+    assert!(
+        !app.store
+            .user_by_login("new-reporter")
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    );
 
     let r = post_form_as(&app, &s, "/admin/users/analyst/token", &[]).await;
     let token = r.body.split("请立即保存）：").nth(1).unwrap()[..67].to_string();
     assert!(token.starts_with("yp_"), "{token}");
-    assert_eq!(get_bearer(&app, &token, "/api/v1/me").await.json()["login"], "analyst");
+    assert_eq!(
+        get_bearer(&app, &token, "/api/v1/me").await.json()["login"],
+        "analyst"
+    );
 }
 
 #[tokio::test]
@@ -70,7 +95,12 @@ async fn non_admins_are_refused_and_forms_need_the_csrf_token() {
             &app,
             &s,
             "/admin/users",
-            &[("login", "sneaky"), ("role", "admin"), ("unit", "500000"), ("password", "a-long-password")],
+            &[
+                ("login", "sneaky"),
+                ("role", "admin"),
+                ("unit", "500000"),
+                ("password", "a-long-password"),
+            ],
         )
         .await;
         assert_eq!(r.status, 403, "{who}");

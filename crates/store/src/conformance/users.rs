@@ -35,7 +35,10 @@ fn new_user(login: &str, unit: EntityId) -> NewUser {
 pub(super) fn users_sessions_and_tokens(store: &dyn Store) -> BoxFut<'_> {
     Box::pin(async move {
         let unit = unit(store).await;
-        let id = store.create_user(&new_user("zhangsan", unit), t0()).await.unwrap();
+        let id = store
+            .create_user(&new_user("zhangsan", unit), t0())
+            .await
+            .unwrap();
         let again = store.create_user(&new_user("zhangsan", unit), t0()).await;
         assert!(
             matches!(&again, Err(StoreError::Conflict { what }) if what.contains("zhangsan")),
@@ -44,10 +47,16 @@ pub(super) fn users_sessions_and_tokens(store: &dyn Store) -> BoxFut<'_> {
         let missing_unit = store
             .create_user(&new_user("lisi", EntityId(999_999)), t0())
             .await;
-        assert!(matches!(missing_unit, Err(StoreError::Invalid { .. })), "{missing_unit:?}");
+        assert!(
+            matches!(missing_unit, Err(StoreError::Invalid { .. })),
+            "{missing_unit:?}"
+        );
 
         let u = store.user_by_login("zhangsan").await.unwrap().unwrap();
-        assert_eq!((u.id, u.unit, u.role.as_str(), u.active), (id, unit, "reporter", true));
+        assert_eq!(
+            (u.id, u.unit, u.role.as_str(), u.active),
+            (id, unit, "reporter", true)
+        );
         assert_eq!(u.created_at, t0());
         assert_eq!(store.user(id).await.unwrap(), Some(u.clone()));
         assert_eq!(store.user_by_login("nobody").await.unwrap(), None);
@@ -68,7 +77,13 @@ pub(super) fn users_sessions_and_tokens(store: &dyn Store) -> BoxFut<'_> {
         let s = store.session("k1", t0()).await.unwrap().unwrap();
         assert_eq!((s.csrf.as_str(), s.user.id), ("csrf-k1", id));
         assert_eq!(s.expires_at, t0() + TimeDelta::hours(8));
-        assert!(store.session("k1", t0() + TimeDelta::hours(9)).await.unwrap().is_none());
+        assert!(
+            store
+                .session("k1", t0() + TimeDelta::hours(9))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(store.session("nope", t0()).await.unwrap().is_none());
         store.delete_session("k1").await.unwrap();
         assert!(store.session("k1", t0()).await.unwrap().is_none());
@@ -80,12 +95,24 @@ pub(super) fn users_sessions_and_tokens(store: &dyn Store) -> BoxFut<'_> {
             "$argon2id$new"
         );
         store.create_session(&session("k3")).await.unwrap();
-        assert_eq!(store.purge_sessions(t0() + TimeDelta::hours(9)).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .purge_sessions(t0() + TimeDelta::hours(9))
+                .await
+                .unwrap(),
+            1
+        );
 
         // A disabled user has no session and no token.
         store.create_session(&session("k4")).await.unwrap();
-        let tok = store.create_api_token(id, "对接", "th1", t0()).await.unwrap();
-        assert_eq!(store.api_token_user("th1").await.unwrap().map(|u| u.id), Some(id));
+        let tok = store
+            .create_api_token(id, "对接", "th1", t0())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.api_token_user("th1").await.unwrap().map(|u| u.id),
+            Some(id)
+        );
         store.set_user_active(id, false).await.unwrap();
         assert!(store.session("k4", t0()).await.unwrap().is_none());
         assert!(store.api_token_user("th1").await.unwrap().is_none());
@@ -114,7 +141,11 @@ pub(super) fn logins_audit_and_maps(store: &dyn Store) -> BoxFut<'_> {
             ip: ip.into(),
             at: t0() + TimeDelta::minutes(minutes),
             success,
-            reason: if success { "ok".into() } else { "密码错误".into() },
+            reason: if success {
+                "ok".into()
+            } else {
+                "密码错误".into()
+            },
         };
         for r in [
             attempt("a", "10.0.0.1", 0, false),
@@ -127,11 +158,17 @@ pub(super) fn logins_audit_and_maps(store: &dyn Store) -> BoxFut<'_> {
         }
         let since = t0() + TimeDelta::minutes(1);
         assert_eq!(
-            store.failed_logins_since("a", "10.0.0.1", since).await.unwrap(),
+            store
+                .failed_logins_since("a", "10.0.0.1", since)
+                .await
+                .unwrap(),
             (2, 2)
         );
         assert_eq!(
-            store.failed_logins_since("a", "10.0.0.1", t0()).await.unwrap(),
+            store
+                .failed_logins_since("a", "10.0.0.1", t0())
+                .await
+                .unwrap(),
             (3, 3)
         );
         let newest = store.login_records(2).await.unwrap();
@@ -159,18 +196,30 @@ pub(super) fn logins_audit_and_maps(store: &dyn Store) -> BoxFut<'_> {
         let unit = unit(store).await;
         assert_eq!(store.region_map(unit).await.unwrap(), None);
         store
-            .put_region_map(unit, r#"{"type":"FeatureCollection","features":[]}"#, "admin", t0())
+            .put_region_map(
+                unit,
+                r#"{"type":"FeatureCollection","features":[]}"#,
+                "admin",
+                t0(),
+            )
             .await
             .unwrap();
         store
-            .put_region_map(unit, r#"{"type":"FeatureCollection","features":[1]}"#, "admin", t0())
+            .put_region_map(
+                unit,
+                r#"{"type":"FeatureCollection","features":[1]}"#,
+                "admin",
+                t0(),
+            )
             .await
             .unwrap();
         assert_eq!(
             store.region_map(unit).await.unwrap().as_deref(),
             Some(r#"{"type":"FeatureCollection","features":[1]}"#)
         );
-        let bad = store.put_region_map(EntityId(999_999), "{}", "admin", t0()).await;
+        let bad = store
+            .put_region_map(EntityId(999_999), "{}", "admin", t0())
+            .await;
         assert!(matches!(bad, Err(StoreError::Invalid { .. })), "{bad:?}");
     })
 }

@@ -42,10 +42,7 @@ pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
         .context("创建演示用户")?;
     println!("  {DEMO_NOTICE}");
     if !args.serve {
-        println!(
-            "演示用户（密码均为 {}）：",
-            yiping_app::auth::DEMO_PASSWORD
-        );
+        println!("演示用户（密码均为 {}）：", yiping_app::auth::DEMO_PASSWORD);
         for u in &users {
             println!("  {:<18} {}，{}", u.login, u.role.label_zh(), u.unit_name);
         }

@@ -15,18 +15,20 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
     println!("  登录      http://{addr}/login");
     print_users(store.as_ref()).await?;
     println!("  健康检查  http://{addr}/healthz");
-    println!("  接口示例  http://{addr}/api/v1/entities?level=2");
     println!(
-        "            http://{addr}/api/v1/observations?indicator=GDP&period=2024Q1&measure=growth"
+        "  JSON 接口 http://{addr}/api/v1/…（需登录，或带 API 令牌：yiping user token 登录名）"
     );
     println!("按 Ctrl+C 停止。");
     tokio::spawn(super::items::jobs_every_minute(store.clone()));
+    tokio::spawn(purge_sessions_hourly(store.clone()));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     yiping_http::serve(
         listener,
-        AppState::new(store).with_open311_key(std::env::var("YIPING_OPEN311_API_KEY").ok()),
+        AppState::new(store)
+            .with_open311_key(std::env::var("YIPING_OPEN311_API_KEY").ok())
+            .with_secure_cookies(args.secure_cookies),
         shutdown,
     )
     .await
@@ -66,4 +68,15 @@ async fn print_users(store: &dyn Store) -> anyhow::Result<()> {
         println!("    {:<18} {role}，{unit}", u.login);
     }
     Ok(())
+}
+
+/// Deletes expired sessions once an hour (they are refused anyway; this keeps the table small).
+async fn purge_sessions_hourly(store: Arc<dyn Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.purge_sessions(chrono::Utc::now()).await {
+            tracing::warn!(error = %e, "purging expired sessions failed");
+        }
+    }
 }

@@ -104,7 +104,10 @@ pub async fn run(store: &dyn Store, args: UserArgs) -> anyhow::Result<()> {
                 let state = if u.active { "启用" } else { "停用" };
                 rows.push(vec![u.login, u.name, role, unit, state.to_string()]);
             }
-            print!("{}", render(&["登录名", "姓名", "角色", "单位", "状态"], &rows, &[]));
+            print!(
+                "{}",
+                render(&["登录名", "姓名", "角色", "单位", "状态"], &rows, &[])
+            );
         }
         UserCommand::Passwd {
             login,
@@ -124,11 +127,15 @@ pub async fn run(store: &dyn Store, args: UserArgs) -> anyhow::Result<()> {
             }
         }
         UserCommand::Disable { login } => {
-            store.set_user_active(find(store, &login).await?.id, false).await?;
+            store
+                .set_user_active(find(store, &login).await?.id, false)
+                .await?;
             println!("已停用 {login}");
         }
         UserCommand::Enable { login } => {
-            store.set_user_active(find(store, &login).await?.id, true).await?;
+            store
+                .set_user_active(find(store, &login).await?.id, true)
+                .await?;
             println!("已启用 {login}");
         }
         UserCommand::Token { login, name } => {
@@ -140,7 +147,12 @@ pub async fn run(store: &dyn Store, args: UserArgs) -> anyhow::Result<()> {
             let mut rows: Vec<Vec<String>> = Vec::new();
             for r in store.login_records(limit).await? {
                 let result = if r.success {
-                    if r.reason == "logout" { "退出" } else { "成功" }.to_string()
+                    if r.reason == "logout" {
+                        "退出"
+                    } else {
+                        "成功"
+                    }
+                    .to_string()
                 } else {
                     format!("失败（{}）", r.reason)
                 };
@@ -151,7 +163,10 @@ pub async fn run(store: &dyn Store, args: UserArgs) -> anyhow::Result<()> {
                     result,
                 ]);
             }
-            print!("{}", render(&["时间", "登录名", "地址", "结果"], &rows, &[]));
+            print!(
+                "{}",
+                render(&["时间", "登录名", "地址", "结果"], &rows, &[])
+            );
         }
     }
     Ok(())

@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 
 use super::support::{text, yiping};
 
-const ENTITIES: &str = "类型,代码,名称,层级,上级代码\n地区,500000,重庆市,1,\n地区,500103,渝中区,2,500000\n";
+const ENTITIES: &str =
+    "类型,代码,名称,层级,上级代码\n地区,500000,重庆市,1,\n地区,500103,渝中区,2,500000\n";
 
 fn with_stdin(db: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yiping"))
@@ -38,8 +39,17 @@ fn users_are_added_listed_tokened_and_disabled() {
     assert!(o.status.success(), "{}", text(&o));
 
     let add = [
-        "user", "add", "--login", "wang", "--name", "王五", "--role", "填报员", "--unit",
-        "500103", "--password-stdin",
+        "user",
+        "add",
+        "--login",
+        "wang",
+        "--name",
+        "王五",
+        "--role",
+        "填报员",
+        "--unit",
+        "500103",
+        "--password-stdin",
     ];
     let o = with_stdin(&db, &add, "a-long-password\n");
     assert!(o.status.success(), "{}", text(&o));
@@ -51,33 +61,74 @@ fn users_are_added_listed_tokened_and_disabled() {
     assert!(text(&o).contains("登录名“wang”已被使用"), "{}", text(&o));
     let o = with_stdin(
         &db,
-        &["user", "add", "--login", "li", "--role", "leader", "--unit", "500199", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--login",
+            "li",
+            "--role",
+            "leader",
+            "--unit",
+            "500199",
+            "--password-stdin",
+        ],
         "a-long-password\n",
     );
     assert!(!o.status.success());
-    assert!(text(&o).contains("没有代码为“500199”的单位"), "{}", text(&o));
+    assert!(
+        text(&o).contains("没有代码为“500199”的单位"),
+        "{}",
+        text(&o)
+    );
     let o = with_stdin(
         &db,
-        &["user", "add", "--login", "li", "--role", "leader", "--unit", "500000", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--login",
+            "li",
+            "--role",
+            "leader",
+            "--unit",
+            "500000",
+            "--password-stdin",
+        ],
         "short\n",
     );
     assert!(!o.status.success());
     assert!(text(&o).contains("密码至少 8 位"), "{}", text(&o));
-    let o = yiping(&db, &["user", "add", "--login", "li", "--role", "boss", "--unit", "500000"]);
+    let o = yiping(
+        &db,
+        &[
+            "user", "add", "--login", "li", "--role", "boss", "--unit", "500000",
+        ],
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("未知角色“boss”"), "{}", text(&o));
 
     // Without --password-stdin a random password is shown once.
-    let o = yiping(&db, &["user", "add", "--login", "zhao", "--role", "admin", "--unit", "500000"]);
+    let o = yiping(
+        &db,
+        &[
+            "user", "add", "--login", "zhao", "--role", "admin", "--unit", "500000",
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("初始密码（只显示这一次）"));
 
     let o = yiping(&db, &["user", "list"]);
     let t = text(&o);
-    assert!(t.contains("wang") && t.contains("王五") && t.contains("渝中区") && t.contains("启用"), "{t}");
+    assert!(
+        t.contains("wang") && t.contains("王五") && t.contains("渝中区") && t.contains("启用"),
+        "{t}"
+    );
 
     let o = yiping(&db, &["user", "token", "wang"]);
-    assert!(o.status.success() && text(&o).contains("yp_"), "{}", text(&o));
+    assert!(
+        o.status.success() && text(&o).contains("yp_"),
+        "{}",
+        text(&o)
+    );
 
     let o = yiping(&db, &["user", "disable", "wang"]);
     assert!(o.status.success());

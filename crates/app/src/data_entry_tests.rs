@@ -1,0 +1,54 @@
+//! Tests of the entry form's rules: deadlines, numbers as typed, months.
+
+use super::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+#[test]
+fn the_deadline_is_the_fifth_working_day_of_the_next_month() {
+    let cal = calendar().unwrap();
+    // 2024-10: 1—7 October are the National Day holiday, 12 October a make-up working day.
+    assert_eq!(reporting_deadline(&cal, 2024, 9), d(2024, 10, 12));
+    // 2024-11: Fri 1, Mon 4 … Thu 7.
+    assert_eq!(reporting_deadline(&cal, 2024, 10), d(2024, 11, 7));
+    // December's figures are due in January of the next year (1 January is a holiday).
+    assert_eq!(reporting_deadline(&cal, 2024, 12), d(2025, 1, 8));
+}
+
+#[test]
+fn a_past_deadline_is_overdue() {
+    assert_eq!(
+        deadline_label(d(2024, 11, 7), d(2024, 11, 9)),
+        (true, "已逾期2天".into())
+    );
+    assert_eq!(
+        deadline_label(d(2024, 11, 7), d(2024, 11, 7)),
+        (false, "今天截止".into())
+    );
+    assert_eq!(
+        deadline_label(d(2024, 11, 7), d(2024, 11, 4)),
+        (false, "还剩3天".into())
+    );
+}
+
+#[test]
+fn numbers_are_read_as_people_type_them() {
+    assert_eq!(parse_number(" 1,234.5 "), Ok(Some(1234.5)));
+    assert_eq!(parse_number("１２．５"), Ok(Some(12.5)));
+    assert_eq!(parse_number("-3.2%"), Ok(Some(-3.2)));
+    assert_eq!(parse_number(""), Ok(None));
+    assert!(parse_number("12a").is_err());
+    assert!(parse_number("inf").is_err());
+    assert!(parse_number("1e5").is_err());
+}
+
+#[test]
+fn months_parse_from_codes_and_chinese() {
+    assert_eq!(parse_month("2024M10").unwrap(), (2024, 10));
+    assert_eq!(parse_month("2024M01-M10").unwrap(), (2024, 10));
+    assert_eq!(parse_month("2024年3月").unwrap(), (2024, 3));
+    assert!(parse_month("2024W10").is_err());
+    assert_eq!(due_month(d(2025, 1, 3)), (2024, 12));
+}

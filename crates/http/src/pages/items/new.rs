@@ -1,0 +1,237 @@
+//! `/items/new`: reporting an event or problem (上报事件) — category (大类/小类), location,
+//! title, description and priority — for the users who may report events. The item is received
+//! by the user's unit; a grid worker's report is registered at once (the engine's rule).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use yiping_access::{Capability, Principal, Role};
+use yiping_app::AppError;
+use yiping_app::work_items::{self, CreateItem, FlowSetup, actors};
+use yiping_flow::{CategoryCode, CategoryDomain, Channel, ItemKind, Priority};
+use yiping_kernel::{EntityId, EntityKind};
+use yiping_store::ItemExtras;
+
+use super::common::{FormData, csrf_field, failure};
+use crate::AppState;
+use crate::api::work_items::load_setup;
+use crate::auth::PageUser;
+use crate::pages::forbidden;
+use crate::pages::layout::{Nav, notice, page};
+
+/// The categories of `domains` grouped by 大类, for a `<select>` with `<optgroup>`s.
+pub(crate) fn category_options(
+    setup: &FlowSetup,
+    domains: &[CategoryDomain],
+    current: Option<&str>,
+) -> Markup {
+    let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for c in setup
+        .categories
+        .iter()
+        .filter(|c| domains.contains(&c.code.domain()))
+    {
+        let group = format!("{}·{}", c.code.domain().label_zh(), c.major_name);
+        let option = (
+            c.code.to_string(),
+            format!("{} / {}", c.major_name, c.minor_name),
+        );
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, list)) => list.push(option),
+            None => groups.push((group, vec![option])),
+        }
+    }
+    html! {
+        @for (group, options) in &groups {
+            optgroup label=(group) {
+                @for (code, name) in options {
+                    option value=(code) selected[current == Some(code.as_str())] { (name) }
+                }
+            }
+        }
+    }
+}
+
+/// The priority radio buttons.
+pub(crate) fn priority_options(label: &str) -> Markup {
+    html! {
+        fieldset.inline {
+            legend { (label) }
+            @for (value, p) in [("normal", Priority::Normal), ("urgent", Priority::Urgent), ("critical", Priority::Critical)] {
+                label.radio {
+                    input type="radio" name="priority" value=(value) checked[p == Priority::Normal];
+                    " " (p.label_zh())
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn parse_priority(form: &FormData) -> Priority {
+    match form.get("priority") {
+        Some("urgent") => Priority::Urgent,
+        Some("critical") => Priority::Critical,
+        _ => Priority::Normal,
+    }
+}
+
+/// The regions a user may name as the location: their unit and the regions directly below it.
+async fn locations(s: &AppState, p: &Principal) -> Result<Vec<(EntityId, String)>, AppError> {
+    let all = s.store.all_entities().await?;
+    Ok(all
+        .into_iter()
+        .filter(|e| {
+            e.data.kind == EntityKind::Region
+                && p.sees(e.id)
+                && (e.id == p.unit || e.current_parent() == Some(p.unit))
+        })
+        .map(|e| (e.id, e.data.name))
+        .collect())
+}
+
+pub(crate) async fn form(
+    State(s): State<AppState>,
+    PageUser { principal: p, csrf }: PageUser,
+) -> Response {
+    if let Err(e) = p.require(Capability::ReportEvent) {
+        return forbidden(&p, &csrf, &e);
+    }
+    render(&s, &p, &csrf, None, &FormData::default(), StatusCode::OK).await
+}
+
+async fn render(
+    s: &AppState,
+    p: &Principal,
+    csrf: &str,
+    error: Option<String>,
+    prev: &FormData,
+    status: StatusCode,
+) -> Response {
+    let loaded = async { Ok::<_, AppError>((load_setup(s).await?, locations(s, p).await?)) }.await;
+    let (setup, places) = match loaded {
+        Ok(x) => x,
+        Err(e) => return failure(p, csrf, e),
+    };
+    let domains = [CategoryDomain::Event, CategoryDomain::Component];
+    let body = html! {
+        h1 { "上报事件" span.sub { (p.unit_name) } }
+        @if let Some(e) = &error { (notice("error", e)) }
+        form.card.wide method="post" action="/items/new" {
+            (csrf_field(csrf))
+            label.block { "标题"
+                input type="text" name="title" required maxlength="200"
+                    value=(prev.get("title").unwrap_or_default()) placeholder="如：解放碑步行街暴露垃圾";
+            }
+            label.block { "分类（大类/小类）"
+                select name="category" required { (category_options(&setup, &domains, prev.get("category"))) }
+            }
+            label.block { "发生地"
+                select name="location" {
+                    option value="" { "不指定" }
+                    @for (id, name) in &places {
+                        option value=(id)
+                            selected[prev.get("location").map_or(*id == p.unit, |l| l == id.to_string())] { (name) }
+                    }
+                }
+            }
+            label.block { "详细地址"
+                input type="text" name="address" maxlength="200" value=(prev.get("address").unwrap_or_default());
+            }
+            label.block { "情况描述"
+                textarea name="description" rows="5" maxlength="4000" { (prev.get("description").unwrap_or_default()) }
+            }
+            (priority_options("紧急程度"))
+            button type="submit" data-testid="submit-event" { "提交上报" }
+        }
+    };
+    (status, page("上报事件", p, csrf, Nav::Items, &[], body)).into_response()
+}
+
+pub(crate) async fn submit(
+    State(s): State<AppState>,
+    PageUser { principal: p, csrf }: PageUser,
+    body: Bytes,
+) -> Response {
+    if let Err(e) = p.require(Capability::ReportEvent) {
+        return forbidden(&p, &csrf, &e);
+    }
+    let form = FormData::parse(&String::from_utf8_lossy(&body));
+    let bad = |m: String| (m, StatusCode::UNPROCESSABLE_ENTITY);
+    let built = (|| {
+        let title = form.get("title").ok_or_else(|| bad("请填写标题".into()))?;
+        let raw = form
+            .get("category")
+            .ok_or_else(|| bad("请选择分类".into()))?;
+        let category = CategoryCode::parse(raw).map_err(|e| bad(e.to_string()))?;
+        let location = match form.get("location") {
+            None => None,
+            Some(l) => Some(EntityId(
+                l.parse().map_err(|_| bad(format!("发生地“{l}”无效")))?,
+            )),
+        };
+        Ok(CreateItem {
+            kind: ItemKind::Event,
+            title: title.to_string(),
+            category,
+            priority: parse_priority(&form),
+            channel: if p.role == Role::GridWorker {
+                Channel::GridWorker
+            } else {
+                Channel::Online
+            },
+            receiving_unit: p.unit,
+            location,
+            enterprise: None,
+            reporter: None,
+            requester: None,
+            extras: ItemExtras {
+                description: form.get("description").map(str::to_string),
+                address: form.get("address").map(str::to_string),
+                ..ItemExtras::default()
+            },
+        })
+    })();
+    let new = match built {
+        Ok(n) => n,
+        Err((m, status)) => return render(&s, &p, &csrf, Some(m), &form, status).await,
+    };
+    let setup = match load_setup(&s).await {
+        Ok(x) => x,
+        Err(e) => return failure(&p, &csrf, e),
+    };
+    let (new, actor) = match actors::scope_new_item(&p, &setup, new) {
+        Ok(x) => x,
+        Err(e) => return forbidden(&p, &csrf, &e),
+    };
+    match work_items::create(s.store.as_ref(), &setup, new, &actor, Utc::now()).await {
+        Ok(stored) => {
+            Redirect::to(&format!("/items/{}?done=created", stored.item.id)).into_response()
+        }
+        Err(AppError::Flow(e)) => {
+            render(
+                &s,
+                &p,
+                &csrf,
+                Some(e.to_string()),
+                &form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Invalid(m)) => {
+            render(
+                &s,
+                &p,
+                &csrf,
+                Some(m),
+                &form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => failure(&p, &csrf, e),
+    }
+}

@@ -1,0 +1,291 @@
+//! The data pages: the entry form (scope, role, CSRF, validation, all or nothing), the import
+//! (dry run, confirmation, out-of-scope rows) and exports.
+
+use yiping_kernel::{IndicatorId, Measure, ObservationKey, Period};
+use yiping_store::{ObservationFilter, Page};
+
+use super::helpers::{Reply, Session, TestApp, enc, get_as, login, send, send_as, spawn_demo};
+
+const YUZHONG: &str = "500103";
+const WANZHOU: &str = "500101";
+
+fn entry_url(unit: &str) -> String {
+    format!("/data/entry?unit={unit}&period=2024M10")
+}
+
+/// The name of the first value field (`v<indicator id>`) of an entry form.
+fn first_value_field(html: &str) -> String {
+    html.match_indices("name=\"v")
+        .map(|(at, m)| {
+            html[at + m.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .find(|d| !d.is_empty())
+        .map(|d| format!("v{d}"))
+        .expect("a value field")
+}
+
+async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
+    let all = app.store.all_entities().await.unwrap();
+    let e = all
+        .iter()
+        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == entity))
+        .unwrap();
+    let key = ObservationKey {
+        entity: e.id,
+        indicator: IndicatorId(field[1..].parse().unwrap()),
+        period: Period::months(2024, 1, 10).unwrap(),
+        measure: Measure::Value,
+    };
+    let page = app
+        .store
+        .observations(
+            &ObservationFilter {
+                entities: Some(vec![key.entity]),
+                indicators: Some(vec![key.indicator]),
+                periods: Some(vec![key.period]),
+                measure: Some(Measure::Value),
+                ..ObservationFilter::default()
+            },
+            Page::first(5),
+        )
+        .await
+        .unwrap();
+    page.items.first().map(|o| o.value.value())
+}
+
+async fn post_entry(app: &TestApp, s: &Session, unit: &str, fields: &[(&str, &str)]) -> Reply {
+    super::helpers::post_form_as(app, s, &entry_url(unit), fields).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_enters_its_own_units_figures_and_nobody_elses() {
+    let app = spawn_demo().await;
+    let me = login(&app, "yuzhong-reporter").await;
+    let form = get_as(&app, &me, &entry_url(YUZHONG)).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("渝中区"));
+    assert!(form.body.contains("报送截止"));
+    assert!(form.body.contains("已逾期"), "October 2024 is long past");
+    assert!(
+        form.body.contains("2024年11月07日"),
+        "5th working day of November"
+    );
+    let field = first_value_field(&form.body);
+
+    // Another district's form: refused, in Chinese, for reading and for posting.
+    let other = get_as(&app, &me, &entry_url(WANZHOU)).await;
+    assert_eq!(other.status, 403);
+    assert!(
+        other.body.contains("超出本单位（渝中区）的管辖范围"),
+        "{}",
+        other.body
+    );
+    let before = stored(&app, WANZHOU, &field).await;
+    let r = post_entry(&app, &me, WANZHOU, &[(&field, "1")]).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(stored(&app, WANZHOU, &field).await, before);
+
+    // A leader reads data but does not enter it.
+    let leader = login(&app, "leader").await;
+    let r = get_as(&app, &leader, &entry_url(YUZHONG)).await;
+    assert_eq!(r.status, 403);
+    let r = post_entry(&app, &leader, YUZHONG, &[(&field, "1")]).await;
+    assert_eq!(r.status, 403);
+
+    // Without the CSRF token nothing happens.
+    let body = format!("{}=1", enc(&field));
+    let r = send(
+        &app,
+        "POST",
+        &entry_url(YUZHONG),
+        &[("Cookie", me.cookie.as_str())],
+        Some(("application/x-www-form-urlencoded", body)),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+
+    // A wrong field: the message beside it, nothing stored (not even the right field).
+    let growth = field.replacen('v', "g", 1);
+    let before = stored(&app, YUZHONG, &field).await;
+    let r = post_entry(&app, &me, YUZHONG, &[(&field, "4321.5"), (&growth, "十二")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("“十二”不是有效的数字"), "{}", r.body);
+    assert!(r.body.contains("本次未保存任何数据"));
+    assert_eq!(stored(&app, YUZHONG, &field).await, before);
+
+    // Right: saved through the importer.
+    let r = post_entry(
+        &app,
+        &me,
+        YUZHONG,
+        &[(&field, "4,321.5"), (&growth, "-2.5")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("已保存"), "{}", r.body);
+    assert_eq!(stored(&app, YUZHONG, &field).await, Some(4321.5));
+    assert!(
+        r.body.contains("value=\"4321.50\""),
+        "the form shows the stored value"
+    );
+}
+
+fn multipart(file_name: &str, csv: &str, digest: Option<&str>) -> (String, String) {
+    let b = "----yipingtestboundary";
+    let mut body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n"
+    );
+    if let Some(d) = digest {
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"digest\"\r\n\r\n{d}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{b}--\r\n"));
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+async fn upload(app: &TestApp, s: &Session, path: &str, csv: &str, digest: Option<&str>) -> Reply {
+    let (ct, body) = multipart("渝中区10月.csv", csv, digest);
+    send_as(app, s, "POST", path, Some((&ct, body))).await
+}
+
+const HEADER: &str = "主体代码,主体,指标代码,指标,时期,口径,数值,计量单位\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_is_previewed_then_confirmed_and_refused_whole_outside_the_scope() {
+    let app = spawn_demo().await;
+    let me = login(&app, "yuzhong-reporter").await;
+    let page = get_as(&app, &me, "/data/import").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("hx-encoding=\"multipart/form-data\""));
+
+    let csv = format!("{HEADER}{YUZHONG},渝中区,FAI,固定资产投资,2024M01-M10,数值,777.77,亿元\n");
+    let preview = upload(&app, &me, "/data/import/preview", &csv, None).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("预览（尚未写入）"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("渝中区 固定资产投资"),
+        "changes by name"
+    );
+    let at = preview.body.find("name=\"digest\" value=\"").unwrap() + 21;
+    let digest = preview.body[at..at + 64].to_string();
+
+    let fai = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            let ind = store
+                .indicators()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|i| i.data.code.as_str() == "FAI")
+                .unwrap();
+            stored_fai(&store, ind.id).await
+        }
+    };
+    assert_ne!(fai(&app).await, Some(777.77), "the preview wrote nothing");
+
+    // Another file than the one previewed is refused.
+    let other = csv.replace("777.77", "1");
+    let r = upload(&app, &me, "/data/import/apply", &other, Some(&digest)).await;
+    assert!(r.body.contains("文件与预览时不同，未导入"), "{}", r.body);
+    let r = upload(&app, &me, "/data/import/apply", &csv, Some(&digest)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("已导入"), "{}", r.body);
+    assert_eq!(fai(&app).await, Some(777.77));
+
+    // A row of 万州区: the whole file is refused, the row named.
+    let mixed = format!(
+        "{HEADER}{YUZHONG},渝中区,FAI,固定资产投资,2024M01-M10,数值,1.5,亿元\n{WANZHOU},万州区,FAI,固定资产投资,2024M01-M10,数值,2.5,亿元\n"
+    );
+    let r = upload(&app, &me, "/data/import/preview", &mixed, None).await;
+    assert_eq!(r.status, 200, "htmx swaps the error report in: {}", r.body);
+    assert!(r.body.contains("整个文件未导入"));
+    assert!(r.body.contains("超出本单位（渝中区）的管辖范围"));
+    assert!(r.body.contains("万州区"));
+    assert!(!r.body.contains("确认导入"));
+
+    // Without the CSRF header the upload is refused.
+    let (ct, body) = multipart("a.csv", &csv, None);
+    let r = send(
+        &app,
+        "POST",
+        "/data/import/preview",
+        &[("Cookie", me.cookie.as_str())],
+        Some((&ct, body)),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+}
+
+async fn stored_fai(
+    store: &std::sync::Arc<dyn yiping_store::Store>,
+    id: IndicatorId,
+) -> Option<f64> {
+    let all = store.all_entities().await.unwrap();
+    let e = all
+        .iter()
+        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == YUZHONG))
+        .unwrap();
+    store
+        .observations(
+            &ObservationFilter {
+                entities: Some(vec![e.id]),
+                indicators: Some(vec![id]),
+                periods: Some(vec![Period::months(2024, 1, 10).unwrap()]),
+                measure: Some(Measure::Value),
+                ..ObservationFilter::default()
+            },
+            Page::first(1),
+        )
+        .await
+        .unwrap()
+        .items
+        .first()
+        .map(|o| o.value.value())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_page_and_exports_stay_in_the_users_scope() {
+    let app = spawn_demo().await;
+    let me = login(&app, "yuzhong-reporter").await;
+    let page = get_as(&app, &me, "/data").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("截止日期") && page.body.contains("导出"));
+
+    let r = get_as(
+        &app,
+        &me,
+        "/data/export?format=csv&layout=long&period=2024M01-M10&indicator=FAI",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.content_type.starts_with("text/csv"));
+    let cd = r.header("content-disposition").unwrap();
+    assert!(
+        cd.contains("filename*=UTF-8''%E6%B8%9D%E4%B8%AD%E5%8C%BA"),
+        "{cd}"
+    );
+    assert!(r.body.contains("渝中区"));
+    assert!(!r.body.contains("万州区"), "only the user's subtree");
+
+    let r = get_as(
+        &app,
+        &me,
+        &format!("/data/export?format=csv&unit={WANZHOU}"),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = get_as(&app, &me, "/data/export?format=csv&layout=wide").await;
+    assert_eq!(r.status, 422, "a wide CSV holds one period");
+    assert!(r.body.contains("宽表 CSV 只能容纳一个时期"));
+    let grid = login(&app, "enterprise").await;
+    assert_eq!(get_as(&app, &grid, "/data").await.status, 403);
+}

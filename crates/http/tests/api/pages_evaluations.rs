@@ -1,0 +1,106 @@
+//! The evaluation pages: the schemes, a league table with breakdowns, one unit's history; scope
+//! and role checks.
+
+use super::helpers::{get_as, login, post_form_as, send, spawn_demo};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_reads_the_league_table_with_breakdowns_and_a_units_history() {
+    let app = spawn_demo().await;
+    let leader = login(&app, "leader").await;
+    let list = get_as(&app, &leader, "/evaluations").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("八张报表·经济报表"));
+    assert!(list.body.contains("/evaluations/ECONOMY_RACE"));
+
+    let table = get_as(&app, &leader, "/evaluations/ECONOMY_RACE").await;
+    assert_eq!(table.status, 200, "{}", table.body);
+    for text in [
+        "渝中区",
+        "万州区",
+        "<details",
+        "table class=\"breakdown\"",
+        "class=\"grade\"",
+        "名次",
+    ] {
+        assert!(table.body.contains(text), "{text} missing");
+    }
+    assert!(
+        !table.body.contains("重新评价本期"),
+        "a leader does not run evaluations"
+    );
+    let history = get_as(&app, &leader, "/evaluations/ECONOMY_RACE/unit/500103").await;
+    assert_eq!(history.status, 200, "{}", history.body);
+    assert!(history.body.contains("渝中区") && history.body.contains("历次评价"));
+
+    let r = get_as(&app, &leader, "/evaluations/NOPE").await;
+    assert_eq!(r.status, 404);
+    let r = get_as(&app, &leader, "/evaluations/ECONOMY_RACE?period=2024Q9").await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_district_sees_its_own_row_and_only_analysts_run_evaluations() {
+    let app = spawn_demo().await;
+    let district = login(&app, "yuzhong-leader").await;
+    let table = get_as(&app, &district, "/evaluations/ECONOMY_RACE").await;
+    assert_eq!(table.status, 200);
+    assert!(table.body.contains("渝中区"));
+    assert!(
+        !table.body.contains("万州区"),
+        "rows outside the subtree are hidden"
+    );
+    assert!(table.body.contains("名次为全体排名"));
+    let other = get_as(&app, &district, "/evaluations/ECONOMY_RACE/unit/500101").await;
+    assert_eq!(other.status, 403);
+
+    let firm = login(&app, "enterprise").await;
+    assert_eq!(get_as(&app, &firm, "/evaluations").await.status, 403);
+
+    let leader = login(&app, "leader").await;
+    let r = post_form_as(
+        &app,
+        &leader,
+        "/evaluations/ECONOMY_RACE/run",
+        &[("period", "2024Q3")],
+    )
+    .await;
+    assert_eq!(r.status, 403, "a leader may not run evaluations");
+
+    let analyst = login(&app, "analyst").await;
+    let table = get_as(&app, &analyst, "/evaluations/ECONOMY_RACE").await;
+    assert!(table.body.contains("重新评价本期"));
+    let runs = app
+        .store
+        .evaluation_runs(Some("ECONOMY_RACE"))
+        .await
+        .unwrap();
+    let period = runs.last().unwrap().period;
+    let r = send(
+        &app,
+        "POST",
+        "/evaluations/ECONOMY_RACE/run",
+        &[("Cookie", analyst.cookie.as_str())],
+        Some((
+            "application/x-www-form-urlencoded",
+            format!("period={}", period.code()),
+        )),
+    )
+    .await;
+    assert_eq!(r.status, 403, "no CSRF token");
+    let r = post_form_as(
+        &app,
+        &analyst,
+        "/evaluations/ECONOMY_RACE/run",
+        &[("period", &period.code())],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = app
+        .store
+        .evaluation_runs(Some("ECONOMY_RACE"))
+        .await
+        .unwrap();
+    let rerun = after.iter().find(|r| r.period == period).unwrap();
+    let before = runs.iter().find(|r| r.period == period).unwrap();
+    assert!(rerun.computed_at > before.computed_at, "evaluated again");
+}

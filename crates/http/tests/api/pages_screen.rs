@@ -1,0 +1,269 @@
+//! The one screen: pages, JSON endpoints, map matching, boundary upload, static files, and the
+//! denials (role and scope).
+
+use crate::helpers::{get_as, login, send, send_as, spawn_demo};
+
+#[tokio::test]
+async fn the_leader_is_sent_to_the_city_screen_which_shows_tiles_map_and_league() {
+    let app = spawn_demo().await;
+    let s = login(&app, "leader").await;
+    let home = get_as(&app, &s, "/").await;
+    assert_eq!(home.status, 303);
+    assert_eq!(home.header("location"), Some("/screen"));
+    let own = get_as(&app, &s, "/screen").await;
+    assert_eq!(own.status, 303);
+    assert_eq!(own.header("location"), Some("/screen/500000"));
+
+    let page = get_as(&app, &s, "/screen/500000?period=2024M09").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for part in [
+        "重庆市 · 一屏",
+        r#"id="league""#,
+        r#"id="map""#,
+        "/api/v1/screen/500000/map",
+        r#"id="screen-data""#,
+        "echarts.min.js?v=",
+        "经济运行赛马比拼",
+        "两江新区",
+        "序时进度",
+        "分项指标五色表",
+        "事项办理",
+    ] {
+        assert!(page.body.contains(part), "missing {part}");
+    }
+    // The league is server-rendered: one row per ranked district, with grade badges.
+    let rows = page.body.matches("<tr data-key=").count();
+    assert!(rows >= 38, "league rows: {rows}");
+    assert!(page.body.contains("badge grade grade-A"));
+}
+
+#[tokio::test]
+async fn a_district_leader_may_open_only_the_screens_of_their_district() {
+    let app = spawn_demo().await;
+    let s = login(&app, "yuzhong-leader").await;
+    let own = get_as(&app, &s, "/screen").await;
+    assert_eq!(own.header("location"), Some("/screen/500103"));
+    assert_eq!(get_as(&app, &s, "/screen/500103").await.status, 200);
+    for path in [
+        "/screen/500000",
+        "/screen/500101",
+        "/api/v1/screen/500000",
+        "/api/v1/screen/500101/map",
+    ] {
+        let r = get_as(&app, &s, path).await;
+        assert_eq!(r.status, 403, "{path}: {}", r.body);
+    }
+    let api = get_as(&app, &s, "/api/v1/screen/500000").await;
+    assert_eq!(api.json()["error"]["code"], "forbidden");
+    // The breadcrumb does not offer the city, which is not theirs to open.
+    let page = get_as(&app, &s, "/screen/500103").await;
+    assert!(!page.body.contains(r#"href="/screen/500000"#));
+}
+
+#[tokio::test]
+async fn roles_without_the_screen_are_refused_and_sent_to_their_home_page() {
+    let app = spawn_demo().await;
+    let firm = login(&app, "enterprise").await;
+    assert_eq!(
+        get_as(&app, &firm, "/").await.header("location"),
+        Some("/requests")
+    );
+    assert_eq!(get_as(&app, &firm, "/screen").await.status, 403);
+    assert_eq!(
+        get_as(&app, &firm, "/api/v1/screen/500000").await.status,
+        403
+    );
+    let handler = login(&app, "jxw-handler").await;
+    assert_eq!(
+        get_as(&app, &handler, "/").await.header("location"),
+        Some("/items")
+    );
+    // Not signed in: the page asks for a login, the API answers 401.
+    let anon = send(&app, "GET", "/screen/500000", &[], None).await;
+    assert_eq!(anon.status, 303);
+    assert!(
+        anon.header("location")
+            .unwrap_or("")
+            .starts_with("/login?next=")
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/v1/screen/500000", &[], None)
+            .await
+            .status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn the_json_screen_lists_the_children_of_the_unit() {
+    let app = spawn_demo().await;
+    let s = login(&app, "leader").await;
+    let r = get_as(&app, &s, "/api/v1/screen/500000?period=2024M09").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["month"], "2024M09");
+    let children = v["children"].as_array().unwrap();
+    assert_eq!(children.len(), 41, "38 区县 and 3 功能区");
+    let functional: Vec<&str> = children
+        .iter()
+        .filter(|c| c["functional"] == true)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(functional.len(), 3, "{functional:?}");
+    assert!(functional.contains(&"两江新区"));
+    assert!(
+        children
+            .iter()
+            .any(|c| c["name"] == "梁平区" && c["key"] == "500155")
+    );
+    assert!(v["league"]["rows"].as_array().unwrap().len() >= 38);
+    assert!(
+        v["tiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["progress"]["label"].is_string())
+    );
+
+    // A district's children are its towns; a functional area is addressed by id.
+    let d = get_as(&app, &s, "/api/v1/screen/500103").await.json();
+    let towns = d["children"].as_array().unwrap();
+    assert!(!towns.is_empty());
+    assert!(towns.iter().all(|t| t["level"] == 3));
+    assert!(towns.iter().any(|t| t["name"] == "解放碑街道"));
+    let key = children.iter().find(|c| c["name"] == "两江新区").unwrap()["key"]
+        .as_str()
+        .unwrap();
+    assert!(key.starts_with("id-"));
+    assert_eq!(
+        get_as(&app, &s, &format!("/screen/{key}")).await.status,
+        200
+    );
+
+    assert_eq!(
+        get_as(&app, &s, "/api/v1/screen/500000?period=2024Q1")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(get_as(&app, &s, "/screen/999999").await.status, 404);
+    assert_eq!(get_as(&app, &s, "/screen/abc").await.status, 404);
+}
+
+#[tokio::test]
+async fn the_city_map_matches_old_district_names_to_the_current_ones() {
+    let app = spawn_demo().await;
+    let s = login(&app, "leader").await;
+    let r = get_as(&app, &s, "/api/v1/screen/500000/map").await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), 38);
+    let names: Vec<&str> = features
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
+    for current in ["梁平区", "武隆区", "开州区", "渝中区"] {
+        assert!(names.contains(&current), "{current} missing in {names:?}");
+    }
+    assert!(!names.contains(&"梁平县") && !names.contains(&"武隆县"));
+    assert!(features.iter().all(|f| f["properties"]["key"].is_string()));
+    // A district has no registered boundaries: its screen shows a tile map instead.
+    let page = get_as(&app, &s, "/screen/500103").await;
+    assert!(page.body.contains(r#"class="tilemap""#));
+    assert_eq!(
+        get_as(&app, &s, "/api/v1/screen/500103/map").await.status,
+        404
+    );
+}
+
+fn multipart(geojson: &str) -> (String, String) {
+    let boundary = "----yipingtestboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"geojson\"; filename=\"t.geojson\"\r\n\
+         Content-Type: application/geo+json\r\n\r\n{geojson}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_admin_uploads_boundaries_for_a_district_and_others_may_not() {
+    let app = spawn_demo().await;
+    let geo = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"解放碑街道"},"geometry":{"type":"Polygon","coordinates":[[[106.57,29.55],[106.58,29.55],[106.58,29.56],[106.57,29.55]]]}}]}"#;
+    let leader = login(&app, "leader").await;
+    let (ct, body) = multipart(geo);
+    let refused = send_as(
+        &app,
+        &leader,
+        "POST",
+        "/screen/500103/map",
+        Some((&ct, body.clone())),
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+    let admin = login(&app, "admin").await;
+    let bad = multipart(r#"{"type":"Feature"}"#);
+    let r = send_as(
+        &app,
+        &admin,
+        "POST",
+        "/screen/500103/map",
+        Some((&bad.0, bad.1)),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = send_as(
+        &app,
+        &admin,
+        "POST",
+        "/screen/500103/map",
+        Some((&ct, body)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("1个要素与下级单位匹配"), "{}", r.body);
+    let m = get_as(&app, &admin, "/api/v1/screen/500103/map").await;
+    assert_eq!(m.status, 200);
+    assert_eq!(m.json()["features"][0]["properties"]["name"], "解放碑街道");
+    let page = get_as(&app, &admin, "/screen/500103").await;
+    assert!(page.body.contains(r#"id="map""#));
+}
+
+#[tokio::test]
+async fn static_files_are_public_cached_and_revalidated() {
+    let app = spawn_demo().await;
+    let js = send(&app, "GET", "/static/echarts.min.js", &[], None).await;
+    assert_eq!(js.status, 200);
+    assert!(js.content_type.starts_with("text/javascript"));
+    let etag = js.header("etag").unwrap().to_string();
+    assert_eq!(js.header("cache-control"), Some("no-cache"));
+    let again = send(
+        &app,
+        "GET",
+        "/static/echarts.min.js",
+        &[("If-None-Match", &etag)],
+        None,
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    let hash = etag.trim_matches('"');
+    let versioned = send(&app, "GET", &format!("/static/app.css?v={hash}"), &[], None).await;
+    assert_eq!(
+        versioned.header("cache-control"),
+        Some("no-cache"),
+        "another file's hash"
+    );
+    let css = send(&app, "GET", "/static/app.css", &[], None).await;
+    assert!(css.content_type.starts_with("text/css"));
+    let h = css.header("etag").unwrap().trim_matches('"').to_string();
+    let v = send(&app, "GET", &format!("/static/app.css?v={h}"), &[], None).await;
+    assert!(v.header("cache-control").unwrap().contains("immutable"));
+    let geo = send(&app, "GET", "/static/maps/chongqing.geojson", &[], None).await;
+    assert_eq!(geo.status, 200);
+    assert_eq!(
+        send(&app, "GET", "/static/../Cargo.toml", &[], None)
+            .await
+            .status,
+        404
+    );
+}
