@@ -33,8 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-YIPING = ROOT / "target" / "release" / "yiping"
-BENCH = ROOT / "target" / "release" / "examples" / "workitems_bench"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+YIPING = TARGET / "release" / "yiping"
+BENCH = TARGET / "release" / "examples" / "workitems_bench"
 HOST = "127.0.0.1"
 PG_DB = "yiping_bench_workitems"
 

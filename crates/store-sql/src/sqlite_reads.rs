@@ -1,0 +1,184 @@
+//! The hot work-item reads on SQLite (one item with its history; a page of items) through native
+//! connections (rusqlite, the same libsqlite3 as sqlx), on Tokio's blocking threads.
+//!
+//! Why: sqlx runs each statement on its connection's own thread and sends every row back through
+//! a channel, then returns the connection to the pool from a spawned task; for a page of 50 items
+//! that was most of the cost of a request (profiles: thread switches, row copies). Here a read is
+//! one hand-off to a blocking thread that runs the statement and decodes the rows in place. The
+//! statements are the same text as on PostgreSQL (`work_items`), decoded by the same functions.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use yiping_flow::ItemId;
+use yiping_store::{Page, Paged, StoreError, StoreResult, StoredWorkItem, WorkItemFilter};
+
+use crate::args::{Arg, Sql};
+use crate::work_items::{Cols, ONE_SQL, count_sql, item_from_row, list_sql, record_from_row};
+use crate::writer::map_sqlite;
+
+/// Idle connections kept for reuse; a busier moment opens more and closes the extra ones after.
+const KEEP_IDLE: usize = 8;
+
+/// Native read connections to one SQLite file.
+#[derive(Debug)]
+pub(crate) struct Readers {
+    path: PathBuf,
+    pragmas: String,
+    busy: Duration,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    pub(crate) fn new(path: &Path, pragmas: &str, busy: Duration) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            pragmas: pragmas.to_string(),
+            busy,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> StoreResult<Connection> {
+        let unavailable = |e: rusqlite::Error| StoreError::Unavailable {
+            message: format!("无法打开 SQLite 数据库“{}”：{e}", self.path.display()),
+        };
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(unavailable)?;
+        conn.busy_timeout(self.busy).map_err(unavailable)?;
+        conn.execute_batch(&self.pragmas).map_err(unavailable)?;
+        conn.set_prepared_statement_cache_capacity(32);
+        Ok(conn)
+    }
+
+    fn take(&self) -> StoreResult<Connection> {
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        match idle {
+            Some(c) => Ok(c),
+            None => self.open(),
+        }
+    }
+
+    fn put(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < KEEP_IDLE
+        {
+            idle.push(conn);
+        }
+    }
+
+    /// Runs `f` on a connection on a blocking thread.
+    async fn with<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let conn = self.take()?;
+        let out = f(&conn);
+        self.put(conn);
+        out
+    }
+}
+
+impl Cols for rusqlite::Row<'_> {
+    fn text(&self, col: &str) -> StoreResult<String> {
+        self.get(col).map_err(|e| corrupt(col, e))
+    }
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+        self.get(col).map_err(|e| corrupt(col, e))
+    }
+    fn int(&self, col: &str) -> StoreResult<i64> {
+        self.get(col).map_err(|e| corrupt(col, e))
+    }
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+        self.get(col).map_err(|e| corrupt(col, e))
+    }
+    fn opt_real(&self, col: &str) -> StoreResult<Option<f64>> {
+        self.get(col).map_err(|e| corrupt(col, e))
+    }
+}
+
+fn corrupt(col: &str, e: rusqlite::Error) -> StoreError {
+    StoreError::corrupt(format!("列 {col}：{e}"))
+}
+
+/// Runs `sql` and decodes each row with `f`.
+fn rows<T>(
+    conn: &Connection,
+    sql: &Sql,
+    mut f: impl FnMut(&rusqlite::Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let (text, args) = sql.positional();
+    let mut stmt = conn.prepare_cached(&text).map_err(map_sqlite)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(args.iter()))
+        .map_err(map_sqlite)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(map_sqlite)? {
+        out.push(f(row)?);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn one(readers: &Arc<Readers>, id: ItemId) -> StoreResult<Option<StoredWorkItem>> {
+    readers
+        .with(move |conn| {
+            let mut sql = Sql::new(ONE_SQL);
+            sql.args.push(Arg::I64(id.0));
+            let mut item: Option<StoredWorkItem> = None;
+            let mut records = Vec::new();
+            rows(conn, &sql, |row| {
+                if item.is_none() {
+                    item = Some(item_from_row(row)?);
+                }
+                if row.opt_int("item_id")?.is_some() {
+                    records.push(record_from_row(row)?);
+                }
+                Ok(())
+            })?;
+            Ok(item.map(|mut s| {
+                s.item.history = records.iter().map(|r| r.entry.clone()).collect();
+                s.records = records;
+                s
+            }))
+        })
+        .await
+}
+
+pub(crate) async fn list(
+    readers: &Arc<Readers>,
+    f: &WorkItemFilter,
+    page: Page,
+) -> StoreResult<Paged<StoredWorkItem>> {
+    let sql = list_sql(f, page);
+    let count = count_sql(f);
+    readers
+        .with(move |conn| {
+            let mut total = None;
+            let items = rows(conn, &sql, |row| {
+                if total.is_none() {
+                    total = Some(row.int("total")?);
+                }
+                item_from_row(row)
+            })?;
+            let total = match total {
+                Some(t) => t,
+                None if page.offset == 0 => 0,
+                None => rows(conn, &count, |r| r.int("total"))?
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default(),
+            };
+            Ok(Paged {
+                items,
+                total: u64::try_from(total).unwrap_or_default(),
+                limit: page.limit,
+                offset: page.offset,
+            })
+        })
+        .await
+}
