@@ -349,7 +349,7 @@ impl yiping_store::WorkItemStore for SqlStore {
         id: yiping_flow::ItemId,
     ) -> StoreResult<Option<yiping_store::StoredWorkItem>> {
         match &self.readers {
-            Some(r) => sqlite_reads::one(r, id).await,
+            Some(r) => sqlite_reads::one(r, id),
             None => work_items::one(&self.pool, id).await,
         }
     }
@@ -364,7 +364,7 @@ impl yiping_store::WorkItemStore for SqlStore {
         page: Page,
     ) -> StoreResult<Paged<yiping_store::StoredWorkItem>> {
         match &self.readers {
-            Some(r) => sqlite_reads::list(r, filter, page).await,
+            Some(r) => sqlite_reads::list(r, filter, page),
             None => work_items::list(&self.pool, self.dialect, filter, page).await,
         }
     }

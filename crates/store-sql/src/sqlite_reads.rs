@@ -1,14 +1,16 @@
 //! The hot work-item reads on SQLite (one item with its history; a page of items) through native
-//! connections (rusqlite, the same libsqlite3 as sqlx), on Tokio's blocking threads.
+//! connections (rusqlite, the same libsqlite3 as sqlx), run in place on the calling task.
 //!
 //! Why: sqlx runs each statement on its connection's own thread and sends every row back through
-//! a channel, then returns the connection to the pool from a spawned task; for a page of 50 items
-//! that was most of the cost of a request (profiles: thread switches, row copies). Here a read is
-//! one hand-off to a blocking thread that runs the statement and decodes the rows in place. The
-//! statements are the same text as on PostgreSQL (`work_items`), decoded by the same functions.
+//! a channel, then returns the connection to the pool from a spawned task; profiles showed the
+//! thread switches costing more than the reads. Handing the read to Tokio's blocking threads
+//! instead measured no better (the switch remains). These reads are short and CPU-bound (an
+//! index lookup and at most a page of rows from a WAL snapshot, which a writer never blocks), so
+//! they run where they are called, like the JSON decoding that follows them. The statements are
+//! the same text as on PostgreSQL (`work_items`), decoded by the same functions.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -72,11 +74,8 @@ impl Readers {
         }
     }
 
-    /// Runs `f` on a connection on a blocking thread.
-    async fn with<T: Send + 'static>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
+    /// Runs `f` on an idle connection (opening one when none is idle).
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let conn = self.take()?;
         let out = f(&conn);
         self.put(conn);
@@ -124,61 +123,57 @@ fn rows<T>(
     Ok(out)
 }
 
-pub(crate) async fn one(readers: &Arc<Readers>, id: ItemId) -> StoreResult<Option<StoredWorkItem>> {
-    readers
-        .with(move |conn| {
-            let mut sql = Sql::new(ONE_SQL);
-            sql.args.push(Arg::I64(id.0));
-            let mut item: Option<StoredWorkItem> = None;
-            let mut records = Vec::new();
-            rows(conn, &sql, |row| {
-                if item.is_none() {
-                    item = Some(item_from_row(row)?);
-                }
-                if row.opt_int("item_id")?.is_some() {
-                    records.push(record_from_row(row)?);
-                }
-                Ok(())
-            })?;
-            Ok(item.map(|mut s| {
-                s.item.history = records.iter().map(|r| r.entry.clone()).collect();
-                s.records = records;
-                s
-            }))
-        })
-        .await
+pub(crate) fn one(readers: &Readers, id: ItemId) -> StoreResult<Option<StoredWorkItem>> {
+    readers.with(|conn| {
+        let mut sql = Sql::new(ONE_SQL);
+        sql.args.push(Arg::I64(id.0));
+        let mut item: Option<StoredWorkItem> = None;
+        let mut records = Vec::new();
+        rows(conn, &sql, |row| {
+            if item.is_none() {
+                item = Some(item_from_row(row)?);
+            }
+            if row.opt_int("item_id")?.is_some() {
+                records.push(record_from_row(row)?);
+            }
+            Ok(())
+        })?;
+        Ok(item.map(|mut s| {
+            s.item.history = records.iter().map(|r| r.entry.clone()).collect();
+            s.records = records;
+            s
+        }))
+    })
 }
 
-pub(crate) async fn list(
-    readers: &Arc<Readers>,
+pub(crate) fn list(
+    readers: &Readers,
     f: &WorkItemFilter,
     page: Page,
 ) -> StoreResult<Paged<StoredWorkItem>> {
     let sql = list_sql(f, page);
     let count = count_sql(f);
-    readers
-        .with(move |conn| {
-            let mut total = None;
-            let items = rows(conn, &sql, |row| {
-                if total.is_none() {
-                    total = Some(row.int("total")?);
-                }
-                item_from_row(row)
-            })?;
-            let total = match total {
-                Some(t) => t,
-                None if page.offset == 0 => 0,
-                None => rows(conn, &count, |r| r.int("total"))?
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default(),
-            };
-            Ok(Paged {
-                items,
-                total: u64::try_from(total).unwrap_or_default(),
-                limit: page.limit,
-                offset: page.offset,
-            })
+    readers.with(|conn| {
+        let mut total = None;
+        let items = rows(conn, &sql, |row| {
+            if total.is_none() {
+                total = Some(row.int("total")?);
+            }
+            item_from_row(row)
+        })?;
+        let total = match total {
+            Some(t) => t,
+            None if page.offset == 0 => 0,
+            None => rows(conn, &count, |r| r.int("total"))?
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+        };
+        Ok(Paged {
+            items,
+            total: u64::try_from(total).unwrap_or_default(),
+            limit: page.limit,
+            offset: page.offset,
         })
-        .await
+    })
 }
