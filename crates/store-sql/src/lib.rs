@@ -17,6 +17,7 @@ mod evaluations;
 mod indicators;
 mod observations;
 mod rows;
+mod sqlite_exec;
 mod sqlite_reads;
 mod targets;
 mod work_item_writes;

@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use yiping_flow::ItemId;
 use yiping_store::{Page, Paged, StoreError, StoreResult, StoredWorkItem, WorkItemFilter};
 
 use crate::args::{Arg, Sql};
+use crate::sqlite_exec::map_sqlite;
 use crate::work_items::{Cols, ONE_SQL, count_sql, item_from_row, list_sql, record_from_row};
-use crate::writer::map_sqlite;
 
 /// Idle connections kept for reuse; a busier moment opens more and closes the extra ones after.
 const KEEP_IDLE: usize = 8;
@@ -44,16 +44,7 @@ impl Readers {
     }
 
     fn open(&self) -> StoreResult<Connection> {
-        let unavailable = |e: rusqlite::Error| StoreError::Unavailable {
-            message: format!("无法打开 SQLite 数据库“{}”：{e}", self.path.display()),
-        };
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(unavailable)?;
-        conn.busy_timeout(self.busy).map_err(unavailable)?;
-        conn.execute_batch(&self.pragmas).map_err(unavailable)?;
+        let conn = crate::writer::open(&self.path, &self.pragmas, self.busy)?;
         conn.set_prepared_statement_cache_capacity(32);
         Ok(conn)
     }

@@ -1,127 +1,137 @@
-//! Group commit for SQLite: one thread owns one native SQLite connection (rusqlite, over the same
-//! libsqlite3 as sqlx) and applies the work-item writes ([`WriteOp`]) queued by every caller,
-//! many per transaction.
+//! Group commit for SQLite: the work-item writes ([`WriteOp`]) of every caller go through one
+//! native SQLite connection (rusqlite, over the same libsqlite3 as sqlx), many per transaction.
 //!
 //! Why: SQLite has one writer at a time. Writers on several pooled sqlx connections each waited
 //! for the lock in SQLite's busy handler, which sleeps (1 ms, 2 ms, 5 ms …) instead of queueing;
 //! and sqlx runs every statement on the connection's own thread, so a transition's `BEGIN`,
 //! `UPDATE`, `INSERT` and `COMMIT` were four round trips between threads — profiles showed most
-//! of the time in the kernel switching threads, not in SQLite. Here a caller hands its write to
-//! the thread once and is woken once. The thread takes what is queued (up to [`MAX_BATCH`]
-//! jobs), opens one `BEGIN IMMEDIATE` transaction, runs each job inside its own savepoint (a job
-//! that fails — a lost version check, a constraint — is rolled back to its savepoint alone, so
-//! each still succeeds or fails on its own), commits once, and only then answers the callers:
-//! nobody hears of success before the commit. The statements are the same text as on
-//! PostgreSQL, built by the same code (`work_item_writes`).
+//! of the time in the kernel switching threads, not in SQLite.
+//!
+//! How: a caller queues its write, then waits for the connection (a fair async lock). Whoever
+//! holds it takes everything queued (up to [`MAX_BATCH`] writes), opens one `BEGIN IMMEDIATE`
+//! transaction, runs each write inside its own savepoint (a write that fails — a lost version
+//! check, a constraint — is rolled back to its savepoint alone, so each still succeeds or fails
+//! on its own), commits once, and answers every caller of the batch; a caller whose write was
+//! done by an earlier holder just takes its answer. Nobody hears of success before the commit.
+//! The batch runs in place, synchronously (it cannot be interrupted half-way; a write whose
+//! caller has gone before its batch started is skipped). Checkpoints, the one slow part of a
+//! WAL database, are not run by commits here but by a background thread
+//! ([`Checkpointer`]), so that no caller waits for one.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, mpsc as std_mpsc};
 use std::time::Duration;
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OpenFlags, ToSql, ffi};
-use tokio::sync::{mpsc, oneshot};
-use yiping_flow::ItemId;
-use yiping_store::{ItemExtras, StoreError, StoreResult, TransitionRecord};
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::oneshot;
+use yiping_store::{StoreError, StoreResult};
 
-use crate::args::{Arg, Sql};
-use crate::work_item_writes::{
-    Done, RecordSql, TransitionSql, WriteOp, insert_item_sql, item_exists, lost_race,
-    record_exists, record_sql,
-};
+use crate::sqlite_exec::{map_sqlite, run_op};
+use crate::work_item_writes::{Done, WriteOp};
 
-/// The most jobs one transaction applies.
+/// The most writes one transaction applies.
 const MAX_BATCH: usize = 64;
 
-enum Msg {
-    Op(WriteOp, oneshot::Sender<Done>),
-    Close(oneshot::Sender<()>),
-}
+/// Commits between two background checkpoints.
+const CHECKPOINT_EVERY: u32 = 128;
+
+type Pending = (WriteOp, oneshot::Sender<Done>);
 
 /// The handle callers submit writes through.
 #[derive(Debug)]
 pub(crate) struct Writer {
-    queue: mpsc::UnboundedSender<Msg>,
+    /// `None` once closed.
+    conn: tokio::sync::Mutex<Option<Connection>>,
+    queue: Mutex<Vec<Pending>>,
+    commits: AtomicU32,
+    checkpointer: Checkpointer,
 }
 
 fn closed() -> StoreError {
     StoreError::Unavailable {
-        message: "数据库写入线程已停止".to_string(),
+        message: "数据库写入连接已关闭".to_string(),
     }
+}
+
+/// Opens a native connection to an existing database file.
+pub(crate) fn open(path: &Path, pragmas: &str, busy: Duration) -> StoreResult<Connection> {
+    let unavailable = |e: rusqlite::Error| StoreError::Unavailable {
+        message: format!("无法打开 SQLite 数据库“{}”：{e}", path.display()),
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(unavailable)?;
+    conn.busy_timeout(busy).map_err(unavailable)?;
+    conn.execute_batch(pragmas).map_err(unavailable)?;
+    Ok(conn)
 }
 
 impl Writer {
-    /// Opens the database at `path` (which must exist), applies `pragmas` and starts the thread.
+    /// Opens the write connection to the database at `path` (which must exist) with `pragmas`,
+    /// and starts the checkpoint thread.
     pub(crate) fn start(path: &Path, pragmas: &str, busy: Duration) -> StoreResult<Self> {
-        let unavailable = |e: rusqlite::Error| StoreError::Unavailable {
-            message: format!("无法打开 SQLite 数据库“{}”：{e}", path.display()),
-        };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(unavailable)?;
-        conn.busy_timeout(busy).map_err(unavailable)?;
-        conn.execute_batch(pragmas).map_err(unavailable)?;
+        let conn = open(path, pragmas, busy)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let (queue, rx) = mpsc::unbounded_channel();
-        std::thread::Builder::new()
-            .name("yiping-sqlite-writer".into())
-            .spawn(move || run(conn, rx))
-            .map_err(|e| StoreError::Unavailable {
-                message: format!("无法启动数据库写入线程：{e}"),
-            })?;
-        Ok(Self { queue })
+        // Commits here never checkpoint; the checkpoint thread does.
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .map_err(map_sqlite)?;
+        Ok(Self {
+            conn: tokio::sync::Mutex::new(Some(conn)),
+            queue: Mutex::new(Vec::new()),
+            commits: AtomicU32::new(0),
+            checkpointer: Checkpointer::start(open(path, pragmas, busy)?)?,
+        })
     }
 
-    /// Queues a write and waits until its transaction is committed (or the write failed).
+    fn queue(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
+        // A panic while the queue is locked leaves a valid Vec: take it back.
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a write and waits until its transaction is committed (or the write failed): its
+    /// answer comes from whoever holds the connection, or this caller takes the connection and
+    /// runs the queued batch itself.
     pub(crate) async fn submit(&self, op: WriteOp) -> Done {
-        let (reply, answer) = oneshot::channel();
-        self.queue.send(Msg::Op(op, reply)).map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
-    }
-
-    /// Finishes the queued writes and closes the connection.
-    pub(crate) async fn close(&self) {
-        let (done, wait) = oneshot::channel();
-        if self.queue.send(Msg::Close(done)).is_ok() {
-            let _ = wait.await;
-        }
-    }
-}
-
-fn run(conn: Connection, mut rx: mpsc::UnboundedReceiver<Msg>) {
-    while let Some(first) = rx.blocking_recv() {
-        let mut batch = Vec::new();
-        let mut close = None;
-        match first {
-            Msg::Op(op, reply) => batch.push((op, reply)),
-            Msg::Close(c) => close = Some(c),
-        }
-        while close.is_none() && batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(Msg::Op(op, reply)) => batch.push((op, reply)),
-                Ok(Msg::Close(c)) => close = Some(c),
-                Err(_) => break,
+        let (reply, mut answer) = oneshot::channel();
+        self.queue().push((op, reply));
+        loop {
+            let conn = tokio::select! {
+                biased;
+                done = &mut answer => return done.unwrap_or_else(|_| Err(closed())),
+                conn = self.conn.lock() => conn,
+            };
+            if let Ok(done) = answer.try_recv() {
+                return done; // an earlier holder wrote it
             }
-        }
-        if !batch.is_empty() {
-            run_batch(&conn, batch);
-        }
-        if let Some(done) = close {
-            // Writes queued behind the close are refused (their callers see `closed`).
-            rx.close();
-            drop(rx);
+            let Some(c) = conn.as_ref() else {
+                return Err(closed());
+            };
+            let batch: Vec<Pending> = {
+                let mut q = self.queue();
+                let n = q.len().min(MAX_BATCH);
+                q.drain(..n).collect()
+            };
+            if run_batch(c, batch) {
+                let n = self.commits.fetch_add(1, Ordering::Relaxed) + 1;
+                if n.is_multiple_of(CHECKPOINT_EVERY) {
+                    self.checkpointer.nudge();
+                }
+            }
             drop(conn);
-            let _ = done.send(());
-            return;
+            // Unless the write was beyond MAX_BATCH (then the next holder takes it), its answer
+            // is there now.
         }
     }
-}
 
-/// A copy of a failure that ended a whole batch, for each of its callers.
-fn batch_failed(e: &StoreError) -> StoreError {
-    StoreError::Database {
-        message: e.to_string(),
+    /// Refuses further writes and closes the connection (queued writes are refused).
+    pub(crate) async fn close(&self) {
+        let mut conn = self.conn.lock().await;
+        *conn = None;
+        self.queue().clear();
+        self.checkpointer.stop();
     }
 }
 
@@ -132,12 +142,25 @@ fn control(conn: &Connection, sql: &str) -> StoreResult<()> {
         .map_err(map_sqlite)
 }
 
-fn run_batch(conn: &Connection, batch: Vec<(WriteOp, oneshot::Sender<Done>)>) {
+/// A copy of a failure that ended a whole batch, for each of its callers.
+fn batch_failed(e: &StoreError) -> StoreError {
+    StoreError::Database {
+        message: e.to_string(),
+    }
+}
+
+/// Runs a batch in one transaction and answers each caller; returns whether it committed.
+fn run_batch(conn: &Connection, batch: Vec<Pending>) -> bool {
+    // A caller that has gone before its write started does not get it written.
+    let batch: Vec<Pending> = batch.into_iter().filter(|(_, r)| !r.is_closed()).collect();
+    if batch.is_empty() {
+        return false;
+    }
     if let Err(e) = control(conn, "BEGIN IMMEDIATE") {
         for (_, reply) in batch {
             let _ = reply.send(Err(batch_failed(&e)));
         }
-        return;
+        return false;
     }
     let mut answers = Vec::with_capacity(batch.len());
     let mut fatal = None;
@@ -170,6 +193,7 @@ fn run_batch(conn: &Connection, batch: Vec<(WriteOp, oneshot::Sender<Done>)>) {
             for (reply, done) in answers {
                 let _ = reply.send(done);
             }
+            true
         }
         Some(e) => {
             tracing::error!(error = %e, "work-item write batch rolled back");
@@ -179,117 +203,51 @@ fn run_batch(conn: &Connection, batch: Vec<(WriteOp, oneshot::Sender<Done>)>) {
             for (reply, done) in answers {
                 let _ = reply.send(done.and_then(|_| Err(batch_failed(&e))));
             }
+            false
         }
     }
 }
 
-impl ToSql for Arg {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(match self {
-            Self::I64(v) => ValueRef::Integer(*v),
-            Self::F64(v) | Self::OptF64(Some(v)) => ValueRef::Real(*v),
-            Self::Text(s) | Self::OptText(Some(s)) => ValueRef::Text(s.as_bytes()),
-            Self::OptText(None) | Self::OptF64(None) => ValueRef::Null,
-        }))
-    }
+/// A thread with its own connection that copies the WAL back into the database file
+/// (`PRAGMA wal_checkpoint(PASSIVE)`: it never blocks readers or the writer) when nudged.
+#[derive(Debug)]
+struct Checkpointer {
+    /// `None` once stopped (the thread ends and closes its connection).
+    nudge: Mutex<Option<std_mpsc::Sender<()>>>,
 }
 
-/// The same mapping as [`crate::map_err`] for sqlx errors.
-pub(crate) fn map_sqlite(e: rusqlite::Error) -> StoreError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, msg) => {
-            let m = msg.clone().unwrap_or_else(|| f.to_string());
-            match f.extended_code {
-                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-                    StoreError::Conflict {
-                        what: format!("违反唯一性约束（{m}）"),
+impl Checkpointer {
+    fn start(conn: Connection) -> StoreResult<Self> {
+        let (nudge, rx) = std_mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("yiping-sqlite-checkpoint".into())
+            .spawn(move || {
+                while rx.recv().is_ok() {
+                    while rx.try_recv().is_ok() {}
+                    if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
                     }
                 }
-                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => StoreError::Invalid {
-                    reason: "引用的主体或指标不存在".to_string(),
-                },
-                ffi::SQLITE_CONSTRAINT_NOTNULL | ffi::SQLITE_CONSTRAINT_CHECK => {
-                    StoreError::Invalid {
-                        reason: format!("数据不满足约束：{m}"),
-                    }
-                }
-                _ => StoreError::Database { message: m },
-            }
-        }
-        _ => StoreError::Database {
-            message: e.to_string(),
-        },
+            })
+            .map_err(|e| StoreError::Unavailable {
+                message: format!("无法启动检查点线程：{e}"),
+            })?;
+        Ok(Self {
+            nudge: Mutex::new(Some(nudge)),
+        })
     }
-}
 
-/// Runs one statement; returns the number of rows it changed.
-fn exec(conn: &Connection, sql: &Sql) -> StoreResult<usize> {
-    let (text, args) = sql.positional();
-    let mut stmt = conn.prepare_cached(&text).map_err(map_sqlite)?;
-    stmt.execute(rusqlite::params_from_iter(args.iter()))
-        .map_err(map_sqlite)
-}
-
-fn reserve(conn: &Connection, n: u32) -> StoreResult<Vec<ItemId>> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    let last: i64 = conn
-        .prepare_cached(
-            "UPDATE work_item_ids SET last_id = last_id + ?1 WHERE singleton = 1 RETURNING last_id",
-        )
-        .and_then(|mut s| s.query_row([i64::from(n)], |r| r.get(0)))
-        .map_err(map_sqlite)?;
-    Ok((last - i64::from(n) + 1..=last).map(ItemId).collect())
-}
-
-fn insert_item(conn: &Connection, id: ItemId, row: &Sql) -> StoreResult<()> {
-    exec(conn, row).map_err(|e| item_exists(id, e))?;
-    Ok(())
-}
-
-fn insert_record(conn: &Connection, r: &RecordSql) -> StoreResult<()> {
-    exec(conn, &r.sql).map_err(|e| record_exists(r, e))?;
-    Ok(())
-}
-
-fn transition(conn: &Connection, t: &TransitionSql) -> Done {
-    if exec(conn, &t.update)? == 0 {
-        let exists = conn
-            .prepare_cached("SELECT id FROM work_items WHERE id = ?1")
-            .and_then(|mut s| s.query([t.id.0])?.next().map(|r| r.is_some()))
-            .map_err(map_sqlite)?;
-        return Err(lost_race(t, exists));
-    }
-    insert_record(conn, &t.record)?;
-    let ids = reserve(conn, u32::try_from(t.children.len()).unwrap_or(u32::MAX))?;
-    for (spec, child_id) in t.children.iter().zip(&ids) {
-        let child = spec.clone().into_item(*child_id);
-        insert_item(
-            conn,
-            *child_id,
-            &insert_item_sql(&child, &ItemExtras::default())?,
-        )?;
-        for e in &child.history {
-            insert_record(
-                conn,
-                &record_sql(*child_id, &TransitionRecord::new(e.clone()))?,
-            )?;
+    fn nudge(&self) {
+        if let Ok(tx) = self.nudge.lock()
+            && let Some(tx) = tx.as_ref()
+        {
+            let _ = tx.send(());
         }
     }
-    Ok(ids)
-}
 
-fn run_op(conn: &Connection, op: &WriteOp) -> Done {
-    match op {
-        WriteOp::Reserve(n) => reserve(conn, *n),
-        WriteOp::Insert { id, row, records } => {
-            insert_item(conn, *id, row)?;
-            for r in records {
-                insert_record(conn, r)?;
-            }
-            Ok(Vec::new())
+    fn stop(&self) {
+        if let Ok(mut tx) = self.nudge.lock() {
+            tx.take();
         }
-        WriteOp::Transition(t) => transition(conn, t),
     }
 }

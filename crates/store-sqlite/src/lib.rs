@@ -40,7 +40,7 @@ pub fn migrator() -> sqlx::migrate::Migrator {
 /// the last commits, never corrupt the file). A 64 MiB page cache keeps a bulk import from
 /// spilling and re-reading pages.
 const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8000;";
+     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
