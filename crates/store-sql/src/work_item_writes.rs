@@ -165,9 +165,13 @@ pub(crate) struct RecordSql {
     pub sql: Sql,
 }
 
-pub(crate) fn record_sql(item: ItemId, r: &TransitionRecord) -> StoreResult<RecordSql> {
+const HISTORY_INSERT: &str = "INSERT INTO work_item_history (item_id, version, at, actor_user, \
+     actor_role, actor_unit, step, from_stage, to_stage, on_time, note, clock_used, overdue)";
+
+/// The values of a history row, as placeholders (or NULL literals) of `sql`, in the column order
+/// of [`HISTORY_INSERT`].
+fn record_values(sql: &mut Sql, item: ItemId, r: &TransitionRecord) -> StoreResult<String> {
     let e = &r.entry;
-    let mut sql = Sql::new("");
     let vals = [
         sql.arg(Arg::I64(item.0)),
         sql.arg(Arg::I64(version_i64(e.version)?)),
@@ -178,7 +182,7 @@ pub(crate) fn record_sql(item: ItemId, r: &TransitionRecord) -> StoreResult<Reco
         sql.arg(Arg::Text(json(&e.step)?)),
         sql.arg(Arg::Text(name(&e.from))),
         sql.arg(Arg::Text(name(&e.to))),
-        opt_i64(&mut sql, e.on_time.map(i64::from)),
+        opt_i64(sql, e.on_time.map(i64::from)),
         sql.arg(Arg::OptText(r.note.clone())),
         // A typed NULL float would be bound as float4 by sqlx Any on PostgreSQL and poison the
         // cached statement for later non-NULL values: NULLs are written as literals.
@@ -188,14 +192,16 @@ pub(crate) fn record_sql(item: ItemId, r: &TransitionRecord) -> StoreResult<Reco
         },
         sql.arg(Arg::I64(i64::from(r.overdue))),
     ];
-    sql.text = format!(
-        "INSERT INTO work_item_history (item_id, version, at, actor_user, actor_role, actor_unit, \
-         step, from_stage, to_stage, on_time, note, clock_used, overdue) VALUES ({})",
-        vals.join(", ")
-    );
+    Ok(vals.join(", "))
+}
+
+pub(crate) fn record_sql(item: ItemId, r: &TransitionRecord) -> StoreResult<RecordSql> {
+    let mut sql = Sql::new("");
+    let vals = record_values(&mut sql, item, r)?;
+    sql.text = format!("{HISTORY_INSERT} VALUES ({vals})");
     Ok(RecordSql {
         item,
-        version: e.version,
+        version: r.entry.version,
         sql,
     })
 }
@@ -231,6 +237,24 @@ async fn reserve(conn: &mut AnyConnection, n: u32) -> StoreResult<Vec<ItemId>> {
 /// Runs a write in a pooled transaction (PostgreSQL). Nothing of a failed write is written.
 async fn run_any(store: &SqlStore, op: &WriteOp) -> Done {
     let dialect = store.dialect;
+    if let WriteOp::Transition(t) = op
+        && let Some(single) = &t.single
+    {
+        let done = single
+            .query(dialect)
+            .execute(&store.pool)
+            .await
+            .map_err(|e| record_exists(&t.record, map_err(e)))?;
+        if done.rows_affected() == 0 {
+            let exists = sqlx::query("SELECT id FROM work_items WHERE id = $1")
+                .bind(t.id.0)
+                .fetch_optional(&store.pool)
+                .await
+                .map_err(map_err)?;
+            return Err(lost_race(t, exists.is_some()));
+        }
+        return Ok(Vec::new());
+    }
     let mut tx = store
         .pool
         .begin_with(dialect.begin_write())
@@ -300,6 +324,10 @@ pub(crate) struct TransitionSql {
     pub update: Sql,
     pub record: RecordSql,
     pub children: Vec<ChildSpec>,
+    /// PostgreSQL, no children: the update and the history row as one statement
+    /// (`WITH u AS (UPDATE … RETURNING id) INSERT … SELECT … FROM u`), one round trip in
+    /// autocommit instead of four.
+    pub single: Option<Sql>,
 }
 
 async fn write_transition(
@@ -361,12 +389,29 @@ pub(crate) async fn apply_transition(
         "UPDATE work_items SET {} WHERE id = {idp} AND version = {vp}",
         sets.join(", ")
     );
+    let single = if store.dialect == Dialect::Postgres && children.is_empty() {
+        let mut sql = Sql::new("");
+        let values = item_values(&mut sql, next, None)?;
+        let sets: Vec<String> = values.iter().map(|(c, p)| format!("{c} = {p}")).collect();
+        let idp = sql.arg(Arg::I64(id.0));
+        let vp = sql.arg(Arg::I64(version_i64(expected)?));
+        let vals = record_values(&mut sql, id, record)?;
+        sql.text = format!(
+            "WITH u AS (UPDATE work_items SET {} WHERE id = {idp} AND version = {vp} \
+             RETURNING id) {HISTORY_INSERT} SELECT {vals} FROM u",
+            sets.join(", ")
+        );
+        Some(sql)
+    } else {
+        None
+    };
     let t = TransitionSql {
         id,
         expected,
         update,
         record: record_sql(id, record)?,
         children: children.to_vec(),
+        single,
     };
     write(store, WriteOp::Transition(t)).await
 }
