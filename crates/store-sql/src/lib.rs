@@ -175,6 +175,9 @@ impl SqlStore {
         if let Some(w) = &self.writer {
             w.close().await;
         }
+        if let Some(r) = &self.readers {
+            r.close();
+        }
         self.pool.close().await;
     }
 }

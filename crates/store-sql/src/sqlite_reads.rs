@@ -31,6 +31,7 @@ pub(crate) struct Readers {
     pragmas: String,
     busy: Duration,
     idle: Mutex<Vec<Connection>>,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl Readers {
@@ -40,6 +41,16 @@ impl Readers {
             pragmas: pragmas.to_string(),
             busy,
             idle: Mutex::new(Vec::new()),
+            closed: Default::default(),
+        }
+    }
+
+    /// Closes the idle connections; later reads are refused, as by a closed pool.
+    pub(crate) fn close(&self) {
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Release);
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
         }
     }
 
@@ -50,6 +61,11 @@ impl Readers {
     }
 
     fn take(&self) -> StoreResult<Connection> {
+        if self.closed.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(StoreError::Unavailable {
+                message: "数据库连接已关闭".to_string(),
+            });
+        }
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         match idle {
             Some(c) => Ok(c),
@@ -60,6 +76,7 @@ impl Readers {
     fn put(&self, conn: Connection) {
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < KEEP_IDLE
+            && !self.closed.load(std::sync::atomic::Ordering::Acquire)
         {
             idle.push(conn);
         }
