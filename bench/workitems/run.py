@@ -16,6 +16,7 @@
 Usage: python3 bench/workitems/run.py [--items 2000] [--tasks 4] [--clients 64] [--requests 200]
                                       [--pg postgres://postgres@127.0.0.1:5432/test] [--no-pg]
 Needs: cargo build --release -p yiping && cargo build --release --example workitems_bench -p yiping-app
+       (the binaries are looked up under $CARGO_TARGET_DIR when it is set, else target/),
        psql on PATH for the PostgreSQL leg.
 """
 import argparse
@@ -33,8 +34,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-YIPING = ROOT / "target" / "release" / "yiping"
-BENCH = ROOT / "target" / "release" / "examples" / "workitems_bench"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+YIPING = TARGET / "release" / "yiping"
+BENCH = TARGET / "release" / "examples" / "workitems_bench"
 HOST = "127.0.0.1"
 PG_DB = "yiping_bench_workitems"
 

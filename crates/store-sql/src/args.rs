@@ -70,6 +70,14 @@ impl Sql {
     }
 }
 
+impl Sql {
+    /// The SQLite form (`?` placeholders, values in order of appearance) for a native SQLite
+    /// connection.
+    pub fn positional(&self) -> (String, Vec<Arg>) {
+        positional(&self.text, &self.args)
+    }
+}
+
 pub(crate) fn bind_all<'q>(
     mut q: Query<'q, Any, AnyArguments>,
     args: &[Arg],

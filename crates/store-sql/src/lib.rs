@@ -17,9 +17,13 @@ mod evaluations;
 mod indicators;
 mod observations;
 mod rows;
+mod sqlite_exec;
+mod sqlite_reads;
 mod targets;
 mod users;
+mod work_item_writes;
 mod work_items;
+mod writer;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -126,11 +130,42 @@ pub(crate) enum ColumnType {
 pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
+    /// SQLite: the group-commit thread the work-item writes go through (see `writer`).
+    writer: Option<std::sync::Arc<writer::Writer>>,
+    /// SQLite: native connections for the hot work-item reads (see `sqlite_reads`).
+    readers: Option<std::sync::Arc<sqlite_reads::Readers>>,
 }
 
 impl SqlStore {
     pub fn new(pool: AnyPool, dialect: Dialect) -> Self {
-        Self { pool, dialect }
+        Self {
+            pool,
+            dialect,
+            writer: None,
+            readers: None,
+        }
+    }
+
+    /// Sends the work-item writes through one group-commit thread with its own connection to
+    /// the SQLite file at `path` (which must exist), and the hot work-item reads through native
+    /// connections, all set up with `pragmas` and a busy timeout.
+    pub fn with_native_sqlite(
+        mut self,
+        path: &std::path::Path,
+        pragmas: &str,
+        busy_timeout: std::time::Duration,
+    ) -> Result<Self, yiping_store::StoreError> {
+        self.writer = Some(std::sync::Arc::new(writer::Writer::start(
+            path,
+            pragmas,
+            busy_timeout,
+        )?));
+        self.readers = Some(std::sync::Arc::new(sqlite_reads::Readers::new(
+            path,
+            pragmas,
+            busy_timeout,
+        )));
+        Ok(self)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -138,6 +173,12 @@ impl SqlStore {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
+        if let Some(r) = &self.readers {
+            r.close();
+        }
         self.pool.close().await;
     }
 }
@@ -296,7 +337,7 @@ impl Store for SqlStore {
 #[async_trait]
 impl yiping_store::WorkItemStore for SqlStore {
     async fn reserve_item_ids(&self, n: u32) -> StoreResult<Vec<yiping_flow::ItemId>> {
-        work_items::reserve_ids(self, n).await
+        work_item_writes::reserve_ids(self, n).await
     }
 
     async fn insert_work_item(
@@ -305,14 +346,17 @@ impl yiping_store::WorkItemStore for SqlStore {
         extras: &yiping_store::ItemExtras,
         records: &[yiping_store::TransitionRecord],
     ) -> StoreResult<()> {
-        work_items::insert(self, item, extras, records).await
+        work_item_writes::insert(self, item, extras, records).await
     }
 
     async fn work_item(
         &self,
         id: yiping_flow::ItemId,
     ) -> StoreResult<Option<yiping_store::StoredWorkItem>> {
-        work_items::one(&self.pool, self.dialect, id).await
+        match &self.readers {
+            Some(r) => sqlite_reads::one(r, id),
+            None => work_items::one(&self.pool, id).await,
+        }
     }
 
     async fn work_item_by_token(&self, token: &str) -> StoreResult<Option<yiping_flow::ItemId>> {
@@ -324,7 +368,10 @@ impl yiping_store::WorkItemStore for SqlStore {
         filter: &yiping_store::WorkItemFilter,
         page: Page,
     ) -> StoreResult<Paged<yiping_store::StoredWorkItem>> {
-        work_items::list(&self.pool, self.dialect, filter, page).await
+        match &self.readers {
+            Some(r) => sqlite_reads::list(r, filter, page),
+            None => work_items::list(&self.pool, self.dialect, filter, page).await,
+        }
     }
 
     async fn work_items_with_history(
@@ -349,6 +396,6 @@ impl yiping_store::WorkItemStore for SqlStore {
         record: &yiping_store::TransitionRecord,
         children: &[yiping_flow::ChildSpec],
     ) -> StoreResult<Vec<yiping_flow::ItemId>> {
-        work_items::apply_transition(self, id, expected_version, next, record, children).await
+        work_item_writes::apply_transition(self, id, expected_version, next, record, children).await
     }
 }

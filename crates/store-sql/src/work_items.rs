@@ -1,26 +1,24 @@
 //! Work items: one row per item (filter columns plus the whole item as JSON), one row per
-//! version in `work_item_history`, and an id counter. A transition is a conditional `UPDATE …
-//! WHERE version = expected` in a write transaction: a lost race updates no row and is reported
-//! as a conflict with nothing written.
+//! version in `work_item_history`, and an id counter. This file reads them; the writes are in
+//! `work_item_writes`.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sqlx::AnyPool;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool};
-use yiping_flow::{Actor, ChildSpec, HistoryEntry as FlowEntry, ItemId, UserId, WorkItem};
+use yiping_flow::{Actor, HistoryEntry as FlowEntry, ItemId, UserId, WorkItem};
 use yiping_kernel::EntityId;
 use yiping_store::{
-    ItemExtras, Page, Paged, StoreError, StoreResult, StoredWorkItem, TransitionRecord,
-    WorkItemFilter, next_due,
+    Page, Paged, StoreError, StoreResult, StoredWorkItem, TransitionRecord, WorkItemFilter,
 };
 
 use crate::args::{Arg, Sql};
 use crate::rows::{get, parse, parse_ts, ts};
-use crate::{Dialect, SqlStore, map_err};
+use crate::{Dialect, map_err};
 
 /// The snake_case name serde gives a unit enum variant.
-fn name<T: Serialize>(v: &T) -> String {
+pub(crate) fn name<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
@@ -36,193 +34,47 @@ fn from_name<T: DeserializeOwned>(col: &str, raw: &str) -> StoreResult<T> {
     )
 }
 
-fn json<T: Serialize>(v: &T) -> StoreResult<String> {
+pub(crate) fn json<T: Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::invalid(format!("无法序列化事项：{e}")))
 }
 
-fn opt_i64(sql: &mut Sql, v: Option<i64>) -> String {
-    match v {
-        Some(v) => sql.arg(Arg::I64(v)),
-        None => "NULL".to_string(),
+/// Column access shared by sqlx rows and native SQLite rows, so that both decode alike.
+pub(crate) trait Cols {
+    fn text(&self, col: &str) -> StoreResult<String>;
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
+    fn int(&self, col: &str) -> StoreResult<i64>;
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
+    fn opt_real(&self, col: &str) -> StoreResult<Option<f64>>;
+}
+
+impl Cols for AnyRow {
+    fn text(&self, col: &str) -> StoreResult<String> {
+        get(self, col)
+    }
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+        get(self, col)
+    }
+    fn int(&self, col: &str) -> StoreResult<i64> {
+        get(self, col)
+    }
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+        get(self, col)
+    }
+    fn opt_real(&self, col: &str) -> StoreResult<Option<f64>> {
+        get(self, col)
     }
 }
 
-fn version_i64(v: u64) -> StoreResult<i64> {
-    i64::try_from(v).map_err(|_| StoreError::invalid(format!("版本号 {v} 过大")))
-}
-
-/// Columns and values of an item row, in order.
-fn item_values(
-    sql: &mut Sql,
-    item: &WorkItem,
-    extras: &ItemExtras,
-) -> StoreResult<Vec<(&'static str, String)>> {
-    let mut body = item.clone();
-    body.history.clear();
-    let ent = |e: Option<EntityId>| e.map(|e| e.0);
-    let mut v = vec![
-        ("kind", sql.arg(Arg::Text(name(&item.kind)))),
-        ("title", sql.arg(Arg::Text(item.title.clone()))),
-        ("category", sql.arg(Arg::Text(item.category.to_string()))),
-        ("priority", sql.arg(Arg::Text(name(&item.priority)))),
-        ("channel", sql.arg(Arg::Text(name(&item.channel)))),
-        ("stage", sql.arg(Arg::Text(name(&item.stage)))),
-        (
-            "is_open",
-            sql.arg(Arg::I64(i64::from(!item.stage.is_terminal()))),
-        ),
-        ("receiving_unit", sql.arg(Arg::I64(item.receiving_unit.0))),
-        ("owner_unit", sql.arg(Arg::I64(item.owner_unit.0))),
-    ];
-    v.push(("assignee", opt_i64(sql, ent(item.assignee))));
-    v.push(("escalated_to", opt_i64(sql, ent(item.escalated_to))));
-    v.push(("location_id", opt_i64(sql, ent(item.location))));
-    v.push(("enterprise_id", opt_i64(sql, ent(item.enterprise))));
-    v.push(("parent_id", opt_i64(sql, item.parent.map(|p| p.0))));
-    v.push((
-        "problem_source",
-        sql.arg(Arg::OptText(extras.problem_source.clone())),
-    ));
-    v.push(("token", sql.arg(Arg::OptText(extras.token.clone()))));
-    v.push(("supervised", sql.arg(Arg::I64(i64::from(item.supervised)))));
-    v.push(("due_at", sql.arg(Arg::OptText(next_due(item).map(ts)))));
-    v.push(("received_at", sql.arg(Arg::Text(ts(item.received_at)))));
-    v.push(("closed_at", sql.arg(Arg::OptText(item.closed_at.map(ts)))));
-    v.push(("version", sql.arg(Arg::I64(version_i64(item.version)?))));
-    v.push(("updated_at", sql.arg(Arg::Text(ts(item.updated_at)))));
-    v.push(("body", sql.arg(Arg::Text(json(&body)?))));
-    v.push(("extras", sql.arg(Arg::Text(json(extras)?))));
-    Ok(v)
-}
-
-async fn insert_item(
-    conn: &mut AnyConnection,
-    dialect: Dialect,
-    item: &WorkItem,
-    extras: &ItemExtras,
-) -> StoreResult<()> {
-    let mut sql = Sql::new("");
-    let id = sql.arg(Arg::I64(item.id.0));
-    let values = item_values(&mut sql, item, extras)?;
-    let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
-    let phs: Vec<&str> = values.iter().map(|(_, p)| p.as_str()).collect();
-    sql.text = format!(
-        "INSERT INTO work_items (id, {}) VALUES ({id}, {})",
-        cols.join(", "),
-        phs.join(", ")
-    );
-    sql.query(dialect)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| match map_err(e) {
-            StoreError::Conflict { .. } => StoreError::Conflict {
-                what: format!("事项 {} 已存在", item.id),
-            },
-            other => other,
-        })?;
-    Ok(())
-}
-
-async fn insert_record(
-    conn: &mut AnyConnection,
-    dialect: Dialect,
-    item: ItemId,
-    r: &TransitionRecord,
-) -> StoreResult<()> {
-    let e = &r.entry;
-    let mut sql = Sql::new("");
-    let vals = [
-        sql.arg(Arg::I64(item.0)),
-        sql.arg(Arg::I64(version_i64(e.version)?)),
-        sql.arg(Arg::Text(ts(e.at))),
-        sql.arg(Arg::Text(e.actor.user.as_str().to_string())),
-        sql.arg(Arg::Text(name(&e.actor.role))),
-        sql.arg(Arg::I64(e.actor.unit.0)),
-        sql.arg(Arg::Text(json(&e.step)?)),
-        sql.arg(Arg::Text(name(&e.from))),
-        sql.arg(Arg::Text(name(&e.to))),
-        opt_i64(&mut sql, e.on_time.map(i64::from)),
-        sql.arg(Arg::OptText(r.note.clone())),
-        // A typed NULL float would be bound as float4 by sqlx Any on PostgreSQL and poison the
-        // cached statement for later non-NULL values: NULLs are written as literals.
-        match r.clock_used {
-            Some(v) => sql.arg(Arg::F64(v)),
-            None => "NULL".to_string(),
-        },
-        sql.arg(Arg::I64(i64::from(r.overdue))),
-    ];
-    sql.text = format!(
-        "INSERT INTO work_item_history (item_id, version, at, actor_user, actor_role, actor_unit, \
-         step, from_stage, to_stage, on_time, note, clock_used, overdue) VALUES ({})",
-        vals.join(", ")
-    );
-    sql.query(dialect)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| match map_err(e) {
-            StoreError::Conflict { .. } => StoreError::Conflict {
-                what: format!("事项 {item} 的第 {} 版已存在", r.entry.version),
-            },
-            other => other,
-        })?;
-    Ok(())
-}
-
-async fn reserve(conn: &mut AnyConnection, n: u32) -> StoreResult<Vec<ItemId>> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    let row = sqlx::query(
-        "UPDATE work_item_ids SET last_id = last_id + $1 WHERE singleton = 1 RETURNING last_id",
-    )
-    .bind(i64::from(n))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    let last: i64 = get(&row, "last_id")?;
-    Ok((last - i64::from(n) + 1..=last).map(ItemId).collect())
-}
-
-pub(crate) async fn reserve_ids(store: &SqlStore, n: u32) -> StoreResult<Vec<ItemId>> {
-    let mut tx = store
-        .pool
-        .begin_with(store.dialect.begin_write())
-        .await
-        .map_err(map_err)?;
-    let ids = reserve(&mut tx, n).await?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(ids)
-}
-
-pub(crate) async fn insert(
-    store: &SqlStore,
-    item: &WorkItem,
-    extras: &ItemExtras,
-    records: &[TransitionRecord],
-) -> StoreResult<()> {
-    let mut tx = store
-        .pool
-        .begin_with(store.dialect.begin_write())
-        .await
-        .map_err(map_err)?;
-    insert_item(&mut tx, store.dialect, item, extras).await?;
-    for r in records {
-        insert_record(&mut tx, store.dialect, item.id, r).await?;
-    }
-    tx.commit().await.map_err(map_err)?;
-    Ok(())
-}
-
-fn record_from_row(row: &AnyRow) -> StoreResult<TransitionRecord> {
-    let at: String = get(row, "at")?;
-    let user: String = get(row, "actor_user")?;
-    let role: String = get(row, "actor_role")?;
-    let step: String = get(row, "step")?;
-    let from: String = get(row, "from_stage")?;
-    let to: String = get(row, "to_stage")?;
-    let version: i64 = get(row, "version")?;
-    let on_time: Option<i64> = get(row, "on_time")?;
-    let overdue: i64 = get(row, "overdue")?;
+pub(crate) fn record_from_row(row: &impl Cols) -> StoreResult<TransitionRecord> {
+    let at = row.text("at")?;
+    let user = row.text("actor_user")?;
+    let role = row.text("actor_role")?;
+    let step = row.text("step")?;
+    let from = row.text("from_stage")?;
+    let to = row.text("to_stage")?;
+    let version = row.int("version")?;
+    let on_time = row.opt_int("on_time")?;
+    let overdue = row.int("overdue")?;
     Ok(TransitionRecord {
         entry: FlowEntry {
             version: parse(
@@ -234,28 +86,50 @@ fn record_from_row(row: &AnyRow) -> StoreResult<TransitionRecord> {
             actor: Actor {
                 user: parse("work_item_history.actor_user", &user, UserId::new(&user))?,
                 role: from_name("work_item_history.actor_role", &role)?,
-                unit: EntityId(get(row, "actor_unit")?),
+                unit: EntityId(row.int("actor_unit")?),
             },
             step: parse("work_item_history.step", &step, serde_json::from_str(&step))?,
             from: from_name("work_item_history.from_stage", &from)?,
             to: from_name("work_item_history.to_stage", &to)?,
             on_time: on_time.map(|v| v != 0),
         },
-        note: get(row, "note")?,
-        clock_used: get(row, "clock_used")?,
+        note: row.opt_text("note")?,
+        clock_used: row.opt_real("clock_used")?,
         overdue: overdue != 0,
     })
 }
 
-fn item_from_row(row: &AnyRow) -> StoreResult<StoredWorkItem> {
-    let body: String = get(row, "body")?;
-    let extras: String = get(row, "extras")?;
+pub(crate) fn item_from_row(row: &impl Cols) -> StoreResult<StoredWorkItem> {
+    let body = row.text("body")?;
+    let extras = row.text("extras")?;
     Ok(StoredWorkItem {
         item: parse("work_items.body", &body, serde_json::from_str(&body))?,
         extras: parse("work_items.extras", &extras, serde_json::from_str(&extras))?,
         records: Vec::new(),
     })
 }
+
+/// Collects the rows of [`ONE_SQL`] into the item with its history.
+pub(crate) fn one_from_rows<R: Cols>(rows: &[R]) -> StoreResult<Option<StoredWorkItem>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut stored = item_from_row(first)?;
+    for row in rows {
+        if row.opt_int("item_id")?.is_some() {
+            stored.records.push(record_from_row(row)?);
+        }
+    }
+    stored.item.history = stored.records.iter().map(|r| r.entry.clone()).collect();
+    Ok(Some(stored))
+}
+
+/// One item with its history in one query: the item's columns repeated on each history row
+/// (one row with NULL history columns when there is none).
+pub(crate) const ONE_SQL: &str = "SELECT w.body, w.extras, h.item_id, h.version, h.at, \
+     h.actor_user, h.actor_role, h.actor_unit, h.step, h.from_stage, h.to_stage, h.on_time, \
+     h.note, h.clock_used, h.overdue FROM work_items w \
+     LEFT JOIN work_item_history h ON h.item_id = w.id WHERE w.id = $1 ORDER BY h.version";
 
 const HISTORY_COLUMNS: &str = "item_id, version, at, actor_user, actor_role, actor_unit, step, \
      from_stage, to_stage, on_time, note, clock_used, overdue";
@@ -289,22 +163,13 @@ async fn attach_history(
     Ok(())
 }
 
-pub(crate) async fn one(
-    pool: &AnyPool,
-    dialect: Dialect,
-    id: ItemId,
-) -> StoreResult<Option<StoredWorkItem>> {
-    let row = sqlx::query("SELECT body, extras FROM work_items WHERE id = $1")
+pub(crate) async fn one(pool: &AnyPool, id: ItemId) -> StoreResult<Option<StoredWorkItem>> {
+    let rows = sqlx::query(ONE_SQL)
         .bind(id.0)
-        .fetch_optional(pool)
+        .fetch_all(pool)
         .await
         .map_err(map_err)?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let mut items = vec![item_from_row(&row)?];
-    attach_history(pool, dialect, &mut items).await?;
-    Ok(items.pop())
+    one_from_rows(&rows)
 }
 
 pub(crate) async fn by_token(pool: &AnyPool, token: &str) -> StoreResult<Option<ItemId>> {
@@ -377,30 +242,43 @@ fn where_clause(sql: &mut Sql, f: &WorkItemFilter) -> String {
     }
 }
 
-pub(crate) async fn list(
-    pool: &AnyPool,
-    dialect: Dialect,
-    f: &WorkItemFilter,
-    page: Page,
-) -> StoreResult<Paged<StoredWorkItem>> {
-    let mut count = Sql::new("");
-    let w = where_clause(&mut count, f);
-    count.text = format!("SELECT COUNT(*) AS n FROM work_items{w}");
-    let row = count
-        .query(dialect)
-        .fetch_one(pool)
-        .await
-        .map_err(map_err)?;
-    let total: i64 = get(&row, "n")?;
+/// A page of items and the number matching, in one statement: the count is an uncorrelated
+/// subquery, evaluated once. The page's ids are chosen first (sorting only the received time and
+/// id of the matching rows), then only those rows' bodies are read: sorting whole rows copied
+/// every matching body into the sorter (a busy inbox has hundreds). Only a page past the end
+/// (no row to carry the count) needs a second statement, [`count_sql`].
+pub(crate) fn list_sql(f: &WorkItemFilter, page: Page) -> Sql {
     let mut sql = Sql::new("");
     let w = where_clause(&mut sql, f);
     let limit = sql.arg(Arg::I64(i64::from(page.limit)));
     let offset = sql.arg(Arg::I64(i64::try_from(page.offset).unwrap_or(i64::MAX)));
     sql.text = format!(
-        "SELECT body, extras FROM work_items{w} ORDER BY received_at DESC, id DESC \
-         LIMIT {limit} OFFSET {offset}"
+        "SELECT i.body, i.extras, (SELECT COUNT(*) FROM work_items{w}) AS total \
+         FROM (SELECT id, received_at FROM work_items{w} \
+               ORDER BY received_at DESC, id DESC LIMIT {limit} OFFSET {offset}) AS p \
+         JOIN work_items i ON i.id = p.id ORDER BY p.received_at DESC, p.id DESC"
     );
-    let rows = sql.query(dialect).fetch_all(pool).await.map_err(map_err)?;
+    sql
+}
+
+pub(crate) fn count_sql(f: &WorkItemFilter) -> Sql {
+    let mut count = Sql::new("");
+    let w = where_clause(&mut count, f);
+    count.text = format!("SELECT COUNT(*) AS total FROM work_items{w}");
+    count
+}
+
+/// The page from the rows of [`list_sql`]; `count` runs [`count_sql`] when needed.
+pub(crate) fn page_from_rows<R: Cols>(
+    rows: &[R],
+    page: Page,
+    count: impl FnOnce() -> StoreResult<i64>,
+) -> StoreResult<Paged<StoredWorkItem>> {
+    let total = match rows.first() {
+        Some(row) => row.int("total")?,
+        None if page.offset == 0 => 0,
+        None => count()?,
+    };
     let items = rows
         .iter()
         .map(item_from_row)
@@ -411,6 +289,27 @@ pub(crate) async fn list(
         limit: page.limit,
         offset: page.offset,
     })
+}
+
+pub(crate) async fn list(
+    pool: &AnyPool,
+    dialect: Dialect,
+    f: &WorkItemFilter,
+    page: Page,
+) -> StoreResult<Paged<StoredWorkItem>> {
+    let sql = list_sql(f, page);
+    let rows = sql.query(dialect).fetch_all(pool).await.map_err(map_err)?;
+    let total = if rows.is_empty() && page.offset > 0 {
+        let row = count_sql(f)
+            .query(dialect)
+            .fetch_one(pool)
+            .await
+            .map_err(map_err)?;
+        get(&row, "total")?
+    } else {
+        0
+    };
+    page_from_rows(&rows, page, || Ok(total))
 }
 
 pub(crate) async fn all_with_history(
@@ -448,77 +347,4 @@ pub(crate) async fn children(
         .collect::<StoreResult<Vec<_>>>()?;
     attach_history(pool, dialect, &mut items).await?;
     Ok(items.into_iter().map(|s| s.item).collect())
-}
-
-pub(crate) async fn apply_transition(
-    store: &SqlStore,
-    id: ItemId,
-    expected: u64,
-    next: &WorkItem,
-    record: &TransitionRecord,
-    children: &[ChildSpec],
-) -> StoreResult<Vec<ItemId>> {
-    if next.id != id || next.version != expected + 1 || record.entry.version != next.version {
-        return Err(StoreError::invalid(format!(
-            "事项 {id} 的新版本应为 {}，提交的是 {}（记录 {}）",
-            expected + 1,
-            next.version,
-            record.entry.version
-        )));
-    }
-    let dialect = store.dialect;
-    let mut tx = store
-        .pool
-        .begin_with(dialect.begin_write())
-        .await
-        .map_err(map_err)?;
-    let current = sqlx::query("SELECT extras FROM work_items WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    let Some(current) = current else {
-        return Err(StoreError::NotFound {
-            what: format!("事项 {id}"),
-        });
-    };
-    let raw: String = get(&current, "extras")?;
-    let extras: ItemExtras = parse("work_items.extras", &raw, serde_json::from_str(&raw))?;
-    let mut sql = Sql::new("");
-    let values = item_values(&mut sql, next, &extras)?;
-    let sets: Vec<String> = values.iter().map(|(c, p)| format!("{c} = {p}")).collect();
-    let idp = sql.arg(Arg::I64(id.0));
-    let vp = sql.arg(Arg::I64(version_i64(expected)?));
-    sql.text = format!(
-        "UPDATE work_items SET {} WHERE id = {idp} AND version = {vp}",
-        sets.join(", ")
-    );
-    let done = sql
-        .query(dialect)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    if done.rows_affected() == 0 {
-        tx.rollback().await.map_err(map_err)?;
-        return Err(StoreError::Conflict {
-            what: format!("事项 {id} 已被他人修改（提交依据的版本为 {expected}），请刷新后重试"),
-        });
-    }
-    insert_record(&mut tx, dialect, id, record).await?;
-    let ids = reserve(&mut tx, u32::try_from(children.len()).unwrap_or(u32::MAX)).await?;
-    for (spec, child_id) in children.iter().zip(&ids) {
-        let child = spec.clone().into_item(*child_id);
-        insert_item(&mut tx, dialect, &child, &ItemExtras::default()).await?;
-        for e in &child.history {
-            insert_record(
-                &mut tx,
-                dialect,
-                *child_id,
-                &TransitionRecord::new(e.clone()),
-            )
-            .await?;
-        }
-    }
-    tx.commit().await.map_err(map_err)?;
-    Ok(ids)
 }

@@ -36,6 +36,15 @@ pub fn migrator() -> sqlx::migrate::Migrator {
     yiping_store_sql::migrator(MIGRATIONS)
 }
 
+/// The settings of every connection. WAL lets readers work while one writer writes; NORMAL sync
+/// is safe with WAL (a commit survives a crash of the application; only a power loss can undo
+/// the last commits, never corrupt the file). A 64 MiB page cache keeps a bulk import from
+/// spilling and re-reading pages.
+const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How to open the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -99,16 +108,14 @@ pub async fn open(path: &Path, mode: OpenMode) -> Result<SqlStore, StoreError> {
     let pool = AnyPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(30))
+        // A pooled SQLite connection is a thread in this process, not a socket that can drop:
+        // pinging it on every acquire cost a round trip to that thread per statement.
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
-                // WAL lets readers work while one writer writes; NORMAL sync is safe with WAL.
-                // A 64 MiB page cache keeps a bulk import from spilling and re-reading pages.
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-                )
-                .await?;
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;")
+                    .await?;
+                conn.execute(PRAGMAS).await?;
                 Ok(())
             })
         })
@@ -123,5 +130,7 @@ pub async fn open(path: &Path, mode: OpenMode) -> Result<SqlStore, StoreError> {
         .map_err(|e| StoreError::Migration {
             message: e.to_string(),
         })?;
-    Ok(SqlStore::new(pool, Dialect::Sqlite))
+    // Work-item writes go through one group-commit thread, hot work-item reads through native
+    // connections (see yiping_store_sql::SqlStore::with_native_sqlite).
+    SqlStore::new(pool, Dialect::Sqlite).with_native_sqlite(path, PRAGMAS, BUSY_TIMEOUT)
 }

@@ -95,6 +95,11 @@ impl FlowSetup {
         Ok(setup)
     }
 
+    /// Whether `unit` is a region or department of the loaded organisation.
+    pub fn knows_unit(&self, unit: EntityId) -> bool {
+        self.org.level_of(unit).is_some() || self.org.parent_of(unit).is_some()
+    }
+
     pub fn ctx(&self) -> FlowContext<'_> {
         FlowContext::new(&self.calendar, &self.categories, &self.org)
     }
@@ -265,7 +270,9 @@ pub async fn create(
             None => return Err(AppError::invalid(format!("企业 {ent} 不存在"))),
         }
     }
-    if store.entity(new.receiving_unit).await?.is_none() {
+    // Entities are never deleted, so a unit of the organisation loaded into `setup` exists; only
+    // another unit costs a read.
+    if !setup.knows_unit(new.receiving_unit) && store.entity(new.receiving_unit).await?.is_none() {
         return Err(AppError::invalid(format!(
             "受理单位 {} 不存在",
             new.receiving_unit
