@@ -79,9 +79,11 @@ class Conn:
     async def open(self):
         self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
 
-    async def request(self, method, path, body=None):
+    async def request(self, method, path, body=None, token=None):
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
         head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAccept: application/json\r\n"
+        if token:
+            head += f"Authorization: Bearer {token}\r\n"
         if body is not None:
             head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
         self.writer.write(head.encode() + b"\r\n" + data)
@@ -132,12 +134,13 @@ def pct(sorted_ms, p):
     return sorted_ms[min(len(sorted_ms) - 1, round((len(sorted_ms) - 1) * p))]
 
 
-async def api_load(port, clients, requests, seed=7):
+async def api_load(port, clients, requests, tokens, seed=7):
+    sup_token, handler_token = tokens["analyst"], tokens["handler"]
     rng = random.Random(seed)
     setup = Conn(port)
     await setup.open()
     # Units with inboxes and items to read, from the demo's items.
-    st, body = await setup.request("GET", "/api/v1/items?limit=1000")
+    st, body = await setup.request("GET", "/api/v1/items?limit=1000", token=sup_token)
     assert st == 200, body[:300]
     page = json.loads(body)
     units = sorted({i["owner_unit"] for i in page["items"]})
@@ -147,27 +150,28 @@ async def api_load(port, clients, requests, seed=7):
     # Items created for the transitions: enough for each client's share of POSTs.
     post_share = 0.2
     per_client = int(requests * post_share / 7) + 2
-    sup = {"user": "监督员B", "role": "supervisor", "unit": district}
-    disp = {"user": "派遣员B", "role": "dispatcher", "unit": district}
-    new = {"actor": sup, "kind": "event", "title": "基准测试：小区门口暴露垃圾", "category": "事件/01/01",
+    # The actor is the token's user: the city analyst registers, dispatches, verifies and closes
+    # (as supervisor or dispatcher), a handler of the department signs, handles and replies.
+    sup = disp = sup_token
+    new = {"kind": "event", "title": "基准测试：小区门口暴露垃圾", "category": "事件/01/01",
            "channel": "hotline", "receiving_unit": district, "location": district}
     t = time.perf_counter()
     owned = []
     for _ in range(clients):
         mine = []
         for _ in range(per_client):
-            st, body = await setup.request("POST", "/api/v1/items", new)
+            st, body = await setup.request("POST", "/api/v1/items", new, token=sup_token)
             assert st == 201, body[:300]
             it = json.loads(body)
             mine.append({"id": it["id"], "version": it["version"], "step": 0})
         owned.append(mine)
-    st, body = await setup.request("GET", f"/api/v1/items/{owned[0][0]['id']}")
+    st, body = await setup.request("GET", f"/api/v1/items/{owned[0][0]['id']}", token=sup_token)
     dept = json.loads(body)["suggested_route"]["unit"]
     setup.close()
     created = clients * per_client
     print(f"  created {created} items for the transitions in {time.perf_counter() - t:.1f} s "
           f"(dispatched to unit {dept})")
-    handler = {"user": "承办人B", "role": "handler", "unit": dept}
+    handler = handler_token
     steps = [("register", sup), ({"dispatch": {"unit": dept}}, disp), ("sign", handler), ("handle", handler),
              ({"reply": {"result": "已处置完毕"}}, handler), ({"verify": {"outcome": "passed"}}, sup),
              ("close", sup)]
@@ -187,9 +191,10 @@ async def api_load(port, clients, requests, seed=7):
                 if r < post_share and live:
                     it = live[0]
                     cmd, actor = steps[it["step"]]
-                    body = {"expected_version": it["version"], "actor": actor, "command": cmd}
+                    body = {"expected_version": it["version"], "command": cmd}
                     kind, t0 = "transition", time.perf_counter()
-                    st, payload = await conn.request("POST", f"/api/v1/items/{it['id']}/transitions", body)
+                    st, payload = await conn.request("POST", f"/api/v1/items/{it['id']}/transitions", body,
+                                                     token=actor)
                     ms = (time.perf_counter() - t0) * 1000
                     if st == 200:
                         it["version"] = json.loads(payload)["item"]["version"]
@@ -197,12 +202,12 @@ async def api_load(port, clients, requests, seed=7):
                 elif r < 0.6:
                     unit = units[crng.randrange(len(units))]
                     kind, t0 = "list", time.perf_counter()
-                    st, payload = await conn.request("GET", f"/api/v1/items?unit={unit}&limit=50")
+                    st, payload = await conn.request("GET", f"/api/v1/items?unit={unit}&limit=50", token=sup_token)
                     ms = (time.perf_counter() - t0) * 1000
                 else:
                     iid = item_ids[crng.randrange(len(item_ids))]
                     kind, t0 = "one", time.perf_counter()
-                    st, payload = await conn.request("GET", f"/api/v1/items/{iid}")
+                    st, payload = await conn.request("GET", f"/api/v1/items/{iid}", token=sup_token)
                     ms = (time.perf_counter() - t0) * 1000
                 lat[kind].append(ms)
                 if st >= 300:
@@ -225,6 +230,16 @@ def serve_and_load(work, clients, requests):
     t = time.perf_counter()
     sh([YIPING, "--database", db, "demo"], stdout=subprocess.DEVNULL, timeout=120)
     sh([YIPING, "--database", db, "run-jobs"], stdout=subprocess.DEVNULL, timeout=60)
+    # API tokens: the city analyst, and a handler of 市城市管理局 (D009), where the category
+    # 事件/01/01 (暴露垃圾) is routed.
+    subprocess.run([str(YIPING), "--database", str(db), "user", "add", "--login", "bench-handler",
+                    "--role", "handler", "--unit", "D009", "--password-stdin"],
+                   input=b"bench-password\n", check=True, stdout=subprocess.DEVNULL)
+    tokens = {}
+    for key, login in [("analyst", "analyst"), ("handler", "bench-handler")]:
+        out = subprocess.run([str(YIPING), "--database", str(db), "user", "token", login],
+                             check=True, capture_output=True).stdout.decode()
+        tokens[key] = out.strip().splitlines()[-1].strip()
     print(f"  demo database ready in {time.perf_counter() - t:.1f} s")
     port = free_port()
     log = open(work / "serve.log", "wb")
@@ -245,7 +260,7 @@ def serve_and_load(work, clients, requests):
             time.sleep(0.1)
         time.sleep(1.0)  # the startup tick of the jobs
         server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
-        out = asyncio.run(api_load(port, clients, requests))
+        out = asyncio.run(api_load(port, clients, requests, tokens))
         cpu = (cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu)
         return out + (cpu,)
     finally:

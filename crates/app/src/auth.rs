@@ -188,16 +188,16 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&new_secret()).unwrap_or_default())
 }
 
-/// The user and CSRF token of a live session.
+/// The user, CSRF token and expiry of a live session.
 pub async fn session_user(
     store: &dyn Store,
     secret: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(StoredUser, String)>, AppError> {
+) -> Result<Option<(StoredUser, String, DateTime<Utc>)>, AppError> {
     Ok(store
         .session(&secret_hash(secret), now)
         .await?
-        .map(|s| (s.user, s.csrf)))
+        .map(|s| (s.user, s.csrf, s.expires_at)))
 }
 
 /// Ends a session (sign-out) and records it.

@@ -228,7 +228,13 @@ pub async fn load(
 
     // Work items, live.
     let items = read::all_items(store).await?;
-    let summary = work::summarise(&items, unit, &parents, &names, now, 8);
+    // Items are placed by location, else by owner: a city department's items count for the
+    // city (departments hang under their region), not for a child region.
+    let all_parents: HashMap<EntityId, EntityId> = entities
+        .iter()
+        .filter_map(|e| e.parent_at(day).map(|p| (e.id, p)))
+        .collect();
+    let summary = work::summarise(&items, unit, &all_parents, &names, now, 8);
     let monthly = parts::monthly_rates(store, &by_code, &child_ids, month).await?;
 
     // Stored evaluations ending by the month's end.

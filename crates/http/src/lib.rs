@@ -34,6 +34,8 @@ pub struct AppState {
     flow_setup: api::work_items::SetupCache,
     /// Scopes (unit subtrees) of signed-in users, reused for a minute.
     scopes: auth::ScopeCache,
+    /// Callers found in the last few seconds, by the hash of their secret.
+    callers: auth::CallerCache,
     /// Whether cookies are marked `Secure` (the server is reached over TLS).
     pub secure_cookies: bool,
 }
@@ -45,6 +47,7 @@ impl AppState {
             open311_key: None,
             flow_setup: Default::default(),
             scopes: Default::default(),
+            callers: Default::default(),
             secure_cookies: false,
         }
     }

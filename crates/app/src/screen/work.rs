@@ -113,7 +113,9 @@ pub fn summarise(
         let place = item.location.unwrap_or(item.owner_unit);
         let child = match child_of(place, unit, parents) {
             Placement::Unit => None,
-            Placement::Child(c) => Some(c),
+            // A child shown on the screen (a region), or the unit's own department.
+            Placement::Child(c) if names.contains_key(&c) => Some(c),
+            Placement::Child(_) => None,
             Placement::Outside => continue,
         };
         s.total.add(item, now);

@@ -190,6 +190,21 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     if districts.is_empty() {
         return Err(AppError::invalid("演示事项需要先载入区县主体"));
     }
+    // The towns and streets of each district: grid events and problems happen in one of them,
+    // so that a district's one screen has figures per town.
+    let day0 = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap_or_default();
+    let mut towns: std::collections::HashMap<EntityId, Vec<EntityId>> =
+        std::collections::HashMap::new();
+    for e in &entities {
+        if e.data.kind == EntityKind::Region
+            && e.data.level == 3
+            && let Some(p) = e.parent_at(day0)
+        {
+            towns.entry(p).or_default().push(e.id);
+        }
+    }
+    // Drawn apart from the main sequence, so that every other draw stays as it was.
+    let mut place_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0054_4f57_4e53);
     let events: Vec<_> = setup
         .categories
         .iter()
@@ -287,7 +302,12 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
             priority,
             channel,
             receiving_unit: district,
-            location: Some(district),
+            location: Some(match towns.get(&district) {
+                Some(ts) if matches!(kind, ItemKind::Event | ItemKind::Problem) => {
+                    ts[place_rng.random_range(0..ts.len())]
+                }
+                _ => district,
+            }),
             enterprise,
             reporter: None,
             requester: None,

@@ -367,6 +367,23 @@ pub async fn transition(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<TransitionOutcome, AppError> {
+    transition_with_note(store, setup, id, expected_version, cmd, actor, now, None).await
+}
+
+/// [`transition`] with a note of the user's for the history (a rating's comment, say); without
+/// one the history keeps the command's own text.
+#[allow(clippy::too_many_arguments)]
+pub async fn transition_with_note(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    id: ItemId,
+    expected_version: u64,
+    cmd: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    note: Option<String>,
+) -> Result<TransitionOutcome, AppError> {
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let stored = store
         .work_item(id)
         .await?
@@ -402,7 +419,7 @@ pub async fn transition(
             .last()
             .cloned()
             .ok_or_else(|| AppError::invalid("引擎未记录本次变更"))?,
-        note: command_note(cmd),
+        note: note.or_else(|| command_note(cmd)),
         clock_used: Some((setup.calendar.in_units(used, current.clock) * 100.0).round() / 100.0),
         overdue: current.is_overdue(now),
     };

@@ -8,6 +8,7 @@
 //!   request that changes something (not GET/HEAD), checks the CSRF token (header
 //!   `X-CSRF-Token`, or the form field `_csrf` of a urlencoded form).
 
+mod caller_cache;
 pub(crate) mod csrf;
 pub(crate) mod session;
 
@@ -22,6 +23,7 @@ use yiping_access::{AccessError, Principal};
 
 use crate::ApiError;
 
+pub(crate) use caller_cache::CallerCache;
 pub(crate) use session::{ScopeCache, end_session, resolve, start_session};
 
 /// Who is asking, as found by [`resolve`].
@@ -30,8 +32,10 @@ pub(crate) struct Caller {
     pub principal: Principal,
     /// The session's CSRF token (empty for API tokens, which need none).
     pub csrf: String,
-    /// The stored session id (hash) or API token id, for sign-out.
+    /// The session's secret (for sign-out); `None` for an API token.
     pub session_key: Option<String>,
+    /// When the session ends (never for a token: revocation is checked on lookup).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The principal of an API request.

@@ -51,18 +51,39 @@ pub(crate) fn client_ip(req_ext: &axum::http::Extensions) -> String {
 /// Middleware: attaches the caller (if any) to the request, refuses a bad API token, and checks
 /// the CSRF token of every cookie-authenticated request that changes something.
 pub(crate) async fn resolve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // Static files (public libraries, styles) need nobody: no lookup per asset.
+    if req.uri().path().starts_with("/static/") {
+        return next.run(req).await;
+    }
     let now = Utc::now();
     let headers = req.headers();
-    let caller = if let Some(token) = bearer(headers) {
-        match lookup_token(&state, &token).await {
-            Ok(Some(c)) => Some(c),
-            Ok(None) => return unauthorized().into_response(),
-            Err(r) => return r,
+    let caller: Option<Arc<Caller>> = if let Some(token) = bearer(headers) {
+        let key = format!("t:{}", app_auth::secret_hash(&token));
+        match state.callers.get(&key) {
+            Some(c) => Some(c),
+            None => match lookup_token(&state, &token).await {
+                Ok(Some(c)) => {
+                    let c = Arc::new(c);
+                    state.callers.put(key, c.clone());
+                    Some(c)
+                }
+                Ok(None) => return unauthorized().into_response(),
+                Err(r) => return r,
+            },
         }
     } else if let Some(secret) = cookie_value(headers, SESSION_COOKIE) {
-        match lookup_session(&state, &secret, now).await {
-            Ok(c) => c,
-            Err(r) => return r,
+        let key = session_cache_key(&secret);
+        match state.callers.get(&key).filter(|c| c.expires_at > now) {
+            Some(c) => Some(c),
+            None => match lookup_session(&state, &secret, now).await {
+                Ok(Some(c)) => {
+                    let c = Arc::new(c);
+                    state.callers.put(key, c.clone());
+                    Some(c)
+                }
+                Ok(None) => None,
+                Err(r) => return r,
+            },
         }
     } else {
         None
@@ -78,9 +99,14 @@ pub(crate) async fn resolve(State(state): State<AppState>, req: Request, next: N
         };
     }
     if let Some(c) = caller {
-        req.extensions_mut().insert(Arc::new(c));
+        req.extensions_mut().insert(c);
     }
     next.run(req).await
+}
+
+/// The cache key of a session secret.
+pub(crate) fn session_cache_key(secret: &str) -> String {
+    format!("s:{}", app_auth::secret_hash(secret))
 }
 
 async fn lookup_token(state: &AppState, token: &str) -> Result<Option<Caller>, Response> {
@@ -94,6 +120,7 @@ async fn lookup_token(state: &AppState, token: &str) -> Result<Option<Caller>, R
         principal,
         csrf: String::new(),
         session_key: None,
+        expires_at: DateTime::<Utc>::MAX_UTC,
     }))
 }
 
@@ -106,7 +133,7 @@ async fn lookup_session(
     let found = app_auth::session_user(store, secret, now)
         .await
         .map_err(internal)?;
-    let Some((user, csrf)) = found else {
+    let Some((user, csrf, expires_at)) = found else {
         return Ok(None);
     };
     let principal = app_auth::principal(store, &state.scopes, &user)
@@ -116,6 +143,7 @@ async fn lookup_session(
         principal,
         csrf,
         session_key: Some(secret.to_string()),
+        expires_at,
     }))
 }
 

@@ -271,6 +271,8 @@ async fn set_active(
     let store = state.store.as_ref();
     let done = async {
         store.set_user_active(target.id, active).await?;
+        // A disabled user's cached sessions and tokens must stop working now.
+        state.callers.clear();
         store
             .record_audit(&yiping_store::AuditEvent {
                 at: Utc::now(),

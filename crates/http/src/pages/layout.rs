@@ -4,6 +4,8 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use yiping_access::{Capability, Principal};
 
+use crate::assets::url;
+
 /// Which part of the site a page belongs to (highlighted in the navigation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Nav {
@@ -35,10 +37,10 @@ pub(crate) fn page(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="csrf-token" content=(csrf);
                 title { (title) " · 一屏" }
-                link rel="stylesheet" href="/static/app.css";
-                link rel="stylesheet" href="/static/items.css";
-                link rel="stylesheet" href="/static/data.css";
-                script src="/static/htmx.min.js" defer {}
+                link rel="stylesheet" href=(url("app.css"));
+                link rel="stylesheet" href=(url("items.css"));
+                link rel="stylesheet" href=(url("data.css"));
+                script src=(url("htmx.min.js")) defer {}
                 @for s in scripts {
                     script src={ "/static/" (s) } defer {}
                 }
@@ -98,7 +100,7 @@ pub(crate) fn bare(title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · 一屏" }
-                link rel="stylesheet" href="/static/app.css";
+                link rel="stylesheet" href=(url("app.css"));
             }
             body.bare { main #main { (body) } }
         }

@@ -159,6 +159,7 @@ async fn logout(
     if let Some(c) = caller
         && let Some(secret) = &c.session_key
     {
+        state.callers.forget(&session::session_cache_key(secret));
         let ip = session::client_ip(&ext);
         if let Err(e) = app_auth::sign_out(
             state.store.as_ref(),

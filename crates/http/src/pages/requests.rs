@@ -159,6 +159,7 @@ fn row(r: &Row, csrf: &str, now: chrono::DateTime<Utc>) -> Markup {
                         @for (value, label) in [("satisfied", "满意"), ("basic", "基本满意"), ("dissatisfied", "不满意")] {
                             label.radio { input type="radio" name="rating" value=(value) required; " " (label) }
                         }
+                        input type="text" name="comment" maxlength="500" placeholder="意见（可选）";
                         button type="submit" data-testid="rate" { "评价" }
                     }
                 }

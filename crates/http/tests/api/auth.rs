@@ -166,6 +166,9 @@ async fn api_tokens_authenticate_without_csrf_until_revoked() {
     assert_eq!(wrong.status, 401);
     let user = app.store.user_by_login("analyst").await.unwrap().unwrap();
     let id = app.store.api_tokens(user.id).await.unwrap()[0].id;
+    // Revoked by another process (the CLI): refused once the server's few-second cache of
+    // callers has lapsed.
     app.store.revoke_api_token(id).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5_200)).await;
     assert_eq!(get_bearer(&app, &token, "/api/v1/me").await.status, 401);
 }

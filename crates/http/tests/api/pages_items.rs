@@ -232,6 +232,7 @@ async fn an_enterprise_request_goes_from_the_form_to_closure_and_rating() {
             ("version", &v),
             ("cmd", "rate"),
             ("rating", "dissatisfied"),
+            ("comment", "补贴金额与政策文件不符<script>"),
             ("next", "/requests"),
         ],
     )
@@ -244,6 +245,26 @@ async fn an_enterprise_request_goes_from_the_form_to_closure_and_rating() {
     assert_eq!(item["stage"], "handling", "{item}");
     let r = get_as(&app, &firm, "/requests").await;
     assert!(r.body.contains("不满意"), "{}", r.body);
+    // The comment is kept in the history, escaped on the item page.
+    let stored = app
+        .store
+        .work_item(yiping_flow::ItemId(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored
+            .records
+            .iter()
+            .any(|r| r.note.as_deref() == Some("补贴金额与政策文件不符<script>")),
+        "{:?}",
+        stored.records
+    );
+    let page = get_as(&app, &firm, &format!("/items/{id}")).await.body;
+    assert!(
+        page.contains("补贴金额与政策文件不符&lt;script&gt;"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

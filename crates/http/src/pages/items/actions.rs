@@ -200,6 +200,7 @@ pub(crate) fn form(
                         @for (value, label) in [("satisfied", "满意"), ("basic", "基本满意"), ("dissatisfied", "不满意")] {
                             label.radio { input type="radio" name="rating" value=(value) required; " " (label) }
                         }
+                        label { "意见（可选）" textarea name="comment" rows="2" maxlength="500" {} }
                     }
                     @if v.closed_at.is_some() {
                         p.hint { "选择“不满意”将退回责任单位重办。" }

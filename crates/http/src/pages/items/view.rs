@@ -243,7 +243,14 @@ pub(crate) async fn act(
             Some(Err(e)) => return Ok(Err(e)),
             Some(Ok(a)) => a,
         };
-        work_items::transition(
+        // A rating may carry the requester's comment, kept as the history note.
+        let note = matches!(cmd, yiping_flow::Command::Rate { .. })
+            .then(|| {
+                form.get("comment")
+                    .map(|c| c.chars().take(500).collect::<String>())
+            })
+            .flatten();
+        work_items::transition_with_note(
             s.store.as_ref(),
             &setup,
             id,
@@ -251,6 +258,7 @@ pub(crate) async fn act(
             &cmd,
             &actor,
             Utc::now(),
+            note,
         )
         .await
         .map(Ok)
