@@ -139,11 +139,8 @@ pub async fn monthly_rates(
         measure: Some(Measure::Value),
         ..Default::default()
     };
-    let page = store
-        .observations(&filter, Page::new(Page::MAX_LIMIT, 0))
-        .await?;
-    Ok(page
-        .items
+    Ok(super::read::observations(store, &filter)
+        .await?
         .into_iter()
         .map(|o| (o.key.entity, o.value.value()))
         .collect())
@@ -235,22 +232,11 @@ pub async fn colour_table(
             measure: Some(Measure::Growth),
             ..Default::default()
         };
-        let mut offset = 0;
-        loop {
-            let page = store
-                .observations(&filter, Page::new(Page::MAX_LIMIT, offset))
-                .await?;
-            let n = page.items.len() as u64;
-            for o in page.items {
-                got.insert(
-                    (o.key.entity, o.key.indicator, o.key.period),
-                    o.value.value(),
-                );
-            }
-            offset += n;
-            if n == 0 || offset >= page.total {
-                break;
-            }
+        for o in super::read::observations(store, &filter).await? {
+            got.insert(
+                (o.key.entity, o.key.indicator, o.key.period),
+                o.value.value(),
+            );
         }
     }
     let mut table = ColourTable {

@@ -18,21 +18,31 @@ pub(super) async fn own_values(
         ..Default::default()
     };
     let mut values = Values::new();
+    for o in observations(store, &filter).await? {
+        values.insert(
+            (o.key.indicator, o.key.period, o.key.measure),
+            o.value.value(),
+        );
+    }
+    Ok(values)
+}
+
+/// Every observation matching `filter`, page by page.
+pub(super) async fn observations(
+    store: &dyn Store,
+    filter: &ObservationFilter,
+) -> Result<Vec<yiping_kernel::Observation>, AppError> {
+    let mut out = Vec::new();
     let mut offset = 0;
     loop {
         let page = store
-            .observations(&filter, Page::new(Page::MAX_LIMIT, offset))
+            .observations(filter, Page::new(Page::MAX_LIMIT, offset))
             .await?;
         let n = page.items.len() as u64;
-        for o in page.items {
-            values.insert(
-                (o.key.indicator, o.key.period, o.key.measure),
-                o.value.value(),
-            );
-        }
+        out.extend(page.items);
         offset += n;
         if n == 0 || offset >= page.total {
-            return Ok(values);
+            return Ok(out);
         }
     }
 }
