@@ -160,6 +160,59 @@ mod tests {
         assert_eq!(at(9, 1), Placement::Outside);
     }
 
+    /// An item received by `unit` (no location: placed by its owner), as the engine makes it.
+    fn received(id: i64, unit: EntityId) -> (WorkItem, ItemExtras) {
+        use chrono::TimeZone;
+        use yiping_flow::{Actor, CategoryCode, Channel, ItemId, NewWorkItem, Priority, Role};
+        let setup = crate::work_items::FlowSetup::shipped().unwrap();
+        let new = NewWorkItem {
+            id: ItemId(id),
+            kind: ItemKind::Event,
+            title: "测试事项".into(),
+            category: CategoryCode::parse("事件/01/01").unwrap(),
+            priority: Priority::Normal,
+            channel: Channel::Hotline,
+            receiving_unit: unit,
+            location: None,
+            enterprise: None,
+            reporter: None,
+            requester: None,
+        };
+        let actor = Actor::new(
+            yiping_flow::UserId::new("受理员").unwrap(),
+            Role::Supervisor,
+            unit,
+        );
+        let at = chrono::Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap();
+        let item = yiping_flow::receive(new, &actor, at, &setup.ctx())
+            .unwrap()
+            .0;
+        (item, ItemExtras::default())
+    }
+
+    #[test]
+    fn a_departments_items_count_for_its_region_not_for_a_child() {
+        let (city, district, dept) = (EntityId(1), EntityId(2), EntityId(10));
+        let parents: HashMap<EntityId, EntityId> =
+            [(district, city), (dept, city)].into_iter().collect();
+        let names: HashMap<EntityId, String> =
+            [(city, "市".to_string()), (district, "区".to_string())]
+                .into_iter()
+                .collect();
+        let items = vec![
+            received(1, dept),
+            received(2, district),
+            received(3, EntityId(99)),
+        ];
+        let now = chrono::Utc::now();
+        let s = summarise(&items, city, &parents, &names, now, 8);
+        // The department's item and the district's count for the city; the stranger's does not.
+        assert_eq!(s.total.total, 2);
+        // Only the district is a child on the screen.
+        assert_eq!(s.by_child.len(), 1);
+        assert_eq!(s.by_child[&district].total, 1);
+    }
+
     #[test]
     fn closure_rate_needs_a_sample_and_ignores_dropped_items() {
         let mut c = WorkCounts {
