@@ -36,6 +36,8 @@ pub struct AppState {
     scopes: auth::ScopeCache,
     /// Callers found in the last few seconds, by the hash of their secret.
     callers: auth::CallerCache,
+    /// Gathered one screens, boundaries and the region index, kept for seconds.
+    screens: Arc<pages::screen::data::Caches>,
     /// Whether cookies are marked `Secure` (the server is reached over TLS).
     pub secure_cookies: bool,
 }
@@ -48,6 +50,7 @@ impl AppState {
             flow_setup: Default::default(),
             scopes: Default::default(),
             callers: Default::default(),
+            screens: Default::default(),
             secure_cookies: false,
         }
     }

@@ -1,15 +1,14 @@
 //! What the screen page and its JSON endpoints share: resolving a screen address to an entity,
 //! the access check, a short-lived cache of gathered screens, and the children's boundaries.
 //!
-//! Cache: a gathered [`Screen`] is kept per (database, entity, month) and served for [`TTL`],
-//! then refreshed in the background while still served up to 2 × [`TTL`] (see [`screen`]), so a
-//! wall of leaders refreshing the city screen costs one gathering every two seconds; a change (a
-//! closed item, an import) shows within 2 × [`TTL`]. The cache lives beside the state rather than in it
-//! because `AppState` belongs to the server's entry point; it is keyed by the store's address so
-//! test servers over different databases never share entries.
+//! Cache: a gathered [`Screen`] is kept per (entity, month) and served for [`TTL`], then
+//! refreshed in the background while still served up to 2 × [`TTL`] (see [`screen`]), so a wall
+//! of leaders refreshing the city screen costs one gathering every two seconds; a change (a
+//! closed item, an import) shows within 2 × [`TTL`]. The caches are [`Caches`], one per server
+//! state (so servers over different databases never share entries).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -24,7 +23,7 @@ use crate::{ApiError, AppState};
 /// How long a gathered screen is served from memory.
 pub(crate) const TTL: Duration = Duration::from_secs(2);
 
-type Key = (usize, EntityId, Period);
+type Key = (EntityId, Period);
 
 /// A cached screen, or a gathering under way (other requests for it wait instead of gathering
 /// the same screen again).
@@ -39,21 +38,32 @@ enum Slot {
 
 type Cache = Mutex<HashMap<Key, Slot>>;
 
-fn cache() -> &'static Cache {
-    static C: OnceLock<Cache> = OnceLock::new();
-    C.get_or_init(Default::default)
+/// Rewritten boundaries per unit: the JSON text, or `None` when none is registered.
+type MapCache = Mutex<HashMap<EntityId, (Instant, Option<Arc<String>>)>>;
+
+type RegionIndex = Arc<HashMap<String, Entity>>;
+
+/// The screen's caches, one set per server state.
+#[derive(Default)]
+pub(crate) struct Caches {
+    screens: Cache,
+    maps: MapCache,
+    regions: Mutex<Option<(Instant, RegionIndex)>>,
+    month: Mutex<Option<(Instant, Period)>>,
 }
 
-/// Rewritten boundaries per (database, unit): the JSON text, or `None` when none is registered.
-type MapCache = Mutex<HashMap<(usize, EntityId), (Instant, Option<Arc<String>>)>>;
-
-fn map_cache() -> &'static MapCache {
-    static C: OnceLock<MapCache> = OnceLock::new();
-    C.get_or_init(Default::default)
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("screen::Caches")
+    }
 }
 
-fn store_id(s: &AppState) -> usize {
-    Arc::as_ptr(&s.store) as *const () as usize
+fn cache(s: &AppState) -> &Cache {
+    &s.screens.screens
+}
+
+fn map_cache(s: &AppState) -> &MapCache {
+    &s.screens.maps
 }
 
 /// Why a screen cannot be shown.
@@ -111,13 +121,10 @@ pub(crate) async fn resolve(s: &AppState, key: &str) -> Result<Entity, ScreenErr
 
 /// Every region by screen key (code, or `id-<id>`), cached for [`TTL`] × 15 per database:
 /// resolving an address costs no query on the hot path.
-async fn region_index(s: &AppState) -> Result<Arc<HashMap<String, Entity>>, ScreenError> {
-    type Index = HashMap<usize, (Instant, Arc<HashMap<String, Entity>>)>;
-    static I: OnceLock<Mutex<Index>> = OnceLock::new();
-    let idx = I.get_or_init(Default::default);
-    let sid = store_id(s);
+async fn region_index(s: &AppState) -> Result<RegionIndex, ScreenError> {
+    let idx = &s.screens.regions;
     if let Ok(g) = idx.lock()
-        && let Some((at, m)) = g.get(&sid)
+        && let Some((at, m)) = g.as_ref()
         && at.elapsed() < TTL * 15
     {
         return Ok(m.clone());
@@ -147,7 +154,7 @@ async fn region_index(s: &AppState) -> Result<Arc<HashMap<String, Entity>>, Scre
     }
     let map = Arc::new(map);
     if let Ok(mut g) = idx.lock() {
-        g.insert(sid, (Instant::now(), map.clone()));
+        *g = Some((Instant::now(), map.clone()));
     }
     Ok(map)
 }
@@ -177,18 +184,16 @@ pub(crate) async fn month(s: &AppState, period: Option<&str>) -> Result<Period, 
 
 /// The newest evaluated month, cached for [`TTL`] × 15 per database.
 async fn default_month(s: &AppState) -> Result<Period, ScreenError> {
-    static M: OnceLock<Mutex<HashMap<usize, (Instant, Period)>>> = OnceLock::new();
-    let m = M.get_or_init(Default::default);
-    let sid = store_id(s);
+    let m = &s.screens.month;
     if let Ok(g) = m.lock()
-        && let Some((at, p)) = g.get(&sid)
+        && let Some((at, p)) = g.as_ref()
         && at.elapsed() < TTL * 15
     {
         return Ok(*p);
     }
     let p = screen::default_month(s.store.as_ref()).await?;
     if let Ok(mut g) = m.lock() {
-        g.insert(sid, (Instant::now(), p));
+        *g = Some((Instant::now(), p));
     }
     Ok(p)
 }
@@ -204,11 +209,11 @@ pub(crate) async fn screen(
     e: &Entity,
     month: Period,
 ) -> Result<Arc<Screen>, ScreenError> {
-    let key = (store_id(s), e.id, month);
+    let key = (e.id, month);
     let started = Instant::now();
     loop {
         {
-            let mut g = cache()
+            let mut g = cache(s)
                 .lock()
                 .map_err(|_| ScreenError::Internal("screen cache poisoned".into()))?;
             match g.get_mut(&key) {
@@ -242,7 +247,7 @@ pub(crate) async fn screen(
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let gathered = screen::load(s.store.as_ref(), e.id, month, Utc::now()).await;
-    let mut g = cache()
+    let mut g = cache(s)
         .lock()
         .map_err(|_| ScreenError::Internal("screen cache poisoned".into()))?;
     match gathered {
@@ -271,7 +276,7 @@ pub(crate) async fn screen(
 
 async fn refresh(s: AppState, e: Entity, month: Period, key: Key) {
     let gathered = screen::load(s.store.as_ref(), e.id, month, Utc::now()).await;
-    let Ok(mut g) = cache().lock() else { return };
+    let Ok(mut g) = cache(&s).lock() else { return };
     match gathered {
         Ok(v) => {
             g.insert(
@@ -295,15 +300,15 @@ pub(crate) async fn children_map_text(
     s: &AppState,
     e: &Entity,
 ) -> Result<Option<Arc<String>>, ScreenError> {
-    let key = (store_id(s), e.id);
-    if let Ok(g) = map_cache().lock()
+    let key = e.id;
+    if let Ok(g) = map_cache(s).lock()
         && let Some((at, v)) = g.get(&key)
         && at.elapsed() < TTL * 6
     {
         return Ok(v.clone());
     }
     let text = children_map(s, e).await?.map(|v| Arc::new(v.to_string()));
-    if let Ok(mut g) = map_cache().lock() {
+    if let Ok(mut g) = map_cache(s).lock() {
         g.insert(key, (Instant::now(), text.clone()));
     }
     Ok(text)
@@ -311,8 +316,8 @@ pub(crate) async fn children_map_text(
 
 /// Forgets the cached boundaries of `e` (after an upload).
 pub(crate) fn forget_map(s: &AppState, e: &Entity) {
-    if let Ok(mut g) = map_cache().lock() {
-        g.remove(&(store_id(s), e.id));
+    if let Ok(mut g) = map_cache(s).lock() {
+        g.remove(&e.id);
     }
 }
 
