@@ -13,6 +13,7 @@ mod error;
 pub mod evaluate;
 pub mod export;
 pub mod formulas;
+pub mod geo;
 pub mod import;
 mod import_entities;
 pub mod league;

@@ -563,7 +563,10 @@ async fn root_post(
         priority: Priority::Normal,
         channel: Channel::Online,
         receiving_unit: city,
-        location: None,
+        location: match (lat, long) {
+            (Some(lat), Some(long)) => region_at(&s, city, lat, long).await,
+            _ => None,
+        },
         enterprise: None,
         reporter: None,
         requester,
@@ -596,4 +599,26 @@ async fn root_post(
             ("account_id", Field::Opt(None)),
         ]],
     ))
+}
+
+/// The child region of the city whose registered boundaries contain the point (lat, long), so
+/// that a public report is placed (and, failing a department, routed) by where it happened.
+/// `None` when no boundaries are registered or the point lies outside them.
+async fn region_at(
+    s: &AppState,
+    city: yiping_kernel::EntityId,
+    lat: f64,
+    long: f64,
+) -> Option<yiping_kernel::EntityId> {
+    let entity = s.store.entity(city).await.ok()??;
+    let map = crate::pages::screen::data::children_map(s, &entity)
+        .await
+        .ok()??;
+    let key = yiping_app::geo::feature_at(&map, long, lat)?["properties"]["key"]
+        .as_str()?
+        .to_string();
+    crate::pages::screen::data::resolve(s, &key)
+        .await
+        .ok()
+        .map(|e| e.id)
 }

@@ -441,6 +441,20 @@ async fn open311_lists_services_and_takes_requests_in_json_and_xml() {
     assert_eq!(one[0]["service_code"], "event-01-01");
     assert_eq!(one[0]["description"], "路口垃圾桶满溢 <三天>");
     assert_eq!(one[0]["lat"], 29.557);
+    // The point lies within 渝中区's registered boundaries: the item is placed there.
+    let stored = app
+        .store
+        .work_item(yiping_flow::ItemId(id.parse().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let place = app
+        .store
+        .entity(stored.item.location.expect("located"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(place.data.name, "渝中区");
     let (status, _, xml) =
         request(&app, "GET", &format!("/open311/v2/requests/{id}.xml"), None).await;
     assert_eq!(status, 200);
