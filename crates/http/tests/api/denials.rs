@@ -125,3 +125,66 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Routes guarded by a capability alone (lists limited to the caller's scope, forms): each user
+/// passes exactly when their role has the capability, as the role table says.
+#[tokio::test]
+async fn every_route_refuses_the_roles_without_its_capability() {
+    use yiping_access::{Capability as C, Role};
+    let app = spawn_demo().await;
+    let routes: [(&str, C); 14] = [
+        ("/api/v1/indicators", C::ViewData),
+        ("/api/v1/entities", C::ViewData),
+        ("/api/v1/observations", C::ViewData),
+        ("/api/v1/schemes", C::ViewEvaluations),
+        (
+            "/api/v1/schemes/ECONOMY_RACE/results?period=2024",
+            C::ViewEvaluations,
+        ),
+        ("/api/v1/items", C::ViewItems),
+        ("/evaluations", C::ViewEvaluations),
+        ("/evaluations/ECONOMY_RACE", C::ViewEvaluations),
+        ("/data", C::ViewData),
+        ("/data/import", C::EnterData),
+        ("/items", C::ViewItems),
+        ("/items/new", C::ReportEvent),
+        ("/items/directives/new", C::IssueDirective),
+        ("/admin/users", C::ManageUsers),
+    ];
+    let mut failures = Vec::new();
+    for u in USERS {
+        let s = login(&app, u).await;
+        let role: Role = app
+            .store
+            .user_by_login(u)
+            .await
+            .unwrap()
+            .unwrap()
+            .role
+            .parse()
+            .unwrap();
+        for (path, cap) in routes {
+            let r = get_as(&app, &s, path).await;
+            let allowed = role.can(cap);
+            // Enterprises are sent from the general inbox to their own list of requests.
+            let redirected = role == Role::Enterprise && path == "/items";
+            let ok = if redirected {
+                r.status == 200 || r.status == 303
+            } else if allowed {
+                r.status == 200
+            } else {
+                r.status == 403
+            };
+            if !ok {
+                failures.push(format!(
+                    "{u} ({}) GET {path} → {} (role {} {:?})",
+                    role.code(),
+                    r.status,
+                    if allowed { "has" } else { "lacks" },
+                    cap
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
