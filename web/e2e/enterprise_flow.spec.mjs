@@ -115,8 +115,13 @@ export default async function (ctx) {
 
   for (const s of [firm, analyst, handler]) await s.close();
 
-  // The closure rate on the city screen moved.
-  const after = await closureRate(ctx);
-  check(after > before, `closure rate did not rise: ${before} → ${after}`);
+  // The closure rate on the city screen moved. The screen is served from memory for up to 4 s
+  // (2 s fresh, then refreshed in the background), so read it until it has moved, for at most 10 s.
+  let after = await closureRate(ctx);
+  for (let i = 0; i < 8 && !(after > before); i++) {
+    await new Promise((r) => setTimeout(r, 1250));
+    after = await closureRate(ctx);
+  }
+  check(after > before, `closure rate did not rise within 10 s: ${before} → ${after}`);
   return { item: id, closureRateBefore: before, closureRateAfter: after };
 }

@@ -198,8 +198,12 @@ fn map_part(s: &Screen, map_url: Option<&str>) -> Markup {
             ul.tilemap aria-label="下级单位色块图" {
                 @for c in drawn.iter().chain(functional.iter()) {
                     @let style = c.colour.as_ref().map(|x| format!("background:{}", x.rgb));
-                    li style=[style] title=(c.colour.as_ref().map_or("无数据", |x| x.meaning.as_str())) {
+                    @let items = s.work.rows.iter().find(|r| r.place.key == c.place.key).map(|r| &r.counts);
+                    li style=[style] title=(c.colour.as_ref().map_or("无数据（事项不足 5 件不计办结率）", |x| x.meaning.as_str())) {
                         a href=(href(&c.place.key, s)) { (c.place.name) }
+                        @if let Some(n) = items.filter(|n| n.total > 0) {
+                            span.tile-count { "事项" (n.total) "件 · 在办" (n.open) }
+                        }
                     }
                 }
             }
