@@ -153,6 +153,14 @@ async fn upload_map(
             .put_region_map(entity.id, &text, &p.login, Utc::now())
             .await?;
         data::forget_map(&s, &entity);
+        crate::audit::record(
+            &s,
+            p,
+            "map.upload",
+            &entity.data.name,
+            format!("{} 字节", text.len()),
+        )
+        .await;
         let geo = data::children_map(&s, &entity).await?;
         let n = geo
             .as_ref()

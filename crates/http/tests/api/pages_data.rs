@@ -200,6 +200,12 @@ async fn an_import_is_previewed_then_confirmed_and_refused_whole_outside_the_sco
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("已导入"), "{}", r.body);
     assert_eq!(fai(&app).await, Some(777.77));
+    let audit = app.store.audit_events(5).await.unwrap();
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "import.apply").count(),
+        1,
+        "only the applied import is recorded, not the preview: {audit:?}"
+    );
 
     // A row of 万州区: the whole file is refused, the row named.
     let mixed = format!(

@@ -103,4 +103,11 @@ async fn a_district_sees_its_own_row_and_only_analysts_run_evaluations() {
     let rerun = after.iter().find(|r| r.period == period).unwrap();
     let before = runs.iter().find(|r| r.period == period).unwrap();
     assert!(rerun.computed_at > before.computed_at, "evaluated again");
+    let audit = app.store.audit_events(5).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "evaluation.run"
+            && e.actor == "analyst"
+            && e.target == "ECONOMY_RACE"),
+        "{audit:?}"
+    );
 }

@@ -222,6 +222,13 @@ async fn an_admin_uploads_boundaries_for_a_district_and_others_may_not() {
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("1个要素与下级单位匹配"), "{}", r.body);
+    let audit = app.store.audit_events(5).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "map.upload" && e.actor == "admin" && e.target == "渝中区"),
+        "{audit:?}"
+    );
     let m = get_as(&app, &admin, "/api/v1/screen/500103/map").await;
     assert_eq!(m.status, 200);
     assert_eq!(m.json()["features"][0]["properties"]["name"], "解放碑街道");

@@ -138,7 +138,13 @@ async fn run(s: &AppState, user: &PageUser, m: Multipart, dry_run: bool) -> Resp
     };
     let ctx = ChangeContext::new(format!("{}（{}）", p.name, p.login), "页面导入", Utc::now());
     match import_upload(s.store.as_ref(), &name, &bytes, rights, dry_run, &ctx).await {
-        Ok(out) => fragment(StatusCode::OK, outcome(&out, &hash)),
+        Ok(out) => {
+            if !dry_run {
+                let detail = format!("{}，{} 行，SHA-256 {hash}", out.kind.label_zh(), out.rows);
+                crate::audit::record(s, p, "import.apply", &name, detail).await;
+            }
+            fragment(StatusCode::OK, outcome(&out, &hash))
+        }
         Err(AppError::Rejected { file, problems }) => fragment(
             StatusCode::UNPROCESSABLE_ENTITY,
             html! {

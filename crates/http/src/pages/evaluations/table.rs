@@ -325,6 +325,7 @@ async fn run_inner(s: &AppState, user: &PageUser, scheme: &str, period: &str) ->
                 &format!("评价未能完成：{e}"),
             )
         })?;
+    crate::audit::record(s, p, "evaluation.run", &stored.code, period.code()).await;
     Ok(Redirect::to(&format!(
         "/evaluations/{}?period={}",
         stored.code,
