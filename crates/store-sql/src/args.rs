@@ -6,7 +6,7 @@ use sqlx::query::Query;
 use crate::Dialect;
 
 /// One bound value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Arg {
     I64(i64),
     F64(f64),

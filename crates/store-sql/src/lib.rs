@@ -359,6 +359,16 @@ impl yiping_store::WorkItemStore for SqlStore {
         }
     }
 
+    async fn work_item_head(
+        &self,
+        id: yiping_flow::ItemId,
+    ) -> StoreResult<Option<yiping_store::StoredWorkItem>> {
+        match &self.readers {
+            Some(r) => sqlite_reads::head(r, id),
+            None => work_items::head(&self.pool, id).await,
+        }
+    }
+
     async fn work_item_by_token(&self, token: &str) -> StoreResult<Option<yiping_flow::ItemId>> {
         work_items::by_token(&self.pool, token).await
     }
@@ -390,12 +400,11 @@ impl yiping_store::WorkItemStore for SqlStore {
 
     async fn apply_transition(
         &self,
-        id: yiping_flow::ItemId,
-        expected_version: u64,
+        previous: &yiping_flow::WorkItem,
         next: &yiping_flow::WorkItem,
         record: &yiping_store::TransitionRecord,
         children: &[yiping_flow::ChildSpec],
     ) -> StoreResult<Vec<yiping_flow::ItemId>> {
-        work_item_writes::apply_transition(self, id, expected_version, next, record, children).await
+        work_item_writes::apply_transition(self, previous, next, record, children).await
     }
 }

@@ -19,7 +19,9 @@ use yiping_store::{Page, Paged, StoreError, StoreResult, StoredWorkItem, WorkIte
 
 use crate::args::{Arg, Sql};
 use crate::sqlite_exec::map_sqlite;
-use crate::work_items::{Cols, ONE_SQL, count_sql, item_from_row, list_sql, record_from_row};
+use crate::work_items::{
+    Cols, HEAD_SQL, ONE_SQL, count_sql, item_from_row, list_sql, record_from_row,
+};
 
 /// Idle connections kept for reuse; a busier moment opens more and closes the extra ones after.
 const KEEP_IDLE: usize = 8;
@@ -151,6 +153,14 @@ pub(crate) fn one(readers: &Readers, id: ItemId) -> StoreResult<Option<StoredWor
             s.records = records;
             s
         }))
+    })
+}
+
+pub(crate) fn head(readers: &Readers, id: ItemId) -> StoreResult<Option<StoredWorkItem>> {
+    readers.with(|conn| {
+        let mut sql = Sql::new(HEAD_SQL);
+        sql.args.push(Arg::I64(id.0));
+        Ok(rows(conn, &sql, |row| item_from_row(row))?.pop())
     })
 }
 

@@ -32,73 +32,99 @@ pub(crate) enum WriteOp {
     Transition(TransitionSql),
 }
 
-fn opt_i64(sql: &mut Sql, v: Option<i64>) -> String {
-    match v {
-        Some(v) => sql.arg(Arg::I64(v)),
-        None => "NULL".to_string(),
-    }
-}
-
 fn version_i64(v: u64) -> StoreResult<i64> {
     i64::try_from(v).map_err(|_| StoreError::invalid(format!("版本号 {v} 过大")))
 }
 
+/// A column's value: `None` is written as the literal `NULL` (sqlx `Any` binds a typed NULL
+/// badly on PostgreSQL, see ARCHITECTURE.md).
+type Value = Option<Arg>;
+
 /// Columns and values of an item row, in order. The extras columns (`problem_source`, `token`,
 /// `extras`) are included only when `extras` is given: a transition leaves them as stored.
 fn item_values(
-    sql: &mut Sql,
     item: &WorkItem,
     extras: Option<&ItemExtras>,
-) -> StoreResult<Vec<(&'static str, String)>> {
+) -> StoreResult<Vec<(&'static str, Value)>> {
     let mut body = item.clone();
     body.history.clear();
-    let ent = |e: Option<EntityId>| e.map(|e| e.0);
+    let ent = |e: Option<EntityId>| e.map(|e| Arg::I64(e.0));
+    let text = |t: String| Some(Arg::Text(t));
     let mut v = vec![
-        ("kind", sql.arg(Arg::Text(name(&item.kind)))),
-        ("title", sql.arg(Arg::Text(item.title.clone()))),
-        ("category", sql.arg(Arg::Text(item.category.to_string()))),
-        ("priority", sql.arg(Arg::Text(name(&item.priority)))),
-        ("channel", sql.arg(Arg::Text(name(&item.channel)))),
-        ("stage", sql.arg(Arg::Text(name(&item.stage)))),
+        ("kind", text(name(&item.kind))),
+        ("title", text(item.title.clone())),
+        ("category", text(item.category.to_string())),
+        ("priority", text(name(&item.priority))),
+        ("channel", text(name(&item.channel))),
+        ("stage", text(name(&item.stage))),
         (
             "is_open",
-            sql.arg(Arg::I64(i64::from(!item.stage.is_terminal()))),
+            Some(Arg::I64(i64::from(!item.stage.is_terminal()))),
         ),
-        ("receiving_unit", sql.arg(Arg::I64(item.receiving_unit.0))),
-        ("owner_unit", sql.arg(Arg::I64(item.owner_unit.0))),
+        ("receiving_unit", Some(Arg::I64(item.receiving_unit.0))),
+        ("owner_unit", Some(Arg::I64(item.owner_unit.0))),
+        ("assignee", ent(item.assignee)),
+        ("escalated_to", ent(item.escalated_to)),
+        ("location_id", ent(item.location)),
+        ("enterprise_id", ent(item.enterprise)),
+        ("parent_id", item.parent.map(|p| Arg::I64(p.0))),
     ];
-    v.push(("assignee", opt_i64(sql, ent(item.assignee))));
-    v.push(("escalated_to", opt_i64(sql, ent(item.escalated_to))));
-    v.push(("location_id", opt_i64(sql, ent(item.location))));
-    v.push(("enterprise_id", opt_i64(sql, ent(item.enterprise))));
-    v.push(("parent_id", opt_i64(sql, item.parent.map(|p| p.0))));
     if let Some(extras) = extras {
         v.push((
             "problem_source",
-            sql.arg(Arg::OptText(extras.problem_source.clone())),
+            Some(Arg::OptText(extras.problem_source.clone())),
         ));
-        v.push(("token", sql.arg(Arg::OptText(extras.token.clone()))));
+        v.push(("token", Some(Arg::OptText(extras.token.clone()))));
     }
-    v.push(("supervised", sql.arg(Arg::I64(i64::from(item.supervised)))));
-    v.push(("due_at", sql.arg(Arg::OptText(next_due(item).map(ts)))));
-    v.push(("received_at", sql.arg(Arg::Text(ts(item.received_at)))));
-    v.push(("closed_at", sql.arg(Arg::OptText(item.closed_at.map(ts)))));
-    v.push(("version", sql.arg(Arg::I64(version_i64(item.version)?))));
-    v.push(("updated_at", sql.arg(Arg::Text(ts(item.updated_at)))));
-    v.push(("body", sql.arg(Arg::Text(json(&body)?))));
+    v.push(("supervised", Some(Arg::I64(i64::from(item.supervised)))));
+    v.push(("due_at", Some(Arg::OptText(next_due(item).map(ts)))));
+    v.push(("received_at", text(ts(item.received_at))));
+    v.push(("closed_at", Some(Arg::OptText(item.closed_at.map(ts)))));
+    v.push(("version", Some(Arg::I64(version_i64(item.version)?))));
+    v.push(("updated_at", text(ts(item.updated_at))));
+    v.push(("body", text(json(&body)?)));
     if let Some(extras) = extras {
-        v.push(("extras", sql.arg(Arg::Text(json(extras)?))));
+        v.push(("extras", text(json(extras)?)));
     }
     Ok(v)
+}
+
+/// The placeholder of `value` in `sql` (or `NULL`).
+fn place(sql: &mut Sql, value: Value) -> String {
+    match value {
+        Some(a) => sql.arg(a),
+        None => "NULL".to_string(),
+    }
+}
+
+/// `col = $n, …` for the columns whose value differs between `previous` and `next`. Naming only
+/// those keeps the indexes on unchanged columns out of the write: SQLite rewrites every index
+/// holding a column named in `SET`, whether its value changed or not, and PostgreSQL can then
+/// update the row in place (HOT) when no indexed column changed. Version, time and body always
+/// change.
+fn changed_sets(sql: &mut Sql, previous: &WorkItem, next: &WorkItem) -> StoreResult<String> {
+    let before = item_values(previous, None)?;
+    let after = item_values(next, None)?;
+    let mut sets = Vec::with_capacity(after.len());
+    for ((col, old), (_, new)) in before.into_iter().zip(after) {
+        if old != new {
+            let ph = place(sql, new);
+            sets.push(format!("{col} = {ph}"));
+        }
+    }
+    Ok(sets.join(", "))
 }
 
 /// The `INSERT` of a new item row.
 pub(crate) fn insert_item_sql(item: &WorkItem, extras: &ItemExtras) -> StoreResult<Sql> {
     let mut sql = Sql::new("");
     let id = sql.arg(Arg::I64(item.id.0));
-    let values = item_values(&mut sql, item, Some(extras))?;
+    let values = item_values(item, Some(extras))?;
     let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
-    let phs: Vec<&str> = values.iter().map(|(_, p)| p.as_str()).collect();
+    let phs: Vec<String> = values
+        .into_iter()
+        .map(|(_, v)| place(&mut sql, v))
+        .collect();
     sql.text = format!(
         "INSERT INTO work_items (id, {}) VALUES ({id}, {})",
         cols.join(", "),
@@ -182,7 +208,7 @@ fn record_values(sql: &mut Sql, item: ItemId, r: &TransitionRecord) -> StoreResu
         sql.arg(Arg::Text(json(&e.step)?)),
         sql.arg(Arg::Text(name(&e.from))),
         sql.arg(Arg::Text(name(&e.to))),
-        opt_i64(sql, e.on_time.map(i64::from)),
+        place(sql, e.on_time.map(|t| Arg::I64(i64::from(t)))),
         sql.arg(Arg::OptText(r.note.clone())),
         // A typed NULL float would be bound as float4 by sqlx Any on PostgreSQL and poison the
         // cached statement for later non-NULL values: NULLs are written as literals.
@@ -365,41 +391,36 @@ async fn write_transition(
 
 pub(crate) async fn apply_transition(
     store: &SqlStore,
-    id: ItemId,
-    expected: u64,
+    previous: &WorkItem,
     next: &WorkItem,
     record: &TransitionRecord,
     children: &[ChildSpec],
 ) -> StoreResult<Vec<ItemId>> {
+    let (id, expected) = (previous.id, previous.version);
     if next.id != id || next.version != expected + 1 || record.entry.version != next.version {
         return Err(StoreError::invalid(format!(
-            "事项 {id} 的新版本应为 {}，提交的是 {}（记录 {}）",
+            "事项 {id} 的新版本应为 {}，提交的是事项 {} 的版本 {}（记录 {}）",
             expected + 1,
+            next.id,
             next.version,
             record.entry.version
         )));
     }
     // The extras columns are not rewritten: a transition does not change them.
     let mut update = Sql::new("");
-    let values = item_values(&mut update, next, None)?;
-    let sets: Vec<String> = values.iter().map(|(c, p)| format!("{c} = {p}")).collect();
+    let sets = changed_sets(&mut update, previous, next)?;
     let idp = update.arg(Arg::I64(id.0));
     let vp = update.arg(Arg::I64(version_i64(expected)?));
-    update.text = format!(
-        "UPDATE work_items SET {} WHERE id = {idp} AND version = {vp}",
-        sets.join(", ")
-    );
+    update.text = format!("UPDATE work_items SET {sets} WHERE id = {idp} AND version = {vp}");
     let single = if store.dialect == Dialect::Postgres && children.is_empty() {
         let mut sql = Sql::new("");
-        let values = item_values(&mut sql, next, None)?;
-        let sets: Vec<String> = values.iter().map(|(c, p)| format!("{c} = {p}")).collect();
+        let sets = changed_sets(&mut sql, previous, next)?;
         let idp = sql.arg(Arg::I64(id.0));
         let vp = sql.arg(Arg::I64(version_i64(expected)?));
         let vals = record_values(&mut sql, id, record)?;
         sql.text = format!(
-            "WITH u AS (UPDATE work_items SET {} WHERE id = {idp} AND version = {vp} \
-             RETURNING id) {HISTORY_INSERT} SELECT {vals} FROM u",
-            sets.join(", ")
+            "WITH u AS (UPDATE work_items SET {sets} WHERE id = {idp} AND version = {vp} \
+             RETURNING id) {HISTORY_INSERT} SELECT {vals} FROM u"
         );
         Some(sql)
     } else {

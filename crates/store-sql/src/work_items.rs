@@ -131,6 +131,9 @@ pub(crate) const ONE_SQL: &str = "SELECT w.body, w.extras, h.item_id, h.version,
      h.note, h.clock_used, h.overdue FROM work_items w \
      LEFT JOIN work_item_history h ON h.item_id = w.id WHERE w.id = $1 ORDER BY h.version";
 
+/// One item without its history.
+pub(crate) const HEAD_SQL: &str = "SELECT body, extras FROM work_items WHERE id = $1";
+
 const HISTORY_COLUMNS: &str = "item_id, version, at, actor_user, actor_role, actor_unit, step, \
      from_stage, to_stage, on_time, note, clock_used, overdue";
 
@@ -170,6 +173,15 @@ pub(crate) async fn one(pool: &AnyPool, id: ItemId) -> StoreResult<Option<Stored
         .await
         .map_err(map_err)?;
     one_from_rows(&rows)
+}
+
+pub(crate) async fn head(pool: &AnyPool, id: ItemId) -> StoreResult<Option<StoredWorkItem>> {
+    let row = sqlx::query(HEAD_SQL)
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(item_from_row).transpose()
 }
 
 pub(crate) async fn by_token(pool: &AnyPool, token: &str) -> StoreResult<Option<ItemId>> {

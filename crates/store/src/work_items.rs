@@ -152,6 +152,10 @@ pub trait WorkItemStore: Send + Sync {
     /// One item with its full history, in version order.
     async fn work_item(&self, id: ItemId) -> StoreResult<Option<StoredWorkItem>>;
 
+    /// One item without its history (`records` and `item.history` empty): what a transition
+    /// needs, at the cost of one row.
+    async fn work_item_head(&self, id: ItemId) -> StoreResult<Option<StoredWorkItem>>;
+
     /// The item an Open311 token was given for.
     async fn work_item_by_token(&self, token: &str) -> StoreResult<Option<ItemId>>;
 
@@ -171,13 +175,14 @@ pub trait WorkItemStore: Send + Sync {
     /// The children of a fanned-out item, with histories.
     async fn child_items(&self, parent: ItemId) -> StoreResult<Vec<WorkItem>>;
 
-    /// In one transaction: replaces item `id` by `next` if its stored version is
-    /// `expected_version` (otherwise [`crate::StoreError::Conflict`] and nothing is written),
+    /// In one transaction: replaces item `previous.id` by `next` if its stored version is still
+    /// `previous.version` (otherwise [`crate::StoreError::Conflict`] and nothing is written),
     /// appends `record`, and creates the `children` (with fresh ids, returned in order).
+    /// `previous` is the item as read from this store at that version (with or without its
+    /// history): only the columns that differ from it are written.
     async fn apply_transition(
         &self,
-        id: ItemId,
-        expected_version: u64,
+        previous: &WorkItem,
         next: &WorkItem,
         record: &TransitionRecord,
         children: &[ChildSpec],

@@ -23,7 +23,7 @@ use yiping_flow::{
     Role as FlowRole, SuspendKind, UserId, Verification, WorkItem, allowed_roles, apply,
 };
 use yiping_kernel::EntityId;
-use yiping_store::{Store, WorkItemFilter};
+use yiping_store::{Store, StoredWorkItem, WorkItemFilter};
 
 use super::{CreateItem, FlowSetup, suggest_route};
 use crate::AppError;
@@ -251,20 +251,22 @@ pub async fn scope_new_item_in(
     Ok(Ok((item, actor)))
 }
 
-/// The actor for `p` sending `cmd` to the stored item `id` ([`check_command`] with the route the
-/// category suggests); `None` when the item does not exist.
+/// The stored item `id` (with its history) and the actor for `p` sending `cmd` to it
+/// ([`check_command`] with the route the category suggests); `None` when the item does not
+/// exist. The item read here is what [`super::transition_loaded`] then applies the command to.
 pub async fn authorize(
     store: &dyn Store,
     setup: &FlowSetup,
     p: &Principal,
     id: ItemId,
     cmd: &Command,
-) -> Result<Option<Result<Actor, AccessError>>, AppError> {
+) -> Result<Option<(StoredWorkItem, Result<Actor, AccessError>)>, AppError> {
     let Some(stored) = store.work_item(id).await? else {
         return Ok(None);
     };
     let suggested = suggest_route(setup, &stored.item).map(|r| r.unit);
-    Ok(Some(check_command(p, &stored.item, cmd, suggested)))
+    let actor = check_command(p, &stored.item, cmd, suggested);
+    Ok(Some((stored, actor)))
 }
 
 /// The commands offered on an item's page, in the engine's order.

@@ -349,6 +349,9 @@ pub fn command_note(cmd: &Command) -> Option<String> {
 /// What a transition did.
 #[derive(Debug, Clone)]
 pub struct TransitionOutcome {
+    /// The item as stored now. Its `records` are the history it was read with plus the new
+    /// record: the whole history after [`transition_loaded`] of an item read with
+    /// `Store::work_item`, only the new record after [`transition`] (which reads no history).
     pub item: StoredWorkItem,
     pub effects: Vec<Effect>,
     /// Items created by a fan-out.
@@ -357,7 +360,8 @@ pub struct TransitionOutcome {
 
 /// Applies a command to item `id` as read at `expected_version`: a different stored version is
 /// a conflict; a refusal is the engine's Chinese message; on success the next version, the
-/// history record and any child items are stored in one transaction.
+/// history record and any child items are stored in one transaction. The item is read without
+/// its history (the engine does not need it).
 pub async fn transition(
     store: &dyn Store,
     setup: &FlowSetup,
@@ -367,16 +371,33 @@ pub async fn transition(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<TransitionOutcome, AppError> {
-    transition_with_note(store, setup, id, expected_version, cmd, actor, now, None).await
+    let stored = store
+        .work_item_head(id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("事项 {id}"),
+        })?;
+    transition_loaded(
+        store,
+        setup,
+        stored,
+        expected_version,
+        cmd,
+        actor,
+        now,
+        None,
+    )
+    .await
 }
 
-/// [`transition`] with a note of the user's for the history (a rating's comment, say); without
-/// one the history keeps the command's own text.
+/// [`transition`] of an item already read (by the caller's access check, say), with a note of
+/// the user's for the history (a rating's comment); without one the history keeps the
+/// command's own text. The store still refuses the write if the item changed since it was read.
 #[allow(clippy::too_many_arguments)]
-pub async fn transition_with_note(
+pub async fn transition_loaded(
     store: &dyn Store,
     setup: &FlowSetup,
-    id: ItemId,
+    stored: StoredWorkItem,
     expected_version: u64,
     cmd: &Command,
     actor: &Actor,
@@ -384,13 +405,8 @@ pub async fn transition_with_note(
     note: Option<String>,
 ) -> Result<TransitionOutcome, AppError> {
     let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    let stored = store
-        .work_item(id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: format!("事项 {id}"),
-        })?;
     let current = stored.item;
+    let id = current.id;
     if current.version != expected_version {
         return Err(StoreError::Conflict {
             what: format!(
@@ -431,7 +447,7 @@ pub async fn transition_with_note(
         })
         .collect();
     let child_ids = store
-        .apply_transition(id, expected_version, &next, &record, &specs)
+        .apply_transition(&current, &next, &record, &specs)
         .await?;
     let mut records = stored.records;
     records.push(record);

@@ -308,18 +308,19 @@ async fn transition(
     let b = json_body(body)?;
     let now = when(&p, b.at)?;
     let setup = setup(&s).await?;
-    let actor = actors::authorize(s.store.as_ref(), &setup, &p, id, &b.command)
+    let (stored, actor) = actors::authorize(s.store.as_ref(), &setup, &p, id, &b.command)
         .await
         .map_err(app_error)?
-        .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))??;
-    let out = work_items::transition(
+        .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))?;
+    let out = work_items::transition_loaded(
         s.store.as_ref(),
         &setup,
-        id,
+        stored,
         b.expected_version,
         &b.command,
-        &actor,
+        &actor?,
         now,
+        None,
     )
     .await
     .map_err(app_error)?;

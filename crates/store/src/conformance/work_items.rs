@@ -141,11 +141,18 @@ pub(super) fn round_trip_and_filters(s: &dyn Store) -> BoxFut<'_> {
         assert_eq!(s.work_item_by_token("tok-1").await.unwrap(), Some(item.id));
         assert_eq!(s.work_item_by_token("none").await.unwrap(), None);
         assert!(s.work_item(ItemId(999_999)).await.unwrap().is_none());
+        let head = s.work_item_head(item.id).await.unwrap().expect("stored");
+        let mut bare = item.clone();
+        bare.history.clear();
+        assert_eq!(head.item, bare, "the head is the item without its history");
+        assert_eq!(head.extras, extras);
+        assert!(head.records.is_empty());
+        assert!(s.work_item_head(ItemId(999_999)).await.unwrap().is_none());
 
         // 立案 → 派遣 with notes and clock time.
         let sup = actor("受理员甲", Role::Supervisor, CENTRE);
         let (v2, _) = f.apply(&item, Command::Register, sup, t0() + TimeDelta::hours(1));
-        s.apply_transition(item.id, 1, &v2, &record(&v2, None), &[])
+        s.apply_transition(&item, &v2, &record(&v2, None), &[])
             .await
             .unwrap();
         let disp = actor("派遣员乙", Role::Dispatcher, CENTRE);
@@ -155,20 +162,24 @@ pub(super) fn round_trip_and_filters(s: &dyn Store) -> BoxFut<'_> {
             disp,
             t0() + TimeDelta::hours(2),
         );
-        s.apply_transition(item.id, 2, &v3, &record(&v3, Some("派往城管")), &[])
+        s.apply_transition(&v2, &v3, &record(&v3, Some("派往城管")), &[])
             .await
             .unwrap();
 
         // A stale version is refused and writes nothing.
         let err = s
-            .apply_transition(item.id, 2, &v3, &record(&v3, None), &[])
+            .apply_transition(&v2, &v3, &record(&v3, None), &[])
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
         let err = s
             .apply_transition(
-                ItemId(999_999),
-                0,
+                &{
+                    let mut x = item.clone();
+                    x.id = ItemId(999_999);
+                    x.version = 0;
+                    x
+                },
                 &{
                     let mut x = v2.clone();
                     x.id = ItemId(999_999);
@@ -278,7 +289,7 @@ pub(super) fn fan_out_children(s: &dyn Store) -> BoxFut<'_> {
         store_new(s, &item, &ItemExtras::default()).await;
         let sup = actor("受理员甲", Role::Supervisor, CENTRE);
         let (v2, _) = f.apply(&item, Command::Register, sup, t0() + TimeDelta::hours(1));
-        s.apply_transition(id, 1, &v2, &record(&v2, None), &[])
+        s.apply_transition(&item, &v2, &record(&v2, None), &[])
             .await
             .unwrap();
         let disp = actor("派遣员乙", Role::Dispatcher, CENTRE);
@@ -299,7 +310,7 @@ pub(super) fn fan_out_children(s: &dyn Store) -> BoxFut<'_> {
             .collect();
         assert_eq!(specs.len(), 2);
         let child_ids = s
-            .apply_transition(id, 2, &v3, &record(&v3, None), &specs)
+            .apply_transition(&v2, &v3, &record(&v3, None), &specs)
             .await
             .unwrap();
         assert_eq!(child_ids.len(), 2);
@@ -319,7 +330,7 @@ pub(super) fn fan_out_children(s: &dyn Store) -> BoxFut<'_> {
         assert_eq!(parent.item.children, 2);
         // A conflicting fan-out creates no children.
         let err = s
-            .apply_transition(id, 2, &v3, &record(&v3, None), &specs)
+            .apply_transition(&v2, &v3, &record(&v3, None), &specs)
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
@@ -370,8 +381,7 @@ pub(super) fn racing_tasks(s: &dyn Store) -> BoxFut<'_> {
                 let current = r.unwrap().unwrap().item;
                 async move {
                     let (next, rec) = noted(&current, task, round);
-                    s.apply_transition(id, current.version, &next, &rec, &[])
-                        .await
+                    s.apply_transition(&current, &next, &rec, &[]).await
                 }
             });
             let results = join_all(attempts).await;
@@ -392,10 +402,7 @@ pub(super) fn racing_tasks(s: &dyn Store) -> BoxFut<'_> {
             while written < 2 {
                 let current = s.work_item(id).await.unwrap().unwrap().item;
                 let (next, rec) = noted(&current, task, 100 + written);
-                match s
-                    .apply_transition(id, current.version, &next, &rec, &[])
-                    .await
-                {
+                match s.apply_transition(&current, &next, &rec, &[]).await {
                     Ok(_) => written += 1,
                     Err(StoreError::Conflict { .. }) => conflicts += 1,
                     Err(e) => panic!("task {task}: {e:?}"),

@@ -234,15 +234,16 @@ pub(crate) async fn act(
     };
     let outcome = async {
         let setup = load_setup(&s).await?;
-        let actor = match actors::authorize(s.store.as_ref(), &setup, &p, id, &cmd).await? {
-            None => {
-                return Err(AppError::Store(StoreError::NotFound {
-                    what: format!("事项 {id}"),
-                }));
-            }
-            Some(Err(e)) => return Ok(Err(e)),
-            Some(Ok(a)) => a,
-        };
+        let (stored, actor) =
+            match actors::authorize(s.store.as_ref(), &setup, &p, id, &cmd).await? {
+                None => {
+                    return Err(AppError::Store(StoreError::NotFound {
+                        what: format!("事项 {id}"),
+                    }));
+                }
+                Some((_, Err(e))) => return Ok(Err(e)),
+                Some((stored, Ok(a))) => (stored, a),
+            };
         // A rating may carry the requester's comment, kept as the history note.
         let note = matches!(cmd, yiping_flow::Command::Rate { .. })
             .then(|| {
@@ -250,10 +251,10 @@ pub(crate) async fn act(
                     .map(|c| c.chars().take(500).collect::<String>())
             })
             .flatten();
-        work_items::transition_with_note(
+        work_items::transition_loaded(
             s.store.as_ref(),
             &setup,
-            id,
+            stored,
             version,
             &cmd,
             &actor,
