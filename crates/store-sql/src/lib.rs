@@ -134,6 +134,8 @@ pub struct SqlStore {
     writer: Option<std::sync::Arc<writer::Writer>>,
     /// SQLite: native connections for the hot work-item reads (see `sqlite_reads`).
     readers: Option<std::sync::Arc<sqlite_reads::Readers>>,
+    /// Item ids reserved ahead and not handed out yet (see `work_item_writes::reserve_ids`).
+    spare_ids: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<yiping_flow::ItemId>>>,
 }
 
 impl SqlStore {
@@ -143,6 +145,7 @@ impl SqlStore {
             dialect,
             writer: None,
             readers: None,
+            spare_ids: Default::default(),
         }
     }
 

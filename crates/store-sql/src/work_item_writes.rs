@@ -45,9 +45,8 @@ type Value = Option<Arg>;
 fn item_values(
     item: &WorkItem,
     extras: Option<&ItemExtras>,
+    body: Body,
 ) -> StoreResult<Vec<(&'static str, Value)>> {
-    let mut body = item.clone();
-    body.history.clear();
     let ent = |e: Option<EntityId>| e.map(|e| Arg::I64(e.0));
     let text = |t: String| Some(Arg::Text(t));
     let mut v = vec![
@@ -82,11 +81,22 @@ fn item_values(
     v.push(("closed_at", Some(Arg::OptText(item.closed_at.map(ts)))));
     v.push(("version", Some(Arg::I64(version_i64(item.version)?))));
     v.push(("updated_at", text(ts(item.updated_at))));
-    v.push(("body", text(json(&body)?)));
+    if body == Body::Written {
+        let mut body = item.clone();
+        body.history.clear();
+        v.push(("body", text(json(&body)?)));
+    }
     if let Some(extras) = extras {
         v.push(("extras", text(json(extras)?)));
     }
     Ok(v)
+}
+
+/// Whether [`item_values`] includes the body (the item as JSON, without its history).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    Written,
+    Left,
 }
 
 /// The placeholder of `value` in `sql` (or `NULL`).
@@ -100,14 +110,16 @@ fn place(sql: &mut Sql, value: Value) -> String {
 /// `col = $n, …` for the columns whose value differs between `previous` and `next`. Naming only
 /// those keeps the indexes on unchanged columns out of the write: SQLite rewrites every index
 /// holding a column named in `SET`, whether its value changed or not, and PostgreSQL can then
-/// update the row in place (HOT) when no indexed column changed. Version, time and body always
-/// change.
+/// update the row in place (HOT) when no indexed column changed. The body (which holds the
+/// version) is always written.
 fn changed_sets(sql: &mut Sql, previous: &WorkItem, next: &WorkItem) -> StoreResult<String> {
-    let before = item_values(previous, None)?;
-    let after = item_values(next, None)?;
+    let before = item_values(previous, None, Body::Left)?;
+    let after = item_values(next, None, Body::Written)?;
     let mut sets = Vec::with_capacity(after.len());
-    for ((col, old), (_, new)) in before.into_iter().zip(after) {
-        if old != new {
+    let mut before = before.into_iter();
+    for (col, new) in after {
+        let old = before.next().filter(|(c, _)| *c == col).map(|(_, v)| v);
+        if old.as_ref() != Some(&new) {
             let ph = place(sql, new);
             sets.push(format!("{col} = {ph}"));
         }
@@ -119,7 +131,7 @@ fn changed_sets(sql: &mut Sql, previous: &WorkItem, next: &WorkItem) -> StoreRes
 pub(crate) fn insert_item_sql(item: &WorkItem, extras: &ItemExtras) -> StoreResult<Sql> {
     let mut sql = Sql::new("");
     let id = sql.arg(Arg::I64(item.id.0));
-    let values = item_values(item, Some(extras))?;
+    let values = item_values(item, Some(extras), Body::Written)?;
     let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
     let phs: Vec<String> = values
         .into_iter()
@@ -320,8 +332,31 @@ async fn write(store: &SqlStore, op: WriteOp) -> Done {
     }
 }
 
+/// Ids reserved at once when a caller asks for fewer: one write then serves the next items
+/// created through this store (like a database sequence's cache). Ids stay unique; numbers
+/// left when the process ends are never used, and concurrent callers may get theirs out of
+/// order.
+const ID_BLOCK: u32 = 64;
+
 pub(crate) async fn reserve_ids(store: &SqlStore, n: u32) -> StoreResult<Vec<ItemId>> {
-    write(store, WriteOp::Reserve(n)).await
+    let want = n as usize;
+    if n >= ID_BLOCK {
+        return write(store, WriteOp::Reserve(n)).await;
+    }
+    if let Some(ids) = take_spare(store, want) {
+        return Ok(ids);
+    }
+    let mut fresh = write(store, WriteOp::Reserve(ID_BLOCK)).await?;
+    let rest = fresh.split_off(want.min(fresh.len()));
+    if let Ok(mut spare) = store.spare_ids.lock() {
+        spare.extend(rest);
+    }
+    Ok(fresh)
+}
+
+fn take_spare(store: &SqlStore, want: usize) -> Option<Vec<ItemId>> {
+    let mut spare = store.spare_ids.lock().ok()?;
+    (spare.len() >= want).then(|| spare.drain(..want).collect())
 }
 
 pub(crate) async fn insert(

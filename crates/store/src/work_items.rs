@@ -137,7 +137,8 @@ pub fn next_due(item: &WorkItem) -> Option<DateTime<Utc>> {
 /// Storage of work items. Implemented by the SQL store and part of [`crate::Store`].
 #[async_trait]
 pub trait WorkItemStore: Send + Sync {
-    /// Reserves `n` fresh item ids (never handed out again).
+    /// Reserves `n` fresh item ids (never handed out again). Numbers may be skipped: a store
+    /// may reserve a block ahead, as a database sequence caches values.
     async fn reserve_item_ids(&self, n: u32) -> StoreResult<Vec<ItemId>>;
 
     /// Stores a new item (with a reserved id) and its history records. A second insert of the
