@@ -293,7 +293,10 @@ fn cancelled_children_do_not_hold_up_consolidation() {
         (p.total, p.cancelled, p.signed, p.replied, p.found),
         (2, 1, 2, 2, 3)
     );
-    assert_eq!(p.to_string(), "已签收 2/2，已反馈 2/2，已办结 0/2，已撤销 1");
+    assert_eq!(
+        p.to_string(),
+        "已签收 2/2，已反馈 2/2，已办结 0/2，已撤销 1"
+    );
     let ctx = world.ctx().with_children(&children);
     d.now += mins(10);
     let (done, _) = apply(&parent, &Command::Consolidate, &system(), d.now, &ctx).unwrap();
@@ -307,7 +310,10 @@ fn cancelled_children_do_not_hold_up_consolidation() {
     let ctx = world.ctx().with_children(&children);
     let e = apply(&parent, &Command::Consolidate, &system(), d.now, &ctx).unwrap_err();
     assert_eq!(e, FlowError::AllChildrenCancelled { cancelled: 3 });
-    assert_eq!(e.to_string(), "下发的3个子事项均已撤销，没有可汇总的办理结果");
+    assert_eq!(
+        e.to_string(),
+        "下发的3个子事项均已撤销，没有可汇总的办理结果"
+    );
 }
 
 /// Signs, handles and replies to a department task, and closes it if asked.

@@ -11,9 +11,9 @@ use yiping_flow::metrics::{
     satisfaction_rate, solved_rate, timely_sign_rate,
 };
 use yiping_flow::{
-    Actor, CategoryCode, CategoryScope, ClockType, Command, CompositeWeights, ItemKind, Mean, Ratio,
-    Sample, Scope,
-    Stage, Verification, Window, WorkItem, apply, composite_index, metrics, min_sample, receive,
+    Actor, CategoryCode, CategoryScope, ClockType, Command, CompositeWeights, ItemKind, Mean,
+    Ratio, Sample, Scope, Stage, Verification, Window, WorkItem, apply, composite_index, metrics,
+    min_sample, receive,
 };
 
 fn march(world: &World) -> Window {

@@ -190,7 +190,11 @@ fn figure(spec: &MetricIndicator, m: &Metrics) -> Figure {
     let (numerator, denominator, value) = match spec.pick {
         Pick::Rate(pick) => {
             let r = pick(m);
-            (Some(r.numerator), r.denominator, r.value().map(|v| v * 100.0))
+            (
+                Some(r.numerator),
+                r.denominator,
+                r.value().map(|v| v * 100.0),
+            )
         }
         Pick::Mean(pick) => {
             let mean = pick(m);
@@ -307,13 +311,17 @@ pub async fn compute(
             located.entry(d).or_default().push(i.clone());
         }
     }
-    let rate = |list: &[WorkItem], scope: Scope| metrics(list, scope, window, q.as_of, &setup.calendar);
+    let rate =
+        |list: &[WorkItem], scope: Scope| metrics(list, scope, window, q.as_of, &setup.calendar);
     Ok(units
         .into_iter()
         .map(|unit| {
             let by_location = districts.is_district(unit);
             let m = if by_location {
-                rate(located.get(&unit).map_or(&[][..], Vec::as_slice), Scope::All)
+                rate(
+                    located.get(&unit).map_or(&[][..], Vec::as_slice),
+                    Scope::All,
+                )
             } else {
                 rate(&items, Scope::Unit(unit))
             };

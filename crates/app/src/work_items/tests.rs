@@ -169,7 +169,10 @@ async fn create_route_transition_and_conflict() {
     assert_eq!(months[1], format!("{}M{:02}", today.year(), today.month()));
     let wi = store.indicators().await.unwrap();
     assert!(wi.iter().any(|i| i.data.code.as_str() == "WI_REOPEN_RATE"));
-    assert!(wi.iter().any(|i| i.data.code.as_str() == "WI_MEAN_DURATION"));
+    assert!(
+        wi.iter()
+            .any(|i| i.data.code.as_str() == "WI_MEAN_DURATION")
+    );
     // … not again within the hour, and again after it.
     let soon = run_jobs(&store, &setup, later + TimeDelta::minutes(59), &schedule)
         .await
