@@ -66,7 +66,7 @@ impl CategoryDomain {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "component" | "部件" => Some(Self::Component),
             "event" | "事件" => Some(Self::Event),

@@ -72,6 +72,8 @@ pub enum FlowError {
     FannedOut { command: CommandKind, children: u32 },
     #[error("事项未下发多个单位，无需汇总")]
     NotFannedOut,
+    #[error("下发的{cancelled}个子事项均已撤销，没有可汇总的办理结果")]
+    AllChildrenCancelled { cancelled: u32 },
     #[error("下发的{total}个子事项中仅{done}个已{need}，不能汇总")]
     ChildrenIncomplete {
         done: u32,

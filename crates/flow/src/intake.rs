@@ -221,13 +221,19 @@ pub(crate) fn fan_out(mv: &mut Move<'_>, units: &[EntityId]) -> Result<(), FlowE
 }
 
 /// 汇总: a directive moves on when every child has replied; a 一件事 case when every department
-/// task is closed. The parent then goes through 核查 and 结案 once, for all.
+/// task is closed; cancelled children are left out. The parent then goes through 核查 and 结案
+/// once, for all.
 pub(crate) fn consolidate(mv: &mut Move<'_>) -> Result<(), FlowError> {
-    let total = mv.item.children;
-    if total == 0 {
+    if mv.item.children == 0 {
         return Err(FlowError::NotFannedOut);
     }
     let p = progress(&mv.item, mv.ctx.children);
+    let total = p.total;
+    if total == 0 {
+        return Err(FlowError::AllChildrenCancelled {
+            cancelled: p.cancelled,
+        });
+    }
     let (done, need) = match mv.item.kind {
         ItemKind::ServiceCase => (p.closed, "办结"),
         _ => (p.replied, "反馈"),

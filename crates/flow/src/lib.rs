@@ -46,7 +46,8 @@ pub use effect::{Effect, MetricEvent, MetricKind, Recipient};
 pub use error::FlowError;
 pub use intake::{MAX_TITLE_CHARS, NewWorkItem, receive};
 pub use metrics::{
-    CompositeWeights, Metrics, Ratio, Sample, Scope, Window, composite_index, metrics, min_sample,
+    CategoryScope, CompositeWeights, Mean, Metrics, Ratio, Sample, Scope, Window, composite_index,
+    metrics, min_sample,
 };
 pub use model::{
     Channel, ClosureType, Counters, ExtensionRequest, HistoryEntry, ItemId, ItemKind, Priority,

@@ -9,7 +9,8 @@
 //!
 //! [`Scope::Unit`] attributes due-based rates to the item's owner and dispatch-based rates to the
 //! unit the item was dispatched to, so a department answers for what it was sent even when it
-//! sent it back.
+//! sent it back. [`CategoryScope`] narrows the items to one 领域, 大类 or 小类 before the rates
+//! are taken ([`CategoryScope::keep`]).
 
 use std::fmt;
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use yiping_kernel::EntityId;
 
 use crate::calendar::Calendar;
+use crate::category::{CategoryCode, CategoryDomain, CategoryError};
 use crate::clock::ClockType;
 use crate::command::Command;
 use crate::model::{ClosureType, HistoryEntry, Stage, Step, WorkItem};
@@ -62,6 +64,66 @@ impl Scope {
         match self {
             Self::All => true,
             Self::Unit(u) => u == unit,
+        }
+    }
+}
+
+/// Which categories' items count: a whole 领域 (`事件`), one 大类 (`事件/01`) or one 小类
+/// (`事件/01/02`); the 领域 may be given in English (`event/01`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CategoryScope {
+    Domain(CategoryDomain),
+    Major(CategoryDomain, String),
+    Minor(CategoryCode),
+}
+
+impl CategoryScope {
+    pub fn parse(s: &str) -> Result<Self, CategoryError> {
+        let text = s.trim();
+        let parts: Vec<&str> = text.split('/').collect();
+        let domain = |d: &str| {
+            CategoryDomain::parse(d).ok_or_else(|| {
+                CategoryError::Code(format!(
+                    "分类“{text}”无效：领域“{d}”应为部件、事件或企业诉求"
+                ))
+            })
+        };
+        match parts.as_slice() {
+            [d] => Ok(Self::Domain(domain(d)?)),
+            [d, major] => {
+                let domain = domain(d)?;
+                // The same two-digit check as a full code, with a placeholder 小类.
+                CategoryCode::new(domain, major, "01")?;
+                Ok(Self::Major(domain, (*major).to_string()))
+            }
+            [_, _, _] => Ok(Self::Minor(CategoryCode::parse(text)?)),
+            _ => Err(CategoryError::Code(format!(
+                "分类“{text}”无效，应形如“事件”“事件/01”或“事件/01/02”"
+            ))),
+        }
+    }
+
+    /// Whether an item of category `c` counts.
+    pub fn covers(&self, c: &CategoryCode) -> bool {
+        match self {
+            Self::Domain(d) => c.domain() == *d,
+            Self::Major(d, major) => c.domain() == *d && c.major() == major,
+            Self::Minor(code) => c == code,
+        }
+    }
+
+    /// Keeps the items of the scope's categories.
+    pub fn keep(&self, items: &mut Vec<WorkItem>) {
+        items.retain(|i| self.covers(&i.category));
+    }
+}
+
+impl fmt::Display for CategoryScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Domain(d) => f.write_str(d.label_zh()),
+            Self::Major(d, major) => write!(f, "{}/{major}", d.label_zh()),
+            Self::Minor(code) => write!(f, "{code}"),
         }
     }
 }
@@ -335,6 +397,32 @@ pub fn solved_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
     Ratio::new(all.iter().filter(|r| r.1).count() as u64, all.len() as u64)
 }
 
+/// The durations from 立案 to 结案 of the items closed in the window, less pauses, on `clock`
+/// (or each item's own clock).
+fn durations(
+    items: &[WorkItem],
+    scope: Scope,
+    window: Window,
+    calendar: &Calendar,
+    clock: Option<ClockType>,
+) -> Vec<TimeDelta> {
+    items
+        .iter()
+        .filter(|i| scope.covers(i.owner_unit))
+        .filter_map(|i| {
+            let closed = i.closed_at.filter(|c| window.contains(*c))?;
+            let start = i.registered_at.unwrap_or(i.received_at);
+            let clock = clock.unwrap_or(i.clock);
+            Some(calendar.elapsed(start, closed, clock, &i.pauses))
+        })
+        .collect()
+}
+
+fn mean_of(durations: &[TimeDelta]) -> Option<TimeDelta> {
+    let n = i32::try_from(durations.len()).ok().filter(|n| *n > 0)?;
+    Some(durations.iter().sum::<TimeDelta>() / n)
+}
+
 /// 平均办理时长: the mean time from 立案 to 结案 of items closed in the window, less pauses,
 /// on `clock` for every item (comparable across units), or on each item's own clock (`None`).
 pub fn mean_duration(
@@ -344,18 +432,14 @@ pub fn mean_duration(
     calendar: &Calendar,
     clock: Option<ClockType>,
 ) -> Option<TimeDelta> {
-    let durations: Vec<TimeDelta> = items
-        .iter()
-        .filter(|i| scope.covers(i.owner_unit))
-        .filter_map(|i| {
-            let closed = i.closed_at.filter(|c| window.contains(*c))?;
-            let start = i.registered_at.unwrap_or(i.received_at);
-            let clock = clock.unwrap_or(i.clock);
-            Some(calendar.elapsed(start, closed, clock, &i.pauses))
-        })
-        .collect();
-    let n = i32::try_from(durations.len()).ok().filter(|n| *n > 0)?;
-    Some(durations.into_iter().sum::<TimeDelta>() / n)
+    mean_of(&durations(items, scope, window, calendar, clock))
+}
+
+/// A mean over a number of cases (the number decides the minimum-sample rule).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mean {
+    pub value: Option<f64>,
+    pub n: u64,
 }
 
 /// Every rate of one scope and window.
@@ -375,6 +459,9 @@ pub struct Metrics {
     pub solved: Ratio,
     /// On each item's own clock.
     pub mean_duration: Option<TimeDelta>,
+    /// 平均办理时长 in working hours (工作小时, the same clock for every item, so units compare),
+    /// over the items closed in the window.
+    pub mean_working_hours: Mean,
 }
 
 /// All metrics at once; `as_of` is the moment of computation (for 超期待处置).
@@ -399,6 +486,14 @@ pub fn metrics(
         satisfaction: satisfaction_rate(items, scope, window),
         solved: solved_rate(items, scope, window),
         mean_duration: mean_duration(items, scope, window, calendar, None),
+        mean_working_hours: {
+            let clock = ClockType::WorkingHours;
+            let d = durations(items, scope, window, calendar, Some(clock));
+            Mean {
+                value: mean_of(&d).map(|m| calendar.in_units(m, clock)),
+                n: d.len() as u64,
+            }
+        },
     }
 }
 

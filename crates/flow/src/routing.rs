@@ -171,8 +171,10 @@ pub fn route(category: &Category, location: Option<EntityId>, org: &OrgMap) -> O
 /// How far a fanned-out parent's children have come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
-    /// Children the fan-out created.
+    /// Children the fan-out created, less the cancelled ones (they no longer count).
     pub total: u32,
+    /// Children found cancelled (撤销), left out of `total`.
+    pub cancelled: u32,
     /// Children found among the items given.
     pub found: u32,
     pub signed: u32,
@@ -186,15 +188,20 @@ impl fmt::Display for Progress {
             f,
             "已签收 {}/{}，已反馈 {}/{}，已办结 {}/{}",
             self.signed, self.total, self.replied, self.total, self.closed, self.total
-        )
+        )?;
+        if self.cancelled > 0 {
+            write!(f, "，已撤销 {}", self.cancelled)?;
+        }
+        Ok(())
     }
 }
 
 /// Counts the children of `parent` among `items` (other items are ignored). Cancelled children
-/// count as neither signed nor replied.
+/// are counted apart and left out of the total, so they do not hold up 汇总.
 pub fn progress(parent: &WorkItem, items: &[WorkItem]) -> Progress {
     let mut p = Progress {
         total: parent.children,
+        cancelled: 0,
         found: 0,
         signed: 0,
         replied: 0,
@@ -207,7 +214,9 @@ pub fn progress(parent: &WorkItem, items: &[WorkItem]) -> Progress {
         p.signed += u32::from(matches!(s, Signed | Handling | Replied | Verified | Closed));
         p.replied += u32::from(matches!(s, Replied | Verified | Closed));
         p.closed += u32::from(s == Closed);
+        p.cancelled += u32::from(s == Cancelled);
     }
+    p.total = p.total.saturating_sub(p.cancelled);
     p
 }
 

@@ -410,7 +410,8 @@ fn verify(mv: &mut Move<'_>, outcome: &Verification) -> Result<(), FlowError> {
 }
 
 /// 评价: after the reply it confirms (or not) the result; after closure it is the call-back,
-/// and a dissatisfied call-back reopens the item (重办) with a new handling limit.
+/// and a dissatisfied call-back reopens the item (重办) with new handling and closing limits
+/// (the old 结案 deadline has passed or is about to: kept, the item would be overdue at once).
 fn rate(mv: &mut Move<'_>, satisfied: bool, solved: bool) -> Result<(), FlowError> {
     let owner = mv.item.owner_unit;
     if mv.item.stage == Stage::Closed
@@ -439,7 +440,9 @@ fn rate(mv: &mut Move<'_>, satisfied: bool, solved: bool) -> Result<(), FlowErro
             mv.item.closed_at = None;
             mv.item.closure = None;
             mv.item.handled_at = None;
+            mv.item.deadlines.remove(&Stage::Verified);
             mv.start_clock(Stage::Handling, limits.stages.handle, &limits);
+            mv.start_clock(Stage::Closed, limits.stages.close, &limits);
             let msg = format!(
                 "事项“{}”回访不满意，须重办{}",
                 mv.item.title,

@@ -276,6 +276,46 @@ fn a_directive_fans_out_and_tracks_receipts_and_replies() {
     assert_eq!(parent.stage, Stage::Closed);
 }
 
+#[test]
+fn cancelled_children_do_not_hold_up_consolidation() {
+    let world = World::new();
+    let (parent, mut children, mut d) = fanned_out(&world);
+    let cancel = Command::Cancel {
+        reason: reason("该单位不涉及此项工作"),
+    };
+    children[2] = d.step(&children[2], cancel.clone(), &supervisor());
+    assert_eq!(children[2].stage, Stage::Cancelled);
+    for child in children.iter_mut().take(2) {
+        *child = finish(child, false, &mut d);
+    }
+    let p = progress(&parent, &children);
+    assert_eq!(
+        (p.total, p.cancelled, p.signed, p.replied, p.found),
+        (2, 1, 2, 2, 3)
+    );
+    assert_eq!(
+        p.to_string(),
+        "已签收 2/2，已反馈 2/2，已办结 0/2，已撤销 1"
+    );
+    let ctx = world.ctx().with_children(&children);
+    d.now += mins(10);
+    let (done, _) = apply(&parent, &Command::Consolidate, &system(), d.now, &ctx).unwrap();
+    assert_eq!(done.stage, Stage::Replied);
+
+    // Every child cancelled: nothing to consolidate.
+    let (parent, mut children, mut d) = fanned_out(&world);
+    for child in children.iter_mut() {
+        *child = d.step(child, cancel.clone(), &supervisor());
+    }
+    let ctx = world.ctx().with_children(&children);
+    let e = apply(&parent, &Command::Consolidate, &system(), d.now, &ctx).unwrap_err();
+    assert_eq!(e, FlowError::AllChildrenCancelled { cancelled: 3 });
+    assert_eq!(
+        e.to_string(),
+        "下发的3个子事项均已撤销，没有可汇总的办理结果"
+    );
+}
+
 /// Signs, handles and replies to a department task, and closes it if asked.
 fn finish(task: &WorkItem, close: bool, d: &mut Driver<'_>) -> WorkItem {
     let h = handler(task.assignee.unwrap());

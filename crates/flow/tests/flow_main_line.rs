@@ -345,12 +345,19 @@ fn ratings_confirm_rework_or_reopen() {
     assert_eq!(item.stage, Stage::Verified);
     let item = d.step(&item, Command::Close, &supervisor());
 
-    // The call-back after closure: dissatisfied → 重办, with a fresh handling limit.
+    // The call-back after closure, long after the 结案 deadline: dissatisfied → 重办, with
+    // fresh handling and closing limits, so the reopened item is not overdue at once.
+    let old_close = item.deadline(Stage::Closed).unwrap();
+    d.now = old_close + chrono::TimeDelta::days(3);
     let (item, fx) = d.step_fx(&item, unhappy, &requester());
     assert_eq!(item.stage, Stage::Handling);
     assert_eq!(item.counters.reopens, 1);
     assert_eq!((item.closed_at, item.closure), (None, None));
     assert!(item.deadline(Stage::Handling).unwrap() > d.now);
+    assert!(item.deadline(Stage::Closed).unwrap() > d.now);
+    assert!(item.deadline(Stage::Closed).unwrap() > old_close);
+    assert_eq!(item.deadline(Stage::Verified), None);
+    assert!(!item.is_overdue(d.now), "重办后不应立即超期");
     assert!(metric_kinds(&fx).contains(&MetricKind::Reopened));
 
     let item = d.step(

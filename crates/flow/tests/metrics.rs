@@ -11,8 +11,9 @@ use yiping_flow::metrics::{
     satisfaction_rate, solved_rate, timely_sign_rate,
 };
 use yiping_flow::{
-    Actor, CategoryCode, ClockType, Command, CompositeWeights, ItemKind, Ratio, Sample, Scope,
-    Stage, Verification, Window, WorkItem, apply, composite_index, metrics, min_sample, receive,
+    Actor, CategoryCode, CategoryScope, ClockType, Command, CompositeWeights, ItemKind, Mean,
+    Ratio, Sample, Scope, Stage, Verification, Window, WorkItem, apply, composite_index, metrics,
+    min_sample, receive,
 };
 
 fn march(world: &World) -> Window {
@@ -256,6 +257,55 @@ fn rework_reopen_extension_and_satisfaction() {
         Some(ClockType::WorkingHours),
     );
     assert_eq!(mean, Some(TimeDelta::minutes(80)));
+    // The stored 平均办理时长 is that mean in working hours, over the one closed item.
+    let m = metrics(&items, Scope::All, w, t(2024, 4, 1, 0, 0), &world.calendar);
+    assert_eq!(
+        m.mean_working_hours,
+        Mean {
+            value: Some(80.0 / 60.0),
+            n: 1
+        }
+    );
+    assert_eq!(m.reopened, Ratio::new(1, 2));
+}
+
+#[test]
+fn a_category_scope_keeps_one_domain_major_or_minor_class() {
+    let world = World::new();
+    let mut d = Driver::new(&world);
+    let litter = d.at_stage(1, ItemKind::Event, Stage::Handling);
+    let mut noise = d.at_stage(2, ItemKind::Event, Stage::Handling);
+    noise.category = CategoryCode::parse("事件/02/01").unwrap();
+    let request = d.at_stage(3, ItemKind::EnterpriseRequest, Stage::Handling);
+    let all = vec![litter, noise, request];
+    let kept = |scope: &str| {
+        let mut items = all.clone();
+        CategoryScope::parse(scope).unwrap().keep(&mut items);
+        items.iter().map(|i| i.id.0).collect::<Vec<_>>()
+    };
+    assert_eq!(kept("事件"), [1, 2]);
+    assert_eq!(kept("event/02"), [2]);
+    assert_eq!(kept("事件/01/01"), [1]);
+    assert_eq!(kept("企业诉求/03"), [3]);
+    assert!(kept("事件/01/02").is_empty());
+    assert_eq!(
+        CategoryScope::parse("event/02").unwrap().to_string(),
+        "事件/02"
+    );
+    for (bad, says) in [
+        ("交通/01", "领域“交通”"),
+        ("事件/1", "大类代码“1”无效"),
+        ("事件/01/02/03", "应形如"),
+    ] {
+        let e = CategoryScope::parse(bad).unwrap_err().to_string();
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+    // The rates then read only the kept items.
+    let mut events = all.clone();
+    CategoryScope::parse("事件/02").unwrap().keep(&mut events);
+    let w = march(&world);
+    assert_eq!(disposal_rate(&all, Scope::All, w), Ratio::new(0, 3));
+    assert_eq!(disposal_rate(&events, Scope::All, w), Ratio::new(0, 1));
 }
 
 #[test]

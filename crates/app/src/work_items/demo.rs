@@ -16,7 +16,7 @@ use yiping_flow::{
 use yiping_kernel::{EntityId, EntityKind, Period};
 use yiping_store::{ChangeContext, ItemExtras, PROBLEM_SOURCES, Store, TransitionRecord};
 
-use super::metrics::write_metrics;
+use super::metrics::refresh_metrics;
 use super::{FlowSetup, command_note, suggest_route};
 use crate::AppError;
 
@@ -379,27 +379,18 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     }
     summary.by_stage = counts.into_iter().collect();
     let ctx = ChangeContext::new("演示数据", "闭环事项办理指标", end);
-    let mut months = Vec::new();
-    for month in 1..=12u8 {
-        let period = Period::month(2024, month).map_err(|e| AppError::invalid(e.to_string()))?;
-        let r = write_metrics(store, &setup, period, end, &ctx).await?;
-        summary.metric_values += r.inserted + r.updated + r.unchanged;
-        months.push(period);
-    }
-    // The schemes reading WI_* (事项办理赛马) are evaluated for the months now written.
-    let wi: Vec<_> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .filter(|i| i.data.code.as_str().starts_with("WI_"))
-        .map(|i| i.id)
-        .collect();
-    let report = crate::evaluate::recompute_affected(store, &wi, &months, end).await?;
-    if let Some(e) = report.error {
+    let months = (1..=12u8)
+        .map(|m| Period::month(2024, m).map_err(|e| AppError::invalid(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Written, then the schemes reading WI_* (事项办理赛马) are evaluated for those months.
+    let report = refresh_metrics(store, &setup, &months, end, &ctx).await?;
+    summary.metric_values += report
+        .written
+        .iter()
+        .map(|(_, r)| r.inserted + r.updated + r.unchanged)
+        .sum::<usize>();
+    if let Some(e) = report.failed.first() {
         return Err(AppError::invalid(format!("事项办理赛马未能计算：{e}")));
-    }
-    if let Some((code, period, e)) = report.failed.first() {
-        return Err(AppError::invalid(format!("{code} {period} 未能计算：{e}")));
     }
     summary.evaluations = report.evaluated.len();
     Ok(summary)

@@ -2,13 +2,16 @@
 //! `yiping serve`: find the open items whose next deadline has passed (超期) or is near (预警),
 //! send a chase notice (催办) at most once a day per item, and escalate (升级) an item overdue
 //! by more than a day to the parent unit, again at most every three days. Every change goes
-//! through the engine and the version check, so a job racing a person loses cleanly.
+//! through the engine and the version check, so a job racing a person loses cleanly. Then the
+//! handling figures (`WI_*`) of the current and the previous month are written back when the
+//! [`MetricsSchedule`] says they are due (at most hourly), recomputing the evaluations on them.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use yiping_flow::{Actor, Command, CommandKind, ItemId, Stage, Step, WorkItem};
-use yiping_store::{Page, Store, StoreError, WorkItemFilter, next_due};
+use yiping_store::{ChangeContext, Page, Store, StoreError, WorkItemFilter, next_due};
 
+use super::metrics::{MetricsSchedule, RefreshReport, refresh_metrics};
 use super::{FlowSetup, WARNING_WINDOW, transition};
 use crate::AppError;
 
@@ -25,6 +28,10 @@ pub struct JobReport {
     pub conflicts: u64,
     /// Items the engine refused to change (no parent unit, …), with the reason.
     pub refused: Vec<(ItemId, String)>,
+    /// The handling figures written back, when they were due.
+    pub metrics: Option<RefreshReport>,
+    /// Why the figures could not be written (tried again on the next run).
+    pub metrics_error: Option<String>,
 }
 
 const REMIND_EVERY: TimeDelta = TimeDelta::hours(24);
@@ -39,8 +46,36 @@ fn last_step(item: &WorkItem, kind: CommandKind) -> Option<DateTime<Utc>> {
         .map(|e| e.at)
 }
 
-/// Runs the jobs once at `now`.
+/// Runs the jobs once at `now`; `schedule` remembers when the figures were last written (a
+/// fresh one writes them).
 pub async fn run_jobs(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    now: DateTime<Utc>,
+    schedule: &MetricsSchedule,
+) -> Result<JobReport, AppError> {
+    let mut report = chase_and_escalate(store, setup, now).await?;
+    let due = schedule.due(setup, now)?;
+    let any_items = store
+        .work_items(&WorkItemFilter::default(), Page::new(1, 0))
+        .await?
+        .total
+        > 0;
+    if !due.is_empty() && any_items {
+        let ctx = ChangeContext::new("定时任务", "闭环事项办理指标", now);
+        match refresh_metrics(store, setup, &due, now, &ctx).await {
+            Ok(r) => {
+                schedule.mark(&due, now);
+                report.metrics = Some(r);
+            }
+            Err(e) => report.metrics_error = Some(e.to_string()),
+        }
+    }
+    Ok(report)
+}
+
+/// 超期 detection, 预警, 催办 and 升级.
+async fn chase_and_escalate(
     store: &dyn Store,
     setup: &FlowSetup,
     now: DateTime<Utc>,

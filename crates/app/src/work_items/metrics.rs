@@ -1,14 +1,21 @@
 //! Work-item metrics per unit and period, written back as observations (DOMAIN §18) so that
 //! evaluation schemes, exports and the API read them like any other indicator: 办结率, 按期办结率,
-//! 处置率, 按期处置率, 返工率, 延期率, 超期待处置率, 及时签收率, 回退率, 满意率. A unit with
-//! fewer than [`MIN_SAMPLE`] items in a rate's denominator gets no value for it (样本量不足,
-//! 不参与排名) rather than a misleading 0 % or 100 %.
+//! 处置率, 按期处置率, 返工率, 延期率, 超期待处置率, 及时签收率, 回退率, 重办率, 满意率 and
+//! 平均办理时长 (工作小时). A unit with fewer than [`MIN_SAMPLE`] cases in a figure's
+//! denominator gets no value for it (样本量不足, 不参与排名) rather than a misleading 0 % or 100 %.
+//!
+//! One definition serves every reader ([`compute`]): the stored `WI_*` values, the API's live
+//! figures and `yiping items metrics`. A 区县 (level-2 region) is rated on every item located in
+//! it (属地: the item's location, else its receiving unit, walked up to the 区县), whoever handled
+//! it; any other unit on the items it owns (dispatch-based rates: the items sent to it).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use yiping_flow::{Metrics, Ratio, Sample, Scope, Window, metrics, min_sample};
+use yiping_flow::{
+    CategoryScope, Mean, Metrics, Ratio, Sample, Scope, Window, WorkItem, metrics, min_sample,
+};
 use yiping_kernel::{
     Aggregation, EntityId, EntityKind, Frequency, IndicatorKind, Measure, NewIndicator,
     ObservationKey, ObservationStatus, ObservationValue, Period, Polarity,
@@ -18,16 +25,30 @@ use yiping_store::{ApplyOptions, ChangeContext, Store};
 use super::FlowSetup;
 use crate::AppError;
 
-/// The smallest denominator a rate needs to be written.
+mod schedule;
+
+pub use schedule::{MetricsSchedule, RefreshReport, refresh_metrics};
+
+/// The smallest denominator a figure needs to be written.
 pub const MIN_SAMPLE: u64 = 5;
 
-/// One written indicator: code, name, polarity and the rate it takes.
+/// What a written indicator takes from the metrics.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick {
+    /// A rate, stored in percent.
+    Rate(fn(&Metrics) -> Ratio),
+    /// A mean, stored in the indicator's unit.
+    Mean(fn(&Metrics) -> Mean),
+}
+
+/// One written indicator: code, name, unit, polarity, definition and the figure it takes.
 pub struct MetricIndicator {
     pub code: &'static str,
     pub name: &'static str,
+    pub unit: &'static str,
     pub polarity: Polarity,
     pub definition: &'static str,
-    pub pick: fn(&Metrics) -> Ratio,
+    pub pick: Pick,
 }
 
 impl std::fmt::Debug for MetricIndicator {
@@ -36,79 +57,282 @@ impl std::fmt::Debug for MetricIndicator {
     }
 }
 
-/// The indicators written by [`write_metrics`].
-pub const METRIC_INDICATORS: [MetricIndicator; 10] = [
+const fn rate(
+    code: &'static str,
+    name: &'static str,
+    polarity: Polarity,
+    definition: &'static str,
+    pick: fn(&Metrics) -> Ratio,
+) -> MetricIndicator {
     MetricIndicator {
-        code: "WI_CLOSURE_RATE",
-        name: "办结率",
-        polarity: Polarity::HigherBetter,
-        definition: "结案时限在期内的事项中已结案的比例",
-        pick: |m| m.closure,
-    },
+        code,
+        name,
+        unit: "%",
+        polarity,
+        definition,
+        pick: Pick::Rate(pick),
+    }
+}
+
+use Polarity::{HigherBetter as Up, LowerBetter as Down};
+
+/// The indicators written by [`write_metrics`]; the definitions follow DOMAIN §18 ("应结案数" =
+/// items whose 结案 deadline falls in the period, "应处置数" likewise for 处置).
+pub const METRIC_INDICATORS: [MetricIndicator; 12] = [
+    rate(
+        "WI_CLOSURE_RATE",
+        "办结率",
+        Up,
+        "结案数/应结案数：结案时限在期内的事项中已结案的比例",
+        |m| m.closure,
+    ),
+    rate(
+        "WI_ONTIME_RATE",
+        "按期办结率",
+        Up,
+        "按期结案数/应结案数：结案时限在期内的事项中按期结案的比例",
+        |m| m.on_time_closure,
+    ),
+    rate(
+        "WI_DISPOSAL_RATE",
+        "处置率",
+        Up,
+        "处置数/应处置数：处置时限在期内的事项中已反馈处置结果的比例",
+        |m| m.disposal,
+    ),
+    rate(
+        "WI_ONTIME_DISPOSAL_RATE",
+        "按期处置率",
+        Up,
+        "按期处置数/应处置数：处置时限在期内的事项中按期反馈的比例",
+        |m| m.on_time_disposal,
+    ),
+    rate(
+        "WI_REWORK_RATE",
+        "返工率",
+        Down,
+        "返工数/应结案数：结案时限在期内的事项中曾被退回返工（核查未通过或诉求人不满意）的比例",
+        |m| m.rework,
+    ),
+    rate(
+        "WI_EXTENSION_RATE",
+        "延期率",
+        Down,
+        "延期数/应处置数：处置时限在期内的事项中获批延期的比例",
+        |m| m.extension,
+    ),
+    rate(
+        "WI_OVERDUE_PENDING_RATE",
+        "超期待处置率",
+        Down,
+        "超期待处置数/应处置数：处置时限在期内的事项中到统计时点仍未处置且已超期的比例",
+        |m| m.overdue_pending,
+    ),
+    rate(
+        "WI_TIMELY_SIGN_RATE",
+        "及时签收率",
+        Up,
+        "期内派遣的事项中在签收时限内签收的比例",
+        |m| m.timely_sign,
+    ),
+    rate(
+        "WI_RETURN_RATE",
+        "回退率",
+        Down,
+        "期内派遣的事项中被回退的比例",
+        |m| m.returned,
+    ),
+    rate(
+        "WI_REOPEN_RATE",
+        "重办率",
+        Down,
+        "期内结案的事项中因回访不满意而重办的比例",
+        |m| m.reopened,
+    ),
+    rate(
+        "WI_SATISFACTION_RATE",
+        "满意率",
+        Up,
+        "期内评价中满意的比例",
+        |m| m.satisfaction,
+    ),
     MetricIndicator {
-        code: "WI_ONTIME_RATE",
-        name: "按期办结率",
-        polarity: Polarity::HigherBetter,
-        definition: "结案时限在期内的事项中按期结案的比例",
-        pick: |m| m.on_time_closure,
-    },
-    MetricIndicator {
-        code: "WI_DISPOSAL_RATE",
-        name: "处置率",
-        polarity: Polarity::HigherBetter,
-        definition: "处置时限在期内的事项中已反馈处置结果的比例",
-        pick: |m| m.disposal,
-    },
-    MetricIndicator {
-        code: "WI_ONTIME_DISPOSAL_RATE",
-        name: "按期处置率",
-        polarity: Polarity::HigherBetter,
-        definition: "处置时限在期内的事项中按期反馈的比例",
-        pick: |m| m.on_time_disposal,
-    },
-    MetricIndicator {
-        code: "WI_REWORK_RATE",
-        name: "返工率",
-        polarity: Polarity::LowerBetter,
-        definition: "期内反馈的事项中被核查退回返工的比例",
-        pick: |m| m.rework,
-    },
-    MetricIndicator {
-        code: "WI_EXTENSION_RATE",
-        name: "延期率",
-        polarity: Polarity::LowerBetter,
-        definition: "期内事项中获批延期的比例",
-        pick: |m| m.extension,
-    },
-    MetricIndicator {
-        code: "WI_OVERDUE_PENDING_RATE",
-        name: "超期待处置率",
-        polarity: Polarity::LowerBetter,
-        definition: "统计时点未处置事项中已超期的比例",
-        pick: |m| m.overdue_pending,
-    },
-    MetricIndicator {
-        code: "WI_TIMELY_SIGN_RATE",
-        name: "及时签收率",
-        polarity: Polarity::HigherBetter,
-        definition: "期内签收的事项中按时签收的比例",
-        pick: |m| m.timely_sign,
-    },
-    MetricIndicator {
-        code: "WI_RETURN_RATE",
-        name: "回退率",
-        polarity: Polarity::LowerBetter,
-        definition: "期内派遣的事项中被回退的比例",
-        pick: |m| m.returned,
-    },
-    MetricIndicator {
-        code: "WI_SATISFACTION_RATE",
-        name: "满意率",
-        polarity: Polarity::HigherBetter,
-        definition: "期内评价中满意的比例",
-        pick: |m| m.satisfaction,
+        code: "WI_MEAN_DURATION",
+        name: "平均办理时长",
+        unit: "工作小时",
+        polarity: Down,
+        definition: "期内结案的事项从立案到结案的平均用时，按工作小时计（扣除挂起时间）",
+        pick: Pick::Mean(|m| m.mean_working_hours),
     },
 ];
+
+/// One figure of one unit: the counts behind it and the value stored (none below the sample).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// `%` for rates, `工作小时` for the mean handling time.
+    pub unit: &'static str,
+    /// A rate's numerator (none for a mean).
+    pub numerator: Option<u64>,
+    /// A rate's denominator, or the number of cases a mean is taken over.
+    pub denominator: u64,
+    /// Rounded to two decimals; absent when the sample is too small (样本量不足).
+    pub value: Option<f64>,
+    pub note: Option<String>,
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn figure(spec: &MetricIndicator, m: &Metrics) -> Figure {
+    let (numerator, denominator, value) = match spec.pick {
+        Pick::Rate(pick) => {
+            let r = pick(m);
+            (
+                Some(r.numerator),
+                r.denominator,
+                r.value().map(|v| v * 100.0),
+            )
+        }
+        Pick::Mean(pick) => {
+            let mean = pick(m);
+            (None, mean.n, mean.value)
+        }
+    };
+    // The minimum-sample rule on the denominator, whatever the figure.
+    let sample = min_sample(&Ratio::new(0, denominator), MIN_SAMPLE);
+    let rankable = matches!(sample, Sample::Rankable(_));
+    Figure {
+        code: spec.code,
+        name: spec.name,
+        unit: spec.unit,
+        numerator,
+        denominator,
+        value: value.filter(|_| rankable).map(round2),
+        note: (!rankable).then(|| sample.to_string()),
+    }
+}
+
+/// Every indicator's figure from one set of metrics.
+pub fn figures(m: &Metrics) -> Vec<Figure> {
+    METRIC_INDICATORS.iter().map(|s| figure(s, m)).collect()
+}
+
+/// One unit's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitFigures {
+    pub unit: EntityId,
+    /// A 区县 rated on the items located in it (else: the items the unit owns).
+    pub by_location: bool,
+    pub figures: Vec<Figure>,
+}
+
+/// What [`compute`] covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricsQuery {
+    pub period: Period,
+    /// The moment the figures are taken at (for 超期待处置).
+    pub as_of: DateTime<Utc>,
+    /// One unit (always in the answer, with empty counts if it has no items); default every
+    /// unit owning items and every 区县 with items located in it.
+    pub unit: Option<EntityId>,
+    /// Only the items of these categories.
+    pub category: Option<CategoryScope>,
+}
+
+/// The 区县 of each entity (itself, or the first level-2 region up its parents).
+struct Districts {
+    info: HashMap<EntityId, (bool, Option<EntityId>)>,
+}
+
+impl Districts {
+    async fn load(store: &dyn Store) -> Result<Self, AppError> {
+        let info = store
+            .all_entities()
+            .await?
+            .iter()
+            .map(|e| {
+                let district = e.data.kind == EntityKind::Region && e.data.level == 2;
+                (e.id, (district, e.current_parent()))
+            })
+            .collect();
+        Ok(Self { info })
+    }
+
+    fn is_district(&self, id: EntityId) -> bool {
+        self.info.get(&id).is_some_and(|(d, _)| *d)
+    }
+
+    fn of(&self, start: EntityId) -> Option<EntityId> {
+        let mut at = Some(start);
+        for _ in 0..8 {
+            let id = at?;
+            let (district, parent) = self.info.get(&id)?;
+            if *district {
+                return Some(id);
+            }
+            at = *parent;
+        }
+        None
+    }
+
+    /// The 区县 an item counts for (属地).
+    fn of_item(&self, item: &WorkItem) -> Option<EntityId> {
+        self.of(item.location.unwrap_or(item.receiving_unit))
+    }
+}
+
+/// The figures of the units the query covers, in unit order.
+pub async fn compute(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    q: &MetricsQuery,
+) -> Result<Vec<UnitFigures>, AppError> {
+    let window = Window::local_days(&setup.calendar, q.period.first_day(), q.period.last_day());
+    let mut items = store.work_items_with_history(window.end).await?;
+    if let Some(c) = &q.category {
+        c.keep(&mut items);
+    }
+    let districts = Districts::load(store).await?;
+    let units: BTreeSet<EntityId> = match q.unit {
+        Some(u) => [u].into(),
+        None => items
+            .iter()
+            .map(|i| i.owner_unit)
+            .filter(|u| !districts.is_district(*u))
+            .chain(items.iter().filter_map(|i| districts.of_item(i)))
+            .collect(),
+    };
+    let mut located: BTreeMap<EntityId, Vec<WorkItem>> = BTreeMap::new();
+    for i in &items {
+        if let Some(d) = districts.of_item(i).filter(|d| units.contains(d)) {
+            located.entry(d).or_default().push(i.clone());
+        }
+    }
+    let rate =
+        |list: &[WorkItem], scope: Scope| metrics(list, scope, window, q.as_of, &setup.calendar);
+    Ok(units
+        .into_iter()
+        .map(|unit| {
+            let by_location = districts.is_district(unit);
+            let m = if by_location {
+                rate(
+                    located.get(&unit).map_or(&[][..], Vec::as_slice),
+                    Scope::All,
+                )
+            } else {
+                rate(&items, Scope::Unit(unit))
+            };
+            UnitFigures {
+                unit,
+                by_location,
+                figures: figures(&m),
+            }
+        })
+        .collect())
+}
 
 /// What [`write_metrics`] wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -123,18 +347,21 @@ pub struct MetricsReport {
 
 fn indicator(m: &MetricIndicator) -> Result<NewIndicator, AppError> {
     let mut i =
-        NewIndicator::new(m.code, m.name, "%").map_err(|e| AppError::invalid(e.to_string()))?;
+        NewIndicator::new(m.code, m.name, m.unit).map_err(|e| AppError::invalid(e.to_string()))?;
     i.frequency = Frequency::Month;
-    i.kind = IndicatorKind::Rate;
+    i.kind = match m.pick {
+        Pick::Rate(_) => IndicatorKind::Rate,
+        Pick::Mean(_) => IndicatorKind::Level,
+    };
     i.aggregation = Aggregation::None;
     i.polarity = m.polarity;
     i.definition = format!("{}（闭环事项，样本少于{MIN_SAMPLE}件不计）", m.definition);
     Ok(i)
 }
 
-/// Computes the metrics of every owner unit (and of every 区县 over the items located in it)
-/// for `period` (as of `as_of`) and stores them as
-/// observations of the `WI_*` indicators (created when missing).
+/// Computes the figures of every unit ([`compute`], all categories) for `period` as of `as_of`
+/// and stores them as observations of the `WI_*` indicators (created when missing). Only the
+/// write: [`refresh_metrics`] also recomputes the evaluations reading them, as an import does.
 pub async fn write_metrics(
     store: &dyn Store,
     setup: &FlowSetup,
@@ -155,73 +382,34 @@ pub async fn write_metrics(
             .map(|i| i.id)
             .ok_or_else(|| AppError::invalid(format!("指标 {code} 未能建立")))
     };
-    let window = Window::local_days(&setup.calendar, period.first_day(), period.last_day());
-    let items = store.work_items_with_history(window.end).await?;
-    // 区县 (level-2 regions) are rated on every item located in them (属地: the item's location,
-    // else its receiving unit, walked up to the 区县), whoever handled it; other units on the
-    // items they own.
-    let entities = store.all_entities().await?;
-    let info: HashMap<EntityId, (bool, Option<EntityId>)> = entities
-        .iter()
-        .map(|e| {
-            let district = e.data.kind == EntityKind::Region && e.data.level == 2;
-            (e.id, (district, e.current_parent()))
-        })
-        .collect();
-    let district_of = |start: EntityId| {
-        let mut at = Some(start);
-        for _ in 0..8 {
-            let id = at?;
-            let (district, parent) = info.get(&id)?;
-            if *district {
-                return Some(id);
-            }
-            at = *parent;
-        }
-        None
+    let query = MetricsQuery {
+        period,
+        as_of,
+        unit: None,
+        category: None,
     };
-    let mut by_district: BTreeMap<EntityId, Vec<yiping_flow::WorkItem>> = BTreeMap::new();
-    for i in &items {
-        if let Some(d) = district_of(i.location.unwrap_or(i.receiving_unit)) {
-            by_district.entry(d).or_default().push(i.clone());
-        }
-    }
-    let units: BTreeSet<_> = items
-        .iter()
-        .map(|i| i.owner_unit)
-        .filter(|u| !info.get(u).is_some_and(|(d, _)| *d))
-        .collect();
+    let all = compute(store, setup, &query).await?;
     let mut report = MetricsReport {
-        units: units.len() + by_district.len(),
+        units: all.len(),
         ..MetricsReport::default()
     };
     let mut batch = Vec::new();
-    let scoped = units
-        .into_iter()
-        .map(|u| (u, None))
-        .chain(by_district.iter().map(|(d, v)| (*d, Some(v))));
-    for (unit, own) in scoped {
-        let m = match own {
-            Some(list) => metrics(list, Scope::All, window, as_of, &setup.calendar),
-            None => metrics(&items, Scope::Unit(unit), window, as_of, &setup.calendar),
-        };
-        for spec in &METRIC_INDICATORS {
-            match min_sample(&(spec.pick)(&m), MIN_SAMPLE) {
-                Sample::Rankable(v) => {
-                    let value = ((v * 10_000.0).round()) / 100.0;
-                    batch.push((
-                        ObservationKey {
-                            entity: unit,
-                            indicator: id_of(spec.code)?,
-                            period,
-                            measure: Measure::Value,
-                        },
-                        ObservationValue::new(value, ObservationStatus::Submitted)
-                            .map_err(|e| AppError::invalid(e.to_string()))?,
-                    ));
-                }
-                Sample::TooFew { .. } => report.too_few += 1,
-            }
+    for u in &all {
+        for f in &u.figures {
+            let Some(value) = f.value else {
+                report.too_few += 1;
+                continue;
+            };
+            batch.push((
+                ObservationKey {
+                    entity: u.unit,
+                    indicator: id_of(f.code)?,
+                    period,
+                    measure: Measure::Value,
+                },
+                ObservationValue::new(value, ObservationStatus::Submitted)
+                    .map_err(|e| AppError::invalid(e.to_string()))?,
+            ));
         }
     }
     let applied = store

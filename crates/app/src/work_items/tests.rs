@@ -1,4 +1,4 @@
-use chrono::{TimeDelta, TimeZone};
+use chrono::{Datelike, TimeDelta, TimeZone};
 use yiping_flow::Role;
 use yiping_kernel::{EntityCode, NewEntity};
 use yiping_store::{ChangeContext, EntityUpsert, ParentRef, WorkItemStore};
@@ -155,14 +155,34 @@ async fn create_route_transition_and_conflict() {
     assert!(page.items[0].overdue);
 
     // The jobs chase it and escalate it once, and do not repeat themselves within the hour.
-    let report = run_jobs(&store, &setup, later).await.unwrap();
+    let schedule = metrics::MetricsSchedule::new();
+    let report = run_jobs(&store, &setup, later, &schedule).await.unwrap();
     assert_eq!(report.overdue, 1);
     assert_eq!(report.reminded, vec![item.item.id]);
     assert_eq!(report.escalated, vec![item.item.id], "{report:?}");
-    let again = run_jobs(&store, &setup, later + TimeDelta::hours(1))
+    // The figures of the previous and the current month are written back on the first run …
+    let written = report.metrics.expect("figures written on the first run");
+    assert_eq!(report.metrics_error, None);
+    let months: Vec<String> = written.written.iter().map(|(p, _)| p.code()).collect();
+    let today = setup.calendar.local(later).date();
+    assert_eq!(months.len(), 2);
+    assert_eq!(months[1], format!("{}M{:02}", today.year(), today.month()));
+    let wi = store.indicators().await.unwrap();
+    assert!(wi.iter().any(|i| i.data.code.as_str() == "WI_REOPEN_RATE"));
+    assert!(
+        wi.iter()
+            .any(|i| i.data.code.as_str() == "WI_MEAN_DURATION")
+    );
+    // … not again within the hour, and again after it.
+    let soon = run_jobs(&store, &setup, later + TimeDelta::minutes(59), &schedule)
+        .await
+        .unwrap();
+    assert_eq!(soon.metrics, None);
+    let again = run_jobs(&store, &setup, later + TimeDelta::hours(1), &schedule)
         .await
         .unwrap();
     assert!(again.reminded.is_empty() && again.escalated.is_empty());
+    assert_eq!(again.metrics.map(|m| m.written.len()), Some(2));
     let stored = store.work_item(item.item.id).await.unwrap().unwrap();
     assert_eq!(stored.item.escalated_to, Some(org.city));
     let versions: Vec<u64> = stored.records.iter().map(|r| r.entry.version).collect();

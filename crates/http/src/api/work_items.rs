@@ -21,8 +21,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use yiping_access::{Capability, Principal, Role};
 use yiping_app::AppError;
+use yiping_app::work_items::metrics::{self, Figure};
 use yiping_app::work_items::{self, CreateItem, FlowSetup, ItemView, actors};
-use yiping_flow::{Command, Effect, ItemId, ItemKind, Recipient, Route, Stage};
+use yiping_flow::{
+    CategoryScope, Command, Effect, ItemId, ItemKind, Progress, Recipient, Route, Stage, progress,
+};
 use yiping_kernel::EntityId;
 use yiping_store::{Paged, WorkItemFilter};
 
@@ -192,6 +195,9 @@ struct ItemDetail {
     item: ItemView,
     /// Where the item should be dispatched, by its category or its location.
     suggested_route: Option<RouteDto>,
+    /// A fanned-out item's children: how many (cancelled ones left out), signed, replied, closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<Progress>,
 }
 
 #[derive(Debug, Serialize)]
@@ -227,9 +233,16 @@ async fn one(
         .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))?;
     actors::require_visible(&p, &stored.item)?;
     let route = work_items::suggest_route(&setup, &stored.item).map(route_dto);
+    let progress = if stored.item.children > 0 {
+        let children = s.store.child_items(id).await?;
+        Some(progress(&stored.item, &children))
+    } else {
+        None
+    };
     Ok(Json(ItemDetail {
         item: ItemView::new(stored, &setup.categories, Utc::now()),
         suggested_route: route,
+        progress,
     }))
 }
 
@@ -354,37 +367,38 @@ async fn transition(
 struct MetricsQuery {
     /// The period (2024M03, 2024Q1, 2024年1—9月 …).
     period: Option<String>,
-    /// One unit; default every unit owning items.
+    /// One unit; default every unit owning items and every 区县 with items located in it.
     unit: Option<String>,
+    /// Only items of one 领域, 大类 or 小类 (事件, 事件/01, 事件/01/02).
+    category: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct RateDto {
-    code: &'static str,
-    name: &'static str,
-    numerator: u64,
-    denominator: u64,
-    /// In percent; absent when the sample is too small (样本量不足).
+    #[serde(flatten)]
+    figure: Figure,
+    /// The value of a rate in percent (as `value`); absent for the mean handling time and
+    /// when the sample is too small (样本量不足).
     percent: Option<f64>,
-    note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct UnitMetricsDto {
     unit: EntityId,
+    /// A 区县 rated on every item located in it; other units on the items they own.
+    by_location: bool,
     rates: Vec<RateDto>,
 }
 
-/// The handling rates per unit for a period, computed from the histories now (the same figures
-/// `write_metrics` stores as `WI_*` observations).
+/// The handling figures per unit for a period, computed from the histories now: the same
+/// definition `write_metrics` stores as `WI_*` observations ([`metrics::compute`]), optionally
+/// for one category only.
 async fn unit_metrics(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
     Q(q): Q<MetricsQuery>,
 ) -> Result<Json<Vec<UnitMetricsDto>>, ApiError> {
     p.require(Capability::ViewData)?;
-    use yiping_app::work_items::metrics::{METRIC_INDICATORS, MIN_SAMPLE};
-    use yiping_flow::{Sample, Scope, Window, metrics, min_sample};
     let raw = q
         .period
         .as_deref()
@@ -397,41 +411,33 @@ async fn unit_metrics(
     if let Some(u) = unit {
         p.require_in(Capability::ViewData, u)?;
     }
+    let category = opt("category", &q.category, |c| {
+        CategoryScope::parse(c).map_err(|e| e.to_string())
+    })?;
     let setup = setup(&s).await?;
-    let window = Window::local_days(&setup.calendar, period.first_day(), period.last_day());
-    let items = s.store.work_items_with_history(window.end).await?;
-    let units: std::collections::BTreeSet<EntityId> = match unit {
-        Some(u) => [u].into(),
-        None => items
-            .iter()
-            .map(|i| i.owner_unit)
-            .filter(|u| p.sees(*u))
-            .collect(),
+    let query = metrics::MetricsQuery {
+        period,
+        as_of: Utc::now(),
+        unit,
+        category,
     };
-    let now = Utc::now();
-    let out = units
+    let all = metrics::compute(s.store.as_ref(), &setup, &query)
+        .await
+        .map_err(app_error)?;
+    let out = all
         .into_iter()
-        .map(|u| {
-            let m = metrics(&items, Scope::Unit(u), window, now, &setup.calendar);
-            let rates = METRIC_INDICATORS
-                .iter()
-                .map(|spec| {
-                    let r = (spec.pick)(&m);
-                    let sample = min_sample(&r, MIN_SAMPLE);
-                    RateDto {
-                        code: spec.code,
-                        name: spec.name,
-                        numerator: r.numerator,
-                        denominator: r.denominator,
-                        percent: match sample {
-                            Sample::Rankable(v) => Some((v * 10_000.0).round() / 100.0),
-                            Sample::TooFew { .. } => None,
-                        },
-                        note: matches!(sample, Sample::TooFew { .. }).then(|| sample.to_string()),
-                    }
+        .filter(|u| p.sees(u.unit))
+        .map(|u| UnitMetricsDto {
+            unit: u.unit,
+            by_location: u.by_location,
+            rates: u
+                .figures
+                .into_iter()
+                .map(|f| RateDto {
+                    percent: f.value.filter(|_| f.unit == "%"),
+                    figure: f,
                 })
-                .collect();
-            UnitMetricsDto { unit: u, rates }
+                .collect(),
         })
         .collect();
     Ok(Json(out))

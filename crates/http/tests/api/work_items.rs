@@ -217,6 +217,55 @@ async fn items_are_created_listed_and_moved_with_version_checks() {
     let rates = m[0]["rates"].as_array().unwrap();
     assert!(rates.iter().any(|r| r["code"] == "WI_CLOSURE_RATE"));
     assert!(rates.iter().all(|r| r["percent"].is_null()), "{m}");
+    // The district is rated on the item located in it, as write_metrics stores it: dispatched
+    // once in March, to the 城管局; 重办率 and 平均办理时长 are among the figures.
+    assert_eq!(m[0]["by_location"], true);
+    let sign = rates
+        .iter()
+        .find(|r| r["code"] == "WI_TIMELY_SIGN_RATE")
+        .unwrap();
+    assert_eq!(
+        (sign["numerator"].as_u64(), sign["denominator"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let mean = rates
+        .iter()
+        .find(|r| r["code"] == "WI_MEAN_DURATION")
+        .unwrap();
+    assert_eq!(mean["unit"], "工作小时");
+    assert!(rates.iter().any(|r| r["code"] == "WI_REOPEN_RATE"));
+    // Without a unit: every unit owning items and every district with items located in it.
+    let r = get_as(&app, &admin, "/api/v1/items/metrics?period=2024M03").await;
+    let units: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["unit"].as_i64().unwrap())
+        .collect();
+    assert_eq!(units, [district.min(cgj), district.max(cgj)], "{}", r.body);
+    // One category: the item counts for 事件/01, not for 部件.
+    let only = |category: &str| {
+        format!(
+            "/api/v1/items/metrics?period=2024M03&unit={district}&category={}",
+            enc(category)
+        )
+    };
+    let r = get_as(&app, &admin, &only("事件/01")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()[0]["rates"][7]["denominator"], 1, "{}", r.body);
+    let r = get_as(&app, &admin, &only("部件")).await;
+    assert_eq!(r.json()[0]["rates"][7]["denominator"], 0, "{}", r.body);
+    let r = get_as(&app, &admin, &only("交通/01")).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("category"),
+        "{}",
+        r.body
+    );
     let r = get_as(&app, &admin, "/api/v1/items/metrics").await;
     assert_eq!(r.status, 400);
 
@@ -241,6 +290,72 @@ async fn items_are_created_listed_and_moved_with_version_checks() {
             .unwrap()
             .contains("巡视")
     );
+}
+
+#[tokio::test]
+async fn a_directives_detail_shows_its_progress_and_cancelled_children_do_not_block_it() {
+    let app = spawn_app().await;
+    let (district, cgj) = (app.ids[1].0, app.ids[2].0);
+    let admin = login(&app, "admin").await;
+    let at = Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap();
+    let r = post_json_as(
+        &app,
+        &admin,
+        "/api/v1/items",
+        json!({"kind": "directive", "title": "开展占道经营专项整治", "category": "事件/01/01",
+               "channel": "leadership", "receiving_unit": district, "at": at}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let url = format!("/api/v1/items/{id}/transitions");
+    let go = |v: u64, command: Value| json!({"expected_version": v, "command": command});
+    let r = post_json_as(&app, &admin, &url, go(1, json!("register"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let fan = json!({"fan_out": {"units": [cgj, district]}});
+    let r = post_json_as(&app, &admin, &url, go(2, fan)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let kids: Vec<i64> = r.json()["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_i64().unwrap())
+        .collect();
+    assert_eq!(kids.len(), 2);
+    let detail = format!("/api/v1/items/{id}");
+    let d = get_as(&app, &admin, &detail).await.json();
+    assert_eq!(
+        d["progress"],
+        json!({"total": 2, "cancelled": 0, "found": 2, "signed": 0, "replied": 0, "closed": 0})
+    );
+
+    // The district's task is cancelled; the 城管局 signs, handles and replies.
+    let child_url = |c: i64| format!("/api/v1/items/{c}/transitions");
+    let cancel = json!({"cancel": {"reason": "该单位不涉及"}});
+    let r = post_json_as(&app, &admin, &child_url(kids[1]), go(1, cancel)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let handler = login(&app, "cgj-handler").await;
+    let steps = [
+        json!("sign"),
+        json!("handle"),
+        json!({"reply": {"result": "已落实"}}),
+    ];
+    for (k, cmd) in steps.into_iter().enumerate() {
+        let r = post_json_as(&app, &handler, &child_url(kids[0]), go(1 + k as u64, cmd)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let d = get_as(&app, &admin, &detail).await.json();
+    assert_eq!(
+        d["progress"],
+        json!({"total": 1, "cancelled": 1, "found": 2, "signed": 1, "replied": 1, "closed": 0})
+    );
+    let v = d["version"].as_u64().unwrap();
+    let r = post_json_as(&app, &admin, &url, go(v, json!("consolidate"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["item"]["stage"], "replied");
+    // An item without children has no progress.
+    let r = get_as(&app, &admin, &format!("/api/v1/items/{}", kids[0])).await;
+    assert!(r.json().get("progress").is_none(), "{}", r.body);
 }
 
 #[tokio::test]

@@ -1,16 +1,21 @@
-//! `yiping items` (a unit's inbox or one item with its history) and `yiping run-jobs` (overdue
-//! detection, warnings, chase notices and escalation).
+//! `yiping items` (a unit's inbox or one item with its history; `new`, `do` and `metrics` in
+//! their own modules) and `yiping run-jobs` (overdue detection, warnings, chase notices,
+//! escalation and the handling figures).
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
-use clap::Args;
+use clap::{Args, Subcommand};
+use yiping_app::work_items::metrics::MetricsSchedule;
 use yiping_app::work_items::{self, FlowSetup, ItemView};
 use yiping_flow::{ItemId, Stage};
 use yiping_kernel::EntityId;
 use yiping_store::{Page, Store, WorkItemFilter};
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ItemsArgs {
+    #[command(subcommand)]
+    pub action: Option<ItemsAction>,
     /// 只看某单位的待办（主体代码，如 D009，或主体编号）
     #[arg(long)]
     pub unit: Option<String>,
@@ -27,6 +32,16 @@ pub struct ItemsArgs {
     /// 最多显示多少条
     #[arg(long, default_value_t = 30)]
     pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemsAction {
+    /// 新建事项（以某用户身份，按其角色和管辖范围检查）
+    New(super::items_act::NewArgs),
+    /// 对事项执行一个操作（签收、派遣、分派、反馈、核查、结案 …），以某用户身份
+    Do(super::items_act::DoArgs),
+    /// 计算一个时期各单位的办理指标（--write 写入 WI_* 指标）
+    Metrics(super::items_metrics::MetricsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -49,7 +64,7 @@ fn parse_stage(s: &str) -> anyhow::Result<Stage> {
         .with_context(|| format!("状态“{s}”无效"))
 }
 
-async fn resolve_unit(store: &dyn Store, s: &str) -> anyhow::Result<EntityId> {
+pub(super) async fn resolve_unit(store: &dyn Store, s: &str) -> anyhow::Result<EntityId> {
     let all = store.all_entities().await?;
     if let Some(e) = all
         .iter()
@@ -66,7 +81,7 @@ async fn resolve_unit(store: &dyn Store, s: &str) -> anyhow::Result<EntityId> {
 }
 
 /// Beijing time, as users read it.
-fn local(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
+pub(super) fn local(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"))
 }
 
@@ -94,6 +109,12 @@ fn line(v: &ItemView) -> String {
 }
 
 pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
+    match &args.action {
+        Some(ItemsAction::New(a)) => return super::items_act::create(store, a).await,
+        Some(ItemsAction::Do(a)) => return super::items_act::act(store, a).await,
+        Some(ItemsAction::Metrics(a)) => return super::items_metrics::run(store, a).await,
+        None => {}
+    }
     let setup = FlowSetup::load(store).await?;
     let now = Utc::now();
     if let Some(id) = args.show {
@@ -101,6 +122,10 @@ pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
             bail!("事项 {id} 不存在");
         };
         println!("{}", line(&v));
+        println!(
+            "  当前版本 {}（yiping items do {} --version {} …）",
+            v.version, id, v.version
+        );
         for r in v.history.iter().flatten() {
             let e = &r.entry;
             println!(
@@ -148,7 +173,7 @@ pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
 pub async fn run_jobs(store: &dyn Store, args: &RunJobsArgs) -> anyhow::Result<()> {
     let setup = FlowSetup::load(store).await?;
     let now = args.at.unwrap_or_else(Utc::now);
-    let r = work_items::run_jobs(store, &setup, now).await?;
+    let r = work_items::run_jobs(store, &setup, now, &MetricsSchedule::new()).await?;
     println!(
         "超期 {} 件，预警 {} 件，催办 {} 件，升级 {} 件，并发冲突 {} 件（下次再处理），未能处理 {} 件",
         r.overdue,
@@ -161,27 +186,64 @@ pub async fn run_jobs(store: &dyn Store, args: &RunJobsArgs) -> anyhow::Result<(
     for (id, why) in r.refused.iter().take(10) {
         println!("  事项 {id}：{why}");
     }
+    if let Some(m) = &r.metrics {
+        for (p, w) in &m.written {
+            println!(
+                "办理指标 {}：{} 个单位，新增 {}，修改 {}，未变 {}",
+                p.code(),
+                w.units,
+                w.inserted,
+                w.updated,
+                w.unchanged
+            );
+        }
+        if !m.evaluated.is_empty() {
+            println!("已重算评价：{}", m.evaluated.join("、"));
+        }
+        for f in &m.failed {
+            println!("评价未能重算：{f}");
+        }
+    }
+    if let Some(e) = &r.metrics_error {
+        bail!("办理指标未能写入：{e}");
+    }
     Ok(())
 }
 
 /// The jobs inside `yiping serve`: once a minute, logging failures and carrying on.
 pub async fn jobs_every_minute(store: std::sync::Arc<dyn Store>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    // Remembers when the handling figures were written: at most hourly per month.
+    let schedule = MetricsSchedule::new();
     loop {
         tick.tick().await;
         let result = async {
             let setup = FlowSetup::load(store.as_ref()).await?;
-            work_items::run_jobs(store.as_ref(), &setup, Utc::now()).await
+            work_items::run_jobs(store.as_ref(), &setup, Utc::now(), &schedule).await
         }
         .await;
         match result {
-            Ok(r) if r.reminded.is_empty() && r.escalated.is_empty() => {}
-            Ok(r) => tracing::info!(
-                reminded = r.reminded.len(),
-                escalated = r.escalated.len(),
-                overdue = r.overdue,
-                "定时任务：催办和升级"
-            ),
+            Ok(r) => {
+                if !r.reminded.is_empty() || !r.escalated.is_empty() {
+                    tracing::info!(
+                        reminded = r.reminded.len(),
+                        escalated = r.escalated.len(),
+                        overdue = r.overdue,
+                        "定时任务：催办和升级"
+                    );
+                }
+                if let Some(m) = &r.metrics {
+                    tracing::info!(
+                        months = m.written.len(),
+                        evaluated = m.evaluated.len(),
+                        failed = m.failed.len(),
+                        "定时任务：办理指标已写入"
+                    );
+                }
+                if let Some(e) = &r.metrics_error {
+                    tracing::warn!(error = %e, "定时任务：办理指标未能写入");
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "定时任务失败"),
         }
     }

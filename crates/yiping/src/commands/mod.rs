@@ -5,6 +5,8 @@ mod evaluate;
 mod export;
 mod import;
 pub(crate) mod items;
+mod items_act;
+mod items_metrics;
 mod schemes;
 mod serve;
 pub(crate) mod user;

@@ -9,7 +9,7 @@ use super::support::{text, yiping};
 const ENTITIES: &str =
     "类型,代码,名称,层级,上级代码\n地区,500000,重庆市,1,\n地区,500103,渝中区,2,500000\n";
 
-fn with_stdin(db: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+pub fn with_stdin(db: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yiping"))
         .arg("--database")
         .arg(db)
