@@ -17,6 +17,7 @@ mod evaluations;
 mod indicators;
 mod observations;
 mod rows;
+mod spare_ids;
 mod sqlite_exec;
 mod sqlite_reads;
 mod targets;
@@ -134,8 +135,8 @@ pub struct SqlStore {
     writer: Option<std::sync::Arc<writer::Writer>>,
     /// SQLite: native connections for the hot work-item reads (see `sqlite_reads`).
     readers: Option<std::sync::Arc<sqlite_reads::Readers>>,
-    /// Item ids reserved ahead and not handed out yet (see `work_item_writes::reserve_ids`).
-    spare_ids: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<yiping_flow::ItemId>>>,
+    /// Item ids reserved ahead and not handed out yet.
+    spare_ids: std::sync::Arc<spare_ids::SpareIds>,
 }
 
 impl SqlStore {
@@ -176,6 +177,16 @@ impl SqlStore {
     }
 
     pub async fn close(&self) {
+        // Give back the ids reserved ahead if nobody reserved after them.
+        if let Some((first, last)) = self.spare_ids.drain_run() {
+            let _ = sqlx::query(
+                "UPDATE work_item_ids SET last_id = $1 WHERE singleton = 1 AND last_id = $2",
+            )
+            .bind(first.0 - 1)
+            .bind(last.0)
+            .execute(&self.pool)
+            .await;
+        }
         if let Some(w) = &self.writer {
             w.close().await;
         }

@@ -332,31 +332,15 @@ async fn write(store: &SqlStore, op: WriteOp) -> Done {
     }
 }
 
-/// Ids reserved at once when a caller asks for fewer: one write then serves the next items
-/// created through this store (like a database sequence's cache). Ids stay unique; numbers
-/// left when the process ends are never used, and concurrent callers may get theirs out of
-/// order.
-const ID_BLOCK: u32 = 64;
-
 pub(crate) async fn reserve_ids(store: &SqlStore, n: u32) -> StoreResult<Vec<ItemId>> {
-    let want = n as usize;
-    if n >= ID_BLOCK {
-        return write(store, WriteOp::Reserve(n)).await;
-    }
-    if let Some(ids) = take_spare(store, want) {
+    if let Some(ids) = store.spare_ids.take(n) {
         return Ok(ids);
     }
-    let mut fresh = write(store, WriteOp::Reserve(ID_BLOCK)).await?;
-    let rest = fresh.split_off(want.min(fresh.len()));
-    if let Ok(mut spare) = store.spare_ids.lock() {
-        spare.extend(rest);
-    }
+    let block = store.spare_ids.block_for(n);
+    let mut fresh = write(store, WriteOp::Reserve(block)).await?;
+    let rest = fresh.split_off((n as usize).min(fresh.len()));
+    store.spare_ids.keep(rest);
     Ok(fresh)
-}
-
-fn take_spare(store: &SqlStore, want: usize) -> Option<Vec<ItemId>> {
-    let mut spare = store.spare_ids.lock().ok()?;
-    (spare.len() >= want).then(|| spare.drain(..want).collect())
 }
 
 pub(crate) async fn insert(

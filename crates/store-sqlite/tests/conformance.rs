@@ -61,3 +61,22 @@ where
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn ids_reserved_ahead_in_a_burst_are_given_back_on_close() {
+    use yiping_flow::ItemId;
+    use yiping_store::WorkItemStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ids.db");
+    let store = open(&path, OpenMode::CreateIfMissing).await.unwrap();
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.extend(store.reserve_item_ids(1).await.unwrap());
+    }
+    assert_eq!(got, [ItemId(1), ItemId(2), ItemId(3)], "one after another");
+    store.close().await;
+    // The burst reserved a block after the first id; its unused rest came back.
+    let again = open(&path, OpenMode::MustExist).await.unwrap();
+    assert_eq!(again.reserve_item_ids(1).await.unwrap(), [ItemId(4)]);
+    again.close().await;
+}

@@ -238,14 +238,14 @@ pub async fn act(store: &dyn Store, args: &DoArgs) -> anyhow::Result<()> {
         serde_json::from_value(raw).with_context(|| format!("操作“{}”无效", args.command))?;
     let setup = FlowSetup::load(store).await?;
     let id = ItemId(args.id);
-    let Some(actor) = actors::authorize(store, &setup, &p, id, &cmd).await? else {
+    let Some((stored, actor)) = actors::authorize(store, &setup, &p, id, &cmd).await? else {
         bail!("事项 {id} 不存在");
     };
     let actor = actor?;
-    let out = work_items::transition_with_note(
+    let out = work_items::transition_loaded(
         store,
         &setup,
-        id,
+        stored,
         args.version,
         &cmd,
         &actor,
