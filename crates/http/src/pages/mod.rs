@@ -5,7 +5,7 @@
 //! or redirected to /login) and checks role and scope before reading anything.
 
 mod admin;
-mod data;
+pub(crate) mod data;
 mod evaluations;
 mod items;
 pub(crate) mod layout;

@@ -164,7 +164,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
 async fn every_route_refuses_the_roles_without_its_capability() {
     use yiping_access::{Capability as C, Role};
     let app = spawn_demo().await;
-    let routes: [(&str, C); 14] = [
+    let routes: [(&str, C); 15] = [
         ("/api/v1/indicators", C::ViewData),
         ("/api/v1/entities", C::ViewData),
         ("/api/v1/observations", C::ViewData),
@@ -176,6 +176,10 @@ async fn every_route_refuses_the_roles_without_its_capability() {
         ("/api/v1/items", C::ViewItems),
         ("/evaluations", C::ViewEvaluations),
         ("/evaluations/ECONOMY_RACE", C::ViewEvaluations),
+        (
+            "/evaluations/ECONOMY_RACE/export?period=2024H1",
+            C::ViewEvaluations,
+        ),
         ("/data", C::ViewData),
         ("/data/import", C::EnterData),
         ("/items", C::ViewItems),
