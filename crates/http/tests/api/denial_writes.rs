@@ -54,9 +54,12 @@ struct Write {
     body: Body,
     allowed: &'static [&'static str],
     watch: Watch,
+    /// Whether the users let through change what is watched (a preview writes nothing): proves
+    /// the probe's request is one that works, so its refusals are refusals of a real write.
+    writes: bool,
 }
 
-/// `Version(id)` probes send the item's current version: the `{version}` in their body.
+/// What `w` watches, as text to compare before and after a request.
 async fn fingerprint(app: &TestApp, w: Watch) -> String {
     let s = app.store.as_ref();
     match w {
@@ -107,6 +110,8 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
     }
 }
 
+/// Sends a probe as `s` (cookie and CSRF token); a `{version}` in its body becomes `version`,
+/// the current version of the item it acts on.
 async fn send_write(app: &TestApp, s: &Session, w: &Write, version: &str) -> Reply {
     let headers = [
         ("Cookie", s.cookie.as_str()),
@@ -177,18 +182,23 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
     for u in USERS {
         sessions.insert(u, login(&app, u).await);
     }
-    // An item of 渝中区 to act on, and a user to switch off and on.
+    // Two items of 渝中区 to act on (one through the API, one through the page: a 督办 is
+    // accepted once), and a user to switch off and on.
     let admin = &sessions["admin"];
-    let created = post_json_as(
-        &app,
-        admin,
-        "/api/v1/items",
-        json!({"kind": "event", "title": "矩阵测试事项", "category": "事件/01/01",
-               "channel": "hotline", "receiving_unit": yuzhong, "location": yuzhong}),
-    )
-    .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let item = created.json()["id"].as_i64().unwrap();
+    let mut items = Vec::new();
+    for title in ["矩阵测试事项（接口）", "矩阵测试事项（页面）"] {
+        let created = post_json_as(
+            &app,
+            admin,
+            "/api/v1/items",
+            json!({"kind": "event", "title": title, "category": "事件/01/01",
+                   "channel": "hotline", "receiving_unit": yuzhong, "location": yuzhong}),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        items.push(created.json()["id"].as_i64().unwrap());
+    }
+    let (item, page_item) = (items[0], items[1]);
     yiping_app::auth::add_user(
         app.store.as_ref(),
         &yiping_app::auth::UserSpec {
@@ -245,6 +255,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
                 "receiving_unit": wanzhou, "location": wanzhou})),
             allowed: &["admin", "analyst", "wanzhou-reporter"],
             watch: Watch::Items,
+            writes: true,
         },
         Write {
             method: "POST",
@@ -252,17 +263,19 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             body: Body::Json(supervise),
             allowed: ITEM_ACTORS,
             watch: Watch::Version(item),
+            writes: true,
         },
         Write {
             method: "POST",
-            path: format!("/items/{item}/act"),
+            path: format!("/items/{page_item}/act"),
             body: f(&[
                 ("version", "{version}"),
                 ("cmd", "supervise"),
                 ("reason", "请本周内办结"),
             ]),
             allowed: ITEM_ACTORS,
-            watch: Watch::Version(item),
+            watch: Watch::Version(page_item),
+            writes: true,
         },
         Write {
             method: "POST",
@@ -270,6 +283,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             body: f(&[(field.as_str(), "4321.5")]),
             allowed: WANZHOU_WRITERS,
             watch: Watch::Value(wanzhou, indicator, june),
+            writes: true,
         },
         Write {
             method: "POST",
@@ -282,6 +296,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             },
             allowed: WANZHOU_WRITERS,
             watch: Watch::Value(wanzhou, fai, june),
+            writes: false,
         },
         Write {
             method: "POST",
@@ -295,6 +310,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             },
             allowed: WANZHOU_WRITERS,
             watch: Watch::Value(wanzhou, fai, june),
+            writes: true,
         },
         Write {
             method: "POST",
@@ -302,6 +318,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             body: f(&[("period", "2024Q1")]),
             allowed: CITY_ANALYSTS,
             watch: Watch::Computed("ECONOMY_RACE", Period::parse_code("2024Q1").unwrap()),
+            writes: true,
         },
         Write {
             method: "POST",
@@ -314,6 +331,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             },
             allowed: CITY_ANALYSTS,
             watch: Watch::Map(wanzhou),
+            writes: true,
         },
         Write {
             method: "POST",
@@ -325,6 +343,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             ]),
             allowed: &["admin", "analyst", "wanzhou-reporter"],
             watch: Watch::Items,
+            writes: true,
         },
         Write {
             method: "POST",
@@ -336,6 +355,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             ]),
             allowed: &["admin", "analyst", "leader"],
             watch: Watch::Items,
+            writes: true,
         },
         Write {
             method: "POST",
@@ -348,6 +368,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             ]),
             allowed: &["enterprise"],
             watch: Watch::Items,
+            writes: true,
         },
         Write {
             method: "POST",
@@ -361,6 +382,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             ]),
             allowed: &["admin"],
             watch: Watch::Users,
+            writes: true,
         },
         Write {
             method: "POST",
@@ -368,6 +390,7 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             body: f(&[("active", "0")]),
             allowed: &["admin"],
             watch: Watch::User("matrix-target"),
+            writes: true,
         },
         Write {
             method: "POST",
@@ -375,12 +398,17 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             body: f(&[]),
             allowed: &["admin"],
             watch: Watch::User("matrix-target"),
+            writes: true,
         },
     ];
     let mut failures = Vec::new();
     for w in &writes {
+        let initial = fingerprint(&app, w.watch).await;
         for u in USERS {
-            let version = fingerprint(&app, Watch::Version(item)).await;
+            let version = match w.watch {
+                Watch::Version(id) => fingerprint(&app, Watch::Version(id)).await,
+                _ => String::new(),
+            };
             let before = fingerprint(&app, w.watch).await;
             let r = send_write(&app, &sessions[u], w, &version).await;
             let after = fingerprint(&app, w.watch).await;
@@ -404,6 +432,19 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
                     excerpt(&r.body)
                 ));
             }
+        }
+        let last = fingerprint(&app, w.watch).await;
+        if w.writes == (last == initial) {
+            failures.push(format!(
+                "{} {}: the users let through {} (data {initial} → {last})",
+                w.method,
+                w.path,
+                if w.writes {
+                    "changed nothing"
+                } else {
+                    "changed something"
+                }
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
