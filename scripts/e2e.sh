@@ -4,14 +4,19 @@
 # web/e2e/*.spec.mjs through web/e2e/run.mjs (Playwright's chromium API driving /usr/bin/chromium,
 # headless), writes screenshots to target/e2e-shots/ and stops the server by its PID.
 #
-# Needs: node and npm (web/node_modules is installed with `npm ci` when missing), /usr/bin/chromium
+# Needs: node and npm (web/node_modules is installed with `npm ci` when missing or older than
+# web/package-lock.json), /usr/bin/chromium
 # and a CJK font (fonts-wqy-zenhei) for the Chinese text in screenshots.
 # E2E_ONLY=leader runs only the specs whose file name contains "leader".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-[ -d web/node_modules/playwright-core ] || npm ci --no-audit --no-fund --prefix web
+# Install (again) when node_modules is missing or older than the lock file.
+if [ ! -d web/node_modules/playwright-core ] || [ ! -f web/node_modules/.package-lock.json ] \
+  || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --prefix web
+fi
 cargo build -p yiping --locked
 BIN="$ROOT/target/debug/yiping"
 

@@ -1,6 +1,7 @@
 // A city leader opens the city's one screen: the map canvas is painted, the league has rows;
-// clicking a district on the map (or its league row) opens the district's screen; a district
-// leader cannot open the city's screen.
+// clicking a district on the map opens the district's screen, and so does its league row; a
+// town tile of the district opens the town's screen (its standing, its items); a printed league
+// table keeps the breakdowns; a district leader cannot open the city's screen.
 
 /** Counts painted (non-background) pixels of the canvases inside `selector`. */
 async function paintedPixels(page, selector) {
@@ -43,40 +44,83 @@ export default async function (ctx) {
   await page.emulateMedia({ media: 'screen' });
   await page.setViewportSize({ width: 1920, height: 1080 });
 
-  // Drill down: click 渝中区 on the map (its label position comes from ECharts).
+  // Drill down on the map: click 万州区 at its seat (well inside the district, so the click
+  // cannot miss); the click itself must open the district's screen.
   const point = await page.evaluate(() => {
-    const el = document.getElementById('map');
-    const chart = echarts.getInstanceByDom(el);
-    const p = chart.convertToPixel({ seriesIndex: 0 }, [106.56288, 29.556742]);
-    return p;
+    const chart = echarts.getInstanceByDom(document.getElementById('map'));
+    return chart.convertToPixel({ seriesIndex: 0 }, [108.380246, 30.807807]);
   });
-  let drilled = false;
-  if (Array.isArray(point)) {
-    const box = await page.locator('#map').boundingBox();
-    await page.mouse.click(box.x + point[0], box.y + point[1]);
-    try {
-      await page.waitForURL(/\/screen\/(?!500000)\d+/, { timeout: 5000 });
-      drilled = true;
-    } catch {
-      drilled = false;
-    }
-  }
-  if (!drilled) {
-    // The map click missed (a tiny central district): the league row is the other way down.
-    await page.click('#league a:has-text("渝中区")');
-    await page.waitForURL(/\/screen\/500103/);
-  }
-  const url = new URL(page.url());
-  assert.match(url.pathname, /^\/screen\/5\d{5}$/);
+  assert.ok(Array.isArray(point), `ECharts places 万州区 on the map (${point})`);
+  const box = await page.locator('#map').boundingBox();
+  await Promise.all([
+    page.waitForURL(/\/screen\/500101(\?|$)/, { timeout: 10000 }),
+    page.mouse.click(box.x + point[0], box.y + point[1]),
+  ]);
+  await page.waitForSelector('h1');
+  assert.ok((await page.textContent('h1')).includes('万州区'), 'the map click opened 万州区');
+  let crumbs = await page.textContent('nav.breadcrumb');
+  assert.ok(crumbs.includes('重庆市'), 'the breadcrumb leads back to the city');
+
+  // The league is the other way down: its 渝中区 link opens 渝中区.
+  await page.goBack();
+  await page.waitForURL(/\/screen\/500000/);
+  await Promise.all([
+    page.waitForURL(/\/screen\/500103(\?|$)/),
+    page.click('#league a:has-text("渝中区")'),
+  ]);
   await page.waitForSelector('h1');
   const title = await page.textContent('h1');
-  assert.ok(!title.includes('重庆市 ·'), `a district screen opened (title: ${title})`);
-  const crumbs = await page.textContent('nav.breadcrumb');
-  assert.ok(crumbs.includes('重庆市'), 'the breadcrumb leads back to the city');
+  assert.ok(title.includes('渝中区'), `the league link opened 渝中区 (title: ${title})`);
   const tiles = await page.locator('.tilemap li').count();
   assert.ok(tiles >= 5, `the district screen shows its towns as tiles (${tiles})`);
   await ctx.shot(page, 'district-screen');
+
+  // Into a town: the tile with the most work items.
+  const town = await page.evaluate(() => {
+    let best = null;
+    let most = -1;
+    for (const li of document.querySelectorAll('.tilemap li')) {
+      const m = /事项(\d+)件/.exec(li.textContent);
+      const n = m ? Number(m[1]) : 0;
+      if (n > most) { most = n; best = li.querySelector('a').getAttribute('href'); }
+    }
+    return best;
+  });
+  assert.ok(town, 'a town tile to click');
+  await Promise.all([
+    page.waitForURL(/\/screen\/500103\d{3}(\?|$)/),
+    page.click(`.tilemap a[href="${town}"]`),
+  ]);
+  await page.waitForSelector('#standings, .standing-panel');
+  crumbs = await page.textContent('nav.breadcrumb');
+  assert.ok(crumbs.includes('重庆市') && crumbs.includes('渝中区'), `town breadcrumb: ${crumbs}`);
+  const standing = await page.textContent('.standing-panel');
+  assert.ok(standing.includes('渝中区') && standing.includes('在重庆市排名'), `standing: ${standing}`);
+  assert.ok(await page.locator('.tile[data-code="WORK"]').isVisible(), 'the work tile is shown');
+  assert.ok(await page.locator('#work').isVisible(), 'the work panel is shown');
+  assert.equal(await page.locator('text=本级没有下级单位').count(), 0, 'no empty map');
+  await ctx.shot(page, 'town-screen');
   await page.context().close();
+
+  // A printed league table keeps every unit's breakdown: closed <details> on screen, open on paper.
+  const ev = await ctx.newPage();
+  await ctx.login(ev, 'leader');
+  await ev.goto(ctx.baseUrl + '/evaluations/ECONOMY_RACE');
+  const breakdown = ev.locator('td.detail table.breakdown').first();
+  await ev.waitForSelector('td.detail details');
+  assert.equal(await breakdown.isVisible(), false, 'the breakdown is folded on screen');
+  await ev.emulateMedia({ media: 'print' });
+  assert.equal(await breakdown.isVisible(), true, 'the breakdown prints');
+  assert.equal(await ev.locator('a.export').isVisible(), false, 'no export button on paper');
+  await ev.pdf({ path: `${ctx.shotDir}/evaluation.pdf`, format: 'A4', landscape: true, printBackground: true });
+  await ev.emulateMedia({ media: 'screen' });
+  // print.js opens them for browsers without ::details-content, and folds them back after.
+  const all = await ev.locator('td.detail details').count();
+  await ev.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  assert.equal(await ev.locator('td.detail details[open]').count(), all, 'beforeprint opens all');
+  await ev.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+  assert.equal(await ev.locator('td.detail details[open]').count(), 0, 'afterprint folds them');
+  await ev.context().close();
 
   // A district leader may not open the city's screen.
   const other = await ctx.newPage();

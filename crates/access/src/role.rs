@@ -78,7 +78,10 @@ impl Role {
             C::HandleItems => matches!(self, R::Admin | R::Analyst | R::Handler | R::Leader),
             C::SuperviseItems => matches!(self, R::Admin | R::Analyst | R::Leader),
             C::IssueDirective => matches!(self, R::Admin | R::Analyst | R::Leader),
-            C::ManageUsers | C::ManageMaps => matches!(self, R::Admin),
+            // A map is shared by every screen of the region: only the people who maintain the
+            // region's data replace it (ARCHITECTURE.md, Users and access).
+            C::ManageMaps => matches!(self, R::Admin | R::Analyst),
+            C::ManageUsers => matches!(self, R::Admin),
         }
     }
 }
@@ -135,7 +138,7 @@ pub enum Capability {
     IssueDirective,
     /// Add users, reset passwords, issue API tokens.
     ManageUsers,
-    /// Upload map boundaries.
+    /// Upload map boundaries for the children of a region in scope (admins and analysts).
     ManageMaps,
 }
 

@@ -23,6 +23,7 @@ fn expected(role: R) -> &'static [C] {
             C::HandleItems,
             C::SuperviseItems,
             C::IssueDirective,
+            C::ManageMaps,
         ],
         R::Reporter => &[
             C::ViewScreen,

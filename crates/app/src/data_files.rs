@@ -14,6 +14,10 @@ use crate::AppError;
 use crate::export::{ExportLayout, export_observations};
 use crate::import::{ImportKind, ImportOptions, ImportOutcome, detect_kind, import_grid};
 
+/// How the reason of a row outside the uploader's scope begins (the pages answer such a file
+/// with 403, not as a file to correct).
+pub const OUT_OF_SCOPE: &str = "超出本单位";
+
 /// Who uploads: which entities they may change, and whether they may change master data
 /// (entities, indicators, targets).
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +59,7 @@ pub async fn import_upload<F: Fn(EntityId) -> bool>(
                     value: catalog
                         .entity(r.key.entity)
                         .map_or_else(|| r.key.entity.to_string(), |e| e.data.name.clone()),
-                    reason: format!("超出本单位（{}）的管辖范围", rights.unit_name),
+                    reason: format!("{OUT_OF_SCOPE}（{}）的管辖范围", rights.unit_name),
                 })
                 .collect();
             if !problems.is_empty() {

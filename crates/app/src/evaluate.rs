@@ -70,6 +70,10 @@ impl RecomputeReport {
 }
 
 /// Parses and checks a scheme's TOML, then stores it as a version keyed by code and year.
+///
+/// A stored scheme's text is replaced in place, so every change is also written to the audit
+/// trail (`scheme.add` or `scheme.update` in `audit_events`), and an update's event keeps the
+/// replaced text whole ([`scheme_audit_detail`]): the previous version stays recoverable.
 pub async fn store_scheme(
     store: &dyn Store,
     text: &str,
@@ -83,7 +87,52 @@ pub async fn store_scheme(
         frequency: scheme.frequency(),
         source: text.to_string(),
     };
-    Ok(store.upsert_scheme(&new, ctx).await?)
+    let previous = store
+        .schemes()
+        .await?
+        .into_iter()
+        .find(|s| s.code == new.code && s.year == new.year);
+    let (stored, change) = store.upsert_scheme(&new, ctx).await?;
+    let action = match change {
+        EntityChange::Unchanged => return Ok((stored, change)),
+        EntityChange::Inserted => "scheme.add",
+        EntityChange::Updated => "scheme.update",
+    };
+    store
+        .record_audit(&yiping_store::AuditEvent {
+            at: ctx.at,
+            actor: ctx.actor.clone(),
+            action: action.into(),
+            target: format!("{} {}", stored.code, stored.year),
+            detail: scheme_audit_detail(&stored, previous.as_ref()),
+        })
+        .await?;
+    Ok((stored, change))
+}
+
+/// The first line of an update's audit detail; the replaced TOML follows it.
+pub const REPLACED_TEXT_MARKER: &str = "原方案文本如下：";
+
+/// What the audit trail says of a stored scheme version: the version and the SHA-256 of the
+/// new text, and for an update the replaced version, its hash and its whole text (after
+/// [`REPLACED_TEXT_MARKER`] and a newline).
+pub fn scheme_audit_detail(stored: &StoredScheme, previous: Option<&StoredScheme>) -> String {
+    let new = format!(
+        "第{}版，SHA-256 {}",
+        stored.version,
+        crate::auth::sha256_hex(stored.source.as_bytes())
+    );
+    match previous {
+        None => new,
+        Some(old) => format!(
+            "{new}；替换第{}版（SHA-256 {}，{}于{}保存）。{REPLACED_TEXT_MARKER}\n{}",
+            old.version,
+            crate::auth::sha256_hex(old.source.as_bytes()),
+            old.changed_by,
+            old.updated_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            old.source
+        ),
+    }
 }
 
 /// Stores every scheme shipped with the engine (`crates/eval/schemes`); returns how many changed.

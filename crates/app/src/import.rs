@@ -122,7 +122,8 @@ fn store_problem(grid: &Grid, e: impl std::fmt::Display) -> AppError {
     )
 }
 
-/// Imports one file: all of it, or (on any problem) none of it.
+/// Imports one file: all of it, or (on any problem) none of it. An import that was applied (not
+/// a dry run) is recorded in the audit trail as `import.apply` with the file's SHA-256.
 pub async fn import_file(
     store: &dyn Store,
     path: &Path,
@@ -130,7 +131,28 @@ pub async fn import_file(
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
     let grid = read_grid(path, &opts.read)?;
-    import_grid(store, &grid, opts, ctx).await
+    let out = import_grid(store, &grid, opts, ctx).await?;
+    if !opts.dry_run {
+        // As the pages record theirs (`import.apply`): who, which file, what, and which bytes.
+        let hash = std::fs::read(path).map_or_else(
+            |e| format!("无法读取：{e}"),
+            |b| crate::auth::sha256_hex(&b),
+        );
+        store
+            .record_audit(&yiping_store::AuditEvent {
+                at: ctx.at,
+                actor: ctx.actor.clone(),
+                action: "import.apply".into(),
+                target: path.display().to_string(),
+                detail: format!(
+                    "{}，{} 行，SHA-256 {hash}（命令行）",
+                    out.kind.label_zh(),
+                    out.rows
+                ),
+            })
+            .await?;
+    }
+    Ok(out)
 }
 
 /// Imports an already-read table (an upload, or a file read by [`import_file`]).

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
-use yiping_io::{Cell, Fill, Table, write_csv, write_xlsx};
+use yiping_io::{Cell, Fill, Table, write_csv, write_xlsx_bytes};
 use yiping_kernel::Period;
 use yiping_store::{EvaluationRow, EvaluationRun, Page, ResultFilter, Store};
 
@@ -197,6 +197,12 @@ pub fn league_table(l: &League) -> Table {
     t
 }
 
+/// The league table as an XLSX workbook (one sheet, 排名), grade and colour cells filled: what
+/// `yiping export --league` writes and the evaluation pages download.
+pub fn league_xlsx(l: &League) -> Result<Vec<u8>, AppError> {
+    Ok(write_xlsx_bytes(&[("排名", &league_table(l))])?)
+}
+
 /// Writes the stored league table of `scheme` for `period` to `path` (.xlsx or .csv).
 pub async fn export_league(
     store: &dyn Store,
@@ -207,14 +213,14 @@ pub async fn export_league(
 ) -> Result<ExportSummary, AppError> {
     let format = ExportFormat::from_path(path)?;
     let league = load_league(store, scheme, period, filter, None).await?;
-    let table = league_table(&league);
+    let cannot_write =
+        |e: std::io::Error| AppError::invalid(format!("无法写入“{}”：{e}", path.display()));
     match format {
         ExportFormat::Csv => {
-            let file = std::fs::File::create(path)
-                .map_err(|e| AppError::invalid(format!("无法写入“{}”：{e}", path.display())))?;
-            write_csv(&table, std::io::BufWriter::new(file))?;
+            let file = std::fs::File::create(path).map_err(cannot_write)?;
+            write_csv(&league_table(&league), std::io::BufWriter::new(file))?;
         }
-        ExportFormat::Xlsx => write_xlsx(&[("排名", &table)], path)?,
+        ExportFormat::Xlsx => std::fs::write(path, league_xlsx(&league)?).map_err(cannot_write)?,
     }
     Ok(ExportSummary {
         rows: league.rows.len(),

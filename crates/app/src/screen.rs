@@ -6,12 +6,14 @@
 //! each child (the stored `FIVE_COLOUR_IND_VA` colour, else the live closure-rate colour), a
 //! child × indicator colour table (growth against the unit's own growth, [`colour`]), trend
 //! series, the work-item panel and the latest problems ([`work`]). The map boundaries of the
-//! children come from [`map`].
+//! children come from [`map`]. A unit without child regions (a 镇街) shows instead where it and
+//! its 区县 stand among their siblings, its own latest items and their alerts ([`leaf`]).
 //!
 //! The month is a single month (`2024M09`); cumulative statistics are read for 1—9月 and a
 //! scheme's latest stored evaluation ending by then is shown with its own period label.
 
 pub mod colour;
+mod leaf;
 mod league;
 pub mod map;
 mod parts;
@@ -28,6 +30,7 @@ use yiping_kernel::{Entity, EntityId, EntityKind, Indicator, Period};
 use yiping_store::{Store, TargetFilter};
 
 pub use colour::Colour;
+pub use leaf::{ItemRow, Standing};
 pub use league::{LeagueRow, LeagueView};
 pub use parts::{ColourTable, TableCell, TableColumn, TableRow, Trend, TrendPoint};
 pub use tiles::{ProgressView, Tile};
@@ -145,6 +148,10 @@ pub struct Screen {
     pub work: WorkPanel,
     pub problems: Vec<ProblemRow>,
     pub alerts: Vec<Alert>,
+    /// A unit without child regions (a 镇街): where it and its parent stand among their siblings,
+    /// and its own latest items (both empty for a unit with children).
+    pub standings: Vec<Standing>,
+    pub own_items: Vec<ItemRow>,
 }
 
 /// The month a screen shows when none is asked for: the end of the newest stored evaluation.
@@ -277,7 +284,22 @@ pub async fn load(
         })
         .collect();
     let work = parts::work_panel(&children, &summary, &monthly);
-    let alerts = parts::alerts(&child_list, &tiles);
+    let mut alerts = parts::alerts(&child_list, &tiles);
+    let (standings, own_items) = if children.is_empty() {
+        let around = leaf::Around {
+            by_id: &by_id,
+            parents: &parents,
+            all_parents: &all_parents,
+            items: &items,
+            now,
+        };
+        let standings = leaf::standings(store, &around, unit, latest(LEAGUE_SCHEME)).await?;
+        let (own, counts, open_problems) = leaf::own_items(&items, unit, &all_parents, now, 12);
+        alerts.extend(leaf::alerts(&counts, open_problems, &standings));
+        (standings, own)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let months = read::picker_months(&runs, year);
     Ok(Screen {
         entity: Place::of(me),
@@ -295,6 +317,8 @@ pub async fn load(
         work,
         problems: summary.problems,
         alerts,
+        standings,
+        own_items,
     })
 }
 

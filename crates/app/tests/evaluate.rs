@@ -79,6 +79,25 @@ async fn schemes_are_versioned_and_refused_with_the_field_path() {
             (2025, 1, EntityChange::Inserted)
         );
         assert_eq!(s.schemes().await.unwrap().len(), 14);
+        // A changed text replaces the version in place; the audit keeps the text it replaced.
+        let changed = text.replace("weight = 30", "weight = 35");
+        let (v2, change) = store_scheme(s, &changed, &ctx()).await.unwrap();
+        assert_eq!((v2.version, change), (2, EntityChange::Updated));
+        let events = s.audit_events(50).await.unwrap();
+        let mujun: Vec<_> = events.iter().filter(|e| e.target == "MUJUN 2025").collect();
+        assert_eq!(mujun.len(), 2, "{mujun:?}");
+        assert_eq!(
+            (mujun[0].action.as_str(), mujun[1].action.as_str()),
+            ("scheme.update", "scheme.add")
+        );
+        assert_eq!(mujun[0].actor, "测试");
+        let marker = format!("{}\n", yiping_app::evaluate::REPLACED_TEXT_MARKER);
+        assert_eq!(mujun[0].detail.split_once(&marker).unwrap().1, text);
+        let shipped = events.iter().filter(|e| e.action == "scheme.add").count();
+        assert_eq!(
+            shipped, 14,
+            "13 shipped and the new one, not the unchanged re-store"
+        );
         let bad = yiping_eval::shipped::MUJUN.replace("weight = 30", "weight = -30");
         let e = store_scheme(s, &bad, &ctx()).await.unwrap_err().to_string();
         assert!(e.contains("items[0].weight"), "{e}");

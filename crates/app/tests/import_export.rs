@@ -326,6 +326,17 @@ async fn a_changed_value_becomes_a_new_revision_with_the_old_value_audited() {
         let trail = store.audit(&changed.key, Page::default()).await.unwrap();
         assert_eq!(trail.items.len(), 1);
         assert_eq!(trail.items[0].old_value, Some(300.0));
+        // Each applied file is in the audit trail with its SHA-256; the dry run is not.
+        let imports: Vec<_> = store
+            .audit_events(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "import.apply" && e.target == f.display().to_string())
+            .collect();
+        assert_eq!(imports.len(), 2, "{imports:?}");
+        let sha = yiping_app::auth::sha256_hex(&std::fs::read(&f).unwrap());
+        assert!(imports[0].detail.contains(&sha), "{:?}", imports[0]);
     })
     .await;
 }

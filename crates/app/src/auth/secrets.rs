@@ -38,7 +38,12 @@ pub fn new_secret() -> String {
 
 /// The SHA-256 of a secret, as 64 hex digits: what the store keeps instead of the secret.
 pub fn secret_hash(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
+    sha256_hex(secret.as_bytes())
+}
+
+/// The SHA-256 of any bytes (an imported file, a scheme's text), as 64 hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

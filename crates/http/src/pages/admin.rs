@@ -269,32 +269,15 @@ async fn set_active(
     }
     let active = f.active == "1";
     let store = state.store.as_ref();
-    let done = async {
-        store.set_user_active(target.id, active).await?;
-        // A disabled user's cached sessions and tokens must stop working now.
-        state.callers.clear();
-        store
-            .record_audit(&yiping_store::AuditEvent {
-                at: Utc::now(),
-                actor: p.login.clone(),
-                action: if active {
-                    "user.enable"
-                } else {
-                    "user.disable"
-                }
-                .into(),
-                target: login.clone(),
-                detail: String::new(),
-            })
-            .await
-    }
-    .await;
+    let done = app_auth::set_user_active(store, &target.login, active, &p.login, Utc::now()).await;
+    // A disabled user's cached sessions and tokens must stop working now.
+    state.callers.clear();
     match done {
         Ok(()) => {
             let msg = format!("已{}用户 {login}", if active { "启用" } else { "停用" });
             page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
         }
-        Err(e) => crate::ApiError::from(e).into_response(),
+        Err(e) => crate::api::work_items::app_error(e).into_response(),
     }
 }
 

@@ -10,7 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod entry;
-mod export;
+pub(crate) mod export;
 mod import;
 
 use axum::Router;

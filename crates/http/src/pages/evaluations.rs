@@ -1,5 +1,6 @@
 //! The evaluation pages (赛马评价): the list of schemes with their latest period, one scheme's
-//! league table with each unit's per-item breakdown and explanation, and one unit's history.
+//! league table with each unit's per-item breakdown and explanation (and its XLSX download), and
+//! one unit's history.
 //!
 //! Every page needs `ViewEvaluations`; a user sees the result rows of the entities in their unit
 //! subtree (ranks stay the scheme's overall ranks). Running an evaluation needs `RunEvaluations`
@@ -9,6 +10,7 @@
 // handler early; at most one is built per request, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+mod export;
 mod history;
 mod table;
 
@@ -31,6 +33,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/evaluations", get(index))
         .route("/evaluations/{scheme}", get(table::show))
         .route("/evaluations/{scheme}/run", post(table::run))
+        .route("/evaluations/{scheme}/export", get(export::download))
         .route("/evaluations/{scheme}/unit/{code}", get(history::show))
 }
 

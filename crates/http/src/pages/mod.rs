@@ -5,7 +5,7 @@
 //! or redirected to /login) and checks role and scope before reading anything.
 
 mod admin;
-mod data;
+pub(crate) mod data;
 mod evaluations;
 mod items;
 pub(crate) mod layout;
@@ -55,6 +55,7 @@ pub(crate) fn error_page(
 ) -> Response {
     let body = html! {
         h1 { (status.canonical_reason().map_or("出错了", |_| match status.as_u16() {
+            403 => "无权访问",
             404 => "没有找到",
             409 => "数据已被他人修改",
             422 | 400 => "请求无效",

@@ -3,7 +3,7 @@
 //! request: topic from the enterprise categories, description, contact). A request is received
 //! by the city platform with the enterprise as 诉求人; its page is `/items/{id}`, which shows the
 //! enterprise only what it may do (评价, 撤销). Other users who may file requests (管理员) are
-//! sent to the inbox filtered on enterprise requests.
+//! sent to the inbox filtered on enterprise requests, and refused (403) when they post the form.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -226,8 +226,11 @@ async fn submit(
     if let Err(e) = p.require(Capability::FileRequest) {
         return forbidden(&p, &csrf, &e);
     }
-    if let Some(r) = not_enterprise(&p) {
-        return r;
+    // The form files for the signed-in enterprise; others (管理员) file through the API, naming
+    // the enterprise.
+    if p.role != Role::Enterprise {
+        let m = "只有企业用户可以通过此表单提交诉求；代企业登记请使用事项接口并注明企业";
+        return crate::pages::error_page(&p, &csrf, StatusCode::FORBIDDEN, m);
     }
     let form = FormData::parse(&String::from_utf8_lossy(&body));
     let status = StatusCode::UNPROCESSABLE_ENTITY;

@@ -120,7 +120,7 @@ async fn render(
     Ok(layout::page(&title, p, &user.csrf, Nav::Screen, &[&echarts, &js], body).into_response())
 }
 
-/// Registers boundaries for the children of a unit (admins with `ManageMaps`, in scope).
+/// Registers boundaries for the children of a unit (admins and analysts: `ManageMaps`, in scope).
 async fn upload_map(
     State(s): State<AppState>,
     user: PageUser,

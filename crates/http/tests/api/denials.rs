@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::helpers::*;
 
-const USERS: [&str; 9] = [
+pub(crate) const USERS: [&str; 9] = [
     "admin",
     "analyst",
     "leader",
@@ -44,6 +44,18 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
         .collect();
     let wanzhou = ids["500101"];
     let d009 = ids["D009"];
+    // An item received by 万州区 (created by the admin before anyone else signs in).
+    let admin = login(&app, "admin").await;
+    let created = post_json_as(
+        &app,
+        &admin,
+        "/api/v1/items",
+        serde_json::json!({"kind": "event", "title": "万州区某路段积水", "category": "事件/01/01",
+               "channel": "hotline", "receiving_unit": wanzhou, "location": wanzhou}),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let item = created.json()["id"].as_i64().unwrap();
     let p = |path: String, allowed: &'static [&'static str]| Probe {
         path,
         allowed,
@@ -77,9 +89,29 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
             WANZHOU_READERS,
         ),
         p(format!("/api/v1/items?unit={d009}"), CITY),
+        p(format!("/api/v1/items/{item}"), WANZHOU_READERS),
+        p(format!("/items/{item}"), WANZHOU_READERS),
+        p(
+            format!("/api/v1/items/metrics?period=2024M03&unit={wanzhou}"),
+            WANZHOU_READERS,
+        ),
+        p(
+            format!("/api/v1/schemes/ECONOMY_RACE/entities/{wanzhou}/history"),
+            WANZHOU_READERS,
+        ),
+        p("/api/v1/screen/500000/map".into(), CITY),
+        p(
+            "/data/export?unit=500101&period=2024M06&format=csv".into(),
+            WANZHOU_READERS,
+        ),
         p("/admin/users".into(), &["admin"]),
         Probe {
             path: "/requests".into(),
+            allowed: &["enterprise"],
+            redirected: &["admin"],
+        },
+        Probe {
+            path: "/requests/new".into(),
             allowed: &["enterprise"],
             redirected: &["admin"],
         },
@@ -132,7 +164,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
 async fn every_route_refuses_the_roles_without_its_capability() {
     use yiping_access::{Capability as C, Role};
     let app = spawn_demo().await;
-    let routes: [(&str, C); 14] = [
+    let routes: [(&str, C); 15] = [
         ("/api/v1/indicators", C::ViewData),
         ("/api/v1/entities", C::ViewData),
         ("/api/v1/observations", C::ViewData),
@@ -144,6 +176,10 @@ async fn every_route_refuses_the_roles_without_its_capability() {
         ("/api/v1/items", C::ViewItems),
         ("/evaluations", C::ViewEvaluations),
         ("/evaluations/ECONOMY_RACE", C::ViewEvaluations),
+        (
+            "/evaluations/ECONOMY_RACE/export?period=2024H1",
+            C::ViewEvaluations,
+        ),
         ("/data", C::ViewData),
         ("/data/import", C::EnterData),
         ("/items", C::ViewItems),

@@ -123,7 +123,9 @@ pub struct Reply {
     pub content_type: String,
     /// Header lines, names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced) and as sent.
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -169,8 +171,12 @@ pub async fn send(
     s.write_all(req.as_bytes()).await.unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8(buf).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8(buf[..split].to_vec()).unwrap();
+    let raw = &buf[split + 4..];
     let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
     let lower = head.to_ascii_lowercase();
     let ct = lower
@@ -178,10 +184,10 @@ pub async fn send(
         .find_map(|l| l.strip_prefix("content-type: "))
         .unwrap_or_default()
         .to_string();
-    let body = if lower.contains("transfer-encoding: chunked") {
-        dechunk(body)
+    let bytes = if lower.contains("transfer-encoding: chunked") {
+        dechunk(raw)
     } else {
-        body.to_string()
+        raw.to_vec()
     };
     let headers = head
         .lines()
@@ -193,18 +199,21 @@ pub async fn send(
         status,
         content_type: ct,
         headers,
-        body,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((len, rest)) = s.split_once("\r\n") {
+fn dechunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(at) = s.windows(2).position(|w| w == b"\r\n") {
+        let len = String::from_utf8_lossy(&s[..at]);
         let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
         if n == 0 {
             break;
         }
-        out.push_str(&rest[..n]);
+        let rest = &s[at + 2..];
+        out.extend_from_slice(&rest[..n]);
         s = &rest[n + 2..];
     }
     out
@@ -365,4 +374,18 @@ pub async fn post_bearer(app: &TestApp, token: &str, path: &str, body: Value) ->
         Some(("application/json", body.to_string())),
     )
     .await
+}
+
+/// The name of the first value field (`v<indicator id>`) of an entry form.
+pub fn first_value_field(html: &str) -> String {
+    html.match_indices("name=\"v")
+        .map(|(at, m)| {
+            html[at + m.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .find(|d| !d.is_empty())
+        .map(|d| format!("v{d}"))
+        .expect("a value field")
 }

@@ -2,6 +2,7 @@
 //! requests over TCP. One test binary; a module per resource.
 
 mod auth;
+mod denial_writes;
 mod denials;
 mod evaluations;
 mod helpers;

@@ -4,27 +4,15 @@
 use yiping_kernel::{IndicatorId, Measure, ObservationKey, Period};
 use yiping_store::{ObservationFilter, Page};
 
-use super::helpers::{Reply, Session, TestApp, enc, get_as, login, send, send_as, spawn_demo};
+use super::helpers::{
+    Reply, Session, TestApp, enc, first_value_field, get_as, login, send, send_as, spawn_demo,
+};
 
 const YUZHONG: &str = "500103";
 const WANZHOU: &str = "500101";
 
 fn entry_url(unit: &str) -> String {
     format!("/data/entry?unit={unit}&period=2024M10")
-}
-
-/// The name of the first value field (`v<indicator id>`) of an entry form.
-fn first_value_field(html: &str) -> String {
-    html.match_indices("name=\"v")
-        .map(|(at, m)| {
-            html[at + m.len()..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        })
-        .find(|d| !d.is_empty())
-        .map(|d| format!("v{d}"))
-        .expect("a value field")
 }
 
 async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
@@ -212,7 +200,7 @@ async fn an_import_is_previewed_then_confirmed_and_refused_whole_outside_the_sco
         "{HEADER}{YUZHONG},渝中区,FAI,固定资产投资,2024M01-M10,数值,1.5,亿元\n{WANZHOU},万州区,FAI,固定资产投资,2024M01-M10,数值,2.5,亿元\n"
     );
     let r = upload(&app, &me, "/data/import/preview", &mixed, None).await;
-    assert_eq!(r.status, 200, "htmx swaps the error report in: {}", r.body);
+    assert_eq!(r.status, 403, "a refusal, swapped in by htmx: {}", r.body);
     assert!(r.body.contains("整个文件未导入"));
     assert!(r.body.contains("超出本单位（渝中区）的管辖范围"));
     assert!(r.body.contains("万州区"));

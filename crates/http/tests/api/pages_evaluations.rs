@@ -111,3 +111,83 @@ async fn a_district_sees_its_own_row_and_only_analysts_run_evaluations() {
         "{audit:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_league_table_downloads_as_xlsx_within_the_users_scope() {
+    let app = spawn_demo().await;
+    let leader = login(&app, "leader").await;
+    let page = get_as(&app, &leader, "/evaluations/ECONOMY_RACE?period=2024H1").await;
+    assert!(
+        page.body
+            .contains("href=\"/evaluations/ECONOMY_RACE/export?period=2024H1\""),
+        "the page offers the download"
+    );
+    let r = get_as(
+        &app,
+        &leader,
+        "/evaluations/ECONOMY_RACE/export?period=2024H1",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.content_type,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        r.header("content-disposition")
+            .is_some_and(|d| d.contains("filename*=UTF-8''") && d.contains(".xlsx")),
+        "{:?}",
+        r.headers
+    );
+    let read = |bytes: &[u8]| {
+        yiping_io::read_grid_bytes("排名.xlsx", bytes, &yiping_io::ReadOptions::default())
+            .expect("a valid XLSX")
+    };
+    let grid = read(&r.bytes);
+    assert_eq!(grid.sheet.as_deref(), Some("排名"));
+    assert!(
+        grid.cell(0, 0).text().contains("2024年上半年"),
+        "title: {:?}",
+        grid.cell(0, 0)
+    );
+    let header: Vec<String> = grid.rows[1].iter().map(|c| c.text()).collect();
+    assert_eq!(&header[..3], ["排名", "代码", "名称"]);
+    assert!(header.contains(&"等级".to_string()) && header.contains(&"颜色".to_string()));
+    let names: Vec<String> = grid.rows[2..].iter().map(|r| r[2].text()).collect();
+    assert_eq!(names.len(), 41, "every ranked 区县: {names:?}");
+    assert!(names.contains(&"渝中区".to_string()) && names.contains(&"万州区".to_string()));
+    let grade = header.iter().position(|h| h == "等级").unwrap();
+    assert!(
+        grid.rows[2..].iter().any(|r| r[grade].text() == "A"),
+        "grades are written"
+    );
+
+    // A district leader gets the rows of their district only, with its overall rank.
+    let yz = login(&app, "yuzhong-leader").await;
+    let r = get_as(&app, &yz, "/evaluations/ECONOMY_RACE/export?period=2024H1").await;
+    assert_eq!(r.status, 200);
+    let grid = read(&r.bytes);
+    let rows: Vec<String> = grid.rows[2..].iter().map(|r| r[2].text()).collect();
+    assert_eq!(rows, ["渝中区"]);
+
+    // Without the capability, without a period, for a period never evaluated.
+    let enterprise = login(&app, "enterprise").await;
+    let r = get_as(
+        &app,
+        &enterprise,
+        "/evaluations/ECONOMY_RACE/export?period=2024H1",
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("企业无权查看评价"), "{}", r.body);
+    let r = get_as(&app, &leader, "/evaluations/ECONOMY_RACE/export").await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("请指定要导出的时期"));
+    let r = get_as(
+        &app,
+        &leader,
+        "/evaluations/ECONOMY_RACE/export?period=2019Q1",
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+}

@@ -390,7 +390,13 @@ async fn directives_reports_and_the_inbox_filters() {
             .status,
         403
     );
-    // A district leader cannot send to a city department.
+    // A district leader cannot send to a city department: refused, nothing created.
+    let before = app
+        .store
+        .work_items(&Default::default(), yiping_store::Page::first(1))
+        .await
+        .unwrap()
+        .total;
     let r = post_form_as(
         &app,
         &yz,
@@ -402,6 +408,13 @@ async fn directives_reports_and_the_inbox_filters() {
         ],
     )
     .await;
-    assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("管辖范围"));
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("超出本单位（渝中区）的管辖范围"));
+    let after = app
+        .store
+        .work_items(&Default::default(), yiping_store::Page::first(1))
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(after, before);
 }

@@ -1,7 +1,7 @@
 //! The one screen: pages, JSON endpoints, map matching, boundary upload, static files, and the
 //! denials (role and scope).
 
-use crate::helpers::{get_as, login, send, send_as, spawn_demo};
+use crate::helpers::{get_as, login, post_form_as, send, send_as, spawn_demo};
 
 #[tokio::test]
 async fn the_leader_is_sent_to_the_city_screen_which_shows_tiles_map_and_league() {
@@ -273,4 +273,76 @@ async fn static_files_are_public_cached_and_revalidated() {
             .status,
         404
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_town_screen_shows_its_standing_its_items_and_a_breadcrumb_to_the_city() {
+    let app = spawn_demo().await;
+    // The grid worker of 解放碑街道 reports an event there (before the screen is first read).
+    let grid = login(&app, "grid-jiefangbei").await;
+    let town = app
+        .store
+        .all_entities()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| {
+            e.data
+                .code
+                .as_ref()
+                .is_some_and(|c| c.as_str() == "500103003")
+        })
+        .unwrap();
+    let r = post_form_as(
+        &app,
+        &grid,
+        "/items/new",
+        &[
+            ("title", "解放碑步行街井盖松动"),
+            ("category", "事件/01/01"),
+            ("location", &town.id.0.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let leader = login(&app, "leader").await;
+    let r = get_as(&app, &leader, "/screen/500103003").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let b = &r.body;
+    // The breadcrumb leads up to the district and the city.
+    let crumbs = &b[b.find("class=\"breadcrumb\"").unwrap()..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
+    assert!(crumbs.contains("href=\"/screen/500000?period="), "{crumbs}");
+    assert!(crumbs.contains("href=\"/screen/500103?period="), "{crumbs}");
+    assert!(crumbs.contains("解放碑街道"));
+    // Tiles (the live work tile at least) and the work panel with the new item counted.
+    assert!(b.contains("class=\"tiles\""));
+    assert!(b.contains("data-code=\"WORK\""));
+    assert!(b.contains("id=\"work\""));
+    // No empty map of children: the district's position in the city's horse race instead.
+    assert!(!b.contains("本级没有下级单位"));
+    let standing = &b[b.find("id=\"standings\"").expect("the standings")..];
+    assert!(
+        standing.contains("data-key=\"500103\"") && standing.contains("渝中区</a> 在重庆市排名"),
+        "{standing}"
+    );
+    assert!(standing.contains("经济运行赛马比拼"));
+    // Its own items, the new one listed (open, first).
+    let own = &b[b.find("id=\"own-items\"").expect("the town's items")..];
+    assert!(own.contains("解放碑步行街井盖松动"), "{own}");
+
+    // The JSON of the same screen carries the standings and the items.
+    let j = get_as(&app, &leader, "/api/v1/screen/500103003")
+        .await
+        .json();
+    assert_eq!(j["standings"][0]["place"]["key"], "500103", "{j}");
+    assert!(j["standings"][0]["rank"].as_u64().is_some());
+    assert_eq!(j["own_items"][0]["title"], "解放碑步行街井盖松动");
+    assert!(j["children"].as_array().unwrap().is_empty());
+
+    // A district screen keeps its map of children and shows no standings.
+    let d = get_as(&app, &leader, "/screen/500103").await;
+    assert!(!d.body.contains("id=\"standings\""));
+    assert!(d.body.contains("class=\"tilemap\""));
 }

@@ -113,29 +113,19 @@ pub async fn run(store: &dyn Store, args: UserArgs) -> anyhow::Result<()> {
             login,
             password_stdin,
         } => {
-            let user = find(store, &login).await?;
             let (password, generated) = password(password_stdin)?;
-            if password.chars().count() < 8 {
-                bail!("密码至少 8 位");
-            }
-            store
-                .set_password(user.id, &auth::hash_password(&password)?)
-                .await?;
+            auth::reset_password(store, &login, &password, "命令行", now).await?;
             println!("已重设 {login} 的密码，其会话已全部注销");
             if let Some(p) = generated {
                 println!("新密码（只显示这一次）：{p}");
             }
         }
         UserCommand::Disable { login } => {
-            store
-                .set_user_active(find(store, &login).await?.id, false)
-                .await?;
+            auth::set_user_active(store, &login, false, "命令行", now).await?;
             println!("已停用 {login}");
         }
         UserCommand::Enable { login } => {
-            store
-                .set_user_active(find(store, &login).await?.id, true)
-                .await?;
+            auth::set_user_active(store, &login, true, "命令行", now).await?;
             println!("已启用 {login}");
         }
         UserCommand::Token { login, name } => {
@@ -170,13 +160,6 @@ pub async fn run(store: &dyn Store, args: UserArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-async fn find(store: &dyn Store, login: &str) -> anyhow::Result<yiping_store::StoredUser> {
-    store
-        .user_by_login(login)
-        .await?
-        .with_context(|| format!("没有用户“{login}”"))
 }
 
 /// The password read from standard input, or a random one (returned again to be shown).

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::support::{text, yiping};
+use super::support::{audit, text, yiping};
 
 const ENTITIES: &str = "类型,代码,名称,层级,上级代码\n地区,500000,重庆市,1,\n地区,500103,渝中区,2,500000\n地区,500106,沙坪坝区,2,500000\n";
 const INDICATORS: &str = "代码,名称,计量单位,频率,类型\nGDP,地区生产总值,亿元,季,累计值\n";
@@ -57,6 +57,33 @@ fn a_bad_file_exits_non_zero_names_every_bad_cell_and_writes_nothing() {
     );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("新增 2"), "{}", text(&o));
+
+    // A dry run changes nothing and is not recorded; every applied import is, with the file's
+    // SHA-256; the rejected one is not.
+    let o = yiping(
+        &db,
+        &[
+            "import",
+            "--dry-run",
+            "--period",
+            "2024Q1",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let imports: Vec<_> = audit(&db)
+        .into_iter()
+        .filter(|e| e.action == "import.apply")
+        .collect();
+    assert_eq!(imports.len(), 3, "{imports:?}");
+    let last = &imports[0];
+    assert_eq!(last.target, bad.display().to_string());
+    let sha = yiping_app::auth::sha256_hex(&std::fs::read(&bad).unwrap());
+    assert!(
+        last.detail.contains(&sha) && last.detail.contains("2 行"),
+        "{last:?}"
+    );
+    assert!(imports[2].target.ends_with("e.csv"), "{imports:?}");
 }
 
 #[test]

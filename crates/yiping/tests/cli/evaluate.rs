@@ -1,6 +1,6 @@
 //! `yiping evaluate`, `yiping schemes` and `yiping export --league` as a user runs them.
 
-use super::support::{text, yiping};
+use super::support::{audit, text, yiping};
 
 #[test]
 fn the_demo_league_tables_print_export_and_list() {
@@ -176,4 +176,44 @@ fn a_csv_is_evaluated_without_a_database() {
     );
     assert!(!o.status.success());
     assert!(text(&o).contains("MUJUN"), "{}", text(&o));
+}
+
+#[test]
+fn a_replaced_scheme_keeps_its_old_text_in_the_audit_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    assert!(yiping(&db, &["init"]).status.success());
+    let file = dir.path().join("mujun.toml");
+    let first = yiping_eval::shipped::MUJUN.replace("year = 2023", "year = 2026");
+    std::fs::write(&file, &first).unwrap();
+    let o = yiping(&db, &["schemes", "--add", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The same text again changes nothing and records nothing.
+    let o = yiping(&db, &["schemes", "--add", file.to_str().unwrap()]);
+    assert!(text(&o).contains("未变"), "{}", text(&o));
+    let second = first.replace("weight = 30", "weight = 31");
+    assert_ne!(first, second);
+    std::fs::write(&file, &second).unwrap();
+    let o = yiping(&db, &["schemes", "--add", file.to_str().unwrap()]);
+    assert!(text(&o).contains("第2版"), "{}", text(&o));
+
+    let events: Vec<_> = audit(&db)
+        .into_iter()
+        .filter(|e| e.target == "MUJUN 2026")
+        .collect();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["scheme.update", "scheme.add"], "{events:?}");
+    let update = &events[0].detail;
+    let sha = |t: &str| yiping_app::auth::sha256_hex(t.as_bytes());
+    assert!(
+        update.starts_with(&format!("第2版，SHA-256 {}", sha(&second))),
+        "{update}"
+    );
+    assert!(update.contains(&format!("替换第1版（SHA-256 {}", sha(&first))));
+    // The replaced version is recoverable byte for byte.
+    let (_, old) = update
+        .split_once(&format!("{}\n", yiping_app::evaluate::REPLACED_TEXT_MARKER))
+        .unwrap();
+    assert_eq!(old, first);
+    assert!(events[1].detail.contains(&sha(&first)));
 }

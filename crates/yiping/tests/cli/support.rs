@@ -21,3 +21,18 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// The newest audit events of the database file, as the server's admin page lists them.
+pub fn audit(db: &Path) -> Vec<yiping_store::AuditEvent> {
+    let url = yiping_app::database::DatabaseUrl::Sqlite(db.to_path_buf());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let store = yiping_app::database::open(&url, yiping_app::database::Create::No)
+                .await
+                .unwrap();
+            store.audit_events(200).await.unwrap()
+        })
+}

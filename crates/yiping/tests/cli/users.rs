@@ -1,10 +1,10 @@
 //! `yiping user`: adding users with a password from standard input, refusals, listing,
-//! tokens and disabling.
+//! tokens, disabling and password resets, each change in the audit trail.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use super::support::{text, yiping};
+use super::support::{audit, text, yiping};
 
 const ENTITIES: &str =
     "类型,代码,名称,层级,上级代码\n地区,500000,重庆市,1,\n地区,500103,渝中区,2,500000\n";
@@ -136,4 +136,45 @@ fn users_are_added_listed_tokened_and_disabled() {
     let o = yiping(&db, &["user", "disable", "nobody"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("没有用户“nobody”"));
+    let o = yiping(&db, &["user", "enable", "wang"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = with_stdin(
+        &db,
+        &["user", "passwd", "wang", "--password-stdin"],
+        "short\n",
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("密码至少 8 位"), "{}", text(&o));
+    let o = with_stdin(
+        &db,
+        &["user", "passwd", "wang", "--password-stdin"],
+        "another-long-password\n",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Every change is in the audit trail, by the command line, newest first; the refused
+    // reset and the unknown user left nothing.
+    let trail: Vec<(String, String, String)> = audit(&db)
+        .into_iter()
+        .filter(|e| e.target == "wang")
+        .map(|e| (e.action, e.actor, e.detail))
+        .collect();
+    let actions: Vec<&str> = trail.iter().map(|t| t.0.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "user.passwd",
+            "user.enable",
+            "user.disable",
+            "token.issue",
+            "user.add"
+        ],
+        "{trail:?}"
+    );
+    assert!(trail.iter().all(|t| t.1 == "命令行"), "{trail:?}");
+    assert!(
+        !trail[0].2.contains("another-long-password"),
+        "the password is not recorded"
+    );
+    assert!(!audit(&db).iter().any(|e| e.target == "nobody"));
 }

@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use sha2::{Digest, Sha256};
 use yiping_access::Capability;
 use yiping_app::AppError;
-use yiping_app::data_files::{UploadRights, import_upload};
+use yiping_app::data_files::{OUT_OF_SCOPE, UploadRights, import_upload};
 use yiping_app::import::ImportOutcome;
 use yiping_store::ChangeContext;
 
@@ -98,9 +98,9 @@ pub(super) async fn apply(State(s): State<AppState>, user: PageUser, m: Multipar
     run(&s, &user, m, false).await
 }
 
-/// A fragment answer (htmx swaps it into the page). htmx 2 swaps only 2xx answers, so a refused
-/// file (its error report is the answer) comes back as 200; role refusals and server failures
-/// keep their status.
+/// A fragment answer (htmx swaps it into the page). A file to correct (its error report is the
+/// answer) comes back as 200; refusals (403: the role, or rows outside the user's scope, which
+/// the layout's htmx configuration swaps in too) and server failures keep their status.
 fn fragment(status: StatusCode, body: Markup) -> Response {
     let status = if status.is_client_error() && status != StatusCode::FORBIDDEN {
         StatusCode::OK
@@ -146,7 +146,12 @@ async fn run(s: &AppState, user: &PageUser, m: Multipart, dry_run: bool) -> Resp
             fragment(StatusCode::OK, outcome(&out, &hash))
         }
         Err(AppError::Rejected { file, problems }) => fragment(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            // Rows of other units are a refusal (403), anything else a file to correct.
+            if problems.iter().any(|p| p.reason.starts_with(OUT_OF_SCOPE)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
             html! {
                 (layout::notice("error", &format!("“{file}”发现{}处问题，整个文件未导入，数据库未作任何修改。", problems.len())))
                 table.data.problems {

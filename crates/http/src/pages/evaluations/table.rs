@@ -1,6 +1,7 @@
 //! One scheme's league table for a period: rank, move, unit, score, grade, colour, and each row's
-//! per-item breakdown with the engine's explanation (in a `<details>`, so it prints and works
-//! without scripts). Analysts can (re-)run the evaluation of a period.
+//! per-item breakdown with the engine's explanation (in a `<details>`, which works without
+//! scripts; the print stylesheet and `print.js` open them on paper), the XLSX download, and for
+//! analysts the (re-)run of a period.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -25,7 +26,7 @@ use crate::pages::layout::{self, Nav};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct PeriodQuery {
-    period: Option<String>,
+    pub(super) period: Option<String>,
 }
 
 pub(super) async fn show(
@@ -106,6 +107,9 @@ async fn page(s: &AppState, user: &PageUser, scheme: &str, period: Option<&str>)
                 }
                 button type="submit" { "查看" }
             }
+            a.button.export href={ "/evaluations/" (stored.code) "/export?period=" (period.code()) } data-testid="export-league" download {
+                "导出 Excel"
+            }
             @if user.principal.can(Capability::RunEvaluations) {
                 form.run method="post" action={ "/evaluations/" (stored.code) "/run" } {
                     input type="hidden" name="_csrf" value=(user.csrf);
@@ -134,12 +138,13 @@ async fn page(s: &AppState, user: &PageUser, scheme: &str, period: Option<&str>)
             }
         }
     };
+    let print = crate::assets::versioned("print.js");
     Ok(layout::page(
         &title,
         &user.principal,
         &user.csrf,
         Nav::Evaluations,
-        &[],
+        &[&print],
         body,
     )
     .into_response())

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::html;
-use yiping_access::{Capability, Principal};
+use yiping_access::{AccessError, Capability, Principal};
 use yiping_app::AppError;
 use yiping_app::work_items::{self, CreateItem, actors};
 use yiping_flow::{CategoryCode, CategoryDomain, Channel, Command, ItemKind};
@@ -85,31 +85,43 @@ async fn render(
     (status, page("一键智达", p, csrf, Nav::Items, &[], body)).into_response()
 }
 
+/// Why a directive was not issued: a form to correct (422) or a unit outside the user's scope
+/// (403, nothing created).
+enum Refusal {
+    Invalid(String),
+    Forbidden(AccessError),
+}
+
 /// Receives, registers and fans out the directive; the id of the parent item.
 async fn issue(
     s: &AppState,
     p: &Principal,
     form: &FormData,
-) -> Result<Result<yiping_flow::ItemId, String>, AppError> {
+) -> Result<Result<yiping_flow::ItemId, Refusal>, AppError> {
+    let invalid = |m: String| Ok(Err(Refusal::Invalid(m)));
     let Some(title) = form.get("title") else {
-        return Ok(Err("请填写指令标题".into()));
+        return invalid("请填写指令标题".into());
     };
     let category = match form.get("category").map(CategoryCode::parse) {
         Some(Ok(c)) => c,
-        _ => return Ok(Err("请选择分类".into())),
+        _ => return invalid("请选择分类".into()),
     };
     let mut units = Vec::new();
     for raw in form.all("units") {
         match raw.parse() {
             Ok(id) => units.push(EntityId(id)),
-            Err(_) => return Ok(Err(format!("单位“{raw}”无效"))),
+            Err(_) => return invalid(format!("单位“{raw}”无效")),
         }
     }
     if units.is_empty() {
-        return Ok(Err("请至少选择一个下发单位".into()));
+        return invalid("请至少选择一个下发单位".into());
     }
-    if let Some(u) = units.iter().find(|u| !p.sees(**u)) {
-        return Ok(Err(format!("单位 {u} 不在{}的管辖范围内", p.unit_name)));
+    // Checked before anything is created: a unit outside the subtree refuses the whole directive.
+    if let Some(e) = units
+        .iter()
+        .find_map(|u| p.require_in(Capability::IssueDirective, *u).err())
+    {
+        return Ok(Err(Refusal::Forbidden(e)));
     }
     let setup = load_setup(s).await?;
     let new = CreateItem {
@@ -130,7 +142,7 @@ async fn issue(
     };
     let (new, actor) = match actors::scope_new_item(p, &setup, new) {
         Ok(x) => x,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(e) => return Ok(Err(Refusal::Forbidden(e))),
     };
     let now = Utc::now();
     let store = s.store.as_ref();
@@ -140,7 +152,7 @@ async fn issue(
     for cmd in [Command::Register, Command::FanOut { units }] {
         let actor = match actors::check_command(p, &item, &cmd, None) {
             Ok(a) => a,
-            Err(e) => return Ok(Err(e.to_string())),
+            Err(e) => return Ok(Err(Refusal::Forbidden(e))),
         };
         let out =
             work_items::transition(store, &setup, item.id, item.version, &cmd, &actor, now).await?;
@@ -161,7 +173,8 @@ pub(crate) async fn submit(
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     match issue(&s, &p, &form).await {
         Ok(Ok(id)) => Redirect::to(&format!("/items/{id}?done=fan_out")).into_response(),
-        Ok(Err(m)) => render(&s, &p, &csrf, Some(m), &form, status).await,
+        Ok(Err(Refusal::Invalid(m))) => render(&s, &p, &csrf, Some(m), &form, status).await,
+        Ok(Err(Refusal::Forbidden(e))) => forbidden(&p, &csrf, &e),
         Err(AppError::Flow(e)) => render(&s, &p, &csrf, Some(e.to_string()), &form, status).await,
         Err(AppError::Invalid(m)) => render(&s, &p, &csrf, Some(m), &form, status).await,
         Err(e) => failure(&p, &csrf, e),

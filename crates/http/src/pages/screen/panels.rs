@@ -54,6 +54,67 @@ pub(super) fn league(s: &Screen) -> Markup {
     }
 }
 
+/// Where a unit without children and its parent stand among their siblings.
+pub(super) fn standings(s: &Screen) -> Markup {
+    html! {
+        h2 { "所处位置" }
+        @if s.standings.is_empty() {
+            p.empty { "本级及上级单位暂无排名（事项不足 5 件不计办结率）。" }
+        } @else {
+            ul.standings #standings {
+                @for st in &s.standings {
+                    li data-key=(st.place.key) {
+                        div.standing-title { (st.title) small { "（" (st.period_label) "）" } }
+                        div.standing-rank {
+                            a href=(href(&st.place.key, s)) { (st.place.name) }
+                            " 在" (st.among) "排名 "
+                            @match st.rank {
+                                Some(r) => { strong.big { "第" (r) "位" } " / " (st.of) }
+                                None => { strong { "未排名" } }
+                            }
+                        }
+                        div.standing-meta {
+                            @if let Some(v) = st.score { span { (st.score_label) " " (format!("{v:.2}")) } }
+                            @if let Some(g) = &st.grade { span class={ "badge grade grade-" (g) } { (g) } }
+                            @if let Some(c) = &st.colour {
+                                span.chip style={ "background:" (c.rgb) } title=(c.meaning) {} span.cname { (c.name) }
+                            }
+                            @if st.move_label != "—" { span.move { (st.move_label) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The latest work items of a unit without children, open ones first.
+pub(super) fn own_items(s: &Screen) -> Markup {
+    html! {
+        h2 { "本级事项" small { "（在办优先，最新" (s.own_items.len()) "件）" } }
+        @if s.own_items.is_empty() {
+            p.empty { "本级暂无事项。" }
+        } @else {
+            table.work #own-items {
+                thead { tr { th { "事项" } th { "类型" } th { "阶段" } th { "受理日期" } } }
+                tbody {
+                    @for it in &s.own_items {
+                        tr.overdue[it.overdue] {
+                            td { a href={ "/items/" (it.id) } { (it.title) } }
+                            td { (it.kind) }
+                            td {
+                                span class={ "badge " (if it.open { "open" } else { "closed" }) } { (it.stage) }
+                                @if it.overdue { " " span.badge.overdue { "超期" } }
+                            }
+                            td { (it.received_at.format("%Y-%m-%d")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub(super) fn alerts(s: &Screen) -> Markup {
     html! {
         h2 { "预警" }

@@ -1,5 +1,6 @@
 //! The screen page's markup: header with breadcrumb and period picker, tiles, map (or tile map),
-//! league, alerts and problems, colour table, trends and the work panel. Everything readable
+//! league (for a unit without children: where it stands, and its own items), alerts and
+//! problems, colour table, trends and the work panel. Everything readable
 //! is server-rendered (the league and tables work without JavaScript); ECharts draws the map and
 //! the trend lines from the JSON embedded with `layout::json_data`.
 
@@ -35,27 +36,37 @@ pub(super) fn body(
         })).collect::<Vec<_>>(),
         "trends": s.trends,
     });
+    let leaf = s.children.is_empty();
     html! {
         div.screen #screen {
             (header(s, crumbs))
             section.tiles aria-label="关键指标" {
-                @for t in &s.tiles { (tile(t)) }
+                // A 镇街 reports few indicators of its own: only the tiles with a figure.
+                @for t in s.tiles.iter().filter(|t| !leaf || t.value.is_some() || t.growth.is_some()) { (tile(t)) }
                 (work_tile(s))
             }
             div.screen-grid {
-                section.panel.map-panel aria-label="五色图" {
-                    h2 { (s.map.title) @if let Some(p) = &s.map.period_label { small { "（" (p) "）" } } }
-                    (map_part(s, map_url))
-                    (legend(s))
+                @if leaf {
+                    // A 镇街: no children to colour or rank; where it stands, and its own items.
+                    section.panel.map-panel.standing-panel aria-label="所处位置" { (panels::standings(s)) }
+                    section.panel.league-panel aria-label="本级事项" { (panels::own_items(s)) }
+                } @else {
+                    section.panel.map-panel aria-label="五色图" {
+                        h2 { (s.map.title) @if let Some(p) = &s.map.period_label { small { "（" (p) "）" } } }
+                        (map_part(s, map_url))
+                        (legend(s))
+                    }
+                    section.panel.league-panel aria-label="赛马排名" { (panels::league(s)) }
                 }
-                section.panel.league-panel aria-label="赛马排名" { (panels::league(s)) }
                 section.panel.side-panel {
                     div.alerts-box { (panels::alerts(s)) }
                     div.problems-box { (panels::problems(s)) }
                 }
             }
             div.screen-grid.lower {
-                section.panel.table-panel aria-label="分项指标五色表" { (panels::colour_table(s)) }
+                @if !leaf {
+                    section.panel.table-panel aria-label="分项指标五色表" { (panels::colour_table(s)) }
+                }
                 section.panel.trend-panel aria-label="趋势" {
                     h2 { "主要指标趋势" small { "（近24个月，累计增速）" } }
                     @if s.trends.is_empty() {

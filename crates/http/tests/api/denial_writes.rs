@@ -1,0 +1,520 @@
+//! The denial matrix of writes: every route that changes data, sent by every demo user with a
+//! valid session and CSRF token. Each probe names who may pass; everyone else must be refused
+//! (403, or 404 where the thing is hidden from them) and leave the data as it was, which the
+//! probe checks by reading what it would have changed (a count, a version, a value) before and
+//! after the request.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use yiping_kernel::{EntityId, IndicatorId, Measure, Period};
+use yiping_store::{ObservationFilter, Page, WorkItemFilter};
+
+use super::denials::USERS;
+use crate::helpers::*;
+
+/// What a request sends.
+enum Body {
+    Json(Value),
+    /// Urlencoded fields (the session's `_csrf` is added).
+    Form(Vec<(String, String)>),
+    /// One file field of a multipart form.
+    File {
+        field: &'static str,
+        name: &'static str,
+        text: String,
+        /// The SHA-256 of a previewed file, sent as the `digest` field to apply it.
+        digest: Option<String>,
+    },
+}
+
+/// What a probe reads to prove that a refused request changed nothing.
+#[derive(Debug, Clone, Copy)]
+enum Watch {
+    /// How many work items exist.
+    Items,
+    /// The version of one work item.
+    Version(i64),
+    /// One stored value (entity, indicator, period) with its revision.
+    Value(EntityId, IndicatorId, Period),
+    /// When a scheme's period was last computed.
+    Computed(&'static str, Period),
+    /// The boundaries registered for a region's children.
+    Map(EntityId),
+    /// How many users exist.
+    Users,
+    /// Whether a user is active, and how many API tokens they have.
+    User(&'static str),
+}
+
+struct Write {
+    method: &'static str,
+    path: String,
+    body: Body,
+    allowed: &'static [&'static str],
+    watch: Watch,
+    /// Whether the users let through change what is watched (a preview writes nothing): proves
+    /// the probe's request is one that works, so its refusals are refusals of a real write.
+    writes: bool,
+}
+
+/// What `w` watches, as text to compare before and after a request.
+async fn fingerprint(app: &TestApp, w: Watch) -> String {
+    let s = app.store.as_ref();
+    match w {
+        Watch::Items => s
+            .work_items(&WorkItemFilter::default(), Page::first(1))
+            .await
+            .unwrap()
+            .total
+            .to_string(),
+        Watch::Version(id) => s
+            .work_item(yiping_flow::ItemId(id))
+            .await
+            .unwrap()
+            .map_or_else(|| "none".into(), |i| i.item.version.to_string()),
+        Watch::Value(entity, indicator, period) => {
+            let f = ObservationFilter {
+                entities: Some(vec![entity]),
+                indicators: Some(vec![indicator]),
+                periods: Some(vec![period]),
+                measure: Some(Measure::Value),
+                ..ObservationFilter::default()
+            };
+            let page = s.observations(&f, Page::first(5)).await.unwrap();
+            format!(
+                "{:?}",
+                page.items
+                    .iter()
+                    .map(|o| (o.value.value(), o.revision))
+                    .collect::<Vec<_>>()
+            )
+        }
+        Watch::Computed(scheme, period) => format!(
+            "{:?}",
+            s.evaluation_runs(Some(scheme))
+                .await
+                .unwrap()
+                .iter()
+                .find(|r| r.period == period)
+                .map(|r| r.computed_at)
+        ),
+        Watch::Map(region) => format!("{:?}", s.region_map(region).await.unwrap()),
+        Watch::Users => s.users().await.unwrap().len().to_string(),
+        Watch::User(login) => {
+            let u = s.user_by_login(login).await.unwrap().unwrap();
+            let tokens = s.api_tokens(u.id).await.unwrap().len();
+            format!("{} {tokens}", u.active)
+        }
+    }
+}
+
+/// Sends a probe as `s` (cookie and CSRF token); a `{version}` in its body becomes `version`,
+/// the current version of the item it acts on.
+async fn send_write(app: &TestApp, s: &Session, w: &Write, version: &str) -> Reply {
+    let headers = [
+        ("Cookie", s.cookie.as_str()),
+        ("X-CSRF-Token", s.csrf.as_str()),
+    ];
+    let body = match &w.body {
+        Body::Json(v) => (
+            "application/json".to_string(),
+            v.to_string().replace("\"{version}\"", version),
+        ),
+        Body::Form(fields) => {
+            let mut all: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            all.push(("_csrf", s.csrf.as_str()));
+            let text = all
+                .iter()
+                .map(|(k, v)| {
+                    let v = if *v == "{version}" { version } else { v };
+                    format!("{}={}", enc(k), enc(v))
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+            ("application/x-www-form-urlencoded".to_string(), text)
+        }
+        Body::File {
+            field,
+            name,
+            text,
+            digest,
+        } => {
+            let b = "----yipingmatrixboundary";
+            let mut body = format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n{text}\r\n"
+            );
+            if let Some(d) = digest {
+                body.push_str(&format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"digest\"\r\n\r\n{d}\r\n"
+                ));
+            }
+            body.push_str(&format!("--{b}--\r\n"));
+            (format!("multipart/form-data; boundary={b}"), body)
+        }
+    };
+    send(app, w.method, &w.path, &headers, Some((&body.0, body.1))).await
+}
+
+/// An id by entity code.
+fn id(ids: &HashMap<String, EntityId>, code: &str) -> EntityId {
+    ids[code]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() {
+    let app = spawn_demo().await;
+    let ids: HashMap<String, EntityId> = app
+        .store
+        .all_entities()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| e.data.code.as_ref().map(|c| (c.as_str().to_string(), e.id)))
+        .collect();
+    let (wanzhou, yuzhong) = (id(&ids, "500101"), id(&ids, "500103"));
+    let mut sessions = HashMap::new();
+    for u in USERS {
+        sessions.insert(u, login(&app, u).await);
+    }
+    // Two items of 渝中区 to act on (one through the API, one through the page: a 督办 is
+    // accepted once), and a user to switch off and on.
+    let admin = &sessions["admin"];
+    let mut items = Vec::new();
+    for title in ["矩阵测试事项（接口）", "矩阵测试事项（页面）"] {
+        let created = post_json_as(
+            &app,
+            admin,
+            "/api/v1/items",
+            json!({"kind": "event", "title": title, "category": "事件/01/01",
+                   "channel": "hotline", "receiving_unit": yuzhong, "location": yuzhong}),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        items.push(created.json()["id"].as_i64().unwrap());
+    }
+    let (item, page_item) = (items[0], items[1]);
+    yiping_app::auth::add_user(
+        app.store.as_ref(),
+        &yiping_app::auth::UserSpec {
+            login: "matrix-target".into(),
+            name: "被管理的用户".into(),
+            role: yiping_access::Role::Reporter,
+            unit_code: "500101".into(),
+            password: "matrix-password".into(),
+        },
+        "测试",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    // The first value field of 万州区's June form.
+    let form = get_as(&app, admin, "/data/entry?unit=500101&period=2024M06").await;
+    assert_eq!(form.status, 200);
+    let field = first_value_field(&form.body);
+    let indicator = IndicatorId(field[1..].parse().unwrap());
+    let june = Period::months(2024, 1, 6).unwrap();
+    let fai = app
+        .store
+        .indicators()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.data.code.as_str() == "FAI")
+        .unwrap()
+        .id;
+    let csv = "主体代码,主体,指标代码,指标,时期,口径,数值,计量单位\n\
+               500101,万州区,FAI,固定资产投资,2024M01-M06,数值,765.43,亿元\n"
+        .to_string();
+    let geo = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"高笋塘街道"},"geometry":{"type":"Polygon","coordinates":[[[108.38,30.80],[108.39,30.80],[108.39,30.81],[108.38,30.80]]]}}]}"#;
+
+    const ITEM_ACTORS: &[&str] = &["admin", "analyst", "leader", "yuzhong-leader"];
+    const WANZHOU_WRITERS: &[&str] = &["admin", "analyst", "wanzhou-reporter"];
+    const CITY_ANALYSTS: &[&str] = &["admin", "analyst"];
+    let supervise = json!({"expected_version": "{version}",
+                           "command": {"supervise": {"note": "请加快办理"}}});
+    let f = |pairs: &[(&str, &str)]| {
+        Body::Form(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    };
+    let writes = [
+        Write {
+            method: "POST",
+            path: "/api/v1/items".into(),
+            body: Body::Json(json!({"kind": "event", "title": "万州区某路段积水",
+                "category": "事件/01/01", "channel": "online",
+                "receiving_unit": wanzhou, "location": wanzhou})),
+            allowed: &["admin", "analyst", "wanzhou-reporter"],
+            watch: Watch::Items,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/api/v1/items/{item}/transitions"),
+            body: Body::Json(supervise),
+            allowed: ITEM_ACTORS,
+            watch: Watch::Version(item),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/items/{page_item}/act"),
+            body: f(&[
+                ("version", "{version}"),
+                ("cmd", "supervise"),
+                ("reason", "请本周内办结"),
+            ]),
+            allowed: ITEM_ACTORS,
+            watch: Watch::Version(page_item),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/data/entry?unit=500101&period=2024M06".into(),
+            body: f(&[(field.as_str(), "4321.5")]),
+            allowed: WANZHOU_WRITERS,
+            watch: Watch::Value(wanzhou, indicator, june),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/data/import/preview".into(),
+            body: Body::File {
+                field: "file",
+                name: "万州区.csv",
+                text: csv.clone(),
+                digest: None,
+            },
+            allowed: WANZHOU_WRITERS,
+            watch: Watch::Value(wanzhou, fai, june),
+            writes: false,
+        },
+        Write {
+            method: "POST",
+            path: "/data/import/apply".into(),
+            // Confirmed with the digest of the previewed bytes, as the page sends it.
+            body: Body::File {
+                field: "file",
+                name: "万州区.csv",
+                digest: Some(yiping_app::auth::sha256_hex(csv.as_bytes())),
+                text: csv,
+            },
+            allowed: WANZHOU_WRITERS,
+            watch: Watch::Value(wanzhou, fai, june),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/evaluations/ECONOMY_RACE/run".into(),
+            body: f(&[("period", "2024Q1")]),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Computed("ECONOMY_RACE", Period::parse_code("2024Q1").unwrap()),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/screen/500101/map".into(),
+            body: Body::File {
+                field: "geojson",
+                name: "万州区.geojson",
+                text: geo.to_string(),
+                digest: None,
+            },
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Map(wanzhou),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/items/new".into(),
+            body: f(&[
+                ("title", "万州区某小区垃圾堆放"),
+                ("category", "事件/01/01"),
+                ("location", &wanzhou.0.to_string()),
+            ]),
+            allowed: &["admin", "analyst", "wanzhou-reporter"],
+            watch: Watch::Items,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/items/directives/new".into(),
+            body: f(&[
+                ("title", "开展安全隐患专项排查"),
+                ("category", "事件/01/01"),
+                ("units", &wanzhou.0.to_string()),
+            ]),
+            allowed: &["admin", "analyst", "leader"],
+            watch: Watch::Items,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/requests/new".into(),
+            body: f(&[
+                ("title", "技改补贴尚未兑现"),
+                ("category", "企业诉求/01/01"),
+                ("description", "去年申请的补贴至今未到账"),
+                ("contact", "张经理 13800000000"),
+            ]),
+            allowed: &["enterprise"],
+            watch: Watch::Items,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/admin/users".into(),
+            body: f(&[
+                ("login", "matrix-new"),
+                ("name", "新用户"),
+                ("role", "reporter"),
+                ("unit", "500101"),
+                ("password", "a-long-password"),
+            ]),
+            allowed: &["admin"],
+            watch: Watch::Users,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/admin/users/matrix-target/active".into(),
+            body: f(&[("active", "0")]),
+            allowed: &["admin"],
+            watch: Watch::User("matrix-target"),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/admin/users/matrix-target/token".into(),
+            body: f(&[]),
+            allowed: &["admin"],
+            watch: Watch::User("matrix-target"),
+            writes: true,
+        },
+    ];
+    let mut failures = Vec::new();
+    for w in &writes {
+        let initial = fingerprint(&app, w.watch).await;
+        for u in USERS {
+            let version = match w.watch {
+                Watch::Version(id) => fingerprint(&app, Watch::Version(id)).await,
+                _ => String::new(),
+            };
+            let before = fingerprint(&app, w.watch).await;
+            let r = send_write(&app, &sessions[u], w, &version).await;
+            let after = fingerprint(&app, w.watch).await;
+            if w.allowed.contains(&u) {
+                // Let through: whatever the outcome, not an access refusal.
+                if matches!(r.status, 401 | 403 | 404) || r.status >= 500 {
+                    failures.push(format!(
+                        "{u} {} {} → {} (expected to be let through): {}",
+                        w.method,
+                        w.path,
+                        r.status,
+                        excerpt(&r.body)
+                    ));
+                }
+            } else if !matches!(r.status, 403 | 404) || before != after {
+                failures.push(format!(
+                    "{u} {} {} → {} (expected 403/404), data {before} → {after}: {}",
+                    w.method,
+                    w.path,
+                    r.status,
+                    excerpt(&r.body)
+                ));
+            }
+        }
+        let last = fingerprint(&app, w.watch).await;
+        if w.writes == (last == initial) {
+            failures.push(format!(
+                "{} {}: the users let through {} (data {initial} → {last})",
+                w.method,
+                w.path,
+                if w.writes {
+                    "changed nothing"
+                } else {
+                    "changed something"
+                }
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The Chinese message of a refusal page or error body, for failure reports.
+fn excerpt(body: &str) -> String {
+    let text = body
+        .split("class=\"notice")
+        .nth(1)
+        .unwrap_or(body)
+        .chars()
+        .take(160)
+        .collect::<String>();
+    text.replace('\n', " ")
+}
+
+/// The users a write lets through do what it says: a non-enterprise cannot file a request on
+/// the form and an enterprise cannot report an event, and neither leaves an item behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_enterprises_file_requests_and_enterprises_do_not_report_events() {
+    let app = spawn_demo().await;
+    let count = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .work_items(&WorkItemFilter::default(), Page::first(1))
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    let before = count(&app).await;
+    let request = [
+        ("title", "技改补贴尚未兑现"),
+        ("category", "企业诉求/01/01"),
+        ("description", "去年申请的补贴至今未到账"),
+        ("contact", "张经理 13800000000"),
+    ];
+    for u in [
+        "admin",
+        "analyst",
+        "leader",
+        "yuzhong-reporter",
+        "grid-jiefangbei",
+    ] {
+        let s = login(&app, u).await;
+        let r = post_form_as(&app, &s, "/requests/new", &request).await;
+        assert_eq!(r.status, 403, "{u}: {}", r.body);
+    }
+    let admin = login(&app, "admin").await;
+    let r = post_form_as(&app, &admin, "/requests/new", &request).await;
+    assert!(
+        r.body.contains("只有企业用户可以通过此表单提交诉求"),
+        "{}",
+        r.body
+    );
+    let enterprise = login(&app, "enterprise").await;
+    let r = post_form_as(
+        &app,
+        &enterprise,
+        "/items/new",
+        &[("title", "门前道路破损"), ("category", "事件/01/01")],
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("企业无权上报事件"), "{}", r.body);
+    assert_eq!(count(&app).await, before, "nothing was created");
+    // The enterprise's own request goes through.
+    let r = post_form_as(&app, &enterprise, "/requests/new", &request).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(count(&app).await, before + 1);
+}
