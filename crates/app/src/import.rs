@@ -76,6 +76,8 @@ pub struct ImportOutcome {
     pub derive_error: Option<String>,
     /// The evaluations recomputed because the import changed their inputs (observations only).
     pub recomputed: Option<RecomputeReport>,
+    /// The alert rules evaluated on the changed values and the 问题 they raised (observations only).
+    pub alerts: Option<crate::alerts::AlertReport>,
 }
 
 /// Recognises master-data tables by their header; everything else is observations.
@@ -157,6 +159,7 @@ pub async fn import_grid(
         changes: Vec::new(),
         derive_error: None,
         recomputed: None,
+        alerts: None,
     };
     match kind {
         ImportKind::Observations | ImportKind::Auto => {
@@ -199,6 +202,9 @@ pub async fn import_grid(
                         },
                     },
                 );
+                // Early warning: the rules reading a changed indicator raise their problems.
+                out.alerts =
+                    Some(crate::alerts::after_change(store, &indicators, &periods, ctx.at).await);
             }
             out.layout = Some(parsed.layout);
             out.periods = parsed.periods;

@@ -27,7 +27,7 @@ pub use users::{
     UserStore,
 };
 pub use work_items::{
-    EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter,
+    AlertLink, EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter,
     WorkItemStore, next_due,
 };
 

@@ -10,6 +10,7 @@
 pub mod actors;
 pub mod demo;
 mod jobs;
+pub(crate) mod raised;
 pub mod metrics;
 
 use chrono::{DateTime, TimeDelta, Utc};
