@@ -93,7 +93,10 @@ pub fn parse_rules(text: &str) -> Result<Vec<AlertRule>, AppError> {
     if bad.is_empty() {
         Ok(rules)
     } else {
-        Err(AppError::invalid(format!("预警规则有误：{}", bad.join("；"))))
+        Err(AppError::invalid(format!(
+            "预警规则有误：{}",
+            bad.join("；")
+        )))
     }
 }
 

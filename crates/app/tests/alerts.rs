@@ -82,7 +82,8 @@ async fn an_import_crossing_a_threshold_raises_one_problem_and_reimporting_raise
         load_demo_data(s, &generate(3), &ctx()).await.unwrap();
         let yuzhong = entity(s, "500103").await;
         // 2025 has no data yet: a growth above 0 fires nothing.
-        let row = |g: &str| format!("主体代码,指标代码,时期,口径,数值\n500103,IND_VA,2025Q1,增速,{g}\n");
+        let row =
+            |g: &str| format!("主体代码,指标代码,时期,口径,数值\n500103,IND_VA,2025Q1,增速,{g}\n");
         let out = import_csv(s, &row("1.5")).await;
         let report = out.alerts.expect("the rules ran");
         assert_eq!(report.error, None);
@@ -141,7 +142,12 @@ async fn derived_growth_and_progress_rules_read_last_year_and_the_plan() {
         let s = store.as_ref();
         load_demo_data(s, &generate(3), &ctx()).await.unwrap();
         let inds = s.indicators().await.unwrap();
-        let id = |code: &str| inds.iter().find(|i| i.data.code.as_str() == code).unwrap().id;
+        let id = |code: &str| {
+            inds.iter()
+                .find(|i| i.data.code.as_str() == code)
+                .unwrap()
+                .id
+        };
         let wanzhou = entity(s, "500101").await;
         // 万州's 2025 Q1 industrial value at 90 % of 2024 Q1, no reported growth: −10 % derived.
         let q1_2024 = Period::parse_code("2024Q1").unwrap();

@@ -36,6 +36,9 @@ pub struct ItemExtras {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The Open311 `address_id` a client gave as the location (an id of its own address book).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

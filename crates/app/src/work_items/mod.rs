@@ -10,8 +10,9 @@
 pub mod actors;
 pub mod demo;
 mod jobs;
-pub(crate) mod raised;
 pub mod metrics;
+pub(crate) mod raised;
+pub mod service_definitions;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};

@@ -14,8 +14,14 @@ fn alerts_list_firings_and_refuse_a_bad_rule_file_by_field() {
     let o = yiping(&db, &["alerts", "--period", "2024年1—9月", "--raise"]);
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("2024年1—9月 监测预警：3 条规则，触发 0 条"), "{out}");
-    assert!(out.contains("规则 IND_VA_DECLINE 的指标 IND_VA 不存在，已跳过"), "{out}");
+    assert!(
+        out.contains("2024年1—9月 监测预警：3 条规则，触发 0 条"),
+        "{out}"
+    );
+    assert!(
+        out.contains("规则 IND_VA_DECLINE 的指标 IND_VA 不存在，已跳过"),
+        "{out}"
+    );
     assert!(out.contains("新生成问题 0 个"), "{out}");
     let rules = dir.path().join("r.toml");
     std::fs::write(
@@ -25,7 +31,13 @@ fn alerts_list_firings_and_refuse_a_bad_rule_file_by_field() {
     .unwrap();
     let o = yiping(
         &db,
-        &["alerts", "--period", "2024Q1", "--rules", rules.to_str().unwrap()],
+        &[
+            "alerts",
+            "--period",
+            "2024Q1",
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
     );
     assert!(!o.status.success());
     assert!(
