@@ -2,18 +2,16 @@
 //! import that makes a value cross a rule's threshold raises one 问题 linked to the rule,
 //! indicator, period and entity; importing again does not raise a second one.
 
-use std::sync::Arc;
+mod support;
 
 use chrono::{TimeZone, Utc};
-use yiping_app::database::{Create, DatabaseUrl, open};
+use support::on_both;
 use yiping_app::demo::generate;
-use yiping_app::import::{ImportKind, ImportOptions, ImportOutcome, import_grid};
+use yiping_app::import::ImportOutcome;
 use yiping_app::seed::load_demo_data;
 use yiping_flow::{Channel, ItemKind, Priority};
-use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
 use yiping_kernel::{EntityId, Measure, Period};
 use yiping_store::{Page, Store, StoredWorkItem, WorkItemFilter};
-use yiping_store_postgres::testing::{TempDatabase, admin_url};
 
 fn ctx() -> yiping_store::ChangeContext {
     yiping_store::ChangeContext::new(
@@ -23,34 +21,8 @@ fn ctx() -> yiping_store::ChangeContext {
     )
 }
 
-async fn on_both<F, Fut>(f: F)
-where
-    F: Fn(Arc<dyn Store>) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&DatabaseUrl::Sqlite(dir.path().join("t.db")), Create::Yes)
-        .await
-        .unwrap();
-    f(store).await;
-    if let Some(admin) = admin_url() {
-        let db = TempDatabase::create(&admin).await;
-        let store = open(&DatabaseUrl::Postgres(db.url.clone()), Create::Yes)
-            .await
-            .unwrap();
-        f(store).await;
-    }
-}
-
 async fn import_csv(store: &dyn Store, csv: &str) -> ImportOutcome {
-    let grid = read_grid_bytes("数据.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
-    let opts = ImportOptions {
-        kind: ImportKind::Auto,
-        read: ReadOptions::default(),
-        parse: ParseOptions::default(),
-        dry_run: false,
-    };
-    import_grid(store, &grid, &opts, &ctx()).await.unwrap()
+    support::import_csv(store, csv, &ctx()).await
 }
 
 async fn alert_items(s: &dyn Store) -> Vec<StoredWorkItem> {

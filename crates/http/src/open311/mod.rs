@@ -487,7 +487,7 @@ async fn list_requests(
             .map_err(|e| internal(format, e))?;
         found.extend(page.items.into_iter().filter(|x| is_public(&x.item)));
     }
-    found.sort_by(|a, b| (b.item.received_at, b.item.id.0).cmp(&(a.item.received_at, a.item.id.0)));
+    found.sort_by_key(|x| std::cmp::Reverse((x.item.received_at, x.item.id.0)));
     found.dedup_by_key(|x| x.item.id);
     found.truncate(LIST_LIMIT as usize);
     let names = names(s, format).await?;
