@@ -7,7 +7,8 @@
 //!
 //! [`after_change`] runs after an import or data entry that inserted or changed values: the rules
 //! reading a changed indicator are evaluated for each changed period and, for rules on derived
-//! growth, the same period one year later (its growth compares with the changed value).
+//! growth, the same period one year later (its growth compares with the changed value);
+//! [`after_targets`] after an import of targets, for the rules reading a plan.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -289,13 +290,7 @@ async fn after_change_inner(
     now: DateTime<Utc>,
     report: &mut AlertReport,
 ) -> Result<(), AppError> {
-    let codes: Vec<String> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .filter(|i| indicators.contains(&i.id))
-        .map(|i| i.data.code.as_str().to_string())
-        .collect();
+    let codes = indicator_codes(store, indicators).await?;
     let rules: Vec<AlertRule> = shipped_rules()?
         .into_iter()
         .filter(|r| codes.contains(&r.indicator))
@@ -312,6 +307,51 @@ async fn after_change_inner(
         }
     }
     run_periods(store, work, now, report).await
+}
+
+/// After targets of `years` changed: the rules reading a plan (behind 序时进度) on one of
+/// `indicators` are evaluated for every cumulative month of those years (1月 … 1—12月) and raise
+/// their problems. Failures are reported, not raised.
+pub async fn after_targets(
+    store: &dyn Store,
+    indicators: &[IndicatorId],
+    years: &BTreeSet<i32>,
+    now: DateTime<Utc>,
+) -> AlertReport {
+    let mut report = AlertReport::default();
+    let result = async {
+        let codes = indicator_codes(store, indicators).await?;
+        let rules: Vec<AlertRule> = shipped_rules()?
+            .into_iter()
+            .filter(|r| r.condition.needs_target() && codes.contains(&r.indicator))
+            .collect();
+        if rules.is_empty() {
+            return Ok(());
+        }
+        let work = years
+            .iter()
+            .flat_map(|y| (1..=12).filter_map(move |m| Period::months(*y, 1, m).ok()))
+            .map(|p| (p, rules.clone()))
+            .collect();
+        run_periods(store, work, now, &mut report).await
+    };
+    if let Err(e) = result.await {
+        report.error = Some(e.to_string());
+    }
+    report
+}
+
+async fn indicator_codes(
+    store: &dyn Store,
+    indicators: &[IndicatorId],
+) -> Result<Vec<String>, AppError> {
+    Ok(store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter(|i| indicators.contains(&i.id))
+        .map(|i| i.data.code.as_str().to_string())
+        .collect())
 }
 
 /// Evaluates the shipped rules for every period in `periods` and raises their problems (the

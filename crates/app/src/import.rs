@@ -76,7 +76,7 @@ pub struct ImportOutcome {
     pub derive_error: Option<String>,
     /// The evaluations recomputed because the import changed their inputs (observations only).
     pub recomputed: Option<RecomputeReport>,
-    /// The alert rules evaluated on the changed values and the 问题 they raised (observations only).
+    /// The alert rules evaluated on the changed values or plans and the 问题 they raised.
     pub alerts: Option<crate::alerts::AlertReport>,
 }
 
@@ -248,6 +248,13 @@ pub async fn import_grid(
                     // Targets feed completion and 序时进度 items: recompute the stored evaluations
                     // of the target years that read those indicators.
                     out.recomputed = Some(recompute_after_targets(store, &items, ctx).await);
+                    let mut indicators: Vec<_> = items.iter().map(|t| t.indicator).collect();
+                    indicators.sort();
+                    indicators.dedup();
+                    let years = items.iter().map(|t| t.year).collect();
+                    out.alerts = Some(
+                        crate::alerts::after_targets(store, &indicators, &years, ctx.at).await,
+                    );
                 }
                 out.upserts = Some(report);
             }

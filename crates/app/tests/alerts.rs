@@ -168,3 +168,45 @@ async fn derived_growth_and_progress_rules_read_last_year_and_the_plan() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_raised_plan_puts_a_district_behind_progress() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        load_demo_data(s, &generate(3), &ctx()).await.unwrap();
+        let inds = s.indicators().await.unwrap();
+        let fai = inds
+            .iter()
+            .find(|i| i.data.code.as_str() == "FAI")
+            .unwrap()
+            .id;
+        let wanzhou = entity(s, "500101").await;
+        let q3 = Period::parse_code("2024M01-M09").unwrap();
+        let done = s
+            .observation_slice(fai, q3, Measure::Value)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(e, _)| *e == wanzhou)
+            .unwrap()
+            .1
+            .value();
+        // The plan doubled to twice the Jan–Sep figure: 50 % done, 25 pp behind in September.
+        let csv = format!(
+            "主体代码,指标代码,年份,目标类型,目标值\n500101,FAI,2024,总量目标,{}\n",
+            done * 2.0
+        );
+        let report = import_csv(s, &csv).await.alerts.expect("plans are checked");
+        assert_eq!(report.error, None);
+        assert_eq!(report.evaluated.len(), 12, "{report:?}");
+        let items = alert_items(s).await;
+        let link = items
+            .iter()
+            .filter_map(|i| i.extras.alert.as_ref())
+            .find(|l| l.entity == wanzhou && l.period == "2024M01-M09")
+            .expect("万州 behind 序时进度 in September");
+        assert_eq!(link.rule, "FAI_BEHIND_PROGRESS");
+        assert!((link.value - 50.0).abs() < 1e-6, "{link:?}");
+    })
+    .await;
+}
