@@ -19,7 +19,7 @@
 //!   re-evaluating a period also re-evaluates the stored period right after it (its moves).
 
 mod csv_mode;
-mod inputs;
+pub(crate) mod inputs;
 mod problems;
 mod rows;
 

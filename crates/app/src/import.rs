@@ -76,6 +76,8 @@ pub struct ImportOutcome {
     pub derive_error: Option<String>,
     /// The evaluations recomputed because the import changed their inputs (observations only).
     pub recomputed: Option<RecomputeReport>,
+    /// The alert rules evaluated on the changed values or plans and the 问题 they raised.
+    pub alerts: Option<crate::alerts::AlertReport>,
 }
 
 /// Recognises master-data tables by their header; everything else is observations.
@@ -179,6 +181,7 @@ pub async fn import_grid(
         changes: Vec::new(),
         derive_error: None,
         recomputed: None,
+        alerts: None,
     };
     match kind {
         ImportKind::Observations | ImportKind::Auto => {
@@ -221,6 +224,9 @@ pub async fn import_grid(
                         },
                     },
                 );
+                // Early warning: the rules reading a changed indicator raise their problems.
+                out.alerts =
+                    Some(crate::alerts::after_change(store, &indicators, &periods, ctx.at).await);
             }
             out.layout = Some(parsed.layout);
             out.periods = parsed.periods;
@@ -264,6 +270,13 @@ pub async fn import_grid(
                     // Targets feed completion and 序时进度 items: recompute the stored evaluations
                     // of the target years that read those indicators.
                     out.recomputed = Some(recompute_after_targets(store, &items, ctx).await);
+                    let mut indicators: Vec<_> = items.iter().map(|t| t.indicator).collect();
+                    indicators.sort();
+                    indicators.dedup();
+                    let years = items.iter().map(|t| t.year).collect();
+                    out.alerts = Some(
+                        crate::alerts::after_targets(store, &indicators, &years, ctx.at).await,
+                    );
                 }
                 out.upserts = Some(report);
             }

@@ -4,6 +4,7 @@
 //! Principal items: [`database::open`] (picks the backend from the address), [`import::import_file`],
 //! [`export::export_observations`], [`seed::load_demo`] with [`demo::generate`], and [`AppError`].
 
+pub mod alerts;
 pub mod auth;
 pub mod data_entry;
 pub mod data_files;

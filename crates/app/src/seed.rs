@@ -1,6 +1,7 @@
 //! Loading the generated demo data into a store, in a few transactions, then storing the shipped
 //! evaluation schemes and evaluating each for the demo's periods (2024 quarters and months, the
-//! years 2023 and 2024), so every league table is there from the start.
+//! years 2023 and 2024), so every league table is there from the start; the shipped alert rules
+//! then raise their 问题 for the 2024 quarters.
 
 use std::collections::HashMap;
 
@@ -25,6 +26,8 @@ pub struct DemoSummary {
     pub schemes: usize,
     /// (scheme, period) evaluations computed and stored.
     pub evaluations: usize,
+    /// 问题 raised by the shipped alert rules for the 2024 quarters (cumulative).
+    pub alert_problems: usize,
 }
 
 /// The periods the demo is evaluated for: every 2024 period a quarterly, monthly or yearly
@@ -49,6 +52,10 @@ pub async fn load_demo(
     store_shipped_schemes(store, ctx).await?;
     summary.schemes = store.schemes().await?.len();
     summary.evaluations = evaluate_all(store, &demo_periods(), ctx.at).await?.len();
+    let quarters = periods_of_year(Frequency::Quarter, 2024);
+    summary.alert_problems = crate::alerts::raise_for_periods(store, &quarters, ctx.at)
+        .await?
+        .raised;
     Ok(summary)
 }
 
@@ -137,5 +144,6 @@ pub async fn load_demo_data(
         targets: targets.len(),
         schemes: 0,
         evaluations: 0,
+        alert_problems: 0,
     })
 }

@@ -2,22 +2,20 @@
 //! as versions, league tables persisted with grades, colours and moves, composites after their
 //! components, and recomputation when an import changes the data.
 
-use std::sync::Arc;
+mod support;
 
 use chrono::{TimeZone, Utc};
+use support::on_both;
 use yiping_app::database::{Create, DatabaseUrl, open};
 use yiping_app::demo::generate;
 use yiping_app::evaluate::{
     evaluate_scheme, recompute_affected, store_scheme, store_shipped_schemes,
 };
-use yiping_app::import::{ImportKind, ImportOptions, import_grid};
 use yiping_app::league::{league_table, load_league};
 use yiping_app::seed::{load_demo, load_demo_data};
 use yiping_flow::ItemKind;
-use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
 use yiping_kernel::{Period, TargetKind};
 use yiping_store::{ChangeContext, EntityChange, Page, ResultFilter, Store, WorkItemFilter};
-use yiping_store_postgres::testing::{TempDatabase, admin_url};
 
 fn ctx() -> ChangeContext {
     ChangeContext::new(
@@ -31,35 +29,8 @@ fn p(code: &str) -> Period {
     Period::parse_code(code).unwrap()
 }
 
-/// Runs `f` on a fresh SQLite store, then on a fresh PostgreSQL database when configured.
-async fn on_both<F, Fut>(f: F)
-where
-    F: Fn(Arc<dyn Store>) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&DatabaseUrl::Sqlite(dir.path().join("t.db")), Create::Yes)
-        .await
-        .unwrap();
-    f(store).await;
-    if let Some(admin) = admin_url() {
-        let db = TempDatabase::create(&admin).await;
-        let store = open(&DatabaseUrl::Postgres(db.url.clone()), Create::Yes)
-            .await
-            .unwrap();
-        f(store).await;
-    }
-}
-
 async fn import_csv(store: &dyn Store, csv: &str) -> yiping_app::import::ImportOutcome {
-    let grid = read_grid_bytes("数据.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
-    let opts = ImportOptions {
-        kind: ImportKind::Auto,
-        read: ReadOptions::default(),
-        parse: ParseOptions::default(),
-        dry_run: false,
-    };
-    import_grid(store, &grid, &opts, &ctx()).await.unwrap()
+    support::import_csv(store, csv, &ctx()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

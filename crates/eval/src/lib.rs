@@ -8,9 +8,12 @@
 //! - [`engine`]: [`evaluate`] turns a [`Scheme`] and an [`EvalInput`] into an [`Evaluation`]:
 //!   scores with a per-item breakdown, ranks (overall and per cohort, by the declared tie rule),
 //!   grades, colours, moves against the previous period and a one-line Chinese explanation.
+//! - [`alerts`]: indicator early-warning rules as data (threshold, behind 序时进度, outlier against
+//!   the peer group) and their pure evaluation into firing instances with a Chinese message.
 //! - [`shipped`]: the demo schemes bundled with the crate (经济运行赛马, the eight report cards and
-//!   their composite, the 规上工业 five-colour map, 亩均论英雄).
+//!   their composite, the 规上工业 five-colour map, 亩均论英雄) and the demo alert rules.
 
+pub mod alerts;
 pub mod engine;
 pub mod measures;
 pub mod scheme;

@@ -38,3 +38,12 @@ pub fn load_all() -> Result<SchemeSet, SchemeError> {
         .collect::<Result<Vec<_>, _>>()?;
     SchemeSet::new(schemes)
 }
+
+/// `alerts/indicator_alerts.toml`: the demo's early-warning rules (规上工业增加值负增长,
+/// 固定资产投资滞后序时进度, 社会消费品零售总额增速异常).
+pub const ALERT_RULES: &str = include_str!("../alerts/indicator_alerts.toml");
+
+/// Parses and checks the shipped early-warning rules.
+pub fn alert_rules() -> Result<Vec<crate::alerts::AlertRule>, crate::alerts::AlertRuleError> {
+    crate::alerts::parse_rules(ALERT_RULES)
+}

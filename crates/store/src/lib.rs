@@ -27,8 +27,8 @@ pub use users::{
     UserStore,
 };
 pub use work_items::{
-    EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord, WorkItemFilter,
-    WorkItemStore, next_due,
+    AlertLink, EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord,
+    WorkItemFilter, WorkItemStore, next_due,
 };
 
 use async_trait::async_trait;

@@ -36,6 +36,9 @@ pub struct ItemExtras {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The Open311 `address_id` a client gave as the location (an id of its own address book).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +51,12 @@ pub struct ItemExtras {
     /// The evaluation result that raised this 问题 (scheme `[problems]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<EvaluationLink>,
+    /// The early-warning firing that raised this 问题 (an indicator alert rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<AlertLink>,
+    /// Open311 service attributes posted with a request (`attribute[code]`), by code.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The evaluation result a 问题 item was raised for: one item per (scheme, period, entity).
@@ -65,6 +74,33 @@ pub struct EvaluationLink {
     pub colour: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+}
+
+/// The alert firing a 问题 item was raised for: one item per (rule, indicator, period, entity).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertLink {
+    /// The rule's code.
+    pub rule: String,
+    /// The indicator's code.
+    pub indicator: String,
+    /// The period's code (`2024M01-M09`).
+    pub period: String,
+    pub entity: EntityId,
+    /// The measured figure (value, growth, or completion rate for a 序时进度 rule).
+    pub value: f64,
+    /// The rule's threshold as compared (see `yiping_eval::alerts::Firing`).
+    pub threshold: f64,
+    pub severity: String,
+}
+
+impl AlertLink {
+    /// Whether `other` is the same firing (rule, indicator, period, entity).
+    pub fn same_firing(&self, other: &AlertLink) -> bool {
+        self.rule == other.rule
+            && self.indicator == other.indicator
+            && self.period == other.period
+            && self.entity == other.entity
+    }
 }
 
 /// One stored transition: the engine's history entry plus what the store adds for reading and

@@ -34,7 +34,7 @@ pub(crate) fn entity_key(e: &Entity) -> String {
 }
 
 /// Whether the entity exists on `date`: a root, or one with a parent link valid then.
-fn valid_at(e: &Entity, date: chrono::NaiveDate) -> bool {
+pub(crate) fn valid_at(e: &Entity, date: chrono::NaiveDate) -> bool {
     e.data.parents.is_empty() || e.data.parents.iter().any(|l| l.valid_at(date))
 }
 

@@ -5,14 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use yiping_eval::Scheme;
-use yiping_flow::{Actor, CategoryDomain, Channel, ItemKind, NewWorkItem, Priority, Role, UserId};
+use yiping_flow::{Channel, Priority};
 use yiping_kernel::Period;
-use yiping_store::{
-    EvaluationLink, EvaluationRow, ItemExtras, Page, Store, TransitionRecord, WorkItemFilter,
-};
+use yiping_store::{EvaluationLink, EvaluationRow, ItemExtras, Store};
 
 use crate::AppError;
 use crate::work_items::FlowSetup;
+use crate::work_items::raised::{RaisedProblem, problem_category, problem_extras, raise_problem};
 
 /// The problem source recorded on raised items (one of the eight sources).
 pub const SOURCE: &str = "督查";
@@ -34,39 +33,14 @@ pub(super) async fn raise(
     if hits.is_empty() {
         return Ok(0);
     }
-    let filter = WorkItemFilter {
-        kind: Some(ItemKind::Problem),
-        problem_source: Some(SOURCE.to_string()),
-        ..WorkItemFilter::default()
-    };
-    let mut existing = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = store
-            .work_items(
-                &filter,
-                Page {
-                    limit: Page::MAX_LIMIT,
-                    offset,
-                },
-            )
-            .await?;
-        let n = page.items.len() as u64;
-        existing.extend(page.items.into_iter().filter_map(|s| s.extras.evaluation));
-        offset += n;
-        if n == 0 || offset >= page.total {
-            break;
-        }
-    }
+    let existing: Vec<EvaluationLink> = problem_extras(store, SOURCE)
+        .await?
+        .into_iter()
+        .filter_map(|x| x.evaluation)
+        .collect();
     let code = period.code();
     let setup = FlowSetup::load(store).await?;
-    let Some(category) = setup
-        .categories
-        .iter()
-        .find(|c| c.code.domain() == CategoryDomain::Event)
-        .or_else(|| setup.categories.iter().next())
-        .map(|c| c.code.clone())
-    else {
+    let Some(category) = problem_category(&setup) else {
         return Ok(0);
     };
     let indicators: Vec<String> = scheme
@@ -97,32 +71,6 @@ pub(super) async fn raise(
             period.label_zh(),
             r.entity_name
         );
-        let id = store.reserve_item_ids(1).await?[0];
-        let new = NewWorkItem {
-            id,
-            kind: ItemKind::Problem,
-            title: title.clone(),
-            category: category.clone(),
-            priority: Priority::Normal,
-            channel: Channel::Leadership,
-            receiving_unit: r.entity,
-            location: Some(r.entity),
-            enterprise: None,
-            reporter: None,
-            requester: None,
-        };
-        let actor = Actor::new(
-            UserId::new("评价系统").expect("non-blank"),
-            Role::Supervisor,
-            r.entity,
-        );
-        let (item, _) = yiping_flow::receive(new, &actor, now, &setup.ctx())?;
-        let records: Vec<TransitionRecord> = item
-            .history
-            .iter()
-            .cloned()
-            .map(TransitionRecord::new)
-            .collect();
         let extras = ItemExtras {
             problem_source: Some(SOURCE.to_string()),
             description: Some(format!("{title}。{}", r.explanation)),
@@ -137,7 +85,16 @@ pub(super) async fn raise(
             }),
             ..ItemExtras::default()
         };
-        store.insert_work_item(&item, &extras, &records).await?;
+        let problem = RaisedProblem {
+            title,
+            category: category.clone(),
+            priority: Priority::Normal,
+            channel: Channel::Leadership,
+            entity: r.entity,
+            system: "评价系统",
+            extras,
+        };
+        raise_problem(store, &setup, problem, now).await?;
         raised += 1;
     }
     Ok(raised)

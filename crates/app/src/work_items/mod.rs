@@ -11,6 +11,8 @@ pub mod actors;
 pub mod demo;
 mod jobs;
 pub mod metrics;
+pub(crate) mod raised;
+pub mod service_definitions;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,17 @@
 //! the specification's shape, a list of `{code, description}`.
 //!
 //! Service codes are the category codes written with dashes (`event-01-01` for 事件/01/01).
-//! Posting needs the `api_key` configured on the server ([`crate::AppState::with_open311_key`]).
+//! Services with a definition (`yiping_app::work_items::service_definitions`) list
+//! `metadata: true` and answer their attributes at `services/{code}` ([`definitions`]).
+//! Posting ([`post`]) needs the `api_key` configured on the server
+//! ([`crate::AppState::with_open311_key`]).
+//!
+//! Lists (`GET requests`): `service_request_id` (a comma-separated list; the other parameters
+//! are then ignored), `service_code` (comma-separated), `status` (`open`, `closed` or both,
+//! comma-separated), `start_date` / `end_date` (W3C datetimes; one alone opens a 90-day window
+//! from the start or up to the end, neither the last 90 days, a span over 90 days is refused
+//! with 400), at most 1,000 requests, newest first. `jurisdiction_id` is accepted and ignored
+//! everywhere: one server serves one jurisdiction.
 //!
 //! Access (decided for issue 5, when users and scopes arrived): Open311 stays outside the
 //! sign-in. Posting is intake from outside, guarded by the `api_key` only; reading is public, as
@@ -16,31 +26,35 @@
 //! public (the handler's reply, the reason of 不予立案 or 撤销), never internal notes such as
 //! 回退 reasons, 延期 requests or 督办 notes ([`public_note`]).
 
+mod definitions;
+mod post;
 mod xml;
 
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
-use yiping_app::work_items::{self, CreateItem, FlowSetup};
-use yiping_flow::{
-    Actor, Category, CategoryCode, CategoryDomain, Channel, ItemId, ItemKind, Priority, UserId,
-};
+use yiping_app::work_items::FlowSetup;
+use yiping_flow::{Category, CategoryCode, CategoryDomain, ItemId, ItemKind, Stage};
 use yiping_kernel::EntityId;
-use yiping_store::{ItemExtras, Page, StoredWorkItem, WorkItemFilter};
+use yiping_store::{Page, StoredWorkItem, WorkItemFilter};
 
 use crate::AppState;
+use definitions::definitions;
 use xml::Node;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/open311/v2/{file}", get(root_get).post(root_post))
-        .route("/open311/v2/services/{file}", get(service_definition))
+        .route("/open311/v2/{file}", get(root_get).post(post::root_post))
+        .route(
+            "/open311/v2/services/{file}",
+            get(definitions::service_definition),
+        )
         .route("/open311/v2/requests/{file}", get(one_request))
         .route("/open311/v2/tokens/{file}", get(token))
 }
@@ -214,6 +228,7 @@ async fn root_get(
     match name {
         "services" => {
             let setup = load(&s, format).await?;
+            let defs = definitions(format)?;
             let records =
                 services(&setup)
                     .into_iter()
@@ -227,7 +242,10 @@ async fn root_get(
                                     format!("{}：{}", c.major_name, c.minor_name)
                                 })),
                             ),
-                            ("metadata", Field::Bool(false)),
+                            (
+                                "metadata",
+                                Field::Bool(defs.get(&service_code(&c.code)).is_some()),
+                            ),
                             ("type", Field::Str("realtime".into())),
                             ("keywords", Field::Str(c.major_name.clone())),
                             ("group", Field::Str(c.code.domain().label_zh().into())),
@@ -243,35 +261,6 @@ async fn root_get(
             format!("没有这个资源：{name}"),
         )),
     }
-}
-
-async fn service_definition(
-    State(s): State<AppState>,
-    Path(file): Path<String>,
-) -> Result<Response, Open311Error> {
-    let (code, format) = split(&file)?;
-    let setup = load(&s, format).await?;
-    let known =
-        parse_service_code(code).is_some_and(|c| services(&setup).iter().any(|x| x.code == c));
-    if !known {
-        return Err(Open311Error::new(
-            format,
-            404,
-            format!("服务代码“{code}”不存在"),
-        ));
-    }
-    Ok(match format {
-        Format::Json => {
-            axum::Json(json!({ "service_code": code, "attributes": [] })).into_response()
-        }
-        Format::Xml => xml_response(xml::document(&Node::Parent(
-            "service_definition",
-            vec![
-                Node::text("service_code", code),
-                Node::Parent("attributes", Vec::new()),
-            ],
-        ))),
-    })
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -337,10 +326,10 @@ fn request_record(
         ("updated_datetime", Field::Str(ts(item.updated_at))),
         (
             "expected_datetime",
-            Field::Opt(item.deadline(yiping_flow::Stage::Closed).map(ts)),
+            Field::Opt(item.deadline(Stage::Closed).map(ts)),
         ),
         ("address", Field::Opt(x.address.clone())),
-        ("address_id", Field::Opt(None)),
+        ("address_id", Field::Opt(x.address_id.clone())),
         ("zipcode", Field::Opt(None)),
         ("lat", Field::OptNum(x.lat)),
         ("long", Field::OptNum(x.long)),
@@ -370,6 +359,77 @@ fn parse_time(format: Format, field: &str, s: &str) -> Result<DateTime<Utc>, Ope
         })
 }
 
+/// The GeoReport v2 window of a list: `start_date` and `end_date` as given; only one of them:
+/// the 90 days after the start or before the end; neither: the last 90 days. A span over 90
+/// days is refused (the specification lets a server limit it).
+fn window(
+    format: Format,
+    q: &HashMap<String, String>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), Open311Error> {
+    let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
+    let start = get("start_date")
+        .map(|v| parse_time(format, "start_date", v))
+        .transpose()?;
+    let end = get("end_date")
+        .map(|v| parse_time(format, "end_date", v))
+        .transpose()?;
+    let span = TimeDelta::days(90);
+    let (start, end) = match (start, end) {
+        (Some(s), Some(e)) => (s, e),
+        (Some(s), None) => (s, s + span),
+        (None, Some(e)) => (e - span, e),
+        (None, None) => (now - span, now),
+    };
+    if start > end {
+        return Err(Open311Error::new(
+            format,
+            400,
+            "start_date 晚于 end_date".into(),
+        ));
+    }
+    if end - start > span {
+        return Err(Open311Error::new(
+            format,
+            400,
+            "start_date 与 end_date 相隔不能超过 90 天".into(),
+        ));
+    }
+    Ok((start, end))
+}
+
+/// `status`: `open`, `closed` or both, comma-separated.
+fn status_filter(
+    format: Format,
+    raw: Option<&String>,
+    filter: &mut WorkItemFilter,
+) -> Result<(), Open311Error> {
+    let (mut open, mut closed) = (false, false);
+    for part in raw.map(|v| v.split(',')).into_iter().flatten() {
+        match part.trim() {
+            "" => {}
+            "open" => open = true,
+            "closed" => closed = true,
+            other => {
+                return Err(Open311Error::new(
+                    format,
+                    400,
+                    format!("status“{other}”无效，应为 open、closed 或以逗号分隔的两者"),
+                ));
+            }
+        }
+    }
+    match (open, closed) {
+        (true, false) => filter.open_only = true,
+        (false, true) => filter.stages = vec![Stage::Closed, Stage::Rejected, Stage::Cancelled],
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The most requests one list returns.
+const LIST_LIMIT: u32 = 1000;
+
 async fn list_requests(
     s: &AppState,
     format: Format,
@@ -381,9 +441,11 @@ async fn list_requests(
         ..WorkItemFilter::default()
     };
     let bad = |m: String| Open311Error::new(format, 400, m);
+    // `jurisdiction_id` is accepted and ignored: a server serves one jurisdiction.
+    let mut codes = Vec::new();
     if let Some(ids) = q.get("service_request_id").filter(|v| !v.trim().is_empty()) {
         // The other parameters are ignored when ids are given (GeoReport v2).
-        for raw in ids.split(',') {
+        for raw in ids.split(',').filter(|r| !r.trim().is_empty()) {
             let id = raw
                 .trim()
                 .parse::<i64>()
@@ -391,50 +453,46 @@ async fn list_requests(
             filter.ids.push(ItemId(id));
         }
     } else {
-        let end = match q.get("end_date") {
-            Some(v) => parse_time(format, "end_date", v)?,
-            None => Utc::now(),
-        };
-        let start = match q.get("start_date") {
-            Some(v) => parse_time(format, "start_date", v)?,
-            None => end - TimeDelta::days(90),
-        };
-        if start > end {
-            return Err(bad("start_date 晚于 end_date".into()));
-        }
-        if end - start > TimeDelta::days(90) {
-            return Err(bad("start_date 与 end_date 相隔不能超过 90 天".into()));
-        }
+        let (start, end) = window(format, q, Utc::now())?;
         filter.received_from = Some(start);
         filter.received_to = Some(end);
-        if let Some(code) = q.get("service_code").filter(|v| !v.trim().is_empty()) {
-            let c =
-                parse_service_code(code).ok_or_else(|| bad(format!("service_code“{code}”无效")))?;
-            filter.category_prefix = Some(c.to_string());
+        for code in q
+            .get("service_code")
+            .map(|v| v.split(','))
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let c = parse_service_code(code)
+                .filter(|c| services(&setup).iter().any(|x| x.code == *c))
+                .ok_or_else(|| bad(format!("service_code“{code}”无效")))?;
+            codes.push(c.to_string());
         }
-        match q.get("status").map(|v| v.trim()) {
-            None | Some("") => {}
-            Some("open") => filter.open_only = true,
-            Some("closed") => {
-                filter.stages = vec![
-                    yiping_flow::Stage::Closed,
-                    yiping_flow::Stage::Rejected,
-                    yiping_flow::Stage::Cancelled,
-                ];
-            }
-            Some(other) => return Err(bad(format!("status“{other}”无效，应为 open 或 closed"))),
-        }
+        status_filter(format, q.get("status"), &mut filter)?;
     }
-    let page = s
-        .store
-        .work_items(&filter, Page::first(1000))
-        .await
-        .map_err(|e| internal(format, e))?;
+    // One read per service code (none: one read of every code), merged newest first.
+    let mut found: Vec<StoredWorkItem> = Vec::new();
+    let prefixes: Vec<Option<String>> = if codes.is_empty() {
+        vec![None]
+    } else {
+        codes.into_iter().map(Some).collect()
+    };
+    for prefix in prefixes {
+        filter.category_prefix = prefix;
+        let page = s
+            .store
+            .work_items(&filter, Page::first(LIST_LIMIT))
+            .await
+            .map_err(|e| internal(format, e))?;
+        found.extend(page.items.into_iter().filter(|x| is_public(&x.item)));
+    }
+    found.sort_by_key(|x| std::cmp::Reverse((x.item.received_at, x.item.id.0)));
+    found.dedup_by_key(|x| x.item.id);
+    found.truncate(LIST_LIMIT as usize);
     let names = names(s, format).await?;
-    let records = page
-        .items
+    let records = found
         .iter()
-        .filter(|x| is_public(&x.item))
         .map(|x| request_record(x, &names, &setup))
         .collect();
     Ok(render(format, "service_requests", "request", records))
@@ -480,145 +538,4 @@ async fn token(
             ("token", Field::Str(tok.to_string())),
         ]],
     ))
-}
-
-async fn root_post(
-    State(s): State<AppState>,
-    Path(file): Path<String>,
-    form: Result<Form<HashMap<String, String>>, axum::extract::rejection::FormRejection>,
-) -> Result<Response, Open311Error> {
-    let (name, format) = split(&file)?;
-    if name != "requests" {
-        return Err(Open311Error::new(
-            format,
-            404,
-            format!("不能向“{name}”提交"),
-        ));
-    }
-    let Form(f) = form
-        .map_err(|e| Open311Error::new(format, 400, format!("请求内容无效：{}", e.body_text())))?;
-    let bad = |status: u16, m: String| Open311Error::new(format, status, m);
-    match (&s.open311_key, f.get("api_key")) {
-        (None, _) => return Err(bad(403, "服务器未配置 api_key，不接受提交".into())),
-        (Some(_), None) => return Err(bad(403, "缺少 api_key".into())),
-        (Some(k), Some(given)) if k != given => return Err(bad(403, "api_key 无效".into())),
-        _ => {}
-    }
-    let code = f
-        .get("service_code")
-        .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| bad(400, "缺少 service_code".into()))?;
-    let setup = load(&s, format).await?;
-    let category = parse_service_code(code)
-        .filter(|c| services(&setup).iter().any(|x| x.code == *c))
-        .ok_or_else(|| bad(404, format!("服务代码“{code}”不存在")))?;
-    let num = |k: &str| -> Result<Option<f64>, Open311Error> {
-        match f.get(k).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => v
-                .parse::<f64>()
-                .map(Some)
-                .map_err(|_| bad(400, format!("{k}“{v}”不是数字"))),
-        }
-    };
-    let (lat, long) = (num("lat")?, num("long")?);
-    let address = f
-        .get("address_string")
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
-    if (lat.is_none() || long.is_none()) && address.is_none() {
-        return Err(bad(
-            400,
-            "须提供位置：lat 和 long，或 address_string".into(),
-        ));
-    }
-    let description = f
-        .get("description")
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
-    let city = setup
-        .city
-        .ok_or_else(|| bad(500, "尚未建立城市主体，无法受理".into()))?;
-    let title: String = description
-        .as_deref()
-        .unwrap_or(
-            &setup
-                .categories
-                .get(&category)
-                .map(|c| c.minor_name.clone())
-                .unwrap_or_default(),
-        )
-        .chars()
-        .take(60)
-        .collect();
-    let requester = f
-        .get("email")
-        .or_else(|| f.get("device_id"))
-        .and_then(|v| UserId::new(v.clone()).ok());
-    let token = uuid::Uuid::new_v4().simple().to_string();
-    let new = CreateItem {
-        kind: ItemKind::Event,
-        title,
-        category,
-        priority: Priority::Normal,
-        channel: Channel::Online,
-        receiving_unit: city,
-        location: match (lat, long) {
-            (Some(lat), Some(long)) => region_at(&s, city, lat, long).await,
-            _ => None,
-        },
-        enterprise: None,
-        reporter: None,
-        requester,
-        extras: ItemExtras {
-            description,
-            address,
-            lat,
-            long,
-            media_url: f.get("media_url").cloned().filter(|v| !v.trim().is_empty()),
-            token: Some(token.clone()),
-            evaluation: None,
-            ..ItemExtras::default()
-        },
-    };
-    let actor = Actor::system(city);
-    let stored = work_items::create(s.store.as_ref(), &setup, new, &actor, Utc::now())
-        .await
-        .map_err(|e| bad(400, e.to_string()))?;
-    Ok(render(
-        format,
-        "service_requests",
-        "request",
-        vec![vec![
-            ("service_request_id", Field::Str(stored.item.id.to_string())),
-            ("token", Field::Str(token)),
-            (
-                "service_notice",
-                Field::Str("已受理，将按分类时限办理".into()),
-            ),
-            ("account_id", Field::Opt(None)),
-        ]],
-    ))
-}
-
-/// The child region of the city whose registered boundaries contain the point (lat, long), so
-/// that a public report is placed (and, failing a department, routed) by where it happened.
-/// `None` when no boundaries are registered or the point lies outside them.
-async fn region_at(
-    s: &AppState,
-    city: yiping_kernel::EntityId,
-    lat: f64,
-    long: f64,
-) -> Option<yiping_kernel::EntityId> {
-    let entity = s.store.entity(city).await.ok()??;
-    let map = crate::pages::screen::data::children_map(s, &entity)
-        .await
-        .ok()??;
-    let key = yiping_app::geo::feature_at(&map, long, lat)?["properties"]["key"]
-        .as_str()?
-        .to_string();
-    crate::pages::screen::data::resolve(s, &key)
-        .await
-        .ok()
-        .map(|e| e.id)
 }

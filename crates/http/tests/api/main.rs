@@ -7,6 +7,7 @@ mod denials;
 mod evaluations;
 mod helpers;
 mod observations;
+mod open311;
 mod pages_admin;
 mod pages_data;
 mod pages_evaluations;

@@ -15,7 +15,7 @@ use super::helpers::{
     post_json_as, request, serve,
 };
 
-async fn spawn_app() -> TestApp {
+pub(super) async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = yiping_store_sqlite::open(
         &dir.path().join("t.db"),
@@ -521,7 +521,7 @@ async fn open311_lists_services_and_takes_requests_in_json_and_xml() {
     // Posting needs the key.
     let form = |key: &str| {
         format!(
-            "api_key={key}&service_code=event-01-01&lat=29.557&long=106.577&description={}&email=a%40b.cn",
+            "api_key={key}&service_code=event-01-01&lat=29.557&long=106.577&description={}&email=a%40b.cn&attribute%5BAMOUNT%5D=small",
             enc("路口垃圾桶满溢 <三天>")
         )
     };

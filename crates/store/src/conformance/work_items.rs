@@ -12,7 +12,7 @@ use yiping_flow::{
 use yiping_kernel::EntityId;
 
 use super::BoxFut;
-use crate::{ItemExtras, Page, Store, StoreError, TransitionRecord, WorkItemFilter};
+use crate::{AlertLink, ItemExtras, Page, Store, StoreError, TransitionRecord, WorkItemFilter};
 
 const BOOK: &str = r#"
 [[category]]
@@ -128,6 +128,7 @@ pub(super) fn round_trip_and_filters(s: &dyn Store) -> BoxFut<'_> {
             lat: Some(29.56),
             long: Some(106.55),
             token: Some("tok-1".into()),
+            attributes: [("ROAD_SIDE".to_string(), vec!["left".to_string()])].into(),
             ..ItemExtras::default()
         };
         store_new(s, &item, &extras).await;
@@ -212,15 +213,31 @@ pub(super) fn round_trip_and_filters(s: &dyn Store) -> BoxFut<'_> {
 
         // A second item, left at 受理, for the filters.
         let other = f.receive(ids[1], ItemKind::Problem, "审计发现的问题");
+        let alert = AlertLink {
+            rule: "IND_VA_DECLINE".into(),
+            indicator: "IND_VA".into(),
+            period: "2024M01-M09".into(),
+            entity: CENTRE,
+            value: -1.25,
+            threshold: 0.0,
+            severity: "critical".into(),
+        };
         store_new(
             s,
             &other,
             &ItemExtras {
                 problem_source: Some("审计".into()),
+                alert: Some(alert.clone()),
                 ..ItemExtras::default()
             },
         )
         .await;
+        let listed = s
+            .work_items(&WorkItemFilter::default(), Page::first(10))
+            .await
+            .unwrap();
+        let link = listed.items.iter().find_map(|x| x.extras.alert.clone());
+        assert_eq!(link, Some(alert), "the alert link survives a list read");
         let list = |filter: WorkItemFilter| async move {
             let p = s.work_items(&filter, Page::first(10)).await.unwrap();
             let ids: Vec<ItemId> = p.items.iter().map(|x| x.item.id).collect();

@@ -32,6 +32,10 @@ pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
         summary.schemes, summary.evaluations
     );
     println!(
+        "  监测预警规则为 2024 年各季度生成问题 {} 个（yiping alerts --period 2024M01-M09 查看）",
+        summary.alert_problems
+    );
+    println!(
         "  {}",
         yiping_app::work_items::demo::load(store.as_ref(), args.seed)
             .await

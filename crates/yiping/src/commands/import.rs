@@ -127,6 +127,17 @@ fn print_outcome(o: &ImportOutcome) {
             eprintln!("  数据已导入，但未能重新计算评价：{e}");
         }
     }
+    if let Some(a) = &o.alerts {
+        if a.firing > 0 {
+            println!(
+                "  监测预警：触发 {} 条，新生成问题 {} 个（yiping alerts --period 时期 查看）",
+                a.firing, a.raised
+            );
+        }
+        if let Some(e) = &a.error {
+            eprintln!("  数据已导入，但未能检查预警规则：{e}");
+        }
+    }
     if let Some(r) = &o.upserts {
         let prefix = if o.dry_run { "将" } else { "" };
         println!(

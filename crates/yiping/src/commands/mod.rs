@@ -1,5 +1,6 @@
 //! One function per subcommand.
 
+pub(crate) mod alerts;
 mod demo;
 mod evaluate;
 mod export;
@@ -54,6 +55,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schemes(args) => schemes::run(open_existing(&url).await?.as_ref(), &args).await,
         Command::Items(args) => items::run(open_existing(&url).await?.as_ref(), &args).await,
         Command::User(args) => user::run(open_existing(&url).await?.as_ref(), args).await,
+        Command::Alerts(args) => alerts::run(open_existing(&url).await?.as_ref(), &args).await,
         Command::RunJobs(args) => items::run_jobs(open_existing(&url).await?.as_ref(), &args).await,
     }
 }

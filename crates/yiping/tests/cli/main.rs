@@ -1,5 +1,6 @@
 //! The `yiping` command as a user runs it: exit codes, messages and files.
 
+mod alerts;
 mod commands;
 mod evaluate;
 mod items;

@@ -215,6 +215,10 @@ fn outcome(o: &ImportOutcome, hash: &str) -> Markup {
                 @if !r.evaluated.is_empty() { p.muted { "已重新计算" (r.evaluated.len()) "项评价。" } }
                 @for (code, period, why) in &r.failed { p.warn { (code) " " (period.label_zh()) "评价未能更新：" (why) } }
             }
+            @if let Some(a) = &o.alerts {
+                @if a.raised > 0 { p.warn { "监测预警：新生成" (a.raised) "个问题。" } }
+                @if let Some(e) = &a.error { p.warn { "未能检查预警规则：" (e) } }
+            }
             @if o.dry_run {
                 @if ins + upd > 0 {
                     input type="hidden" name="digest" value=(hash);

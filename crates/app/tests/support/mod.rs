@@ -1,0 +1,41 @@
+//! What the app's integration tests share: both backends, and importing a CSV text.
+
+use std::sync::Arc;
+
+use yiping_app::database::{Create, DatabaseUrl, open};
+use yiping_app::import::{ImportKind, ImportOptions, ImportOutcome, import_grid};
+use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
+use yiping_store::{ChangeContext, Store};
+use yiping_store_postgres::testing::{TempDatabase, admin_url};
+
+/// Runs `f` on a fresh SQLite store, then on a fresh PostgreSQL database when configured.
+pub async fn on_both<F, Fut>(f: F)
+where
+    F: Fn(Arc<dyn Store>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&DatabaseUrl::Sqlite(dir.path().join("t.db")), Create::Yes)
+        .await
+        .unwrap();
+    f(store).await;
+    if let Some(admin) = admin_url() {
+        let db = TempDatabase::create(&admin).await;
+        let store = open(&DatabaseUrl::Postgres(db.url.clone()), Create::Yes)
+            .await
+            .unwrap();
+        f(store).await;
+    }
+}
+
+/// Imports `csv` (recognised from its header) and returns what the import did.
+pub async fn import_csv(store: &dyn Store, csv: &str, ctx: &ChangeContext) -> ImportOutcome {
+    let grid = read_grid_bytes("数据.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let opts = ImportOptions {
+        kind: ImportKind::Auto,
+        read: ReadOptions::default(),
+        parse: ParseOptions::default(),
+        dry_run: false,
+    };
+    import_grid(store, &grid, &opts, ctx).await.unwrap()
+}

@@ -1,0 +1,206 @@
+//! `POST /open311/v2/requests.{json,xml}`: a public service request becomes a 事件 received
+//! online by the city's platform. Checked as GeoReport v2 asks: the `api_key`, a known
+//! `service_code`, a location (`lat` and `long`, `address_string` or `address_id`), a
+//! `description` of at most 4,000 characters, and the service's attributes
+//! (`attribute[code]=value`, `attribute[code][]=value` for a multivaluelist) against its
+//! definition. `jurisdiction_id` is accepted and ignored (one jurisdiction per server). The
+//! answer is a list with the new `service_request_id` and a `token`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use chrono::Utc;
+use yiping_app::work_items::{self, CreateItem};
+use yiping_flow::{Actor, Channel, ItemKind, Priority, UserId};
+use yiping_store::ItemExtras;
+
+use super::{Field, Open311Error, definitions, load, render, services, split};
+use crate::AppState;
+
+/// The longest description GeoReport v2 allows.
+const MAX_DESCRIPTION: usize = 4000;
+
+/// `attribute[CODE]` or `attribute[CODE][]` → `CODE`.
+fn attribute_code(key: &str) -> Option<&str> {
+    let inner = key.strip_prefix("attribute[")?;
+    let inner = inner.strip_suffix("[]").unwrap_or(inner);
+    inner.strip_suffix(']').filter(|c| !c.is_empty())
+}
+
+pub(super) async fn root_post(
+    State(s): State<AppState>,
+    Path(file): Path<String>,
+    form: Result<Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, Open311Error> {
+    let (name, format) = split(&file)?;
+    if name != "requests" {
+        return Err(Open311Error::new(
+            format,
+            404,
+            format!("不能向“{name}”提交"),
+        ));
+    }
+    let Form(pairs) = form
+        .map_err(|e| Open311Error::new(format, 400, format!("请求内容无效：{}", e.body_text())))?;
+    let mut f: HashMap<String, String> = HashMap::new();
+    let mut posted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in pairs {
+        match attribute_code(&k) {
+            Some(code) => posted.entry(code.to_string()).or_default().push(v),
+            None => {
+                f.entry(k).or_insert(v);
+            }
+        }
+    }
+    let bad = |status: u16, m: String| Open311Error::new(format, status, m);
+    match (&s.open311_key, f.get("api_key")) {
+        (None, _) => return Err(bad(403, "服务器未配置 api_key，不接受提交".into())),
+        (Some(_), None) => return Err(bad(403, "缺少 api_key".into())),
+        (Some(k), Some(given)) if k != given => return Err(bad(403, "api_key 无效".into())),
+        _ => {}
+    }
+    let code = f
+        .get("service_code")
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| bad(400, "缺少 service_code".into()))?;
+    let setup = load(&s, format).await?;
+    let category = super::parse_service_code(code)
+        .filter(|c| services(&setup).iter().any(|x| x.code == *c))
+        .ok_or_else(|| bad(404, format!("服务代码“{code}”不存在")))?;
+    let num = |k: &str| -> Result<Option<f64>, Open311Error> {
+        match f.get(k).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Some)
+                .ok_or_else(|| bad(400, format!("{k}“{v}”不是数字"))),
+        }
+    };
+    let (lat, long) = (num("lat")?, num("long")?);
+    let text = |k: &str| {
+        f.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let address = text("address_string");
+    let address_id = text("address_id");
+    if (lat.is_none() || long.is_none()) && address.is_none() && address_id.is_none() {
+        return Err(bad(
+            400,
+            "须提供位置：lat 和 long、address_string 或 address_id".into(),
+        ));
+    }
+    let description = text("description");
+    if let Some(d) = &description
+        && d.chars().count() > MAX_DESCRIPTION
+    {
+        return Err(bad(
+            400,
+            format!(
+                "description 不能超过 {MAX_DESCRIPTION} 个字符，实有 {} 个",
+                d.chars().count()
+            ),
+        ));
+    }
+    let attributes = match definitions(format)?.get(code) {
+        Some(def) => def.check(&posted).map_err(|m| bad(400, m))?,
+        None => match posted.keys().next() {
+            Some(c) => {
+                return Err(bad(
+                    400,
+                    format!("服务 {code} 没有属性，不接受 attribute[{c}]"),
+                ));
+            }
+            None => BTreeMap::new(),
+        },
+    };
+    let city = setup
+        .city
+        .ok_or_else(|| bad(500, "尚未建立城市主体，无法受理".into()))?;
+    let title: String = description
+        .as_deref()
+        .unwrap_or(
+            &setup
+                .categories
+                .get(&category)
+                .map(|c| c.minor_name.clone())
+                .unwrap_or_default(),
+        )
+        .chars()
+        .take(60)
+        .collect();
+    let requester = f
+        .get("email")
+        .or_else(|| f.get("device_id"))
+        .and_then(|v| UserId::new(v.clone()).ok());
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let new = CreateItem {
+        kind: ItemKind::Event,
+        title,
+        category,
+        priority: Priority::Normal,
+        channel: Channel::Online,
+        receiving_unit: city,
+        location: match (lat, long) {
+            (Some(lat), Some(long)) => region_at(&s, city, lat, long).await,
+            _ => None,
+        },
+        enterprise: None,
+        reporter: None,
+        requester,
+        extras: ItemExtras {
+            description,
+            address,
+            address_id,
+            lat,
+            long,
+            media_url: text("media_url"),
+            token: Some(token.clone()),
+            attributes,
+            ..ItemExtras::default()
+        },
+    };
+    let actor = Actor::system(city);
+    let stored = work_items::create(s.store.as_ref(), &setup, new, &actor, Utc::now())
+        .await
+        .map_err(|e| bad(400, e.to_string()))?;
+    Ok(render(
+        format,
+        "service_requests",
+        "request",
+        vec![vec![
+            ("service_request_id", Field::Str(stored.item.id.to_string())),
+            ("token", Field::Str(token)),
+            (
+                "service_notice",
+                Field::Str("已受理，将按分类时限办理".into()),
+            ),
+            ("account_id", Field::Opt(None)),
+        ]],
+    ))
+}
+
+/// The child region of the city whose registered boundaries contain the point (lat, long), so
+/// that a public report is placed (and, failing a department, routed) by where it happened.
+/// `None` when no boundaries are registered or the point lies outside them.
+async fn region_at(
+    s: &AppState,
+    city: yiping_kernel::EntityId,
+    lat: f64,
+    long: f64,
+) -> Option<yiping_kernel::EntityId> {
+    let entity = s.store.entity(city).await.ok()??;
+    let map = crate::pages::screen::data::children_map(s, &entity)
+        .await
+        .ok()??;
+    let key = yiping_app::geo::feature_at(&map, long, lat)?["properties"]["key"]
+        .as_str()?
+        .to_string();
+    crate::pages::screen::data::resolve(s, &key)
+        .await
+        .ok()
+        .map(|e| e.id)
+}
