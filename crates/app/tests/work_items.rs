@@ -1,11 +1,13 @@
 //! Work items through the use cases, on SQLite and (when configured) PostgreSQL: the stored
 //! handling figures of a small fixture against hand-computed numbers, and racing transitions.
 
+mod support;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use support::on_both;
 use yiping_app::AppError;
-use yiping_app::database::{Create, DatabaseUrl, open};
 use yiping_app::work_items::metrics::write_metrics;
 use yiping_app::work_items::{CreateItem, FlowSetup, create, transition};
 use yiping_flow::{
@@ -16,27 +18,6 @@ use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity, Period};
 use yiping_store::{
     ChangeContext, EntityUpsert, ItemExtras, ObservationFilter, Page, ParentRef, Store, StoreError,
 };
-use yiping_store_postgres::testing::{TempDatabase, admin_url};
-
-/// Runs `f` on a fresh SQLite store, then on a fresh PostgreSQL database when configured.
-async fn on_both<F, Fut>(f: F)
-where
-    F: Fn(Arc<dyn Store>) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&DatabaseUrl::Sqlite(dir.path().join("t.db")), Create::Yes)
-        .await
-        .unwrap();
-    f(store).await;
-    if let Some(admin) = admin_url() {
-        let db = TempDatabase::create(&admin).await;
-        let store = open(&DatabaseUrl::Postgres(db.url.clone()), Create::Yes)
-            .await
-            .unwrap();
-        f(store).await;
-    }
-}
 
 struct Org {
     district: EntityId,

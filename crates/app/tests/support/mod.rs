@@ -1,4 +1,6 @@
 //! What the app's integration tests share: both backends, and importing a CSV text.
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
