@@ -11,10 +11,12 @@
 //! rather than two copies that drift apart.
 
 mod args;
+mod audit;
 mod entities;
 mod errors;
 mod evaluations;
 mod indicators;
+mod maps;
 mod observations;
 mod rows;
 mod spare_ids;

@@ -1,6 +1,6 @@
 //! The store conformance suite on SQLite: every scenario on a fresh database file.
 
-use yiping_store::conformance::scenarios;
+use yiping_store_conformance::scenarios;
 use yiping_store_sqlite::{OpenMode, open};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

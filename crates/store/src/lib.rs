@@ -6,13 +6,15 @@
 //!
 //! Nothing here names a database library: backends convert their errors into [`StoreError`].
 
-pub mod conformance;
+mod audit;
 mod error;
 mod evaluations;
+mod maps;
 mod types;
 mod users;
 mod work_items;
 
+pub use audit::{AuditEvent, AuditStore};
 pub use error::StoreError;
 pub use evaluations::{
     EvaluationPage, EvaluationRow, EvaluationRun, GradeMove, HistoryEntry, NewScheme, RankChange,
@@ -22,9 +24,9 @@ pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
+pub use maps::MapStore;
 pub use users::{
-    ApiTokenInfo, AuditEvent, LoginRecord, NewSession, NewUser, StoredSession, StoredUser,
-    UserStore,
+    ApiTokenInfo, LoginRecord, NewSession, NewUser, StoredSession, StoredUser, UserStore,
 };
 pub use work_items::{
     AlertLink, EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord,
@@ -42,7 +44,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything yiping keeps. Every method that writes more than one row is one transaction:
 /// it either happens whole or not at all.
 #[async_trait]
-pub trait Store: WorkItemStore + UserStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    WorkItemStore + UserStore + MapStore + AuditStore + Send + Sync + std::fmt::Debug
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 
