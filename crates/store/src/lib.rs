@@ -1,10 +1,16 @@
-//! The storage interface of yiping.
+//! The storage interface of yiping: what is kept, as traits and the types they take and return.
 //!
-//! Principal types: the [`Store`] trait (one interface, implemented for SQLite and PostgreSQL by
-//! `yiping-store-sql`), [`StoreError`], the filters and paging types of every list, and the
-//! [`conformance`] suite that every backend must pass.
+//! Principal types: the [`Store`] trait — entities, indicators, observations with their audit,
+//! targets, schemes and evaluation results — and its supertraits, each named for what it holds:
+//! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
+//! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
+//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s). A `&dyn Store`
+//! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
+//! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
 //! Nothing here names a database library: backends convert their errors into [`StoreError`].
+//! The one implementation is `yiping-store-sql`, opened by `yiping-store-sqlite` or
+//! `yiping-store-postgres`; `yiping-store-conformance` holds the scenarios every backend passes.
 
 mod audit;
 mod error;
