@@ -82,7 +82,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             users::users_sessions_and_tokens,
         ),
         ("login_attempts_count_and_list", users::login_attempts),
-        ("audit_events_newest_first", audit::audit_events_newest_first),
+        (
+            "audit_events_newest_first",
+            audit::audit_events_newest_first,
+        ),
         (
             "region_maps_replace_and_check_the_region",
             maps::region_maps_replace_and_check_the_region,

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use yiping_kernel::EntityId;
 use yiping_store::{
-    ApiTokenInfo, LoginRecord, NewSession, NewUser, StoreError, StoreResult,
-    StoredSession, StoredUser, UserStore,
+    ApiTokenInfo, LoginRecord, NewSession, NewUser, StoreError, StoreResult, StoredSession,
+    StoredUser, UserStore,
 };
 
 use crate::SqlStore;

@@ -97,8 +97,12 @@ async fn the_migration_table_records_the_one_list_of_versions() {
         .collect();
     assert_eq!(recorded, listed);
     // Released migrations keep their numbers and names, or existing databases would not open.
-    let released = [(1, "foundation"), (2, "evaluations"), (3, "work_items"), (4, "users")];
+    let released = [
+        (1, "foundation"),
+        (2, "evaluations"),
+        (3, "work_items"),
+        (4, "users"),
+    ];
     let names: Vec<(i64, &str)> = recorded.iter().map(|(v, n)| (*v, n.as_str())).collect();
     assert_eq!(names[..released.len()], released);
 }
-

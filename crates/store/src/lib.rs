@@ -26,11 +26,11 @@ pub use evaluations::{
     EvaluationPage, EvaluationRow, EvaluationRun, GradeMove, HistoryEntry, NewScheme, RankChange,
     ResultFilter, ResultSlice, StoredScheme,
 };
+pub use maps::MapStore;
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
-pub use maps::MapStore;
 pub use users::{
     ApiTokenInfo, LoginRecord, NewSession, NewUser, StoredSession, StoredUser, UserStore,
 };
