@@ -31,7 +31,6 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 use yiping_store::{StoreError, StoreResult};
-
 use yiping_store_sql::native::{Done, WriteOp};
 
 use crate::exec::{map_sqlite, run_op};
