@@ -1,7 +1,11 @@
 //! The shared-server backend: PostgreSQL, migrated on open.
 //!
-//! Principal function: [`open`]. The statements themselves live in `yiping-store-sql`; this crate
-//! owns the connection settings and `migrations/` (same version numbers as SQLite's).
+//! Principal function: [`open`], which returns the shared `yiping_store_sql::SqlStore`; also
+//! [`redact`] (a URL without its password, for messages) and, for tests, [`testing`] (a
+//! throw-away database per test). The statements themselves live in `yiping-store-sql`, which
+//! runs PostgreSQL's work-item writes in pooled transactions (no native path); this crate owns
+//! the connection settings and the SQL of `migrations/` (the versions are listed once, in
+//! `yiping_store_sql::migrations!`).
 
 use std::time::Duration;
 
@@ -10,28 +14,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use yiping_store::StoreError;
 use yiping_store_sql::{Dialect, SqlStore, map_err};
 
-/// The migrations, embedded. Never edit one that has been released: add a new file.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../migrations/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "evaluations",
-        include_str!("../migrations/0002_evaluations.sql"),
-    ),
-    (
-        3,
-        "work_items",
-        include_str!("../migrations/0003_work_items.sql"),
-    ),
-    (4, "users", include_str!("../migrations/0004_users.sql")),
-];
-
-pub fn migrator() -> sqlx::migrate::Migrator {
-    yiping_store_sql::migrator(MIGRATIONS)
+/// The migrations: the versions listed once in `yiping_store_sql::migrations!`, the SQL from this
+/// crate's `migrations/`, embedded. Never edit one that has been released: add a new one.
+fn migrator() -> sqlx::migrate::Migrator {
+    yiping_store_sql::migrator(yiping_store_sql::migrations!())
 }
 
 /// Hides the password of a URL for messages.

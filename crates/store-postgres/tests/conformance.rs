@@ -1,7 +1,7 @@
 //! The store conformance suite on PostgreSQL, when YIPING_TEST_POSTGRES_URL names a server.
 //! Each scenario gets its own database, dropped afterwards.
 
-use yiping_store::conformance::scenarios;
+use yiping_store_conformance::scenarios;
 use yiping_store_postgres::open;
 use yiping_store_postgres::testing::{TempDatabase, admin_url};
 

@@ -7,7 +7,7 @@ use crate::Dialect;
 
 /// One bound value.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Arg {
+pub enum Arg {
     I64(i64),
     F64(f64),
     Text(String),
@@ -17,7 +17,7 @@ pub(crate) enum Arg {
 
 /// A statement under construction: text plus the values its placeholders refer to.
 #[derive(Debug, Default)]
-pub(crate) struct Sql {
+pub struct Sql {
     pub text: String,
     pub args: Vec<Arg>,
 }
@@ -36,13 +36,13 @@ impl Sql {
         format!("${}", self.args.len())
     }
 
-    pub fn push(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
         self
     }
 
     /// `(p1, p2, …)` for a list of ids.
-    pub fn in_list(&mut self, ids: impl IntoIterator<Item = i64>) -> String {
+    pub(crate) fn in_list(&mut self, ids: impl IntoIterator<Item = i64>) -> String {
         let ph: Vec<String> = ids.into_iter().map(|i| self.arg(Arg::I64(i))).collect();
         if ph.is_empty() {
             // An empty IN list matches nothing; `(NULL)` keeps the SQL valid on both databases.
@@ -56,7 +56,7 @@ impl Sql {
     /// becomes an anonymous `?` and the values are laid out in order of appearance: SQLite finds
     /// the name of a numbered parameter by a linear scan, which made a statement with thousands
     /// of `$n` parameters quadratic (7,000 rows/s on imports instead of hundreds of thousands).
-    pub fn query(&self, dialect: Dialect) -> Query<'_, Any, AnyArguments> {
+    pub(crate) fn query(&self, dialect: Dialect) -> Query<'_, Any, AnyArguments> {
         match dialect {
             Dialect::Postgres => bind_all(
                 sqlx::query(sqlx::AssertSqlSafe(self.text.clone())),
@@ -72,7 +72,7 @@ impl Sql {
 
 impl Sql {
     /// The SQLite form (`?` placeholders, values in order of appearance) for a native SQLite
-    /// connection.
+    /// connection (see [`crate::native`]).
     pub fn positional(&self) -> (String, Vec<Arg>) {
         positional(&self.text, &self.args)
     }

@@ -1,30 +1,38 @@
-//! The SQL implementation of [`yiping_store::Store`], shared by SQLite and PostgreSQL.
+//! The SQL implementation of [`yiping_store::Store`] and all its supertraits, shared by SQLite
+//! and PostgreSQL: every statement yiping runs, and how rows decode back into the store's types.
 //!
 //! Principal type: [`SqlStore`], a pool of `sqlx::Any` connections plus the [`Dialect`] that
 //! covers the few places where the two databases differ (how a write transaction starts, row
-//! locks). Queries use `$n` placeholders, which both drivers accept; dates and timestamps are
-//! ISO-8601 text and JSON is text, the types `Any` carries. The backend crates own the schema
-//! migrations and the connection settings, and hand a ready pool to [`SqlStore::new`].
+//! locks, how bulk rows arrive). Queries use `$n` placeholders, which both drivers accept; dates
+//! and timestamps are ISO-8601 text and JSON is text, the types `Any` carries. Also here: the one
+//! list of schema versions ([`migrations!`], [`migrator`]) and the door to a backend's own path
+//! for the hot work-item statements ([`native::NativeWorkItems`], which SQLite supplies).
+//!
+//! The backend crates own the connection settings, the SQL of each migration and any native
+//! path, and hand a ready pool to [`SqlStore::new`]. They use sqlx themselves; this crate's
+//! sqlx-typed functions ([`map_err`], [`SqlStore::pool`]) are for them, and nothing above the
+//! backends sees a sqlx type.
 //!
 //! Why one implementation over `Any` instead of one per backend: the statements are identical on
 //! both databases, and one implementation means the conformance suite tests the same code twice
 //! rather than two copies that drift apart.
 
 mod args;
+mod audit;
 mod entities;
 mod errors;
 mod evaluations;
 mod indicators;
+mod maps;
+mod migrations;
+pub mod native;
 mod observations;
 mod rows;
 mod spare_ids;
-mod sqlite_exec;
-mod sqlite_reads;
 mod targets;
 mod users;
 mod work_item_writes;
 mod work_items;
-mod writer;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -42,27 +50,7 @@ use yiping_store::{
 
 pub use errors::map_err;
 
-/// A migrator over embedded migrations `(version, description, sql)`; each backend crate lists
-/// its own files (same versions on both databases).
-pub fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx::migrate::Migrator {
-    use sqlx::SqlSafeStr;
-    use sqlx::migrate::{Migration, MigrationType, Migrator};
-    Migrator::with_migrations(
-        migrations
-            .iter()
-            .map(|(v, d, sql)| {
-                Migration::new(
-                    *v,
-                    (*d).into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
-}
-pub use sqlx;
+pub use migrations::migrator;
 
 /// Where the two databases differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,10 +119,9 @@ pub(crate) enum ColumnType {
 pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
-    /// SQLite: the group-commit thread the work-item writes go through (see `writer`).
-    writer: Option<std::sync::Arc<writer::Writer>>,
-    /// SQLite: native connections for the hot work-item reads (see `sqlite_reads`).
-    readers: Option<std::sync::Arc<sqlite_reads::Readers>>,
+    /// The backend's own path for the work-item writes and hot reads (SQLite's native
+    /// connections and group commit), if it has one.
+    native: Option<std::sync::Arc<dyn native::NativeWorkItems>>,
     /// Item ids reserved ahead and not handed out yet.
     spare_ids: std::sync::Arc<spare_ids::SpareIds>,
 }
@@ -144,34 +131,19 @@ impl SqlStore {
         Self {
             pool,
             dialect,
-            writer: None,
-            readers: None,
+            native: None,
             spare_ids: Default::default(),
         }
     }
 
-    /// Sends the work-item writes through one group-commit thread with its own connection to
-    /// the SQLite file at `path` (which must exist), and the hot work-item reads through native
-    /// connections, all set up with `pragmas` and a busy timeout.
-    pub fn with_native_sqlite(
-        mut self,
-        path: &std::path::Path,
-        pragmas: &str,
-        busy_timeout: std::time::Duration,
-    ) -> Result<Self, yiping_store::StoreError> {
-        self.writer = Some(std::sync::Arc::new(writer::Writer::start(
-            path,
-            pragmas,
-            busy_timeout,
-        )?));
-        self.readers = Some(std::sync::Arc::new(sqlite_reads::Readers::new(
-            path,
-            pragmas,
-            busy_timeout,
-        )));
-        Ok(self)
+    /// Sends the work-item writes and the hot work-item reads through the backend's own path
+    /// (see [`native`]); the store closes it when it closes.
+    pub fn with_native(mut self, native: std::sync::Arc<dyn native::NativeWorkItems>) -> Self {
+        self.native = Some(native);
+        self
     }
 
+    /// The pool, for the backend crates (their settings, checkpoints and tests).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -187,11 +159,8 @@ impl SqlStore {
             .execute(&self.pool)
             .await;
         }
-        if let Some(w) = &self.writer {
-            w.close().await;
-        }
-        if let Some(r) = &self.readers {
-            r.close();
+        if let Some(n) = &self.native {
+            n.close().await;
         }
         self.pool.close().await;
     }
@@ -367,8 +336,8 @@ impl yiping_store::WorkItemStore for SqlStore {
         &self,
         id: yiping_flow::ItemId,
     ) -> StoreResult<Option<yiping_store::StoredWorkItem>> {
-        match &self.readers {
-            Some(r) => sqlite_reads::one(r, id),
+        match &self.native {
+            Some(n) => n.item(id),
             None => work_items::one(&self.pool, id).await,
         }
     }
@@ -377,8 +346,8 @@ impl yiping_store::WorkItemStore for SqlStore {
         &self,
         id: yiping_flow::ItemId,
     ) -> StoreResult<Option<yiping_store::StoredWorkItem>> {
-        match &self.readers {
-            Some(r) => sqlite_reads::head(r, id),
+        match &self.native {
+            Some(n) => n.head(id),
             None => work_items::head(&self.pool, id).await,
         }
     }
@@ -392,8 +361,8 @@ impl yiping_store::WorkItemStore for SqlStore {
         filter: &yiping_store::WorkItemFilter,
         page: Page,
     ) -> StoreResult<Paged<yiping_store::StoredWorkItem>> {
-        match &self.readers {
-            Some(r) => sqlite_reads::list(r, filter, page),
+        match &self.native {
+            Some(n) => n.list(filter, page),
             None => work_items::list(&self.pool, self.dialect, filter, page).await,
         }
     }

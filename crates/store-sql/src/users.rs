@@ -1,12 +1,12 @@
-//! Users, sessions, API tokens, sign-in attempts, the audit of changes and region maps.
+//! Users, sessions, API tokens and sign-in attempts ([`yiping_store::UserStore`]).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use yiping_kernel::EntityId;
 use yiping_store::{
-    ApiTokenInfo, AuditEvent, LoginRecord, NewSession, NewUser, StoreError, StoreResult,
-    StoredSession, StoredUser, UserStore,
+    ApiTokenInfo, LoginRecord, NewSession, NewUser, StoreError, StoreResult, StoredSession,
+    StoredUser, UserStore,
 };
 
 use crate::SqlStore;
@@ -339,80 +339,5 @@ impl UserStore for SqlStore {
                 })
             })
             .collect()
-    }
-
-    async fn record_audit(&self, e: &AuditEvent) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_events (at, actor, action, target, detail) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(ts(e.at))
-        .bind(e.actor.clone())
-        .bind(e.action.clone())
-        .bind(e.target.clone())
-        .bind(e.detail.clone())
-        .execute(self.pool())
-        .await
-        .map_err(map_err)?;
-        Ok(())
-    }
-
-    async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditEvent>> {
-        let rows = sqlx::query(
-            "SELECT at, actor, action, target, detail FROM audit_events \
-             ORDER BY at DESC, id DESC LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await
-        .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEvent {
-                    at: parse_ts("at", &get::<String>(r, "at")?)?,
-                    actor: get(r, "actor")?,
-                    action: get(r, "action")?,
-                    target: get(r, "target")?,
-                    detail: get(r, "detail")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn put_region_map(
-        &self,
-        region: EntityId,
-        geojson: &str,
-        actor: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO region_maps (region_id, geojson, uploaded_by, uploaded_at) \
-             VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (region_id) DO UPDATE SET geojson = excluded.geojson, \
-             uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
-        )
-        .bind(region.0)
-        .bind(geojson.to_string())
-        .bind(actor.to_string())
-        .bind(ts(at))
-        .execute(self.pool())
-        .await
-        .map_err(|e| match map_err(e) {
-            StoreError::Invalid { .. } => StoreError::Invalid {
-                reason: format!("地区 {} 不存在", region.0),
-            },
-            other => other,
-        })?;
-        Ok(())
-    }
-
-    async fn region_map(&self, region: EntityId) -> StoreResult<Option<String>> {
-        let row = sqlx::query("SELECT geojson FROM region_maps WHERE region_id = $1")
-            .bind(region.0)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(map_err)?;
-        row.map(|r| get(&r, "geojson")).transpose()
     }
 }

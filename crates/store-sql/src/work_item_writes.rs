@@ -3,9 +3,9 @@
 //! reported as a conflict with nothing written), the history row and any child items, atomic.
 //!
 //! Each write is a [`WriteOp`] whose statements are built here, once, for both databases. On
-//! SQLite the group-commit [`crate::writer`] thread runs it (one transaction for many callers, a
-//! savepoint per write); on PostgreSQL [`run_any`] runs it in its own pooled transaction (row
-//! locks serialise racing updates).
+//! SQLite the backend's native path runs it ([`crate::native`]: `yiping_store_sqlite`'s
+//! group-commit writer, one transaction for many callers, a savepoint per write); on PostgreSQL
+//! [`run_any`] runs it in its own pooled transaction (row locks serialise racing updates).
 
 use sqlx::AnyConnection;
 use yiping_flow::{ChildSpec, ItemId, WorkItem};
@@ -18,11 +18,11 @@ use crate::work_items::{json, name};
 use crate::{Dialect, SqlStore, map_err};
 
 /// What a write returns: the ids it reserved or created (empty when there are none).
-pub(crate) type Done = StoreResult<Vec<ItemId>>;
+pub type Done = StoreResult<Vec<ItemId>>;
 
 /// A write, its statements prepared outside the transaction.
 #[derive(Debug)]
-pub(crate) enum WriteOp {
+pub enum WriteOp {
     Reserve(u32),
     Insert {
         id: ItemId,
@@ -128,7 +128,7 @@ fn changed_sets(sql: &mut Sql, previous: &WorkItem, next: &WorkItem) -> StoreRes
 }
 
 /// The `INSERT` of a new item row.
-pub(crate) fn insert_item_sql(item: &WorkItem, extras: &ItemExtras) -> StoreResult<Sql> {
+pub fn insert_item_sql(item: &WorkItem, extras: &ItemExtras) -> StoreResult<Sql> {
     let mut sql = Sql::new("");
     let id = sql.arg(Arg::I64(item.id.0));
     let values = item_values(item, Some(extras), Body::Written)?;
@@ -146,7 +146,7 @@ pub(crate) fn insert_item_sql(item: &WorkItem, extras: &ItemExtras) -> StoreResu
 }
 
 /// A duplicate item id, named.
-pub(crate) fn item_exists(id: ItemId, e: StoreError) -> StoreError {
+pub fn item_exists(id: ItemId, e: StoreError) -> StoreError {
     match e {
         StoreError::Conflict { .. } => StoreError::Conflict {
             what: format!("事项 {id} 已存在"),
@@ -156,7 +156,7 @@ pub(crate) fn item_exists(id: ItemId, e: StoreError) -> StoreError {
 }
 
 /// A duplicate history version, named.
-pub(crate) fn record_exists(r: &RecordSql, e: StoreError) -> StoreError {
+pub fn record_exists(r: &RecordSql, e: StoreError) -> StoreError {
     match e {
         StoreError::Conflict { .. } => StoreError::Conflict {
             what: format!("事项 {} 的第 {} 版已存在", r.item, r.version),
@@ -166,7 +166,7 @@ pub(crate) fn record_exists(r: &RecordSql, e: StoreError) -> StoreError {
 }
 
 /// The failure of a transition whose `UPDATE` matched no row.
-pub(crate) fn lost_race(t: &TransitionSql, exists: bool) -> StoreError {
+pub fn lost_race(t: &TransitionSql, exists: bool) -> StoreError {
     let id = t.id;
     if exists {
         StoreError::Conflict {
@@ -197,7 +197,7 @@ async fn insert_item(
 
 /// A history row to insert, with what its conflict message names.
 #[derive(Debug)]
-pub(crate) struct RecordSql {
+pub struct RecordSql {
     pub item: ItemId,
     pub version: u64,
     pub sql: Sql,
@@ -233,7 +233,7 @@ fn record_values(sql: &mut Sql, item: ItemId, r: &TransitionRecord) -> StoreResu
     Ok(vals.join(", "))
 }
 
-pub(crate) fn record_sql(item: ItemId, r: &TransitionRecord) -> StoreResult<RecordSql> {
+pub fn record_sql(item: ItemId, r: &TransitionRecord) -> StoreResult<RecordSql> {
     let mut sql = Sql::new("");
     let vals = record_values(&mut sql, item, r)?;
     sql.text = format!("{HISTORY_INSERT} VALUES ({vals})");
@@ -324,10 +324,11 @@ async fn run_any(store: &SqlStore, op: &WriteOp) -> Done {
     }
 }
 
-/// Runs a write: through the group-commit writer on SQLite, in its own transaction otherwise.
+/// Runs a write: on the backend's native path when it has one (SQLite: the group-commit writer),
+/// in its own transaction otherwise.
 async fn write(store: &SqlStore, op: WriteOp) -> Done {
-    match store.writer.as_deref() {
-        Some(writer) => writer.submit(op).await,
+    match store.native.as_deref() {
+        Some(native) => native.write(op).await,
         None => run_any(store, &op).await,
     }
 }
@@ -363,7 +364,7 @@ pub(crate) async fn insert(
 
 /// What a transition writes.
 #[derive(Debug)]
-pub(crate) struct TransitionSql {
+pub struct TransitionSql {
     pub id: ItemId,
     pub expected: u64,
     pub update: Sql,

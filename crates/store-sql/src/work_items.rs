@@ -39,7 +39,7 @@ pub(crate) fn json<T: Serialize>(v: &T) -> StoreResult<String> {
 }
 
 /// Column access shared by sqlx rows and native SQLite rows, so that both decode alike.
-pub(crate) trait Cols {
+pub trait Cols {
     fn text(&self, col: &str) -> StoreResult<String>;
     fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
     fn int(&self, col: &str) -> StoreResult<i64>;
@@ -65,7 +65,7 @@ impl Cols for AnyRow {
     }
 }
 
-pub(crate) fn record_from_row(row: &impl Cols) -> StoreResult<TransitionRecord> {
+pub fn record_from_row(row: &impl Cols) -> StoreResult<TransitionRecord> {
     let at = row.text("at")?;
     let user = row.text("actor_user")?;
     let role = row.text("actor_role")?;
@@ -99,7 +99,7 @@ pub(crate) fn record_from_row(row: &impl Cols) -> StoreResult<TransitionRecord> 
     })
 }
 
-pub(crate) fn item_from_row(row: &impl Cols) -> StoreResult<StoredWorkItem> {
+pub fn item_from_row(row: &impl Cols) -> StoreResult<StoredWorkItem> {
     let body = row.text("body")?;
     let extras = row.text("extras")?;
     Ok(StoredWorkItem {
@@ -126,13 +126,13 @@ pub(crate) fn one_from_rows<R: Cols>(rows: &[R]) -> StoreResult<Option<StoredWor
 
 /// One item with its history in one query: the item's columns repeated on each history row
 /// (one row with NULL history columns when there is none).
-pub(crate) const ONE_SQL: &str = "SELECT w.body, w.extras, h.item_id, h.version, h.at, \
+pub const ONE_SQL: &str = "SELECT w.body, w.extras, h.item_id, h.version, h.at, \
      h.actor_user, h.actor_role, h.actor_unit, h.step, h.from_stage, h.to_stage, h.on_time, \
      h.note, h.clock_used, h.overdue FROM work_items w \
      LEFT JOIN work_item_history h ON h.item_id = w.id WHERE w.id = $1 ORDER BY h.version";
 
 /// One item without its history.
-pub(crate) const HEAD_SQL: &str = "SELECT body, extras FROM work_items WHERE id = $1";
+pub const HEAD_SQL: &str = "SELECT body, extras FROM work_items WHERE id = $1";
 
 const HISTORY_COLUMNS: &str = "item_id, version, at, actor_user, actor_role, actor_unit, step, \
      from_stage, to_stage, on_time, note, clock_used, overdue";
@@ -259,7 +259,7 @@ fn where_clause(sql: &mut Sql, f: &WorkItemFilter) -> String {
 /// id of the matching rows), then only those rows' bodies are read: sorting whole rows copied
 /// every matching body into the sorter (a busy inbox has hundreds). Only a page past the end
 /// (no row to carry the count) needs a second statement, [`count_sql`].
-pub(crate) fn list_sql(f: &WorkItemFilter, page: Page) -> Sql {
+pub fn list_sql(f: &WorkItemFilter, page: Page) -> Sql {
     let mut sql = Sql::new("");
     let w = where_clause(&mut sql, f);
     let limit = sql.arg(Arg::I64(i64::from(page.limit)));
@@ -273,7 +273,7 @@ pub(crate) fn list_sql(f: &WorkItemFilter, page: Page) -> Sql {
     sql
 }
 
-pub(crate) fn count_sql(f: &WorkItemFilter) -> Sql {
+pub fn count_sql(f: &WorkItemFilter) -> Sql {
     let mut count = Sql::new("");
     let w = where_clause(&mut count, f);
     count.text = format!("SELECT COUNT(*) AS total FROM work_items{w}");

@@ -1,10 +1,21 @@
 //! The embedded default backend: a SQLite file in WAL mode with foreign keys on and a busy
 //! timeout, migrated on open.
 //!
-//! Principal function: [`open`]. The statements themselves live in `yiping-store-sql`; this crate
-//! owns the connection settings and `migrations/`.
+//! Principal function: [`open`] (and [`OpenMode`]), which returns the shared
+//! `yiping_store_sql::SqlStore`; [`checkpoint`] folds the WAL into the file. The statements
+//! themselves live in `yiping-store-sql`; this crate owns what only SQLite has: the connection
+//! settings, the SQL of `migrations/`, and the native path for work items that the store reaches
+//! through `yiping_store_sql::native` — the group-commit writer (`writer`, with `exec` running a
+//! write on its connection) and the native reads (`reads`), on rusqlite connections beside the
+//! sqlx pool.
+
+mod exec;
+mod native;
+mod reads;
+mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::Executor;
@@ -12,28 +23,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use yiping_store::StoreError;
 use yiping_store_sql::{Dialect, SqlStore, map_err};
 
-/// The migrations, embedded. Never edit one that has been released: add a new file.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../migrations/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "evaluations",
-        include_str!("../migrations/0002_evaluations.sql"),
-    ),
-    (
-        3,
-        "work_items",
-        include_str!("../migrations/0003_work_items.sql"),
-    ),
-    (4, "users", include_str!("../migrations/0004_users.sql")),
-];
-
-pub fn migrator() -> sqlx::migrate::Migrator {
-    yiping_store_sql::migrator(MIGRATIONS)
+/// The migrations: the versions listed once in `yiping_store_sql::migrations!`, the SQL from this
+/// crate's `migrations/`, embedded. Never edit one that has been released: add a new one.
+fn migrator() -> sqlx::migrate::Migrator {
+    yiping_store_sql::migrator(yiping_store_sql::migrations!())
 }
 
 /// The settings of every connection. WAL lets readers work while one writer writes; NORMAL sync
@@ -131,6 +124,17 @@ pub async fn open(path: &Path, mode: OpenMode) -> Result<SqlStore, StoreError> {
             message: e.to_string(),
         })?;
     // Work-item writes go through one group-commit thread, hot work-item reads through native
-    // connections (see yiping_store_sql::SqlStore::with_native_sqlite).
-    SqlStore::new(pool, Dialect::Sqlite).with_native_sqlite(path, PRAGMAS, BUSY_TIMEOUT)
+    // connections (see `writer` and `reads`).
+    let native = native::Native::open(path, PRAGMAS, BUSY_TIMEOUT)?;
+    Ok(SqlStore::new(pool, Dialect::Sqlite).with_native(Arc::new(native)))
+}
+
+/// Folds the write-ahead log into the database file (`wal_checkpoint(TRUNCATE)`), so that a plain
+/// copy of the file alone is the whole database (a backup, a test's template).
+pub async fn checkpoint(store: &SqlStore) -> Result<(), StoreError> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(store.pool())
+        .await
+        .map_err(map_err)?;
+    Ok(())
 }

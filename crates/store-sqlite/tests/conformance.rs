@@ -1,6 +1,6 @@
 //! The store conformance suite on SQLite: every scenario on a fresh database file.
 
-use yiping_store::conformance::scenarios;
+use yiping_store_conformance::scenarios;
 use yiping_store_sqlite::{OpenMode, open};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,11 +52,9 @@ async fn the_database_uses_wal_and_foreign_keys() {
 
 async fn sqlx_row<T>(store: &yiping_store_sql::SqlStore, sql: &'static str) -> T
 where
-    T: for<'r> yiping_store_sql::sqlx::FromRow<'r, yiping_store_sql::sqlx::any::AnyRow>
-        + Send
-        + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    yiping_store_sql::sqlx::query_as::<_, T>(sql)
+    sqlx::query_as::<_, T>(sql)
         .fetch_one(store.pool())
         .await
         .unwrap()
@@ -79,4 +77,32 @@ async fn ids_reserved_ahead_in_a_burst_are_given_back_on_close() {
     let again = open(&path, OpenMode::MustExist).await.unwrap();
     assert_eq!(again.reserve_item_ids(1).await.unwrap(), [ItemId(4)]);
     again.close().await;
+}
+
+#[tokio::test]
+async fn the_migration_table_records_the_one_list_of_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("m.db"), OpenMode::CreateIfMissing)
+        .await
+        .unwrap();
+    let recorded: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, description FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    store.close().await;
+    let listed: Vec<(i64, String)> = yiping_store_sql::migrations!()
+        .iter()
+        .map(|(v, name, _)| (*v, (*name).to_string()))
+        .collect();
+    assert_eq!(recorded, listed);
+    // Released migrations keep their numbers and names, or existing databases would not open.
+    let released = [
+        (1, "foundation"),
+        (2, "evaluations"),
+        (3, "work_items"),
+        (4, "users"),
+    ];
+    let names: Vec<(i64, &str)> = recorded.iter().map(|(v, n)| (*v, n.as_str())).collect();
+    assert_eq!(names[..released.len()], released);
 }

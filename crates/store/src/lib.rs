@@ -1,30 +1,38 @@
-//! The storage interface of yiping.
+//! The storage interface of yiping: what is kept, as traits and the types they take and return.
 //!
-//! Principal types: the [`Store`] trait (one interface, implemented for SQLite and PostgreSQL by
-//! `yiping-store-sql`), [`StoreError`], the filters and paging types of every list, and the
-//! [`conformance`] suite that every backend must pass.
+//! Principal types: the [`Store`] trait — entities, indicators, observations with their audit,
+//! targets, schemes and evaluation results — and its supertraits, each named for what it holds:
+//! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
+//! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
+//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s). A `&dyn Store`
+//! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
+//! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
 //! Nothing here names a database library: backends convert their errors into [`StoreError`].
+//! The one implementation is `yiping-store-sql`, opened by `yiping-store-sqlite` or
+//! `yiping-store-postgres`; `yiping-store-conformance` holds the scenarios every backend passes.
 
-pub mod conformance;
+mod audit;
 mod error;
 mod evaluations;
+mod maps;
 mod types;
 mod users;
 mod work_items;
 
+pub use audit::{AuditEvent, AuditStore};
 pub use error::StoreError;
 pub use evaluations::{
     EvaluationPage, EvaluationRow, EvaluationRun, GradeMove, HistoryEntry, NewScheme, RankChange,
     ResultFilter, ResultSlice, StoredScheme,
 };
+pub use maps::MapStore;
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
 pub use users::{
-    ApiTokenInfo, AuditEvent, LoginRecord, NewSession, NewUser, StoredSession, StoredUser,
-    UserStore,
+    ApiTokenInfo, LoginRecord, NewSession, NewUser, StoredSession, StoredUser, UserStore,
 };
 pub use work_items::{
     AlertLink, EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord,
@@ -42,7 +50,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything yiping keeps. Every method that writes more than one row is one transaction:
 /// it either happens whole or not at all.
 #[async_trait]
-pub trait Store: WorkItemStore + UserStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    WorkItemStore + UserStore + MapStore + AuditStore + Send + Sync + std::fmt::Debug
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 

@@ -1,4 +1,4 @@
-//! Users, sessions, API tokens, the login record, the audit of changes and region maps.
+//! Users, sessions, API tokens and the record of sign-in attempts ([`UserStore`]).
 //!
 //! Secrets never reach the store in clear: sessions and API tokens are kept as hashes of the
 //! random values the client holds, passwords as argon2id PHC strings made by the application.
@@ -77,21 +77,8 @@ pub struct LoginRecord {
     pub reason: String,
 }
 
-/// A change made by someone, for the audit trail (observation changes also keep old and new
-/// values in their own audit table).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AuditEvent {
-    pub at: DateTime<Utc>,
-    /// The user's login (or `system`).
-    pub actor: String,
-    /// What was done, e.g. `user.add`, `observations.import`, `map.upload`.
-    pub action: String,
-    /// What it was done to, e.g. a login, a file name, an entity code.
-    pub target: String,
-    pub detail: String,
-}
-
-/// Storage of users and what belongs to them. Part of [`crate::Store`].
+/// Storage of users and what belongs to them: sessions, API tokens and sign-in attempts. Part of
+/// [`crate::Store`].
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// Creates a user; a taken login is a conflict.
@@ -152,21 +139,4 @@ pub trait UserStore: Send + Sync {
 
     /// The newest sign-in attempts first.
     async fn login_records(&self, limit: u32) -> StoreResult<Vec<LoginRecord>>;
-
-    async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()>;
-
-    /// The newest audit events first.
-    async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditEvent>>;
-
-    /// Registers (or replaces) the boundaries (GeoJSON text) drawn for the children of `region`.
-    async fn put_region_map(
-        &self,
-        region: EntityId,
-        geojson: &str,
-        actor: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()>;
-
-    /// The boundaries registered for `region`'s children.
-    async fn region_map(&self, region: EntityId) -> StoreResult<Option<String>>;
 }

@@ -39,10 +39,7 @@ fn template() -> &'static Path {
                         .await
                         .unwrap();
                     // Fold the WAL into the main file so that a plain copy is complete.
-                    yiping_store_sql::sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                        .execute(store.pool())
-                        .await
-                        .unwrap();
+                    yiping_store_sqlite::checkpoint(&store).await.unwrap();
                     store.close().await;
                 })
         })

@@ -1,17 +1,17 @@
-//! Conformance scenarios for users: accounts, sessions with expiry, API tokens, sign-in
-//! attempts for throttling, the audit of changes and region maps.
+//! Conformance scenarios for users ([`yiping_store::UserStore`]): accounts, sessions with
+//! expiry, API tokens, sign-in attempts for throttling.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use yiping_kernel::EntityId;
 
 use super::{BoxFut, ctx, region};
-use crate::{AuditEvent, EntityUpsert, LoginRecord, NewSession, NewUser, Store, StoreError};
+use yiping_store::{EntityUpsert, LoginRecord, NewSession, NewUser, Store, StoreError};
 
-fn t0() -> DateTime<Utc> {
+pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
 
-async fn unit(store: &dyn Store) -> EntityId {
+pub(super) async fn unit(store: &dyn Store) -> EntityId {
     let ids = store
         .upsert_entities(
             &[EntityUpsert::new(region(Some("500103"), "渝中区", 1))],
@@ -134,7 +134,7 @@ pub(super) fn users_sessions_and_tokens(store: &dyn Store) -> BoxFut<'_> {
     })
 }
 
-pub(super) fn logins_audit_and_maps(store: &dyn Store) -> BoxFut<'_> {
+pub(super) fn login_attempts(store: &dyn Store) -> BoxFut<'_> {
     Box::pin(async move {
         let attempt = |login: &str, ip: &str, minutes: i64, success: bool| LoginRecord {
             login: login.into(),
@@ -174,52 +174,5 @@ pub(super) fn logins_audit_and_maps(store: &dyn Store) -> BoxFut<'_> {
         let newest = store.login_records(2).await.unwrap();
         assert_eq!(newest.len(), 2);
         assert!(newest[0].success && newest[0].at == t0() + TimeDelta::minutes(8));
-
-        for (i, action) in ["user.add", "map.upload"].into_iter().enumerate() {
-            store
-                .record_audit(&AuditEvent {
-                    at: t0() + TimeDelta::seconds(i as i64),
-                    actor: "admin".into(),
-                    action: action.into(),
-                    target: "渝中区".into(),
-                    detail: "说明".into(),
-                })
-                .await
-                .unwrap();
-        }
-        let events = store.audit_events(10).await.unwrap();
-        assert_eq!(
-            events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
-            ["map.upload", "user.add"]
-        );
-
-        let unit = unit(store).await;
-        assert_eq!(store.region_map(unit).await.unwrap(), None);
-        store
-            .put_region_map(
-                unit,
-                r#"{"type":"FeatureCollection","features":[]}"#,
-                "admin",
-                t0(),
-            )
-            .await
-            .unwrap();
-        store
-            .put_region_map(
-                unit,
-                r#"{"type":"FeatureCollection","features":[1]}"#,
-                "admin",
-                t0(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            store.region_map(unit).await.unwrap().as_deref(),
-            Some(r#"{"type":"FeatureCollection","features":[1]}"#)
-        );
-        let bad = store
-            .put_region_map(EntityId(999_999), "{}", "admin", t0())
-            .await;
-        assert!(matches!(bad, Err(StoreError::Invalid { .. })), "{bad:?}");
     })
 }

@@ -4,7 +4,7 @@ use chrono::{TimeZone, Utc};
 use yiping_kernel::{EntityCode, EntityId, EntityKind, Frequency, NewEntity, Period};
 
 use super::{BoxFut, ctx};
-use crate::{
+use yiping_store::{
     EntityChange, EntityUpsert, EvaluationRow, EvaluationRun, GradeMove, NewScheme, Page,
     RankChange, ResultFilter, Store,
 };

@@ -1,29 +1,33 @@
 //! Running a [`WriteOp`] on a native SQLite connection: the same statements as on PostgreSQL
-//! (built by `work_item_writes`), bound to rusqlite, with the same error mapping as sqlx's.
+//! (built by `yiping_store_sql`'s `work_item_writes`, handed over through
+//! [`yiping_store_sql::native`]), bound to rusqlite, with the same error mapping as sqlx's.
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql, ffi};
 use yiping_flow::ItemId;
 use yiping_store::{ItemExtras, StoreError, StoreResult, TransitionRecord};
 
-use crate::args::{Arg, Sql};
-use crate::work_item_writes::{
-    Done, RecordSql, TransitionSql, WriteOp, insert_item_sql, item_exists, lost_race,
+use yiping_store_sql::native::{
+    Arg, Done, RecordSql, Sql, TransitionSql, WriteOp, insert_item_sql, item_exists, lost_race,
     record_exists, record_sql,
 };
 
-impl ToSql for Arg {
+/// A value of a statement, bound to a native connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bind<'a>(pub(crate) &'a Arg);
+
+impl ToSql for Bind<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(match self {
-            Self::I64(v) => ValueRef::Integer(*v),
-            Self::F64(v) | Self::OptF64(Some(v)) => ValueRef::Real(*v),
-            Self::Text(s) | Self::OptText(Some(s)) => ValueRef::Text(s.as_bytes()),
-            Self::OptText(None) | Self::OptF64(None) => ValueRef::Null,
+        Ok(ToSqlOutput::Borrowed(match self.0 {
+            Arg::I64(v) => ValueRef::Integer(*v),
+            Arg::F64(v) | Arg::OptF64(Some(v)) => ValueRef::Real(*v),
+            Arg::Text(s) | Arg::OptText(Some(s)) => ValueRef::Text(s.as_bytes()),
+            Arg::OptText(None) | Arg::OptF64(None) => ValueRef::Null,
         }))
     }
 }
 
-/// The same mapping as [`crate::map_err`] for sqlx errors.
+/// The same mapping as [`yiping_store_sql::map_err`] for sqlx errors.
 pub(crate) fn map_sqlite(e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, msg) => {
@@ -55,7 +59,7 @@ pub(crate) fn map_sqlite(e: rusqlite::Error) -> StoreError {
 pub(crate) fn exec(conn: &Connection, sql: &Sql) -> StoreResult<usize> {
     let (text, args) = sql.positional();
     let mut stmt = conn.prepare_cached(&text).map_err(map_sqlite)?;
-    stmt.execute(rusqlite::params_from_iter(args.iter()))
+    stmt.execute(rusqlite::params_from_iter(args.iter().map(Bind)))
         .map_err(map_sqlite)
 }
 

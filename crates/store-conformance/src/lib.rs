@@ -1,6 +1,13 @@
-//! The conformance suite: the same scenarios, run against every backend on a fresh, empty store.
-//! A backend's test calls [`scenarios`] and runs each one on a new database. Scenarios panic with a
-//! message on failure, like tests.
+//! The store conformance suite: the same scenarios, run against every backend on a fresh, empty
+//! store, so that SQLite and PostgreSQL are held to one behaviour of [`yiping_store::Store`].
+//!
+//! Principal items: [`scenarios`] (every scenario by name) and the [`Scenario`] type. A backend's
+//! test (`crates/store-sqlite/tests/conformance.rs`, `crates/store-postgres/tests/conformance.rs`)
+//! calls [`scenarios`] and runs each one on a new database. Scenarios panic with a message on
+//! failure, like tests.
+//!
+//! Why a crate of its own: the suite is test code (about two thousand lines); kept in `store` it
+//! was compiled into every production binary. Backends take it as a dev-dependency.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,12 +18,14 @@ use yiping_kernel::{
     ObservationKey, ObservationStatus, ObservationValue, Period, Polarity, Target, TargetKind,
 };
 
-use crate::{
+use yiping_store::{
     ApplyOptions, ChangeContext, EntityChange, EntityFilter, EntityUpsert, ObservationFilter, Page,
     ParentRef, Store, StoreError, TargetFilter,
 };
 
+mod audit;
 mod evaluations;
+mod maps;
 mod observations;
 mod users;
 mod work_items;
@@ -72,7 +81,15 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             "users_sessions_and_tokens",
             users::users_sessions_and_tokens,
         ),
-        ("logins_audit_and_maps", users::logins_audit_and_maps),
+        ("login_attempts_count_and_list", users::login_attempts),
+        (
+            "audit_events_newest_first",
+            audit::audit_events_newest_first,
+        ),
+        (
+            "region_maps_replace_and_check_the_region",
+            maps::region_maps_replace_and_check_the_region,
+        ),
     ]
 }
 

@@ -7,7 +7,8 @@
 //! instead measured no better (the switch remains). These reads are short and CPU-bound (an
 //! index lookup and at most a page of rows from a WAL snapshot, which a writer never blocks), so
 //! they run where they are called, like the JSON decoding that follows them. The statements are
-//! the same text as on PostgreSQL (`work_items`), decoded by the same functions.
+//! the same text as on PostgreSQL (`yiping_store_sql`'s `work_items`, handed over through
+//! [`yiping_store_sql::native`]), decoded by the same functions.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,11 +18,11 @@ use rusqlite::Connection;
 use yiping_flow::ItemId;
 use yiping_store::{Page, Paged, StoreError, StoreResult, StoredWorkItem, WorkItemFilter};
 
-use crate::args::{Arg, Sql};
-use crate::sqlite_exec::map_sqlite;
-use crate::work_items::{
-    Cols, HEAD_SQL, ONE_SQL, count_sql, item_from_row, list_sql, record_from_row,
+use yiping_store_sql::native::{
+    Arg, Cols, HEAD_SQL, ONE_SQL, Sql, count_sql, item_from_row, list_sql, record_from_row,
 };
+
+use crate::exec::{Bind, map_sqlite};
 
 /// Idle connections kept for reuse; a busier moment opens more and closes the extra ones after.
 const KEEP_IDLE: usize = 8;
@@ -93,21 +94,24 @@ impl Readers {
     }
 }
 
-impl Cols for rusqlite::Row<'_> {
+/// A native row, decoded through the same [`Cols`] as a sqlx row.
+struct Row<'a, 'r>(&'a rusqlite::Row<'r>);
+
+impl Cols for Row<'_, '_> {
     fn text(&self, col: &str) -> StoreResult<String> {
-        self.get(col).map_err(|e| corrupt(col, e))
+        self.0.get(col).map_err(|e| corrupt(col, e))
     }
     fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
-        self.get(col).map_err(|e| corrupt(col, e))
+        self.0.get(col).map_err(|e| corrupt(col, e))
     }
     fn int(&self, col: &str) -> StoreResult<i64> {
-        self.get(col).map_err(|e| corrupt(col, e))
+        self.0.get(col).map_err(|e| corrupt(col, e))
     }
     fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
-        self.get(col).map_err(|e| corrupt(col, e))
+        self.0.get(col).map_err(|e| corrupt(col, e))
     }
     fn opt_real(&self, col: &str) -> StoreResult<Option<f64>> {
-        self.get(col).map_err(|e| corrupt(col, e))
+        self.0.get(col).map_err(|e| corrupt(col, e))
     }
 }
 
@@ -119,16 +123,16 @@ fn corrupt(col: &str, e: rusqlite::Error) -> StoreError {
 fn rows<T>(
     conn: &Connection,
     sql: &Sql,
-    mut f: impl FnMut(&rusqlite::Row<'_>) -> StoreResult<T>,
+    mut f: impl FnMut(&Row<'_, '_>) -> StoreResult<T>,
 ) -> StoreResult<Vec<T>> {
     let (text, args) = sql.positional();
     let mut stmt = conn.prepare_cached(&text).map_err(map_sqlite)?;
     let mut rows = stmt
-        .query(rusqlite::params_from_iter(args.iter()))
+        .query(rusqlite::params_from_iter(args.iter().map(Bind)))
         .map_err(map_sqlite)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(map_sqlite)? {
-        out.push(f(row)?);
+        out.push(f(&Row(row))?);
     }
     Ok(out)
 }

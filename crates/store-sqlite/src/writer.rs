@@ -17,6 +17,11 @@
 //! caller has gone before its batch started is skipped). Checkpoints, the one slow part of a
 //! WAL database, are not run by commits here but by a background thread
 //! ([`Checkpointer`]), so that no caller waits for one.
+//!
+//! Where the parts are: each write's statements are built once for both databases in
+//! `yiping_store_sql` (`work_item_writes`) and arrive here as a [`WriteOp`]; `crate::exec` runs
+//! one on the connection; `crate::native` hands this writer, with the native reads
+//! (`crate::reads`), to the shared `SqlStore` through [`yiping_store_sql::native::NativeWorkItems`].
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,9 +31,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 use yiping_store::{StoreError, StoreResult};
+use yiping_store_sql::native::{Done, WriteOp};
 
-use crate::sqlite_exec::{map_sqlite, run_op};
-use crate::work_item_writes::{Done, WriteOp};
+use crate::exec::{map_sqlite, run_op};
 
 /// The most writes one transaction applies.
 const MAX_BATCH: usize = 64;

@@ -12,7 +12,9 @@ use yiping_flow::{
 use yiping_kernel::EntityId;
 
 use super::BoxFut;
-use crate::{AlertLink, ItemExtras, Page, Store, StoreError, TransitionRecord, WorkItemFilter};
+use yiping_store::{
+    AlertLink, ItemExtras, Page, Store, StoreError, TransitionRecord, WorkItemFilter,
+};
 
 const BOOK: &str = r#"
 [[category]]
