@@ -5,14 +5,17 @@
 //! threshold, severity) in its extras. An existing item for the same (rule, indicator, period,
 //! entity), open or closed, stops a second one, so re-importing the same data raises nothing.
 //!
-//! [`after_change`] runs after an import or data entry that inserted or changed values: the rules
-//! reading a changed indicator are evaluated for each changed period and, for rules on derived
-//! growth, the same period one year later (its growth compares with the changed value);
-//! [`after_targets`] after an import of targets, for the rules reading a plan.
+//! The pipeline after a change ([`crate::pipeline`]) runs the rules as its last step: after values
+//! were inserted or changed, the rules reading a changed indicator for each changed period and,
+//! for rules on derived growth, the same period one year later (its growth compares with the
+//! changed value); after targets changed, the rules reading a plan (序时进度) for every
+//! cumulative month of the target years. [`raise_for_periods`] checks whole periods at once (the
+//! demo's loader).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use yiping_eval::alerts::{AlertInput, AlertRule, AlertSubject, Firing, Severity, evaluate_rule};
 use yiping_eval::scheme::FieldError;
 use yiping_flow::{Channel, Priority};
@@ -59,8 +62,8 @@ pub struct AlertRun {
     pub skipped: Vec<(String, String)>,
 }
 
-/// What [`after_change`] did.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What one check of the rules did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AlertReport {
     /// (rule code, period) evaluated.
     pub evaluated: Vec<(String, Period)>,
@@ -267,63 +270,54 @@ fn next_year(p: Period) -> Option<Period> {
     }
 }
 
-/// Evaluates the shipped rules reading one of `indicators` for `periods` (and, for derived
-/// growth, the next year's same periods) and raises their problems. Failures are reported, not
-/// raised: the data change itself stands.
-pub async fn after_change(
+/// Evaluates the rules of `rules` reading one of `indicators` for `periods` (and, for derived
+/// growth, the next year's same periods) and raises their problems into `report`. Failures are
+/// recorded in the report, not returned: the data change itself stands.
+pub(crate) async fn check_changed_values(
     store: &dyn Store,
-    indicators: &[IndicatorId],
-    periods: &[Period],
-    now: DateTime<Utc>,
-) -> AlertReport {
-    let mut report = AlertReport::default();
-    if let Err(e) = after_change_inner(store, indicators, periods, now, &mut report).await {
-        report.error = Some(e.to_string());
-    }
-    report
-}
-
-async fn after_change_inner(
-    store: &dyn Store,
+    rules: &[AlertRule],
     indicators: &[IndicatorId],
     periods: &[Period],
     now: DateTime<Utc>,
     report: &mut AlertReport,
-) -> Result<(), AppError> {
-    let codes = indicator_codes(store, indicators).await?;
-    let rules: Vec<AlertRule> = shipped_rules()?
-        .into_iter()
-        .filter(|r| codes.contains(&r.indicator))
-        .collect();
-    let mut work: BTreeMap<Period, Vec<AlertRule>> = BTreeMap::new();
-    for rule in rules {
-        for p in periods {
-            work.entry(*p).or_default().push(rule.clone());
-            if rule.condition.needs_previous()
-                && let Some(n) = next_year(*p)
-            {
-                work.entry(n).or_default().push(rule.clone());
+) {
+    let result = async {
+        let codes = indicator_codes(store, indicators).await?;
+        let mut work: BTreeMap<Period, Vec<AlertRule>> = BTreeMap::new();
+        for rule in rules.iter().filter(|r| codes.contains(&r.indicator)) {
+            for p in periods {
+                work.entry(*p).or_default().push(rule.clone());
+                if rule.condition.needs_previous()
+                    && let Some(n) = next_year(*p)
+                {
+                    work.entry(n).or_default().push(rule.clone());
+                }
             }
         }
+        run_periods(store, work, now, report).await
+    };
+    if let Err(e) = result.await {
+        report.error.get_or_insert(e.to_string());
     }
-    run_periods(store, work, now, report).await
 }
 
-/// After targets of `years` changed: the rules reading a plan (behind 序时进度) on one of
-/// `indicators` are evaluated for every cumulative month of those years (1月 … 1—12月) and raise
-/// their problems. Failures are reported, not raised.
-pub async fn after_targets(
+/// After targets of `years` changed: the rules of `rules` reading a plan (behind 序时进度) on one
+/// of `indicators` are evaluated for every cumulative month of those years (1月 … 1—12月) and
+/// raise their problems into `report`. Failures are recorded, not returned.
+pub(crate) async fn check_changed_plans(
     store: &dyn Store,
+    rules: &[AlertRule],
     indicators: &[IndicatorId],
     years: &BTreeSet<i32>,
     now: DateTime<Utc>,
-) -> AlertReport {
-    let mut report = AlertReport::default();
+    report: &mut AlertReport,
+) {
     let result = async {
         let codes = indicator_codes(store, indicators).await?;
-        let rules: Vec<AlertRule> = shipped_rules()?
-            .into_iter()
+        let rules: Vec<AlertRule> = rules
+            .iter()
             .filter(|r| r.condition.needs_target() && codes.contains(&r.indicator))
+            .cloned()
             .collect();
         if rules.is_empty() {
             return Ok(());
@@ -333,12 +327,11 @@ pub async fn after_targets(
             .flat_map(|y| (1..=12).filter_map(move |m| Period::months(*y, 1, m).ok()))
             .map(|p| (p, rules.clone()))
             .collect();
-        run_periods(store, work, now, &mut report).await
+        run_periods(store, work, now, report).await
     };
     if let Err(e) = result.await {
-        report.error = Some(e.to_string());
+        report.error.get_or_insert(e.to_string());
     }
-    report
 }
 
 async fn indicator_codes(

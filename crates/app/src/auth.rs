@@ -7,7 +7,6 @@
 //! [`principal`] (user → [`Principal`]), [`issue_api_token`], [`reset_password`] and
 //! [`set_user_active`] (both audited).
 
-mod demo_users;
 mod scope_cache;
 mod secrets;
 
@@ -18,7 +17,6 @@ use yiping_store::{AuditEvent, LoginRecord, NewSession, NewUser, Store, StoreErr
 
 use crate::AppError;
 
-pub use demo_users::{DEMO_PASSWORD, DemoUser, ensure_demo_users};
 pub use scope_cache::ScopeCache;
 pub use secrets::{hash_password, new_secret, secret_hash, sha256_hex, verify_password};
 

@@ -8,7 +8,7 @@
 //!   the form for month 10 of 2024 enters the 1—10月 values (`2024M01-M10`), level and growth;
 //! - a unit reports the monthly indicators (no formula, no work-item metric) the store holds for
 //!   it, or, when it has none yet, for its siblings (same parent);
-//! - month m is due on the 5th working day of month m + 1 (official calendar, cn-holidays.csv).
+//! - month m is due on the 5th working day of month m + 1 ([`crate::calendar::official`]).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,12 +23,6 @@ use crate::import::{ImportKind, ImportOptions, ImportOutcome, import_grid};
 
 /// Which working day of the next month a month's figures are due on.
 pub const DEADLINE_WORKING_DAY: u32 = 5;
-
-/// The official working calendar (weekends, holidays and make-up working days).
-pub fn calendar() -> Result<Calendar, AppError> {
-    Calendar::from_csv(crate::demo::HOLIDAYS_CSV)
-        .map_err(|e| AppError::invalid(format!("工作日历有误：{e}")))
-}
 
 /// The reporting deadline of `year`-`month`: the 5th working day of the next month.
 pub fn reporting_deadline(cal: &Calendar, year: i32, month: u8) -> NaiveDate {
@@ -239,7 +233,7 @@ pub async fn load_sheet(
         year,
         month,
         period,
-        deadline: reporting_deadline(&calendar()?, year, month),
+        deadline: reporting_deadline(&crate::calendar::official()?, year, month),
         lines,
     })
 }

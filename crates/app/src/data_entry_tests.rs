@@ -8,7 +8,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 #[test]
 fn the_deadline_is_the_fifth_working_day_of_the_next_month() {
-    let cal = calendar().unwrap();
+    let cal = crate::calendar::official().unwrap();
     // 2024-10: 1—7 October are the National Day holiday, 12 October a make-up working day.
     assert_eq!(reporting_deadline(&cal, 2024, 9), d(2024, 10, 12));
     // 2024-11: Fri 1, Mon 4 … Thu 7.

@@ -1,7 +1,7 @@
 //! Evaluation on the server: schemes are stored as TOML text, evaluated against the store's data,
 //! and the results persisted per (scheme, period, entity), so that every reader sees the same
-//! league table. Results are recomputed whenever data changes ([`recompute_affected`], called by
-//! the importer).
+//! league table. Results are recomputed whenever data changes ([`recompute_affected`], the second
+//! step of the pipeline after a change, [`crate::pipeline`]).
 //!
 //! Pipeline of [`evaluate_scheme`] (DESIGN §5): pick the scheme version for the period's year →
 //! select the population (kind, level, groups, valid at the period's last day) → fetch inputs with

@@ -1,5 +1,8 @@
 //! Importing a spreadsheet: read the file, recognise what it holds, resolve names against the
-//! catalogue, and apply everything in one transaction, or nothing.
+//! catalogue, and apply everything in one transaction, or nothing. An applied import that
+//! changed anything, of whatever kind, is followed by the pipeline after a change
+//! ([`crate::pipeline::after_change`]: formulas, evaluations, alerts), whose outcome the import's
+//! outcome carries.
 
 use std::path::Path;
 
@@ -7,11 +10,11 @@ use yiping_io::{
     Grid, Layout, ParseOptions, Problem, ReadOptions, SourceRef, parse_indicators,
     parse_observations, parse_targets, read_grid,
 };
-use yiping_kernel::{Catalog, Period, StatusPolicy};
+use yiping_kernel::{Catalog, IndicatorId, NewIndicator, Period, StatusPolicy};
 use yiping_store::{ApplyOptions, ApplyReport, ChangeContext, Store, UpsertReport};
 
 use crate::AppError;
-use crate::evaluate::{RecomputeReport, recompute_affected};
+use crate::pipeline::{AfterChange, ChangeSet, after_change};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,12 +75,10 @@ pub struct ImportOutcome {
     pub dry_run: bool,
     /// The first changed values, described with names (for the command line and previews).
     pub changes: Vec<String>,
-    /// Why re-deriving formula indicators failed, if it did (the import itself is committed).
-    pub derive_error: Option<String>,
-    /// The evaluations recomputed because the import changed their inputs (observations only).
-    pub recomputed: Option<RecomputeReport>,
-    /// The alert rules evaluated on the changed values or plans and the 问题 they raised.
-    pub alerts: Option<crate::alerts::AlertReport>,
+    /// What followed the change (formulas re-derived, evaluations recomputed, alert rules
+    /// checked and the 问题 they raised, and what failed); `None` when nothing was changed (a
+    /// dry run, or a file equal to what is stored).
+    pub after: Option<AfterChange>,
 }
 
 /// Recognises master-data tables by their header; everything else is observations.
@@ -179,9 +180,7 @@ pub async fn import_grid(
         upserts: None,
         dry_run: opts.dry_run,
         changes: Vec::new(),
-        derive_error: None,
-        recomputed: None,
-        alerts: None,
+        after: None,
     };
     match kind {
         ImportKind::Observations | ImportKind::Auto => {
@@ -201,32 +200,8 @@ pub async fn import_grid(
             };
             let report = store.apply_observations(&batch, ctx, apply).await?;
             if !opts.dry_run && report.inserted + report.updated > 0 {
-                // Evaluation follows the data: every stored scheme reading a changed indicator
-                // is recomputed for the affected periods. The import itself is committed.
-                let mut indicators: Vec<_> = batch.iter().map(|(k, _)| k.indicator).collect();
-                // Quotient indicators (亩均税收 …) follow their operands before evaluation.
-                let keys: Vec<_> = batch.iter().map(|(k, _)| *k).collect();
-                match crate::formulas::derive_after_change(store, &keys, ctx).await {
-                    Ok(derived) => indicators.extend(derived),
-                    Err(e) => out.derive_error = Some(e.to_string()),
-                }
-                indicators.sort();
-                indicators.dedup();
-                let mut periods: Vec<_> = batch.iter().map(|(k, _)| k.period).collect();
-                periods.sort();
-                periods.dedup();
-                out.recomputed = Some(
-                    match recompute_affected(store, &indicators, &periods, ctx.at).await {
-                        Ok(r) => r,
-                        Err(e) => RecomputeReport {
-                            error: Some(e.to_string()),
-                            ..RecomputeReport::default()
-                        },
-                    },
-                );
-                // Early warning: the rules reading a changed indicator raise their problems.
-                out.alerts =
-                    Some(crate::alerts::after_change(store, &indicators, &periods, ctx.at).await);
+                let changes = ChangeSet::observations(batch.iter().map(|(k, _)| *k));
+                out.after = Some(after_change(store, &changes, ctx).await);
             }
             out.layout = Some(parsed.layout);
             out.periods = parsed.periods;
@@ -242,15 +217,19 @@ pub async fn import_grid(
         ImportKind::Indicators => {
             let items = parse_indicators(grid).map_err(|p| rejected(grid, p))?;
             out.rows = items.len();
+            let (preview, changing) = compare_indicators(store, &items).await?;
             if opts.dry_run {
-                out.upserts = Some(dry_run_indicators(store, &items).await?);
+                out.upserts = Some(preview);
             } else {
-                out.upserts = Some(
-                    store
-                        .upsert_indicators(&items, ctx)
-                        .await
-                        .map_err(|e| store_problem(grid, e))?,
-                );
+                let report = store
+                    .upsert_indicators(&items, ctx)
+                    .await
+                    .map_err(|e| store_problem(grid, e))?;
+                if report.inserted + report.updated > 0 {
+                    let ids = indicator_ids(store, &changing).await?;
+                    out.after = Some(after_change(store, &ChangeSet::indicators(ids), ctx).await);
+                }
+                out.upserts = Some(report);
             }
         }
         ImportKind::Targets => {
@@ -267,43 +246,58 @@ pub async fn import_grid(
                     .await
                     .map_err(|e| store_problem(grid, e))?;
                 if report.inserted + report.updated > 0 {
-                    // Targets feed completion and 序时进度 items: recompute the stored evaluations
-                    // of the target years that read those indicators.
-                    out.recomputed = Some(recompute_after_targets(store, &items, ctx).await);
-                    let mut indicators: Vec<_> = items.iter().map(|t| t.indicator).collect();
-                    indicators.sort();
-                    indicators.dedup();
-                    let years = items.iter().map(|t| t.year).collect();
-                    out.alerts = Some(
-                        crate::alerts::after_targets(store, &indicators, &years, ctx.at).await,
-                    );
+                    let changes = ChangeSet::targets(items.iter().map(|t| (t.indicator, t.year)));
+                    out.after = Some(after_change(store, &changes, ctx).await);
                 }
                 out.upserts = Some(report);
             }
         }
         ImportKind::Entities => {
-            let report = crate::import_entities::import(store, grid, opts.dry_run, ctx).await?;
+            let (report, changed) =
+                crate::import_entities::import(store, grid, opts.dry_run, ctx).await?;
             out.rows = report.inserted + report.updated + report.unchanged;
+            if !changed.is_empty() {
+                out.after = Some(after_change(store, &ChangeSet::entities(changed), ctx).await);
+            }
             out.upserts = Some(report);
         }
     }
     Ok(out)
 }
 
-async fn dry_run_indicators(
+/// What writing `items` would do, and the codes of the items it would insert or change.
+async fn compare_indicators(
     store: &dyn Store,
-    items: &[yiping_kernel::NewIndicator],
-) -> Result<UpsertReport, AppError> {
+    items: &[NewIndicator],
+) -> Result<(UpsertReport, Vec<String>), AppError> {
     let existing = store.indicators().await?;
     let mut r = UpsertReport::default();
+    let mut changing = Vec::new();
     for i in items {
         match existing.iter().find(|e| e.data.code == i.code) {
-            None => r.inserted += 1,
             Some(e) if e.data == *i => r.unchanged += 1,
-            Some(_) => r.updated += 1,
+            found => {
+                if found.is_some() {
+                    r.updated += 1;
+                } else {
+                    r.inserted += 1;
+                }
+                changing.push(i.code.as_str().to_string());
+            }
         }
     }
-    Ok(r)
+    Ok((r, changing))
+}
+
+/// The ids of the stored indicators with these codes.
+async fn indicator_ids(store: &dyn Store, codes: &[String]) -> Result<Vec<IndicatorId>, AppError> {
+    Ok(store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter(|i| codes.iter().any(|c| c == i.data.code.as_str()))
+        .map(|i| i.id)
+        .collect())
 }
 
 /// "渝中区 固定资产投资 2024年1—9月 数值：300 → 301.5（已审核 → 已报送）".
@@ -330,34 +324,4 @@ fn describe_update(catalog: &Catalog, u: &yiping_kernel::Update) -> String {
         u.old.value(),
         u.new.value()
     )
-}
-
-async fn recompute_after_targets(
-    store: &dyn Store,
-    targets: &[yiping_kernel::Target],
-    ctx: &ChangeContext,
-) -> RecomputeReport {
-    let result = async {
-        let mut indicators: Vec<_> = targets.iter().map(|t| t.indicator).collect();
-        indicators.sort();
-        indicators.dedup();
-        let years: std::collections::BTreeSet<i32> = targets.iter().map(|t| t.year).collect();
-        let mut periods: Vec<Period> = store
-            .evaluation_runs(None)
-            .await?
-            .into_iter()
-            .map(|r| r.period)
-            .filter(|p| years.contains(&p.year_number()))
-            .collect();
-        periods.sort();
-        periods.dedup();
-        recompute_affected(store, &indicators, &periods, ctx.at).await
-    };
-    match result.await {
-        Ok(r) => r,
-        Err(e) => RecomputeReport {
-            error: Some(e.to_string()),
-            ..RecomputeReport::default()
-        },
-    }
 }

@@ -1,26 +1,29 @@
 //! Importing an entity table: parents may be named by code or name, be stored already or appear
-//! anywhere in the same file; rows are ordered so that parents load first.
+//! anywhere in the same file; rows are ordered so that parents load first. The importer hands the
+//! entities inserted or changed to the pipeline after a change.
 
 use std::collections::HashMap;
 
 use yiping_io::{EntityRecord, Grid, Problem, parse_entities};
-use yiping_kernel::{Catalog, EntityMatch, normalize_name};
+use yiping_kernel::{Catalog, EntityId, EntityMatch, normalize_name};
 use yiping_store::{ChangeContext, EntityChange, EntityUpsert, ParentRef, Store, UpsertReport};
 
 use crate::AppError;
 
 enum Parent {
     None,
-    Stored(yiping_kernel::EntityId),
+    Stored(EntityId),
     InFile(usize),
 }
 
+/// Imports (or, in a dry run, previews) the entity table `grid`: what was done, and the entities
+/// inserted or changed (none in a dry run).
 pub(crate) async fn import(
     store: &dyn Store,
     grid: &Grid,
     dry_run: bool,
     ctx: &ChangeContext,
-) -> Result<UpsertReport, AppError> {
+) -> Result<(UpsertReport, Vec<EntityId>), AppError> {
     let rejected = |problems: Vec<Problem>| AppError::Rejected {
         file: grid.file.clone(),
         problems,
@@ -118,7 +121,7 @@ pub(crate) async fn import(
             let r = &records[i];
             let mut up = EntityUpsert::new(r.entity.clone());
             if let Some(p) = &r.parent {
-                let link = p.link(yiping_kernel::EntityId(0));
+                let link = p.link(EntityId(0));
                 let pref = match parents[i] {
                     Parent::InFile(j) => Some(ParentRef::Earlier(position[j])),
                     Parent::Stored(id) => Some(ParentRef::Existing(id)),
@@ -133,18 +136,22 @@ pub(crate) async fn import(
         .collect();
 
     if dry_run {
-        return Ok(preview(&catalog, &records));
+        return Ok((preview(&catalog, &records), Vec::new()));
     }
     let changes = store.upsert_entities(&items, ctx).await?;
     let mut report = UpsertReport::default();
-    for (_, c) in changes {
+    let mut changed = Vec::new();
+    for (id, c) in changes {
         match c {
             EntityChange::Inserted => report.inserted += 1,
             EntityChange::Updated => report.updated += 1,
             EntityChange::Unchanged => report.unchanged += 1,
         }
+        if c != EntityChange::Unchanged {
+            changed.push(id);
+        }
     }
-    Ok(report)
+    Ok((report, changed))
 }
 
 /// A topological order (parents before children), or the index of a row on a cycle.

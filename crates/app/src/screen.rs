@@ -42,6 +42,10 @@ use crate::AppError;
 pub const LEAGUE_SCHEME: &str = "ECONOMY_RACE";
 /// The scheme whose colours the map shows.
 pub const COLOUR_SCHEME: &str = "FIVE_COLOUR_IND_VA";
+/// Shown under the screen: the data shipped today are the demo's (`yiping-demo`), synthetic
+/// apart from the published figures that carry their source.
+pub const DEMO_NOTICE: &str =
+    "演示数据：除标注来源的公开数字外，均为按固定随机种子生成的合成样例数据，不代表真实统计结果。";
 
 /// How a screen names an entity in its address: the code, or `id-<id>` for an entity without
 /// one (the functional areas).

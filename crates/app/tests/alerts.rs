@@ -6,9 +6,8 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use support::on_both;
-use yiping_app::demo::generate;
 use yiping_app::import::ImportOutcome;
-use yiping_app::seed::load_demo_data;
+use yiping_demo::{generate, load_demo_data};
 use yiping_flow::{Channel, ItemKind, Priority};
 use yiping_kernel::{EntityId, Measure, Period};
 use yiping_store::{Page, Store, StoredWorkItem, WorkItemFilter};
@@ -57,7 +56,7 @@ async fn an_import_crossing_a_threshold_raises_one_problem_and_reimporting_raise
         let row =
             |g: &str| format!("主体代码,指标代码,时期,口径,数值\n500103,IND_VA,2025Q1,增速,{g}\n");
         let out = import_csv(s, &row("1.5")).await;
-        let report = out.alerts.expect("the rules ran");
+        let report = out.after.expect("the pipeline ran").alerts;
         assert_eq!(report.error, None);
         assert!(
             report
@@ -71,7 +70,7 @@ async fn an_import_crossing_a_threshold_raises_one_problem_and_reimporting_raise
 
         // The revised figure falls below 0: exactly one 问题 for 渝中区.
         let out = import_csv(s, &row("-2.0")).await;
-        let report = out.alerts.unwrap();
+        let report = out.after.unwrap().alerts;
         assert_eq!((report.firing, report.raised), (1, 1), "{report:?}");
         let items = alert_items(s).await;
         assert_eq!(items.len(), 1);
@@ -100,8 +99,8 @@ async fn an_import_crossing_a_threshold_raises_one_problem_and_reimporting_raise
 
         // The same file again changes nothing; a further revision still fires, but the firing
         // (rule, indicator, period, entity) already has its item.
-        assert!(import_csv(s, &row("-2.0")).await.alerts.is_none());
-        let report = import_csv(s, &row("-2.5")).await.alerts.unwrap();
+        assert!(import_csv(s, &row("-2.0")).await.after.is_none());
+        let report = import_csv(s, &row("-2.5")).await.after.unwrap().alerts;
         assert_eq!((report.firing, report.raised), (1, 0), "{report:?}");
         assert_eq!(alert_items(s).await.len(), 1);
     })
@@ -132,7 +131,7 @@ async fn derived_growth_and_progress_rules_read_last_year_and_the_plan() {
             "主体代码,指标代码,时期,口径,数值\n500101,IND_VA,2025Q1,数值,{}\n",
             base * 0.9
         );
-        let report = import_csv(s, &csv).await.alerts.unwrap();
+        let report = import_csv(s, &csv).await.after.unwrap().alerts;
         assert_eq!((report.firing, report.raised), (1, 1), "{report:?}");
         let items = alert_items(s).await;
         let link = items[0].extras.alert.as_ref().unwrap();
@@ -196,7 +195,11 @@ async fn a_raised_plan_puts_a_district_behind_progress() {
             "主体代码,指标代码,年份,目标类型,目标值\n500101,FAI,2024,总量目标,{}\n",
             done * 2.0
         );
-        let report = import_csv(s, &csv).await.alerts.expect("plans are checked");
+        let report = import_csv(s, &csv)
+            .await
+            .after
+            .expect("plans are checked")
+            .alerts;
         assert_eq!(report.error, None);
         assert_eq!(report.evaluated.len(), 12, "{report:?}");
         let items = alert_items(s).await;

@@ -7,12 +7,11 @@ mod support;
 use chrono::{TimeZone, Utc};
 use support::on_both;
 use yiping_app::database::{Create, DatabaseUrl, open};
-use yiping_app::demo::generate;
 use yiping_app::evaluate::{
     evaluate_scheme, recompute_affected, store_scheme, store_shipped_schemes,
 };
 use yiping_app::league::{league_table, load_league};
-use yiping_app::seed::{load_demo, load_demo_data};
+use yiping_demo::{generate, load_demo, load_demo_data};
 use yiping_flow::ItemKind;
 use yiping_kernel::{Period, TargetKind};
 use yiping_store::{ChangeContext, EntityChange, Page, ResultFilter, Store, WorkItemFilter};
@@ -181,7 +180,7 @@ async fn the_demo_stores_every_league_table_and_an_import_recomputes_what_it_tou
             &format!("主体代码,指标代码,时期,数值\n{},TAX_PER_MU,2024,900\n", last.entity_key),
         )
         .await;
-        let re = out.recomputed.unwrap();
+        let re = out.after.unwrap().recomputed;
         let done: Vec<String> = re.evaluated.iter().map(|(c, p)| format!("{c} {p}")).collect();
         assert_eq!(done, ["MUJUN 2024"], "{re:?}");
         let after = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
@@ -197,11 +196,11 @@ async fn the_demo_stores_every_league_table_and_an_import_recomputes_what_it_tou
             &format!("主体代码,指标代码,时期,数值\n{},TAX_PER_MU,2024,900\n", last.entity_key),
         )
         .await;
-        assert!(again.recomputed.is_none());
+        assert!(again.after.is_none());
 
         // Data for a new quarter creates that quarter's league tables.
         let csv = "主体代码,指标代码,时期,口径,数值\n500103,GDP,2025Q1,增速,6.5\n500106,GDP,2025Q1,增速,7.5\n";
-        let re = import_csv(s, csv).await.recomputed.unwrap();
+        let re = import_csv(s, csv).await.after.unwrap().recomputed;
         let done: Vec<String> = re.evaluated.iter().map(|(c, p)| format!("{c} {p}")).collect();
         assert!(done.contains(&"ECONOMY_RACE 2025Q1".to_string()), "{done:?}");
         assert!(done.contains(&"CARDS_OVERALL 2025Q1".to_string()), "{done:?}");
@@ -372,7 +371,7 @@ async fn the_demo_ranks_districts_on_handling_every_month() {
     let s = store.as_ref();
     load_demo_data(s, &generate(5), &ctx()).await.unwrap();
     store_shipped_schemes(s, &ctx()).await.unwrap();
-    let items = yiping_app::work_items::demo::load(s, 5).await.unwrap();
+    let items = yiping_demo::items::load(s, 5).await.unwrap();
     assert_eq!(items.evaluations, 12, "{items}");
     let june = load_league(
         s,

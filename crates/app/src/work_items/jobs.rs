@@ -4,7 +4,8 @@
 //! by more than a day to the parent unit, again at most every three days. Every change goes
 //! through the engine and the version check, so a job racing a person loses cleanly. Then the
 //! handling figures (`WI_*`) of the current and the previous month are written back when the
-//! [`MetricsSchedule`] says they are due (at most hourly), recomputing the evaluations on them.
+//! [`MetricsSchedule`] says they are due (at most hourly), followed by the pipeline after a change
+//! (evaluations recomputed, alert rules checked).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;

@@ -27,7 +27,7 @@ use crate::AppError;
 
 mod schedule;
 
-pub use schedule::{MetricsSchedule, RefreshReport, refresh_metrics};
+pub use schedule::{MetricsSchedule, RefreshReport, refresh_metrics, refresh_metrics_with};
 
 /// The smallest denominator a figure needs to be written.
 pub const MIN_SAMPLE: u64 = 5;
@@ -361,7 +361,7 @@ fn indicator(m: &MetricIndicator) -> Result<NewIndicator, AppError> {
 
 /// Computes the figures of every unit ([`compute`], all categories) for `period` as of `as_of`
 /// and stores them as observations of the `WI_*` indicators (created when missing). Only the
-/// write: [`refresh_metrics`] also recomputes the evaluations reading them, as an import does.
+/// write: [`refresh_metrics`] also runs the pipeline after a change on them, as an import does.
 pub async fn write_metrics(
     store: &dyn Store,
     setup: &FlowSetup,
@@ -369,6 +369,17 @@ pub async fn write_metrics(
     as_of: DateTime<Utc>,
     ctx: &ChangeContext,
 ) -> Result<MetricsReport, AppError> {
+    Ok(write_month(store, setup, period, as_of, ctx).await?.0)
+}
+
+/// [`write_metrics`], with the keys written (for the pipeline's change set).
+async fn write_month(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    period: Period,
+    as_of: DateTime<Utc>,
+    ctx: &ChangeContext,
+) -> Result<(MetricsReport, Vec<ObservationKey>), AppError> {
     let new: Vec<NewIndicator> = METRIC_INDICATORS
         .iter()
         .map(indicator)
@@ -418,5 +429,5 @@ pub async fn write_metrics(
     report.inserted = applied.inserted;
     report.updated = applied.updated;
     report.unchanged = applied.unchanged;
-    Ok(report)
+    Ok((report, batch.into_iter().map(|(k, _)| k).collect()))
 }

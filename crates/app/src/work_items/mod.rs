@@ -8,7 +8,6 @@
 //! (`categories.toml`) and the organisation read from the store's entities.
 
 pub mod actors;
-pub mod demo;
 mod jobs;
 pub mod metrics;
 pub(crate) mod raised;
@@ -28,7 +27,7 @@ use yiping_store::{
 };
 
 use crate::AppError;
-use crate::demo::HOLIDAYS_CSV;
+use crate::calendar::HOLIDAYS_CSV;
 
 pub use jobs::{JobReport, run_jobs};
 

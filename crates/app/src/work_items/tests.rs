@@ -233,39 +233,3 @@ fn the_shipped_categories_parse() {
     let setup = FlowSetup::shipped().unwrap();
     assert!(setup.categories.len() >= 20);
 }
-
-#[tokio::test]
-async fn the_demo_reaches_every_main_stage_and_writes_metrics() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir.path().join("t.db"), OpenMode::CreateIfMissing)
-        .await
-        .unwrap();
-    let org = seed(&store).await;
-    let summary = demo::load_n(&store, 7, 400).await.unwrap();
-    assert_eq!(summary.items, 400);
-    let stages: Vec<Stage> = summary.by_stage.iter().map(|(s, _)| *s).collect();
-    for s in [
-        Stage::Received,
-        Stage::Registered,
-        Stage::Dispatched,
-        Stage::Handling,
-        Stage::Closed,
-        Stage::Rejected,
-        Stage::Cancelled,
-    ] {
-        assert!(stages.contains(&s), "{s:?} missing: {summary}");
-    }
-    assert!(summary.metric_values > 0, "{summary}");
-    let indicators = store.indicators().await.unwrap();
-    assert!(
-        indicators
-            .iter()
-            .any(|i| i.data.code.as_str() == "WI_CLOSURE_RATE")
-    );
-    let stored = store
-        .work_items(&WorkItemFilter::default(), Page::first(1))
-        .await
-        .unwrap();
-    assert_eq!(stored.total as usize, 400 + summary.children);
-    let _ = org;
-}

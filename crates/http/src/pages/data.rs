@@ -21,9 +21,8 @@ use axum::routing::get;
 use chrono::{Datelike, Utc};
 use maud::html;
 use yiping_access::Capability;
-use yiping_app::data_entry::{
-    calendar, deadline_label, due_month, latest_month, reporting_deadline,
-};
+use yiping_app::calendar::official as calendar;
+use yiping_app::data_entry::{deadline_label, due_month, latest_month, reporting_deadline};
 use yiping_kernel::{Entity, EntityId};
 use yiping_store::{EntityFilter, Page};
 

@@ -187,7 +187,7 @@ async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_re
         .await
         .unwrap();
     assert_eq!(out.observations.as_ref().unwrap().updated, 4);
-    let re = out.recomputed.expect("recomputed");
+    let re = out.after.expect("the pipeline ran").recomputed;
     assert!(re.failed.is_empty() && re.error.is_none(), "{re:?}");
     let done: Vec<String> = re
         .evaluated

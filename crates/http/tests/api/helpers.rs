@@ -6,8 +6,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::Utc;
 use serde_json::Value;
 use yiping_app::database::{Create, DatabaseUrl, open};
-use yiping_app::demo::generate;
-use yiping_app::seed::load_demo;
+use yiping_demo::{generate, load_demo};
 use yiping_http::AppState;
 use yiping_kernel::EntityId;
 use yiping_store::{ChangeContext, Store};
@@ -35,7 +34,7 @@ fn template() -> &'static Path {
                     let ctx = ChangeContext::new("测试", "demo", Utc::now());
                     let s = load_demo(&store, &generate(11), &ctx).await.unwrap();
                     assert!(s.evaluations > 40, "{s:?}");
-                    yiping_app::auth::ensure_demo_users(&store, Utc::now())
+                    yiping_demo::ensure_demo_users(&store, Utc::now())
                         .await
                         .unwrap();
                     // Fold the WAL into the main file so that a plain copy is complete.
@@ -246,7 +245,7 @@ pub fn enc(s: &str) -> String {
 }
 
 /// The password of every demo user.
-pub const PASSWORD: &str = yiping_app::auth::DEMO_PASSWORD;
+pub const PASSWORD: &str = yiping_demo::DEMO_PASSWORD;
 
 /// A signed-in browser: its session cookie and the session's CSRF token.
 #[derive(Debug, Clone)]

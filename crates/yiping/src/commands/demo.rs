@@ -1,8 +1,7 @@
 use anyhow::Context;
 use chrono::Utc;
 use yiping_app::database::{Create, DatabaseUrl, open};
-use yiping_app::demo::{DEMO_NOTICE, generate};
-use yiping_app::seed::load_demo;
+use yiping_demo::{DEMO_NOTICE, DEMO_PASSWORD, ensure_demo_users, generate, load_demo};
 use yiping_store::ChangeContext;
 
 use crate::cli::DemoArgs;
@@ -37,16 +36,16 @@ pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
     );
     println!(
         "  {}",
-        yiping_app::work_items::demo::load(store.as_ref(), args.seed)
+        yiping_demo::items::load(store.as_ref(), args.seed)
             .await
             .context("生成演示事项")?
     );
-    let users = yiping_app::auth::ensure_demo_users(store.as_ref(), Utc::now())
+    let users = ensure_demo_users(store.as_ref(), Utc::now())
         .await
         .context("创建演示用户")?;
     println!("  {DEMO_NOTICE}");
     if !args.serve {
-        println!("演示用户（密码均为 {}）：", yiping_app::auth::DEMO_PASSWORD);
+        println!("演示用户（密码均为 {DEMO_PASSWORD}）：");
         for u in &users {
             println!("  {:<18} {}，{}", u.login, u.role.label_zh(), u.unit_name);
         }

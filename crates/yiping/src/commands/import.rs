@@ -2,6 +2,7 @@ use anyhow::bail;
 use chrono::Utc;
 use yiping_app::AppError;
 use yiping_app::import::{ImportKind, ImportOptions, ImportOutcome, import_file};
+use yiping_app::pipeline::AfterChange;
 use yiping_io::{LayoutHint, ParseOptions, ReadOptions};
 use yiping_kernel::{ObservationStatus, Period};
 use yiping_store::{ChangeContext, Store};
@@ -102,41 +103,8 @@ fn print_outcome(o: &ImportOutcome) {
             println!("  修改：{line}");
         }
     }
-    if let Some(e) = &o.derive_error {
-        println!("  公式指标未能重新计算：{e}");
-    }
-    if let Some(r) = &o.recomputed {
-        if !r.evaluated.is_empty() {
-            let mut by_scheme: Vec<(String, Vec<String>)> = Vec::new();
-            for (code, p) in &r.evaluated {
-                match by_scheme.iter_mut().find(|(c, _)| c == code) {
-                    Some((_, ps)) => ps.push(p.label_zh()),
-                    None => by_scheme.push((code.clone(), vec![p.label_zh()])),
-                }
-            }
-            let parts: Vec<String> = by_scheme
-                .iter()
-                .map(|(c, ps)| format!("{c}（{}）", ps.join("、")))
-                .collect();
-            println!("  已重新计算评价：{}", parts.join("；"));
-        }
-        for (code, p, why) in &r.failed {
-            eprintln!("  评价 {code} {} 未能重新计算：{why}", p.label_zh());
-        }
-        if let Some(e) = &r.error {
-            eprintln!("  数据已导入，但未能重新计算评价：{e}");
-        }
-    }
-    if let Some(a) = &o.alerts {
-        if a.firing > 0 {
-            println!(
-                "  监测预警：触发 {} 条，新生成问题 {} 个（yiping alerts --period 时期 查看）",
-                a.firing, a.raised
-            );
-        }
-        if let Some(e) = &a.error {
-            eprintln!("  数据已导入，但未能检查预警规则：{e}");
-        }
+    if let Some(after) = &o.after {
+        print_after_change(after);
     }
     if let Some(r) = &o.upserts {
         let prefix = if o.dry_run { "将" } else { "" };
@@ -144,5 +112,43 @@ fn print_outcome(o: &ImportOutcome) {
             "  {prefix}新增 {}，{prefix}修改 {}，未变 {}",
             r.inserted, r.updated, r.unchanged
         );
+    }
+}
+
+/// What the pipeline after the change did: formulas, evaluations and alerts (failures on stderr).
+fn print_after_change(after: &AfterChange) {
+    if let Some(e) = &after.derive_error {
+        println!("  公式指标未能重新计算：{e}");
+    }
+    let r = &after.recomputed;
+    if !r.evaluated.is_empty() {
+        let mut by_scheme: Vec<(String, Vec<String>)> = Vec::new();
+        for (code, p) in &r.evaluated {
+            match by_scheme.iter_mut().find(|(c, _)| c == code) {
+                Some((_, ps)) => ps.push(p.label_zh()),
+                None => by_scheme.push((code.clone(), vec![p.label_zh()])),
+            }
+        }
+        let parts: Vec<String> = by_scheme
+            .iter()
+            .map(|(c, ps)| format!("{c}（{}）", ps.join("、")))
+            .collect();
+        println!("  已重新计算评价：{}", parts.join("；"));
+    }
+    for (code, p, why) in &r.failed {
+        eprintln!("  评价 {code} {} 未能重新计算：{why}", p.label_zh());
+    }
+    if let Some(e) = &r.error {
+        eprintln!("  数据已导入，但未能重新计算评价：{e}");
+    }
+    let a = &after.alerts;
+    if a.firing > 0 {
+        println!(
+            "  监测预警：触发 {} 条，新生成问题 {} 个（yiping alerts --period 时期 查看）",
+            a.firing, a.raised
+        );
+    }
+    if let Some(e) = &a.error {
+        eprintln!("  数据已导入，但未能检查预警规则：{e}");
     }
 }

@@ -45,7 +45,7 @@ async fn print_users(store: &dyn Store) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let demo = yiping_app::auth::DEMO_PASSWORD;
+    let demo = yiping_demo::DEMO_PASSWORD;
     let with_demo_password: Vec<_> = users
         .iter()
         .filter(|u| u.active && yiping_app::auth::verify_password(demo, &u.password_hash))

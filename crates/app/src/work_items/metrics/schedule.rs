@@ -1,6 +1,6 @@
-//! Keeping the stored `WI_*` figures current: [`refresh_metrics`] writes months and recomputes
-//! the evaluations reading them (the path an import takes), and [`MetricsSchedule`] decides when
-//! the scheduled jobs do it.
+//! Keeping the stored `WI_*` figures current: [`refresh_metrics`] writes months and runs the
+//! pipeline after a change on them (formulas, evaluations, alerts: the path an import takes), and
+//! [`MetricsSchedule`] decides when the scheduled jobs do it.
 //!
 //! The rule is cheap on purpose: the current and the previous month (the previous one because
 //! its items keep closing, and its 超期待处置 count keeps moving, after it ends) are written at
@@ -19,8 +19,10 @@ use serde::Serialize;
 use yiping_kernel::Period;
 use yiping_store::{ChangeContext, Store};
 
-use super::{MetricsReport, write_metrics};
+use super::{MetricsReport, write_month};
 use crate::AppError;
+use crate::alerts::AlertReport;
+use crate::pipeline::{ChangeSet, Pipeline};
 use crate::work_items::FlowSetup;
 
 /// When the scheduled jobs write a month's figures again.
@@ -67,19 +69,23 @@ impl MetricsSchedule {
     }
 }
 
-/// What [`refresh_metrics`] wrote and recomputed.
+/// What [`refresh_metrics`] wrote, recomputed and raised.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RefreshReport {
     pub written: Vec<(Period, MetricsReport)>,
     /// Evaluations recomputed because a figure changed ("HANDLING_RACE 2024M03").
     pub evaluated: Vec<String>,
-    /// Evaluations that failed, with the reason (the figures are stored all the same).
+    /// What failed after the write, with the reason: evaluations, or a step that could not run
+    /// (the figures are stored all the same).
     pub failed: Vec<String>,
+    /// The alert rules checked on the changed figures and the 问题 they raised.
+    pub alerts: AlertReport,
 }
 
-/// Writes the figures of `periods` as of `as_of` ([`write_metrics`]) and, when any value was
-/// inserted or changed, recomputes the stored evaluations reading `WI_*` for those periods
-/// (`HANDLING_RACE`), as an import of the same values would.
+/// Writes the figures of `periods` as of `as_of` ([`super::write_metrics`]) and, when any value
+/// was inserted or changed, runs the pipeline after a change on the months that changed, as an
+/// import of the same values would: the schemes reading `WI_*` (`HANDLING_RACE`) are recomputed
+/// and the alert rules on them checked.
 pub async fn refresh_metrics(
     store: &dyn Store,
     setup: &FlowSetup,
@@ -87,36 +93,47 @@ pub async fn refresh_metrics(
     as_of: DateTime<Utc>,
     ctx: &ChangeContext,
 ) -> Result<RefreshReport, AppError> {
+    refresh_metrics_with(&Pipeline::shipped(), store, setup, periods, as_of, ctx).await
+}
+
+/// [`refresh_metrics`] through a given pipeline (other alert rules).
+pub async fn refresh_metrics_with(
+    pipeline: &Pipeline,
+    store: &dyn Store,
+    setup: &FlowSetup,
+    periods: &[Period],
+    as_of: DateTime<Utc>,
+    ctx: &ChangeContext,
+) -> Result<RefreshReport, AppError> {
     let mut out = RefreshReport::default();
-    let mut changed = Vec::new();
+    let mut changes = ChangeSet::default();
     for p in periods {
-        let r = write_metrics(store, setup, *p, as_of, ctx).await?;
+        let (r, keys) = write_month(store, setup, *p, as_of, ctx).await?;
         if r.inserted + r.updated > 0 {
-            changed.push(*p);
+            changes.observations.extend(keys);
         }
         out.written.push((*p, r));
     }
-    if changed.is_empty() {
-        return Ok(out);
-    }
-    let wi: Vec<_> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .filter(|i| i.data.code.as_str().starts_with("WI_"))
-        .map(|i| i.id)
-        .collect();
-    let r = crate::evaluate::recompute_affected(store, &wi, &changed, ctx.at).await?;
-    out.evaluated = r
+    let after = pipeline.run(store, &changes, ctx).await;
+    out.evaluated = after
+        .recomputed
         .evaluated
         .iter()
         .map(|(code, p)| format!("{code} {}", p.code()))
         .collect();
-    out.failed = r
-        .failed
-        .iter()
-        .map(|(code, p, e)| format!("{code} {}：{e}", p.code()))
-        .chain(r.error)
+    out.failed = after
+        .derive_error
+        .map(|e| format!("公式指标未能重新计算：{e}"))
+        .into_iter()
+        .chain(
+            after
+                .recomputed
+                .failed
+                .iter()
+                .map(|(code, p, e)| format!("{code} {}：{e}", p.code())),
+        )
+        .chain(after.recomputed.error)
         .collect();
+    out.alerts = after.alerts;
     Ok(out)
 }

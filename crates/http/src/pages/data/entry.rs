@@ -121,7 +121,7 @@ fn saved_notice(o: &ImportOutcome) -> Markup {
         .observations
         .as_ref()
         .map_or((0, 0, 0), |r| (r.inserted, r.updated, r.unchanged));
-    let evaluated = o.recomputed.as_ref().map_or(0, |r| r.evaluated.len());
+    let evaluated = o.after.as_ref().map_or(0, |a| a.recomputed.evaluated.len());
     let text = if ins + upd == 0 {
         "没有变化：所填数值与已存数据相同。".to_string()
     } else if evaluated > 0 {

@@ -211,11 +211,11 @@ fn outcome(o: &ImportOutcome, hash: &str) -> Markup {
                 h3 { "修改的数据（前" (o.changes.len()) "项）" }
                 ul.changes { @for c in &o.changes { li { (c) } } }
             }
-            @if let Some(r) = &o.recomputed {
+            @if let Some(r) = o.after.as_ref().map(|a| &a.recomputed) {
                 @if !r.evaluated.is_empty() { p.muted { "已重新计算" (r.evaluated.len()) "项评价。" } }
                 @for (code, period, why) in &r.failed { p.warn { (code) " " (period.label_zh()) "评价未能更新：" (why) } }
             }
-            @if let Some(a) = &o.alerts {
+            @if let Some(a) = o.after.as_ref().map(|a| &a.alerts) {
                 @if a.raised > 0 { p.warn { "监测预警：新生成" (a.raised) "个问题。" } }
                 @if let Some(e) = &a.error { p.warn { "未能检查预警规则：" (e) } }
             }

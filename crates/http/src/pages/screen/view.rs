@@ -84,7 +84,7 @@ pub(super) fn body(
             @if can_upload {
                 (panels::upload_form(s))
             }
-            p.demo-note { (yiping_app::demo::DEMO_NOTICE) }
+            p.demo-note { (yiping_app::screen::DEMO_NOTICE) }
             (layout::json_data("screen-data", &data))
         }
     }

@@ -11,9 +11,11 @@ use yiping_kernel::{
 };
 use yiping_store::{ApplyOptions, ChangeContext, EntityUpsert, ParentRef, Store};
 
-use crate::AppError;
-use crate::demo::DemoData;
-use crate::evaluate::{evaluate_all, periods_of_year, store_shipped_schemes};
+use yiping_app::AppError;
+use yiping_app::alerts::raise_for_periods;
+use yiping_app::evaluate::{evaluate_all, periods_of_year, store_shipped_schemes};
+
+use crate::DemoData;
 
 /// What loading the demo wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,9 +55,7 @@ pub async fn load_demo(
     summary.schemes = store.schemes().await?.len();
     summary.evaluations = evaluate_all(store, &demo_periods(), ctx.at).await?.len();
     let quarters = periods_of_year(Frequency::Quarter, 2024);
-    summary.alert_problems = crate::alerts::raise_for_periods(store, &quarters, ctx.at)
-        .await?
-        .raised;
+    summary.alert_problems = raise_for_periods(store, &quarters, ctx.at).await?.raised;
     Ok(summary)
 }
 

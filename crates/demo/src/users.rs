@@ -5,8 +5,8 @@ use yiping_access::Role;
 use yiping_kernel::EntityKind;
 use yiping_store::Store;
 
-use super::{UserSpec, add_user};
-use crate::AppError;
+use yiping_app::AppError;
+use yiping_app::auth::{UserSpec, add_user};
 
 /// The password of every demo user (printed by `yiping demo`; change it on a real server).
 pub const DEMO_PASSWORD: &str = "demo2026";

