@@ -13,10 +13,13 @@ use yiping_store::Store;
 /// How long a loaded context is reused.
 const TTL: Duration = Duration::from_secs(60);
 
-/// The context shared by the requests, with the time it was loaded.
+/// A loaded context and when it was loaded.
+type Loaded = Option<(Instant, Arc<FlowSetup>)>;
+
+/// The context shared by the requests.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct FlowSetupCache {
-    inner: Arc<tokio::sync::Mutex<Option<(Instant, Arc<FlowSetup>)>>>,
+    inner: Arc<tokio::sync::Mutex<Loaded>>,
 }
 
 impl FlowSetupCache {
