@@ -184,7 +184,8 @@ pub struct SignedIn {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Checks the throttle and the password, records the attempt and opens a session.
+/// Checks the throttle and the password, records the attempt and opens a session. A refusal is
+/// [`AppError::SignIn`] (its message never says whether the login exists).
 pub async fn sign_in(
     store: &dyn Store,
     login: &str,
@@ -192,7 +193,7 @@ pub async fn sign_in(
     ip: &str,
     user_agent: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Result<SignedIn, SignInError>, AppError> {
+) -> Result<SignedIn, AppError> {
     let login = login.trim();
     let (by_login, by_ip) = store
         .failed_logins_since(login, ip, now - THROTTLE_WINDOW)
@@ -206,7 +207,7 @@ pub async fn sign_in(
     };
     if by_login >= MAX_FAILURES_PER_LOGIN || by_ip >= MAX_FAILURES_PER_IP {
         store.record_login(&record(false, "throttled")).await?;
-        return Ok(Err(SignInError::Throttled));
+        return Err(SignInError::Throttled.into());
     }
     let user = store.user_by_login(login).await?;
     let Some(user) = user.filter(|u| u.active) else {
@@ -215,11 +216,11 @@ pub async fn sign_in(
         store
             .record_login(&record(false, "unknown or disabled"))
             .await?;
-        return Ok(Err(SignInError::Wrong));
+        return Err(SignInError::Wrong.into());
     };
     if !verify_password(password, &user.password_hash) {
         store.record_login(&record(false, "wrong password")).await?;
-        return Ok(Err(SignInError::Wrong));
+        return Err(SignInError::Wrong.into());
     }
     let secret = new_secret();
     let csrf = new_secret();
@@ -236,12 +237,12 @@ pub async fn sign_in(
         })
         .await?;
     store.record_login(&record(true, "ok")).await?;
-    Ok(Ok(SignedIn {
+    Ok(SignedIn {
         secret,
         csrf,
         user,
         expires_at,
-    }))
+    })
 }
 
 /// A hash of a random password, verified against when the login does not exist.

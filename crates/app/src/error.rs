@@ -1,7 +1,12 @@
+use yiping_access::AccessError;
 use yiping_io::{Problem, ReadError, WriteError};
 use yiping_store::StoreError;
 
-/// Why a use case failed.
+use crate::auth::SignInError;
+
+/// Why a use case failed. Front ends map it once each (the HTTP crate to a status code and its
+/// error shapes, the CLI to a message and exit code 1); the variants say what kind of failure it
+/// is, not how to show it.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
@@ -21,10 +26,33 @@ pub enum AppError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// The caller may not do this: the access rule's reason, in Chinese (their role lacks the
+    /// capability, or the unit or item lies outside their scope).
+    #[error("{0}")]
+    Forbidden(String),
+    /// What the caller named does not exist (事项 12 不存在).
+    #[error("{0}")]
+    NotFound(String),
+    /// Someone else changed it first: the caller acted on a version that is no longer current.
+    #[error("{0}")]
+    Conflict(String),
+    /// Signing in failed (wrong login or password, or too many attempts).
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
 }
 
 impl AppError {
     pub fn invalid(msg: impl Into<String>) -> Self {
         Self::Invalid(msg.into())
+    }
+
+    pub fn not_found(msg: impl Into<String>) -> Self {
+        Self::NotFound(msg.into())
+    }
+}
+
+impl From<AccessError> for AppError {
+    fn from(e: AccessError) -> Self {
+        Self::Forbidden(e.to_string())
     }
 }

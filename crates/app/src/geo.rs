@@ -1,5 +1,6 @@
 //! Which boundary contains a point: for mapping a reported position (Open311 `lat`/`long`) to
-//! the region it lies in.
+//! the region it lies in ([`child_region_at`], which reads the boundaries registered for a
+//! region's children; [`feature_at`] is the pure part).
 //!
 //! Boundaries are GeoJSON features with `Polygon` or `MultiPolygon` geometry, either plain
 //! (`[[lon, lat], …]` rings) or in the compact encoding ECharts' map files use (each ring a
@@ -7,7 +8,13 @@
 //! of 1/1024 degree; the collection says `"UTF8Encoding": true`). Rings after the first of a
 //! polygon are holes.
 
+use chrono::NaiveDate;
 use serde_json::Value;
+use yiping_kernel::{Entity, EntityId, EntityKind};
+use yiping_store::{EntityFilter, Page, Store, StoreError};
+
+use crate::AppError;
+use crate::screen::{entity_key, map::match_features};
 
 /// The units of the compact encoding: 1/1024 of a degree.
 const SCALE: f64 = 1024.0;
@@ -22,6 +29,67 @@ pub fn feature_at(collection: &Value, lon: f64, lat: f64) -> Option<&Value> {
             .iter()
             .any(|p| contains(p, lon, lat))
     })
+}
+
+/// Boundaries a front end ships for the children of one region (the demo city's map comes with
+/// the web assets), used when none was uploaded for that region.
+#[derive(Debug, Clone, Copy)]
+pub struct ShippedMap<'a> {
+    /// The code of the region whose children the file draws (500000).
+    pub code: &'a str,
+    /// The GeoJSON text.
+    pub geojson: &'a str,
+}
+
+/// The child of `parent` (valid on `day`) whose registered boundaries contain (`lon`, `lat`):
+/// the boundaries uploaded for `parent`, or `shipped` when it is for `parent` and none was
+/// uploaded, matched to the children by name, alias or code. `None` when no boundaries are
+/// registered or the point lies outside every matched feature. A database failure is an error,
+/// never "outside the map"; so is a stored file that is not JSON (uploads are checked).
+pub async fn child_region_at(
+    store: &dyn Store,
+    parent: &Entity,
+    shipped: Option<ShippedMap<'_>>,
+    lon: f64,
+    lat: f64,
+    day: NaiveDate,
+) -> Result<Option<EntityId>, AppError> {
+    let text = match store.region_map(parent.id).await? {
+        Some(t) => t,
+        None => match shipped.filter(|m| {
+            parent
+                .data
+                .code
+                .as_ref()
+                .is_some_and(|c| c.as_str() == m.code)
+        }) {
+            Some(m) => m.geojson.to_string(),
+            None => return Ok(None),
+        },
+    };
+    let mut geo: Value = serde_json::from_str(&text).map_err(|e| {
+        StoreError::corrupt(format!(
+            "{}的下级单位边界不是有效的 JSON：{e}",
+            parent.data.name
+        ))
+    })?;
+    let filter = EntityFilter {
+        kind: Some(EntityKind::Region),
+        parent: Some(parent.id),
+        ..EntityFilter::default()
+    };
+    let children: Vec<Entity> = store
+        .entities(&filter, Page::new(Page::MAX_LIMIT, 0))
+        .await?
+        .items
+        .into_iter()
+        .filter(|c| c.parent_at(day).is_none_or(|p| p == parent.id))
+        .collect();
+    match_features(&mut geo, &children);
+    let Some(key) = feature_at(&geo, lon, lat).and_then(|f| f["properties"]["key"].as_str()) else {
+        return Ok(None);
+    };
+    Ok(children.iter().find(|c| entity_key(c) == key).map(|c| c.id))
 }
 
 /// The polygons of a geometry, each as outer ring then holes.

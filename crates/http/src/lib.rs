@@ -1,73 +1,37 @@
-//! The HTTP server of yiping: `/healthz` and the JSON API under `/api/v1`.
+//! The HTTP server of yiping: `/healthz`, the JSON API under `/api/v1`, the Chinese pages,
+//! Open311 GeoReport v2 under `/open311/v2` and the embedded static files.
 //!
-//! Principal items: [`AppState`] (what every handler gets: the store), [`router`] (the table of
-//! contents of the API), [`serve`] (runs on a listener the caller bound, until a shutdown
-//! future resolves), and [`ApiError`], the one error shape of every response:
-//! `{"error": {"code", "message", "details"}}`.
+//! Principal items: [`AppState`] (what every handler gets: the store, settings and caches;
+//! `state`), [`router`] (the table of contents: each area merges its own router), [`serve`]
+//! (runs on a listener the caller bound, until a shutdown future resolves), and [`ApiError`],
+//! the API's error shape `{"error": {"code", "message", "details"}}`.
 //!
-//! Handlers are thin: they parse the query, call the store or the app layer, and map the result.
+//! Modules: `api` (JSON, one module per resource), `pages` (maud pages and htmx fragments),
+//! `open311`, `auth` (who is asking: sessions, tokens, CSRF), `error` (how a use case's failure
+//! answers, mapped once: API, page and Open311 shapes), `caches` (what is kept in memory between
+//! requests, and for how long), `state`, `assets` and `audit`.
+//!
+//! Handlers are thin: they parse the request, call one `yiping_app` use case (work items go
+//! through `yiping_app::work_items::door`), and render the result or the error.
 
 mod api;
 mod assets;
 mod audit;
 mod auth;
+mod caches;
 mod error;
 mod open311;
 mod pages;
+mod state;
 
 use std::future::Future;
-use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
-use yiping_store::Store;
 
 pub use error::ApiError;
-
-/// What every handler receives.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    /// The key Open311 clients must send to post requests (none: posting is refused).
-    pub open311_key: Option<String>,
-    /// The work-item engine's context, reloaded from the store at most once a minute.
-    flow_setup: api::work_items::SetupCache,
-    /// Scopes (unit subtrees) of signed-in users, reused for a minute.
-    scopes: auth::ScopeCache,
-    /// Callers found in the last few seconds, by the hash of their secret.
-    callers: auth::CallerCache,
-    /// Gathered one screens, boundaries and the region index, kept for seconds.
-    screens: Arc<pages::screen::data::Caches>,
-    /// Whether cookies are marked `Secure` (the server is reached over TLS).
-    pub secure_cookies: bool,
-}
-
-impl AppState {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self {
-            store,
-            open311_key: None,
-            flow_setup: Default::default(),
-            scopes: Default::default(),
-            callers: Default::default(),
-            screens: Default::default(),
-            secure_cookies: false,
-        }
-    }
-
-    /// The same state marking cookies `Secure` (behind TLS).
-    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
-        self.secure_cookies = secure;
-        self
-    }
-
-    /// The same state accepting Open311 posts with `key`.
-    pub fn with_open311_key(mut self, key: Option<String>) -> Self {
-        self.open311_key = key.filter(|k| !k.trim().is_empty());
-        self
-    }
-}
+pub use state::AppState;
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {

@@ -10,8 +10,9 @@
 //!   when the item's enterprise is the user's unit.
 //! - [`check_command`]: capability, visibility and the units a command names (派遣, 分派, 终审
 //!   targets must be in scope).
-//! - [`scope_filter`], [`scope_new_item`] and [`authorize`]: the same rules for lists, new items
-//!   and commands as the API and the pages apply them.
+//! - [`scope_filter`] and [`scope_new_item`]: the same rules for lists and new items. The front
+//!   ends do not call these checks themselves: [`super::door`] applies them to every item a user
+//!   reads, files or moves.
 //! - [`allowed_commands`]: the engine itself is asked (a dry run of [`yiping_flow::apply`] with
 //!   placeholder data): a command is offered when the engine refuses it for nothing but the data
 //!   the user still has to give, so the page and the engine never disagree.
@@ -19,14 +20,13 @@
 use chrono::{DateTime, Utc};
 use yiping_access::{AccessError, Capability, Principal, Role as UserRole};
 use yiping_flow::{
-    Actor, Command, CommandKind, FlowContext, FlowError, ItemId, ItemKind, Reason,
-    Role as FlowRole, SuspendKind, UserId, Verification, WorkItem, allowed_roles, apply,
+    Actor, Command, CommandKind, FlowContext, FlowError, ItemKind, Reason, Role as FlowRole,
+    SuspendKind, UserId, Verification, WorkItem, allowed_roles, apply,
 };
 use yiping_kernel::EntityId;
-use yiping_store::{Store, StoredWorkItem, WorkItemFilter};
+use yiping_store::WorkItemFilter;
 
-use super::{CreateItem, FlowSetup, suggest_route};
-use crate::AppError;
+use super::{CreateItem, FlowSetup};
 
 /// The flow roles a user may act in, in order of preference.
 pub fn flow_roles(role: UserRole) -> &'static [FlowRole] {
@@ -224,49 +224,6 @@ pub fn scope_new_item(
         item.requester = None;
     }
     Ok((item, actor))
-}
-
-/// [`scope_new_item`], and for an enterprise the location of its request: the region the
-/// enterprise belongs to (属地), so that the request counts for that 区县 like any item located
-/// there, and its leaders see it.
-pub async fn scope_new_item_in(
-    store: &dyn Store,
-    setup: &FlowSetup,
-    p: &Principal,
-    item: CreateItem,
-) -> Result<Result<(CreateItem, Actor), AccessError>, AppError> {
-    let (mut item, actor) = match scope_new_item(p, setup, item) {
-        Ok(x) => x,
-        Err(e) => return Ok(Err(e)),
-    };
-    if p.role == UserRole::Enterprise
-        && let Some(parent) = store.entity(p.unit).await?.and_then(|e| e.current_parent())
-        && store
-            .entity(parent)
-            .await?
-            .is_some_and(|e| e.data.kind == yiping_kernel::EntityKind::Region)
-    {
-        item.location = Some(parent);
-    }
-    Ok(Ok((item, actor)))
-}
-
-/// The stored item `id` (with its history) and the actor for `p` sending `cmd` to it
-/// ([`check_command`] with the route the category suggests); `None` when the item does not
-/// exist. The item read here is what [`super::transition_loaded`] then applies the command to.
-pub async fn authorize(
-    store: &dyn Store,
-    setup: &FlowSetup,
-    p: &Principal,
-    id: ItemId,
-    cmd: &Command,
-) -> Result<Option<(StoredWorkItem, Result<Actor, AccessError>)>, AppError> {
-    let Some(stored) = store.work_item(id).await? else {
-        return Ok(None);
-    };
-    let suggested = suggest_route(setup, &stored.item).map(|r| r.unit);
-    let actor = check_command(p, &stored.item, cmd, suggested);
-    Ok(Some((stored, actor)))
 }
 
 /// The commands offered on an item's page, in the engine's order.

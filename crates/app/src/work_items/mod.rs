@@ -6,8 +6,15 @@
 //!
 //! The engine's context ([`FlowSetup`]) is the holiday calendar, the shipped category book
 //! (`categories.toml`) and the organisation read from the store's entities.
+//!
+//! People (the API, the pages, the CLI, Open311) come in through [`door`]: `door::create`,
+//! `door::act`, `door::issue_directive`, `door::file_public`, which check role and scope
+//! ([`actors`]) before calling [`create`] and [`transition_loaded`] here. Those two, and
+//! [`transition`], check no person: the scheduled jobs, raised problems and the demo generator
+//! act through them as the system.
 
 pub mod actors;
+pub mod door;
 mod jobs;
 pub mod metrics;
 pub(crate) mod raised;

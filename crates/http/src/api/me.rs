@@ -10,14 +10,14 @@ use yiping_access::Capability;
 
 use crate::ApiError;
 use crate::AppState;
-use crate::auth::{Caller, unauthorized};
+use crate::auth::Caller;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/me", get(me))
 }
 
 async fn me(caller: Option<Extension<Arc<Caller>>>) -> Result<Json<Value>, ApiError> {
-    let Extension(c) = caller.ok_or_else(unauthorized)?;
+    let Extension(c) = caller.ok_or_else(ApiError::unauthorized)?;
     let p = &c.principal;
     let caps: Vec<&str> = Capability::ALL
         .into_iter()

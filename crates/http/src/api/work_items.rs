@@ -3,14 +3,12 @@
 //! client read (409 when someone else changed the item first, 422 with the engine's Chinese
 //! message when the command is refused).
 //!
-//! Who acts is the signed-in user ([`ApiUser`]), never the body: the engine's actor is derived
-//! from the user's role ([`actors::actor_for`]), every item read or changed must be visible to
-//! them ([`actors::sees_item`]: its units in their subtree; an enterprise sees only its own
-//! requests), and a unit named in a query or a command must lie in their subtree. Only an
-//! administrator may give `at` (replaying events with their time); everyone else acts now.
-
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+//! Who acts is the signed-in user ([`ApiUser`]), never the body. Every item is read, filed and
+//! moved through the app's door (`yiping_app::work_items::door`), which derives the engine's
+//! actor from the user's role, requires every item read or changed to be visible to them (its
+//! units in their subtree; an enterprise sees only its own requests) and every unit named in a
+//! query or a command to lie in their subtree, and lets only an administrator give `at`
+//! (replaying events with their time); everyone else acts now.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,12 +17,12 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use yiping_access::{Capability, Principal, Role};
-use yiping_app::AppError;
+use yiping_access::Capability;
+use yiping_app::work_items::door::{self, Action};
 use yiping_app::work_items::metrics::{self, Figure};
-use yiping_app::work_items::{self, CreateItem, FlowSetup, ItemView, actors};
+use yiping_app::work_items::{self, CreateItem, ItemView};
 use yiping_flow::{
-    CategoryScope, Command, Effect, ItemId, ItemKind, Progress, Recipient, Route, Stage, progress,
+    CategoryScope, Command, ItemId, ItemKind, Progress, Recipient, Route, Stage, progress,
 };
 use yiping_kernel::EntityId;
 use yiping_store::{Paged, WorkItemFilter};
@@ -39,58 +37,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/items/metrics", get(unit_metrics))
         .route("/items/{id}", get(one))
         .route("/items/{id}/transitions", post(transition))
-}
-
-/// Maps a use case's failure to the API's error shape.
-pub(crate) fn app_error(e: AppError) -> ApiError {
-    match e {
-        AppError::Store(s) => s.into(),
-        AppError::Flow(f) => ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "refused",
-            message: f.to_string(),
-            details: Value::Null,
-        },
-        AppError::Invalid(m) => ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid",
-            message: m,
-            details: Value::Null,
-        },
-        other => {
-            tracing::error!(error = %other, "work item failure");
-            ApiError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                code: "internal",
-                message: "服务器内部错误".into(),
-                details: Value::Null,
-            }
-        }
-    }
-}
-
-/// The engine's context shared by the requests, with the time it was loaded.
-pub(crate) type SetupCache = Arc<tokio::sync::Mutex<Option<(Instant, Arc<FlowSetup>)>>>;
-
-/// How long a loaded context (the organisation read from the entities) is reused.
-const SETUP_TTL: Duration = Duration::from_secs(60);
-
-/// The engine's context: the shipped calendar and categories and the organisation of the
-/// store, loaded at most once a minute.
-pub(crate) async fn load_setup(s: &AppState) -> Result<Arc<FlowSetup>, AppError> {
-    let mut cached = s.flow_setup.lock().await;
-    if let Some((at, setup)) = cached.as_ref()
-        && at.elapsed() < SETUP_TTL
-    {
-        return Ok(setup.clone());
-    }
-    let setup = Arc::new(FlowSetup::load(s.store.as_ref()).await?);
-    *cached = Some((Instant::now(), setup.clone()));
-    Ok(setup)
-}
-
-pub(crate) async fn setup(s: &AppState) -> Result<Arc<FlowSetup>, ApiError> {
-    load_setup(s).await.map_err(app_error)
 }
 
 fn parse_name<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
@@ -166,27 +112,10 @@ async fn list(
         supervised: opt("supervised", &q.supervised, parse_bool)?,
         ..WorkItemFilter::default()
     };
-    let filter = actors::scope_filter(&p, filter)?;
     let overdue = opt("overdue", &q.overdue, parse_bool)?.unwrap_or(false);
-    let setup = setup(&s).await?;
-    let out = work_items::list(s.store.as_ref(), &setup, filter, overdue, page, Utc::now())
-        .await
-        .map_err(app_error)?;
+    let setup = s.flow_setup().await?;
+    let out = door::list(s.store.as_ref(), &setup, &p, filter, overdue, page).await?;
     Ok(Json(out))
-}
-
-/// Only an administrator may act at a time other than now.
-fn when(p: &Principal, at: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, ApiError> {
-    match at {
-        None => Ok(Utc::now()),
-        Some(at) if p.role == Role::Admin => Ok(at),
-        Some(_) => Err(ApiError {
-            status: StatusCode::FORBIDDEN,
-            code: "forbidden",
-            message: "只有系统管理员可以指定操作时间（at）".into(),
-            details: Value::Null,
-        }),
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -225,13 +154,8 @@ async fn one(
     Path(id): Path<String>,
 ) -> Result<Json<ItemDetail>, ApiError> {
     let id = item_id(&id)?;
-    let setup = setup(&s).await?;
-    let stored = s
-        .store
-        .work_item(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))?;
-    actors::require_visible(&p, &stored.item)?;
+    let setup = s.flow_setup().await?;
+    let stored = door::item(s.store.as_ref(), &p, id).await?;
     let route = work_items::suggest_route(&setup, &stored.item).map(route_dto);
     let progress = if stored.item.children > 0 {
         let children = s.store.child_items(id).await?;
@@ -258,11 +182,12 @@ struct CreateBody {
 fn json_body<T: serde::de::DeserializeOwned>(
     body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, ApiError> {
-    body.map(|Json(b)| b).map_err(|e| ApiError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "invalid",
-        message: format!("请求内容无效：{}", e.body_text()),
-        details: Value::Null,
+    body.map(|Json(b)| b).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("请求内容无效：{}", e.body_text()),
+        )
     })
 }
 
@@ -272,17 +197,11 @@ async fn create(
     body: Result<Json<CreateBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
     let b = json_body(body)?;
-    let now = when(&p, b.at)?;
-    let setup = setup(&s).await?;
-    let (item, actor) = actors::scope_new_item_in(s.store.as_ref(), &setup, &p, b.item)
-        .await
-        .map_err(app_error)??;
-    let stored = work_items::create(s.store.as_ref(), &setup, item, &actor, now)
-        .await
-        .map_err(app_error)?;
+    let setup = s.flow_setup().await?;
+    let created = door::create(s.store.as_ref(), &setup, &p, b.item, b.at).await?;
     Ok((
         StatusCode::CREATED,
-        Json(ItemView::new(stored, &setup.categories, Utc::now())),
+        Json(ItemView::new(created.item, &setup.categories, Utc::now())),
     ))
 }
 
@@ -319,41 +238,22 @@ async fn transition(
 ) -> Result<Json<TransitionDto>, ApiError> {
     let id = item_id(&id)?;
     let b = json_body(body)?;
-    let now = when(&p, b.at)?;
-    let setup = setup(&s).await?;
-    let (stored, actor) = actors::authorize(s.store.as_ref(), &setup, &p, id, &b.command)
-        .await
-        .map_err(app_error)?
-        .ok_or_else(|| ApiError::not_found(format!("事项 {id} 不存在")))?;
-    let out = work_items::transition_loaded(
-        s.store.as_ref(),
-        &setup,
-        stored,
-        b.expected_version,
-        &b.command,
-        &actor?,
-        now,
-        None,
-    )
-    .await
-    .map_err(app_error)?;
+    let setup = s.flow_setup().await?;
+    let action = Action::new(id, b.expected_version, b.command);
+    let out = door::act(s.store.as_ref(), &setup, &p, action, b.at).await?;
     let notifications = out
-        .effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Notify { to, message } => Some(match to {
-                Recipient::Unit(u) => Notification {
-                    unit: Some(*u),
-                    user: None,
-                    message: message.clone(),
-                },
-                Recipient::User(u) => Notification {
-                    unit: None,
-                    user: Some(u.to_string()),
-                    message: message.clone(),
-                },
-            }),
-            _ => None,
+        .notices()
+        .map(|(to, message)| match to {
+            Recipient::Unit(u) => Notification {
+                unit: Some(*u),
+                user: None,
+                message: message.to_string(),
+            },
+            Recipient::User(u) => Notification {
+                unit: None,
+                user: Some(u.to_string()),
+                message: message.to_string(),
+            },
         })
         .collect();
     Ok(Json(TransitionDto {
@@ -414,16 +314,14 @@ async fn unit_metrics(
     let category = opt("category", &q.category, |c| {
         CategoryScope::parse(c).map_err(|e| e.to_string())
     })?;
-    let setup = setup(&s).await?;
+    let setup = s.flow_setup().await?;
     let query = metrics::MetricsQuery {
         period,
         as_of: Utc::now(),
         unit,
         category,
     };
-    let all = metrics::compute(s.store.as_ref(), &setup, &query)
-        .await
-        .map_err(app_error)?;
+    let all = metrics::compute(s.store.as_ref(), &setup, &query).await?;
     let out = all
         .into_iter()
         .filter(|u| p.sees(u.unit))

@@ -2,14 +2,13 @@
 //! token, in the `X-CSRF-Token` header (htmx and the page scripts send it) or as the `_csrf`
 //! field of a urlencoded form. Anything else is refused before it reaches a handler.
 
+use crate::ApiError;
+use crate::error::PageError;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
-
-use crate::ApiError;
 
 /// The header htmx and the scripts send the token in.
 pub(crate) const HEADER: &str = "x-csrf-token";
@@ -73,22 +72,10 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
 fn refusal(req: &Request) -> Response {
     let message = "请求缺少有效的 CSRF 令牌：请刷新页面后重试";
     if req.uri().path().starts_with("/api/") {
-        ApiError {
-            status: StatusCode::FORBIDDEN,
-            code: "csrf",
-            message: message.into(),
-            details: Value::Null,
-        }
-        .into_response()
+        ApiError::new(StatusCode::FORBIDDEN, "csrf", message).into_response()
     } else {
-        let body = crate::pages::layout::bare(
-            "请求被拒绝",
-            maud::html! {
-                h1 { "请求被拒绝" }
-                (crate::pages::layout::notice("error", message))
-                p { a href="/" { "返回首页" } }
-            },
-        );
-        (StatusCode::FORBIDDEN, body).into_response()
+        PageError::new(StatusCode::FORBIDDEN, message)
+            .titled("请求被拒绝")
+            .into_response()
     }
 }

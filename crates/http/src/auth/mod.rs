@@ -8,23 +8,19 @@
 //!   request that changes something (not GET/HEAD), checks the CSRF token (header
 //!   `X-CSRF-Token`, or the form field `_csrf` of a urlencoded form).
 
-mod caller_cache;
 pub(crate) mod csrf;
 pub(crate) mod session;
 
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::Value;
-use yiping_access::{AccessError, Principal};
+use yiping_access::Principal;
 
 use crate::ApiError;
 
-pub(crate) use caller_cache::CallerCache;
-pub(crate) use session::{ScopeCache, end_session, resolve, start_session};
+pub(crate) use session::{end_session, resolve, start_session};
 
 /// Who is asking, as found by [`resolve`].
 #[derive(Debug, Clone)]
@@ -50,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
             .extensions
             .get::<Arc<Caller>>()
             .map(|c| ApiUser(c.principal.clone()))
-            .ok_or_else(unauthorized)
+            .ok_or_else(ApiError::unauthorized)
     }
 }
 
@@ -71,18 +67,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
                 csrf: c.csrf.clone(),
             }),
             None => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map_or("/", |p| p.as_str())
-                    .to_string();
-                let target = format!(
-                    "/login?next={}",
-                    serde_urlencoded::to_string([("", next.as_str())])
-                        .unwrap_or_default()
-                        .trim_start_matches('=')
-                );
-                Err(Redirect::to(&target).into_response())
+                let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                Err(Redirect::to(&login_redirect(next)).into_response())
             }
         }
     }
@@ -100,22 +86,12 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
     }
 }
 
-pub(crate) fn unauthorized() -> ApiError {
-    ApiError {
-        status: StatusCode::UNAUTHORIZED,
-        code: "unauthorized",
-        message: "请先登录，或在 Authorization 头中提供 API 令牌".into(),
-        details: Value::Null,
-    }
-}
-
-impl From<AccessError> for ApiError {
-    fn from(e: AccessError) -> Self {
-        ApiError {
-            status: StatusCode::FORBIDDEN,
-            code: "forbidden",
-            message: e.to_string(),
-            details: Value::Null,
-        }
-    }
+/// The login page's address, coming back to `next` after sign-in.
+pub(crate) fn login_redirect(next: &str) -> String {
+    format!(
+        "/login?next={}",
+        serde_urlencoded::to_string([("", next)])
+            .unwrap_or_default()
+            .trim_start_matches('=')
+    )
 }

@@ -11,12 +11,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use cookie::{Cookie, SameSite};
+use yiping_app::AppError;
 use yiping_app::auth::{self as app_auth, SignedIn};
 
-use super::{Caller, csrf, unauthorized};
-use crate::AppState;
-
-pub(crate) use yiping_app::auth::ScopeCache;
+use super::{Caller, csrf};
+use crate::{ApiError, AppState};
 
 /// The name of the session cookie (its value is the session's random secret).
 pub(crate) const SESSION_COOKIE: &str = "yiping_session";
@@ -67,8 +66,8 @@ pub(crate) async fn resolve(State(state): State<AppState>, req: Request, next: N
                     state.callers.put(key, c.clone());
                     Some(c)
                 }
-                Ok(None) => return unauthorized().into_response(),
-                Err(r) => return r,
+                Ok(None) => return ApiError::unauthorized().into_response(),
+                Err(e) => return crate::error::before_handler(req.uri().path(), e),
             },
         }
     } else if let Some(secret) = cookie_value(headers, SESSION_COOKIE) {
@@ -82,7 +81,7 @@ pub(crate) async fn resolve(State(state): State<AppState>, req: Request, next: N
                     Some(c)
                 }
                 Ok(None) => None,
-                Err(r) => return r,
+                Err(e) => return crate::error::before_handler(req.uri().path(), e),
             },
         }
     } else {
@@ -109,13 +108,12 @@ pub(crate) fn session_cache_key(secret: &str) -> String {
     format!("s:{}", app_auth::secret_hash(secret))
 }
 
-async fn lookup_token(state: &AppState, token: &str) -> Result<Option<Caller>, Response> {
+async fn lookup_token(state: &AppState, token: &str) -> Result<Option<Caller>, AppError> {
     let store = state.store.as_ref();
-    let user = app_auth::token_user(store, token).await.map_err(internal)?;
-    let Some(user) = user else { return Ok(None) };
-    let principal = app_auth::principal(store, &state.scopes, &user)
-        .await
-        .map_err(internal)?;
+    let Some(user) = app_auth::token_user(store, token).await? else {
+        return Ok(None);
+    };
+    let principal = app_auth::principal(store, &state.scopes, &user).await?;
     Ok(Some(Caller {
         principal,
         csrf: String::new(),
@@ -128,27 +126,18 @@ async fn lookup_session(
     state: &AppState,
     secret: &str,
     now: DateTime<Utc>,
-) -> Result<Option<Caller>, Response> {
+) -> Result<Option<Caller>, AppError> {
     let store = state.store.as_ref();
-    let found = app_auth::session_user(store, secret, now)
-        .await
-        .map_err(internal)?;
-    let Some((user, csrf, expires_at)) = found else {
+    let Some((user, csrf, expires_at)) = app_auth::session_user(store, secret, now).await? else {
         return Ok(None);
     };
-    let principal = app_auth::principal(store, &state.scopes, &user)
-        .await
-        .map_err(internal)?;
+    let principal = app_auth::principal(store, &state.scopes, &user).await?;
     Ok(Some(Caller {
         principal,
         csrf,
         session_key: Some(secret.to_string()),
         expires_at,
     }))
-}
-
-fn internal(e: yiping_app::AppError) -> Response {
-    crate::api::work_items::app_error(e).into_response()
 }
 
 /// The `Set-Cookie` header that stores a new session in the browser.

@@ -10,7 +10,7 @@ use serde_json::json;
 use yiping_app::work_items::service_definitions::{ServiceAttribute, ServiceDefinitions};
 
 use super::xml::{self, Node};
-use super::{Format, Open311Error, internal, load, parse_service_code, services, split};
+use super::{Format, Open311Error, load, parse_service_code, services, split};
 use crate::AppState;
 
 /// The shipped definitions, parsed once.
@@ -18,7 +18,7 @@ pub(super) fn definitions(format: Format) -> Result<&'static ServiceDefinitions,
     static DEFS: OnceLock<Result<ServiceDefinitions, String>> = OnceLock::new();
     DEFS.get_or_init(|| ServiceDefinitions::shipped().map_err(|e| e.to_string()))
         .as_ref()
-        .map_err(|e| internal(format, e))
+        .map_err(|e| Open311Error::internal(format, e))
 }
 
 fn attribute_json(a: &ServiceAttribute) -> serde_json::Value {

@@ -27,6 +27,7 @@
 //! 回退 reasons, 延期 requests or 督办 notes ([`public_note`]).
 
 mod definitions;
+mod error;
 mod post;
 mod xml;
 
@@ -34,7 +35,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -46,6 +47,7 @@ use yiping_store::{Page, StoredWorkItem, WorkItemFilter};
 
 use crate::AppState;
 use definitions::definitions;
+use error::Open311Error;
 use xml::Node;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -82,37 +84,6 @@ fn split(file: &str) -> Result<(&str, Format), Open311Error> {
         }
     };
     Ok((name, format))
-}
-
-/// An error in the specification's shape.
-#[derive(Debug)]
-struct Open311Error {
-    format: Format,
-    status: u16,
-    description: String,
-}
-
-impl Open311Error {
-    fn new(format: Format, status: u16, description: String) -> Self {
-        Self {
-            format,
-            status,
-            description,
-        }
-    }
-}
-
-impl IntoResponse for Open311Error {
-    fn into_response(self) -> Response {
-        let fields = vec![
-            ("code", Field::Int(i64::from(self.status))),
-            ("description", Field::Str(self.description)),
-        ];
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        let mut r = render(self.format, "errors", "error", vec![fields]);
-        *r.status_mut() = status;
-        r
-    }
 }
 
 /// A field value of a record.
@@ -208,15 +179,21 @@ fn services(setup: &FlowSetup) -> Vec<&Category> {
         .collect()
 }
 
-fn internal(format: Format, e: impl std::fmt::Display) -> Open311Error {
-    tracing::error!(error = %e, "open311 failure");
-    Open311Error::new(format, 500, "服务器内部错误".into())
+async fn load(s: &AppState, format: Format) -> Result<std::sync::Arc<FlowSetup>, Open311Error> {
+    s.flow_setup()
+        .await
+        .map_err(|e| Open311Error::from_app(format, e))
 }
 
-async fn load(s: &AppState, format: Format) -> Result<std::sync::Arc<FlowSetup>, Open311Error> {
-    crate::api::work_items::load_setup(s)
-        .await
-        .map_err(|e| internal(format, e))
+/// A failure found before any Open311 handler ran (the caller's lookup), in Open311's shape
+/// and the format the path asks for.
+pub(crate) fn failure(path: &str, e: yiping_app::AppError) -> Response {
+    let format = if path.ends_with(".xml") {
+        Format::Xml
+    } else {
+        Format::Json
+    };
+    Open311Error::from_app(format, e).into_response()
 }
 
 async fn root_get(
@@ -341,7 +318,7 @@ async fn names(s: &AppState, format: Format) -> Result<HashMap<EntityId, String>
     Ok(s.store
         .all_entities()
         .await
-        .map_err(|e| internal(format, e))?
+        .map_err(|e| Open311Error::from_app(format, e.into()))?
         .into_iter()
         .map(|e| (e.id, e.data.name))
         .collect())
@@ -484,7 +461,7 @@ async fn list_requests(
             .store
             .work_items(&filter, Page::first(LIST_LIMIT))
             .await
-            .map_err(|e| internal(format, e))?;
+            .map_err(|e| Open311Error::from_app(format, e.into()))?;
         found.extend(page.items.into_iter().filter(|x| is_public(&x.item)));
     }
     found.sort_by_key(|x| std::cmp::Reverse((x.item.received_at, x.item.id.0)));
@@ -509,7 +486,7 @@ async fn one_request(
         .store
         .work_item(ItemId(id))
         .await
-        .map_err(|e| internal(format, e))?
+        .map_err(|e| Open311Error::from_app(format, e.into()))?
         .filter(|x| is_public(&x.item))
         .ok_or_else(not_found)?;
     let setup = load(&s, format).await?;
@@ -527,7 +504,7 @@ async fn token(
         .store
         .work_item_by_token(tok)
         .await
-        .map_err(|e| internal(format, e))?
+        .map_err(|e| Open311Error::from_app(format, e.into()))?
         .ok_or_else(|| Open311Error::new(format, 404, format!("令牌“{tok}”不存在")))?;
     Ok(render(
         format,

@@ -4,19 +4,27 @@
 //! `description` of at most 4,000 characters, and the service's attributes
 //! (`attribute[code]=value`, `attribute[code][]=value` for a multivaluelist) against its
 //! definition. `jurisdiction_id` is accepted and ignored (one jurisdiction per server). The
-//! answer is a list with the new `service_request_id` and a `token`.
+//! item is filed through the app's door (`door::file_public`), which places it in the
+//! district whose boundaries contain `lat`/`long`. The answer is a list with the new
+//! `service_request_id` and a `token`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use chrono::Utc;
-use yiping_app::work_items::{self, CreateItem};
-use yiping_flow::{Actor, Channel, ItemKind, Priority, UserId};
+use yiping_app::geo::ShippedMap;
+use yiping_app::work_items::door::{self, PublicRequest};
+use yiping_flow::UserId;
 use yiping_store::ItemExtras;
 
 use super::{Field, Open311Error, definitions, load, render, services, split};
 use crate::AppState;
+
+/// The boundaries of the demo city's districts shipped with the web assets, and the region
+/// they belong to: where a reported point lies when no map was uploaded for the city.
+const SHIPPED_MAP: &str = "maps/chongqing.geojson";
+const SHIPPED_MAP_REGION: &str = "500000";
 
 /// The longest description GeoReport v2 allows.
 const MAX_DESCRIPTION: usize = 4000;
@@ -117,9 +125,9 @@ pub(super) async fn root_post(
             None => BTreeMap::new(),
         },
     };
-    let city = setup
-        .city
-        .ok_or_else(|| bad(500, "尚未建立城市主体，无法受理".into()))?;
+    if setup.city.is_none() {
+        return Err(bad(500, "尚未建立城市主体，无法受理".into()));
+    }
     let title: String = description
         .as_deref()
         .unwrap_or(
@@ -137,20 +145,11 @@ pub(super) async fn root_post(
         .or_else(|| f.get("device_id"))
         .and_then(|v| UserId::new(v.clone()).ok());
     let token = uuid::Uuid::new_v4().simple().to_string();
-    let new = CreateItem {
-        kind: ItemKind::Event,
+    let request = PublicRequest {
         title,
         category,
-        priority: Priority::Normal,
-        channel: Channel::Online,
-        receiving_unit: city,
-        location: match (lat, long) {
-            (Some(lat), Some(long)) => region_at(&s, city, lat, long).await,
-            _ => None,
-        },
-        enterprise: None,
-        reporter: None,
         requester,
+        position: lat.zip(long),
         extras: ItemExtras {
             description,
             address,
@@ -163,10 +162,17 @@ pub(super) async fn root_post(
             ..ItemExtras::default()
         },
     };
-    let actor = Actor::system(city);
-    let stored = work_items::create(s.store.as_ref(), &setup, new, &actor, Utc::now())
+    let shipped = crate::assets::get_asset(SHIPPED_MAP)
+        .and_then(|a| std::str::from_utf8(a.bytes).ok())
+        .map(|geojson| ShippedMap {
+            code: SHIPPED_MAP_REGION,
+            geojson,
+        });
+    let store = s.store.as_ref();
+    let created = door::file_public(store, &setup, request, shipped, Utc::now())
         .await
-        .map_err(|e| bad(400, e.to_string()))?;
+        .map_err(|e| Open311Error::from_app(format, e))?;
+    let stored = created.item;
     Ok(render(
         format,
         "service_requests",
@@ -181,26 +187,4 @@ pub(super) async fn root_post(
             ("account_id", Field::Opt(None)),
         ]],
     ))
-}
-
-/// The child region of the city whose registered boundaries contain the point (lat, long), so
-/// that a public report is placed (and, failing a department, routed) by where it happened.
-/// `None` when no boundaries are registered or the point lies outside them.
-async fn region_at(
-    s: &AppState,
-    city: yiping_kernel::EntityId,
-    lat: f64,
-    long: f64,
-) -> Option<yiping_kernel::EntityId> {
-    let entity = s.store.entity(city).await.ok()??;
-    let map = crate::pages::screen::data::children_map(s, &entity)
-        .await
-        .ok()??;
-    let key = yiping_app::geo::feature_at(&map, long, lat)?["properties"]["key"]
-        .as_str()?
-        .to_string();
-    crate::pages::screen::data::resolve(s, &key)
-        .await
-        .ok()
-        .map(|e| e.id)
 }

@@ -10,14 +10,15 @@ use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
 use yiping_access::{Capability, Principal, Role};
+use yiping_app::AppError;
 use yiping_app::auth::{self as app_auth, UserSpec};
 use yiping_kernel::Entity;
 use yiping_store::StoredUser;
 
 use super::layout::{self, Nav};
-use super::{error_page, forbidden};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::error::{Failure, PageError};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -39,31 +40,14 @@ async fn page(
     user: &PageUser,
     message: Option<(&str, String)>,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = &user.principal;
-    if let Err(e) = p.require(Capability::ManageUsers) {
-        return forbidden(p, &user.csrf, &e);
-    }
+    p.require(Capability::ManageUsers)?;
     let store = state.store.as_ref();
-    let loaded = async {
-        let users = store.users().await?;
-        let entities = store.all_entities().await?;
-        let logins = store.login_records(30).await?;
-        let audit = store.audit_events(30).await?;
-        Ok::<_, yiping_store::StoreError>((users, entities, logins, audit))
-    }
-    .await;
-    let (users, entities, logins, audit) = match loaded {
-        Ok(v) => v,
-        Err(e) => {
-            return error_page(
-                p,
-                &user.csrf,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &e.to_string(),
-            );
-        }
-    };
+    let users = store.users().await?;
+    let entities = store.all_entities().await?;
+    let logins = store.login_records(30).await?;
+    let audit = store.audit_events(30).await?;
     let users: Vec<&StoredUser> = users.iter().filter(|u| p.sees(u.unit)).collect();
     let name_of = |u: &StoredUser| {
         entities
@@ -136,11 +120,32 @@ async fn page(
             }
         }
     };
-    (
+    Ok((
         status,
         layout::page("用户管理", p, &user.csrf, Nav::Admin, &[], body),
     )
-        .into_response()
+        .into_response())
+}
+
+/// The page again after a change: a refused input (a bad role, a unit outside the admin's
+/// scope, a login taken) is shown on the page with 422; a failure of the server is an error
+/// page with its own status.
+async fn after(
+    state: &AppState,
+    user: &PageUser,
+    done: Result<String, AppError>,
+) -> Result<Response, PageError> {
+    match done {
+        Ok(msg) => page(state, user, Some(("ok", msg)), StatusCode::OK).await,
+        Err(e) => {
+            let f = Failure::from(e);
+            if f.status.is_server_error() {
+                return Err(f.into());
+            }
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(state, user, Some(("error", f.message)), status).await
+        }
+    }
 }
 
 fn add_form(csrf: &str) -> Markup {
@@ -161,7 +166,7 @@ fn add_form(csrf: &str) -> Markup {
     }
 }
 
-async fn list(State(state): State<AppState>, user: PageUser) -> Response {
+async fn list(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
     page(&state, &user, None, StatusCode::OK).await
 }
 
@@ -175,29 +180,26 @@ struct AddForm {
     password: String,
 }
 
-/// The id of the entity with `code`, if the principal may manage it.
-async fn unit_in_scope(state: &AppState, p: &Principal, code: &str) -> Result<(), String> {
-    let all = state
-        .store
-        .all_entities()
-        .await
-        .map_err(|e| e.to_string())?;
+/// Refuses unless the principal may manage users of the entity with `code`.
+async fn unit_in_scope(state: &AppState, p: &Principal, code: &str) -> Result<(), AppError> {
+    let all = state.store.all_entities().await?;
     let code = code.trim();
     let found = all
         .iter()
         .find(|e| e.data.code.as_ref().map(|c| c.as_str()) == Some(code))
-        .ok_or_else(|| format!("没有代码为“{code}”的单位"))?;
-    p.require_in(Capability::ManageUsers, found.id)
-        .map_err(|e| e.to_string())
+        .ok_or_else(|| AppError::invalid(format!("没有代码为“{code}”的单位")))?;
+    Ok(p.require_in(Capability::ManageUsers, found.id)?)
 }
 
-async fn add(State(state): State<AppState>, user: PageUser, Form(f): Form<AddForm>) -> Response {
+async fn add(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<AddForm>,
+) -> Result<Response, PageError> {
     let p = &user.principal;
-    if let Err(e) = p.require(Capability::ManageUsers) {
-        return forbidden(p, &user.csrf, &e);
-    }
-    let outcome = async {
-        let role: Role = f.role.parse()?;
+    p.require(Capability::ManageUsers)?;
+    let done = async {
+        let role: Role = f.role.parse().map_err(AppError::Invalid)?;
         unit_in_scope(&state, p, &f.unit).await?;
         let spec = UserSpec {
             login: f.login.clone(),
@@ -206,35 +208,19 @@ async fn add(State(state): State<AppState>, user: PageUser, Form(f): Form<AddFor
             unit_code: f.unit.clone(),
             password: f.password.clone(),
         };
-        app_auth::add_user(state.store.as_ref(), &spec, &p.login, Utc::now())
-            .await
-            .map_err(|e| e.to_string())
+        app_auth::add_user(state.store.as_ref(), &spec, &p.login, Utc::now()).await?;
+        Ok(format!("已新增用户 {}", f.login.trim()))
     }
     .await;
-    match outcome {
-        Ok(_) => {
-            let msg = format!("已新增用户 {}", f.login.trim());
-            page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
-        }
-        Err(e) => {
-            page(
-                &state,
-                &user,
-                Some(("error", e)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    after(&state, &user, done).await
 }
 
-/// The stored user `login` if the principal may manage them.
-async fn managed(state: &AppState, p: &Principal, login: &str) -> Result<StoredUser, Response> {
-    let found = state.store.user_by_login(login).await;
-    match found {
-        Ok(Some(u)) if p.sees(u.unit) => Ok(u),
-        Ok(_) => Err(StatusCode::NOT_FOUND.into_response()),
-        Err(e) => Err(crate::ApiError::from(e).into_response()),
+/// The stored user `login` if the principal may manage them (404 otherwise: a user outside
+/// the admin's scope is not shown to exist).
+async fn managed(state: &AppState, p: &Principal, login: &str) -> Result<StoredUser, PageError> {
+    match state.store.user_by_login(login).await? {
+        Some(u) if p.sees(u.unit) => Ok(u),
+        _ => Err(PageError::not_found(format!("没有用户“{login}”"))),
     }
 }
 
@@ -248,72 +234,39 @@ async fn set_active(
     user: PageUser,
     Path(login): Path<String>,
     Form(f): Form<ActiveForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = &user.principal;
-    if let Err(e) = p.require(Capability::ManageUsers) {
-        return forbidden(p, &user.csrf, &e);
-    }
-    let target = match managed(&state, p, &login).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    p.require(Capability::ManageUsers)?;
+    let target = managed(&state, p, &login).await?;
     if target.id == p.user_id {
-        let msg = "不能停用自己的账号".to_string();
-        return page(
-            &state,
-            &user,
-            Some(("error", msg)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let done = Err(AppError::invalid("不能停用自己的账号"));
+        return after(&state, &user, done).await;
     }
     let active = f.active == "1";
     let store = state.store.as_ref();
     let done = app_auth::set_user_active(store, &target.login, active, &p.login, Utc::now()).await;
     // A disabled user's cached sessions and tokens must stop working now.
     state.callers.clear();
-    match done {
-        Ok(()) => {
-            let msg = format!("已{}用户 {login}", if active { "启用" } else { "停用" });
-            page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
-        }
-        Err(e) => crate::api::work_items::app_error(e).into_response(),
-    }
+    let done = done.map(|()| format!("已{}用户 {login}", if active { "启用" } else { "停用" }));
+    after(&state, &user, done).await
 }
 
 async fn token(
     State(state): State<AppState>,
     user: PageUser,
     Path(login): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = &user.principal;
-    if let Err(e) = p.require(Capability::ManageUsers) {
-        return forbidden(p, &user.csrf, &e);
-    }
-    if let Err(r) = managed(&state, p, &login).await {
-        return r;
-    }
-    match app_auth::issue_api_token(
+    p.require(Capability::ManageUsers)?;
+    managed(&state, p, &login).await?;
+    let issued = app_auth::issue_api_token(
         state.store.as_ref(),
         &login,
         "网页签发",
         &p.login,
         Utc::now(),
     )
-    .await
-    {
-        Ok(t) => {
-            let msg = format!("{login} 的 API 令牌（只显示这一次，请立即保存）：{t}");
-            page(&state, &user, Some(("ok", msg)), StatusCode::OK).await
-        }
-        Err(e) => {
-            page(
-                &state,
-                &user,
-                Some(("error", e.to_string())),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    .await;
+    let done = issued.map(|t| format!("{login} 的 API 令牌（只显示这一次，请立即保存）：{t}"));
+    after(&state, &user, done).await
 }

@@ -15,12 +15,12 @@ mod import;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, Utc};
 use maud::html;
 use yiping_access::Capability;
+use yiping_app::AppError;
 use yiping_app::calendar::official as calendar;
 use yiping_app::data_entry::{deadline_label, due_month, latest_month, reporting_deadline};
 use yiping_kernel::{Entity, EntityId};
@@ -29,6 +29,7 @@ use yiping_store::{EntityFilter, Page};
 use super::layout::{self, Nav};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::error::PageError;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -43,23 +44,13 @@ pub(crate) fn router() -> Router<AppState> {
 /// A page handler's answer: the page, or an error page already rendered.
 type PageResult = Result<Response, Response>;
 
-fn internal(user: &PageUser, e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "page failed");
-    super::error_page(
-        &user.principal,
-        &user.csrf,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "服务器内部错误，请稍后再试",
-    )
+/// The error page of a failed use case (the database unreachable is 503, and so on).
+fn failed(user: &PageUser, e: impl Into<AppError>) -> Response {
+    PageError::from(e.into()).page(&user.principal, &user.csrf)
 }
 
 fn bad_request(user: &PageUser, message: &str) -> Response {
-    super::error_page(
-        &user.principal,
-        &user.csrf,
-        StatusCode::BAD_REQUEST,
-        message,
-    )
+    PageError::bad_request(message).page(&user.principal, &user.csrf)
 }
 
 /// Refuses unless the role has `cap`.
@@ -84,12 +75,12 @@ async fn unit_in_scope(
             .store
             .entity(user.principal.unit)
             .await
-            .map_err(|e| internal(user, e))?,
+            .map_err(|e| failed(user, e))?,
         Some(c) => s
             .store
             .all_entities()
             .await
-            .map_err(|e| internal(user, e))?
+            .map_err(|e| failed(user, e))?
             .into_iter()
             .find(|e| e.data.code.as_ref().is_some_and(|x| x.as_str() == c)),
     };
@@ -100,7 +91,7 @@ async fn unit_in_scope(
                 .store
                 .entity(id)
                 .await
-                .map_err(|e| internal(user, e))?
+                .map_err(|e| failed(user, e))?
                 .ok_or_else(|| bad_request(user, &format!("没有代码为“{c}”的单位")))?,
             None => return Err(bad_request(user, &format!("没有代码为“{c}”的单位"))),
         },
@@ -119,7 +110,7 @@ async fn entry_units(s: &AppState, user: &PageUser) -> Result<Vec<Entity>, Respo
         .store
         .entity(user.principal.unit)
         .await
-        .map_err(|e| internal(user, e))?
+        .map_err(|e| failed(user, e))?
     {
         out.push(own);
     }
@@ -134,7 +125,7 @@ async fn entry_units(s: &AppState, user: &PageUser) -> Result<Vec<Entity>, Respo
             Page::first(500),
         )
         .await
-        .map_err(|e| internal(user, e))?;
+        .map_err(|e| failed(user, e))?;
     out.extend(
         children
             .items
@@ -161,7 +152,7 @@ async fn index(State(s): State<AppState>, user: PageUser) -> Response {
 async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
     require(user, Capability::ViewData)?;
     let p = &user.principal;
-    let cal = calendar().map_err(|e| internal(user, e))?;
+    let cal = calendar().map_err(|e| failed(user, e))?;
     let today = (Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
     // This month (due next month), the two before it, and the latest month with data.
     let mut months = vec![(today.year(), today.month() as u8)];
@@ -174,7 +165,7 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
     if p.can(Capability::EnterData)
         && let Some(latest) = latest_month(s.store.as_ref(), p.unit)
             .await
-            .map_err(|e| internal(user, e))?
+            .map_err(|e| failed(user, e))?
         && !months.contains(&latest)
     {
         months.push(latest);

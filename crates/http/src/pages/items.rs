@@ -3,14 +3,14 @@
 //! only the actions the user may perform), `/items/new` (上报事件) and
 //! `/items/directives/new` (一键智达).
 //!
-//! Every handler checks the role and the scope: the list is one unit's inbox in the user's
-//! subtree (an enterprise is sent to `/requests`), an item must be visible to the user
-//! ([`actors::sees_item`]) and an action must pass [`actors::check_command`] before the engine
-//! sees it.
+//! The role and the scope are checked by the app's door (`yiping_app::work_items::door`): the
+//! list is one unit's inbox in the user's subtree (an enterprise is sent to `/requests`), an item
+//! must be visible to the user and an action must pass the command's checks before the engine
+//! sees it. The handlers parse forms, call the door and render what it returns.
 
 mod actions;
-pub(crate) mod common;
 mod directives;
+pub(crate) mod display;
 mod history;
 pub(crate) mod new;
 pub(crate) mod view;
@@ -26,17 +26,16 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 use yiping_access::{Capability, Principal, Role};
-use yiping_app::work_items::{self, ItemView, actors};
+use yiping_app::work_items::{ItemView, door};
 use yiping_flow::{ItemKind, Stage};
 use yiping_kernel::EntityId;
 use yiping_store::{Page, Paged, WorkItemFilter};
 
 use crate::AppState;
-use crate::api::work_items::load_setup;
 use crate::auth::PageUser;
-use crate::pages::forbidden;
+use crate::error::PageError;
 use crate::pages::layout::{Nav, page};
-use common::{due_cell, failure, local, name_of, names, stage_badge};
+use display::{due_cell, local, name_of, names, stage_badge};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -139,54 +138,33 @@ async fn inbox(
     PageUser { principal: p, csrf }: PageUser,
     headers: HeaderMap,
     Query(q): Query<InboxQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     if p.role == Role::Enterprise {
-        return Redirect::to("/requests").into_response();
+        return Ok(Redirect::to("/requests").into_response());
     }
-    if let Err(e) = p.require(Capability::ViewItems) {
-        return forbidden(&p, &csrf, &e);
-    }
+    p.require(Capability::ViewItems)?;
     let (filter, overdue) = q.filter(&p);
-    let filter = match actors::scope_filter(&p, filter) {
-        Ok(f) => f,
-        Err(e) => return forbidden(&p, &csrf, &e),
-    };
     let unit = filter.unit.unwrap_or(p.unit);
     let now = Utc::now();
-    let listed = async {
-        let setup = load_setup(&s).await?;
-        let offset = u64::from((q.page() - 1) * PER_PAGE);
-        let list = work_items::list(
-            s.store.as_ref(),
-            &setup,
-            filter,
-            overdue,
-            Page::new(PER_PAGE, offset),
-            now,
-        )
-        .await?;
-        let mut units: Vec<EntityId> = vec![unit];
-        for v in &list.items {
-            units.push(v.owner_unit);
-            units.extend(v.assignee);
-        }
-        let names = names(s.store.as_ref(), units).await?;
-        let units = if p.scope.len() > 1 && !headers.contains_key("hx-request") {
-            view::unit_choices(&s, &p, None).await?.units
-        } else {
-            Vec::new()
-        };
-        Ok::<_, yiping_app::AppError>((list, names, units))
+    let setup = s.flow_setup().await?;
+    let offset = u64::from((q.page() - 1) * PER_PAGE);
+    let page_of = Page::new(PER_PAGE, offset);
+    let list = door::list(s.store.as_ref(), &setup, &p, filter, overdue, page_of).await?;
+    let mut units: Vec<EntityId> = vec![unit];
+    for v in &list.items {
+        units.push(v.owner_unit);
+        units.extend(v.assignee);
     }
-    .await;
-    let (list, names, units) = match listed {
-        Ok(x) => x,
-        Err(e) => return failure(&p, &csrf, e),
-    };
+    let names = names(s.store.as_ref(), units).await?;
     let table = list_table(&q, &name_of(&names, unit), &list, &names, now);
     if headers.contains_key("hx-request") {
-        return table.into_response();
+        return Ok(table.into_response());
     }
+    let units = if p.scope.len() > 1 {
+        view::unit_choices(&s, &p, None).await?.units
+    } else {
+        Vec::new()
+    };
     let title = format!("{} · 事项", name_of(&names, unit));
     let body = html! {
         div.page-head {
@@ -203,7 +181,7 @@ async fn inbox(
         (filters(&q, &p, &units))
         div #item-list { (table) }
     };
-    page(&title, &p, &csrf, Nav::Items, &[], body).into_response()
+    Ok(page(&title, &p, &csrf, Nav::Items, &[], body).into_response())
 }
 
 fn select(name: &str, current: Option<&str>, options: &[(String, String)]) -> Markup {
@@ -294,7 +272,7 @@ fn list_table(
                                 } @else { (name_of(names, v.owner_unit)) }
                             }
                             td { (due_cell(v, now)) }
-                            td title=(local(v.received_at)) { (common::ago(v.received_at, now)) }
+                            td title=(local(v.received_at)) { (display::ago(v.received_at, now)) }
                         }
                     }
                 }

@@ -1,5 +1,9 @@
 //! Signing in and out. The login form carries its own CSRF token (double submit: a short-lived
 //! cookie and the same value in the form), since there is no session yet to hold one.
+//!
+//! Every failure of a sign-in — an expired form (403), a wrong login or password (401), too
+//! many attempts (429), the database unreachable (503) — shows the form again with the reason
+//! in Chinese and the login typed so far; a failed sign-out is an error page.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -10,11 +14,12 @@ use chrono::Utc;
 use cookie::{Cookie, SameSite};
 use maud::{Markup, html};
 use serde::Deserialize;
-use yiping_app::auth::{self as app_auth, SignInError};
+use yiping_app::auth as app_auth;
 
 use super::layout;
 use crate::AppState;
 use crate::auth::{MaybeCaller, csrf, end_session, session, start_session};
+use crate::error::PageError;
 
 const LOGIN_CSRF_COOKIE: &str = "yiping_login_csrf";
 
@@ -131,23 +136,19 @@ async fn submit(
     )
     .await;
     match outcome {
-        Ok(Ok(signed)) => {
+        Ok(signed) => {
             let r = Redirect::to(&next).into_response();
             session::with_cookie(r, start_session(&signed, state.secure_cookies))
         }
-        Ok(Err(e)) => {
-            let status = match e {
-                SignInError::Wrong => StatusCode::UNAUTHORIZED,
-                SignInError::Throttled => StatusCode::TOO_MANY_REQUESTS,
-            };
+        Err(e) => {
+            let failed = PageError::from(e);
             with_login_token(
-                login_form(&next, &fresh, &f.login, Some(&e.to_string())),
-                status,
+                login_form(&next, &fresh, &f.login, Some(&failed.message)),
+                failed.status,
                 &fresh,
                 state.secure_cookies,
             )
         }
-        Err(e) => crate::api::work_items::app_error(e).into_response(),
     }
 }
 
@@ -155,26 +156,17 @@ async fn logout(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     ext: axum::http::Extensions,
-) -> Response {
+) -> Result<Response, PageError> {
     if let Some(c) = caller
         && let Some(secret) = &c.session_key
     {
         state.callers.forget(&session::session_cache_key(secret));
         let ip = session::client_ip(&ext);
-        if let Err(e) = app_auth::sign_out(
-            state.store.as_ref(),
-            secret,
-            &c.principal.login,
-            &ip,
-            Utc::now(),
-        )
-        .await
-        {
-            return crate::api::work_items::app_error(e).into_response();
-        }
+        let login = &c.principal.login;
+        app_auth::sign_out(state.store.as_ref(), secret, login, &ip, Utc::now()).await?;
     }
-    session::with_cookie(
+    Ok(session::with_cookie(
         Redirect::to("/login").into_response(),
         end_session(state.secure_cookies),
-    )
+    ))
 }

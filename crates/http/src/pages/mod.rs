@@ -2,11 +2,18 @@
 //!
 //! Pages are server-rendered with maud (auto-escaping); htmx swaps parts of them; ECharts draws
 //! the charts from JSON embedded in the page. Every page handler takes a [`PageUser`] (signed in
-//! or redirected to /login) and checks role and scope before reading anything.
+//! or redirected to /login) and checks role and scope before reading anything (work items: the
+//! app's door checks them).
+//!
+//! A failure is a [`PageError`] (`crate::error`): a Chinese error page with the right status,
+//! drawn in the site layout by the [`in_site_layout`] layer of this router.
+//!
+//! [`PageUser`]: crate::auth::PageUser
 
 mod admin;
 pub(crate) mod data;
 mod evaluations;
+mod form;
 mod items;
 pub(crate) mod layout;
 mod login;
@@ -15,11 +22,11 @@ pub(crate) mod screen;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use maud::html;
+use axum::response::Response;
 use yiping_access::{AccessError, Principal};
 
 use crate::AppState;
+use crate::error::{PageError, in_site_layout};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -30,20 +37,12 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(items::router())
         .merge(requests::router())
         .merge(screen::router())
+        .layer(axum::middleware::from_fn(in_site_layout))
 }
 
 /// The refusal page (403) for a signed-in user who may not see or do something.
 pub(crate) fn forbidden(user: &Principal, csrf: &str, err: &AccessError) -> Response {
-    let body = html! {
-        h1 { "无权访问" }
-        (layout::notice("error", &err.to_string()))
-        p { a href="/" { "返回首页" } }
-    };
-    (
-        StatusCode::FORBIDDEN,
-        layout::page("无权访问", user, csrf, layout::Nav::None, &[], body),
-    )
-        .into_response()
+    PageError::from(err.clone()).page(user, csrf)
 }
 
 /// An error page for a signed-in user (not found, invalid request…).
@@ -53,20 +52,5 @@ pub(crate) fn error_page(
     status: StatusCode,
     message: &str,
 ) -> Response {
-    let body = html! {
-        h1 { (status.canonical_reason().map_or("出错了", |_| match status.as_u16() {
-            403 => "无权访问",
-            404 => "没有找到",
-            409 => "数据已被他人修改",
-            422 | 400 => "请求无效",
-            _ => "出错了",
-        })) }
-        (layout::notice("error", message))
-        p { a href="/" { "返回首页" } }
-    };
-    (
-        status,
-        layout::page("出错了", user, csrf, layout::Nav::None, &[], body),
-    )
-        .into_response()
+    PageError::new(status, message).page(user, csrf)
 }

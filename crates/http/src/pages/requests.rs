@@ -16,15 +16,15 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use yiping_access::{Capability, Principal, Role};
 use yiping_app::AppError;
-use yiping_app::work_items::{self, CreateItem, ItemView, actors};
+use yiping_app::work_items::{CreateItem, ItemView, actors, door};
 use yiping_flow::{CategoryCode, CategoryDomain, Channel, CommandKind, ItemKind, Priority};
 use yiping_store::{ItemExtras, Page, WorkItemFilter};
 
 use crate::AppState;
-use crate::api::work_items::load_setup;
 use crate::auth::PageUser;
-use crate::pages::forbidden;
-use crate::pages::items::common::{FormData, csrf_field, due_cell, failure, local, stage_badge};
+use crate::error::PageError;
+use crate::pages::form::{FormData, csrf_field};
+use crate::pages::items::display::{due_cell, local, stage_badge};
 use crate::pages::items::new::category_options;
 use crate::pages::layout::{Nav, notice, page};
 
@@ -52,59 +52,47 @@ async fn list(
     State(s): State<AppState>,
     PageUser { principal: p, csrf }: PageUser,
     Query(q): Query<ListQuery>,
-) -> Response {
-    if let Err(e) = p.require(Capability::FileRequest) {
-        return forbidden(&p, &csrf, &e);
-    }
+) -> Result<Response, PageError> {
+    p.require(Capability::FileRequest)?;
     if let Some(r) = not_enterprise(&p) {
-        return r;
+        return Ok(r);
     }
     let filter = WorkItemFilter {
         kind: Some(ItemKind::EnterpriseRequest),
         ..WorkItemFilter::default()
     };
-    let filter = match actors::scope_filter(&p, filter) {
-        Ok(f) => f,
-        Err(e) => return forbidden(&p, &csrf, &e),
-    };
+    let filter = actors::scope_filter(&p, filter)?;
     let now = Utc::now();
     let page_no = q.page.unwrap_or(1).max(1);
-    let loaded = async {
-        let setup = load_setup(&s).await?;
-        let found = s
-            .store
-            .work_items(
-                &filter,
-                Page::new(PER_PAGE, u64::from((page_no - 1) * PER_PAGE)),
-            )
-            .await?;
-        let rows: Vec<Row> = found
-            .items
-            .into_iter()
-            .map(|stored| {
-                let item = stored.item.clone();
-                let may_rate = actors::allowed_commands(&p, &item, &setup.ctx(), now)
-                    .contains(&CommandKind::Rate);
-                Row {
-                    rating: item.rating.map(|r| {
-                        format!(
-                            "{}（{}）",
-                            crate::pages::items::rating_label(r.satisfied, r.solved),
-                            local(r.at)
-                        )
-                    }),
-                    may_rate,
-                    view: ItemView::new(stored, &setup.categories, now),
-                }
-            })
-            .collect();
-        Ok::<_, AppError>((rows, found.total))
-    }
-    .await;
-    let (rows, total) = match loaded {
-        Ok(x) => x,
-        Err(e) => return failure(&p, &csrf, e),
-    };
+    let setup = s.flow_setup().await?;
+    let found = s
+        .store
+        .work_items(
+            &filter,
+            Page::new(PER_PAGE, u64::from((page_no - 1) * PER_PAGE)),
+        )
+        .await?;
+    let total = found.total;
+    let rows: Vec<Row> = found
+        .items
+        .into_iter()
+        .map(|stored| {
+            let item = stored.item.clone();
+            let may_rate =
+                actors::allowed_commands(&p, &item, &setup.ctx(), now).contains(&CommandKind::Rate);
+            Row {
+                rating: item.rating.map(|r| {
+                    format!(
+                        "{}（{}）",
+                        crate::pages::items::rating_label(r.satisfied, r.solved),
+                        local(r.at)
+                    )
+                }),
+                may_rate,
+                view: ItemView::new(stored, &setup.categories, now),
+            }
+        })
+        .collect();
     let done = match q.done.as_deref() {
         Some("created") => Some("诉求已提交，平台将尽快受理。"),
         Some("rate") => Some("感谢您的评价。"),
@@ -129,7 +117,7 @@ async fn list(
             }
         }
     };
-    page("我的诉求", &p, &csrf, Nav::Requests, &[], body).into_response()
+    Ok(page("我的诉求", &p, &csrf, Nav::Requests, &[], body).into_response())
 }
 
 struct Row {
@@ -168,12 +156,13 @@ fn row(r: &Row, csrf: &str, now: chrono::DateTime<Utc>) -> Markup {
     }
 }
 
-async fn form(State(s): State<AppState>, PageUser { principal: p, csrf }: PageUser) -> Response {
-    if let Err(e) = p.require(Capability::FileRequest) {
-        return forbidden(&p, &csrf, &e);
-    }
+async fn form(
+    State(s): State<AppState>,
+    PageUser { principal: p, csrf }: PageUser,
+) -> Result<Response, PageError> {
+    p.require(Capability::FileRequest)?;
     if let Some(r) = not_enterprise(&p) {
-        return r;
+        return Ok(r);
     }
     render(&s, &p, &csrf, None, &FormData::default(), StatusCode::OK).await
 }
@@ -185,11 +174,8 @@ async fn render(
     error: Option<String>,
     prev: &FormData,
     status: StatusCode,
-) -> Response {
-    let setup = match load_setup(s).await {
-        Ok(x) => x,
-        Err(e) => return failure(p, csrf, e),
-    };
+) -> Result<Response, PageError> {
+    let setup = s.flow_setup().await?;
     let body = html! {
         h1 { "企业吹哨" span.sub { "部门报到" } }
         p.hint { "提交后由市级平台受理，按主题派至责任部门办理，办结后请您评价。" }
@@ -215,22 +201,20 @@ async fn render(
             button type="submit" data-testid="submit-request" { "提交诉求" }
         }
     };
-    (status, page("企业吹哨", p, csrf, Nav::Requests, &[], body)).into_response()
+    Ok((status, page("企业吹哨", p, csrf, Nav::Requests, &[], body)).into_response())
 }
 
 async fn submit(
     State(s): State<AppState>,
     PageUser { principal: p, csrf }: PageUser,
     body: Bytes,
-) -> Response {
-    if let Err(e) = p.require(Capability::FileRequest) {
-        return forbidden(&p, &csrf, &e);
-    }
+) -> Result<Response, PageError> {
+    p.require(Capability::FileRequest)?;
     // The form files for the signed-in enterprise; others (管理员) file through the API, naming
     // the enterprise.
     if p.role != Role::Enterprise {
         let m = "只有企业用户可以通过此表单提交诉求；代企业登记请使用事项接口并注明企业";
-        return crate::pages::error_page(&p, &csrf, StatusCode::FORBIDDEN, m);
+        return Err(PageError::new(StatusCode::FORBIDDEN, m));
     }
     let form = FormData::parse(&String::from_utf8_lossy(&body));
     let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -247,10 +231,7 @@ async fn submit(
         Ok(c) => c,
         Err(e) => return render(&s, &p, &csrf, Some(e.to_string()), &form, status).await,
     };
-    let setup = match load_setup(&s).await {
-        Ok(x) => x,
-        Err(e) => return failure(&p, &csrf, e),
-    };
+    let setup = s.flow_setup().await?;
     let new = CreateItem {
         kind: ItemKind::EnterpriseRequest,
         title: title.to_string(),
@@ -267,15 +248,10 @@ async fn submit(
             ..ItemExtras::default()
         },
     };
-    let (new, actor) = match actors::scope_new_item_in(s.store.as_ref(), &setup, &p, new).await {
-        Ok(Ok(x)) => x,
-        Ok(Err(e)) => return forbidden(&p, &csrf, &e),
-        Err(e) => return failure(&p, &csrf, e),
-    };
-    match work_items::create(s.store.as_ref(), &setup, new, &actor, Utc::now()).await {
-        Ok(_) => Redirect::to("/requests?done=created").into_response(),
+    match door::create(s.store.as_ref(), &setup, &p, new, None).await {
+        Ok(_) => Ok(Redirect::to("/requests?done=created").into_response()),
         Err(AppError::Flow(e)) => render(&s, &p, &csrf, Some(e.to_string()), &form, status).await,
         Err(AppError::Invalid(m)) => render(&s, &p, &csrf, Some(m), &form, status).await,
-        Err(e) => failure(&p, &csrf, e),
+        Err(e) => Err(e.into()),
     }
 }

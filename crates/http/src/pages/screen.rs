@@ -22,6 +22,7 @@ use yiping_access::{Capability, Role};
 use super::layout::{self, Nav};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::error::PageError;
 use data::ScreenError;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -60,21 +61,7 @@ struct ScreenQuery {
 }
 
 fn refuse(user: &PageUser, e: ScreenError) -> Response {
-    let (p, c) = (&user.principal, user.csrf.as_str());
-    match e {
-        ScreenError::Forbidden(a) => super::forbidden(p, c, &a),
-        ScreenError::NotFound(m) => super::error_page(p, c, StatusCode::NOT_FOUND, &m),
-        ScreenError::Invalid(m) => super::error_page(p, c, StatusCode::BAD_REQUEST, &m),
-        ScreenError::Internal(m) => {
-            tracing::error!(error = %m, "screen page failed");
-            super::error_page(
-                p,
-                c,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "服务器内部错误，请稍后再试",
-            )
-        }
-    }
+    PageError::from(e).page(&user.principal, &user.csrf)
 }
 
 async fn show(
@@ -190,13 +177,9 @@ async fn upload_map(
             layout::notice("error", &m),
         )
             .into_response(),
-        Err(ScreenError::Internal(m)) => {
-            tracing::error!(error = %m, "map upload failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                html! { (layout::notice("error", "服务器内部错误")) },
-            )
-                .into_response()
+        Err(e) => {
+            let e = PageError::from(e);
+            (e.status, html! { (layout::notice("error", &e.message)) }).into_response()
         }
     }
 }

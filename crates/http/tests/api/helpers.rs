@@ -101,6 +101,29 @@ pub async fn spawn_demo() -> TestApp {
     serve(AppState::new(server_store), store, Vec::new(), dir).await
 }
 
+/// Takes a server's database away: closes the server's connections, so that every later query
+/// fails as with the database down (`StoreError::Unavailable`).
+pub type Outage =
+    Box<dyn FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send>;
+
+/// A server over a fresh copy of the demo database, accepting Open311 posts with the key
+/// `secret-key`, and the switch that takes its database away.
+pub async fn spawn_demo_with_outage() -> (TestApp, Outage) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    std::fs::copy(template(), &db).unwrap();
+    let server = Arc::new(
+        yiping_store_sqlite::open(&db, yiping_store_sqlite::OpenMode::MustExist)
+            .await
+            .unwrap(),
+    );
+    let state = AppState::new(server.clone()).with_open311_key(Some("secret-key".into()));
+    let store = open(&DatabaseUrl::Sqlite(db), Create::No).await.unwrap();
+    let app = serve(state, store, Vec::new(), dir).await;
+    let outage: Outage = Box::new(move || Box::pin(async move { server.close().await }));
+    (app, outage)
+}
+
 /// A minimal HTTP/1.1 request over TCP; returns the status, the content type and the body.
 pub async fn request(
     app: &TestApp,

@@ -5,6 +5,7 @@ mod auth;
 mod denial_writes;
 mod denials;
 mod evaluations;
+mod failures;
 mod helpers;
 mod observations;
 mod open311;

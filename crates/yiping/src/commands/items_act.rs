@@ -1,6 +1,7 @@
 //! `yiping items new` and `yiping items do`: the rest of the closed loop from the command line,
-//! acting as a real user found by login and checked by the same role and scope rules as the
-//! HTTP API (`yiping_app::work_items::actors`). Only an administrator may give `--at`.
+//! acting as a real user found by login, through the same door as the HTTP API
+//! (`yiping_app::work_items::door`: role, scope, version and the engine's rules). Only an
+//! administrator may give `--at`.
 
 use std::path::PathBuf;
 
@@ -9,10 +10,11 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Deserialize;
 use serde_json::Value;
-use yiping_access::{Principal, Role};
+use yiping_access::Principal;
 use yiping_app::auth::{ScopeCache, principal};
-use yiping_app::work_items::{self, CreateItem, FlowSetup, actors};
-use yiping_flow::{Command, Effect, ItemId, ItemKind, Recipient};
+use yiping_app::work_items::door::{self, Action};
+use yiping_app::work_items::{CreateItem, FlowSetup};
+use yiping_flow::{Command, ItemId, ItemKind, Recipient};
 use yiping_store::{ItemExtras, Store};
 
 use super::items::{local, resolve_unit};
@@ -88,15 +90,6 @@ async fn acting_user(store: &dyn Store, login: &str) -> anyhow::Result<Principal
         bail!("用户“{login}”已停用");
     }
     Ok(principal(store, &ScopeCache::default(), &user).await?)
-}
-
-/// The API's rule: only an administrator acts at another time than now.
-fn when(p: &Principal, at: Option<DateTime<Utc>>) -> anyhow::Result<DateTime<Utc>> {
-    match at {
-        None => Ok(Utc::now()),
-        Some(at) if p.role == Role::Admin => Ok(at),
-        Some(_) => bail!("只有系统管理员可以指定操作时间（--at）"),
-    }
 }
 
 fn parse_named<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> anyhow::Result<T> {
@@ -179,11 +172,9 @@ async fn new_item(
 pub async fn create(store: &dyn Store, args: &NewArgs) -> anyhow::Result<()> {
     let p = acting_user(store, &args.actor).await?;
     let (item, at) = new_item(store, &p, args).await?;
-    let now = when(&p, at)?;
     let setup = FlowSetup::load(store).await?;
-    let (item, actor) = actors::scope_new_item_in(store, &setup, &p, item).await??;
-    let stored = work_items::create(store, &setup, item, &actor, now).await?;
-    let i = &stored.item;
+    let created = door::create(store, &setup, &p, item, at).await?;
+    let i = &created.item.item;
     println!(
         "已新建事项 {}：{}（{}，{}，版本 {}）",
         i.id,
@@ -192,7 +183,7 @@ pub async fn create(store: &dyn Store, args: &NewArgs) -> anyhow::Result<()> {
         i.stage,
         i.version
     );
-    if let Some(r) = work_items::suggest_route(&setup, i) {
+    if let Some(r) = &created.suggested_route {
         println!("  建议派遣：{r}");
     }
     Ok(())
@@ -229,7 +220,6 @@ async fn resolve_units(store: &dyn Store, v: &mut Value) -> anyhow::Result<()> {
 
 pub async fn act(store: &dyn Store, args: &DoArgs) -> anyhow::Result<()> {
     let p = acting_user(store, &args.actor).await?;
-    let now = when(&p, args.at)?;
     let mut raw: Value = serde_json::from_str(&args.command)
         .or_else(|_| serde_json::from_value(Value::String(args.command.clone())))
         .context("操作应为 JSON，如 '\"sign\"' 或 '{\"dispatch\": {\"unit\": \"D009\"}}'")?;
@@ -238,21 +228,8 @@ pub async fn act(store: &dyn Store, args: &DoArgs) -> anyhow::Result<()> {
         serde_json::from_value(raw).with_context(|| format!("操作“{}”无效", args.command))?;
     let setup = FlowSetup::load(store).await?;
     let id = ItemId(args.id);
-    let Some((stored, actor)) = actors::authorize(store, &setup, &p, id, &cmd).await? else {
-        bail!("事项 {id} 不存在");
-    };
-    let actor = actor?;
-    let out = work_items::transition_loaded(
-        store,
-        &setup,
-        stored,
-        args.version,
-        &cmd,
-        &actor,
-        now,
-        args.note.clone(),
-    )
-    .await?;
+    let action = Action::new(id, args.version, cmd).with_note(args.note.clone());
+    let out = door::act(store, &setup, &p, action, args.at).await?;
     let i = &out.item.item;
     let step = out.item.records.last().map(|r| &r.entry);
     println!(
@@ -261,21 +238,19 @@ pub async fn act(store: &dyn Store, args: &DoArgs) -> anyhow::Result<()> {
         i.stage,
         i.version,
         p.login,
-        actor.role,
-        local(now).format("%Y-%m-%d %H:%M"),
+        out.actor.role,
+        local(out.at).format("%Y-%m-%d %H:%M"),
     );
     if !out.children.is_empty() {
         let ids: Vec<String> = out.children.iter().map(|c| c.to_string()).collect();
         println!("  已下发子事项：{}", ids.join("、"));
     }
-    for e in &out.effects {
-        if let Effect::Notify { to, message } = e {
-            let to = match to {
-                Recipient::Unit(u) => format!("单位 {u}"),
-                Recipient::User(u) => format!("用户 {u}"),
-            };
-            println!("  通知{to}：{message}");
-        }
+    for (to, message) in out.notices() {
+        let to = match to {
+            Recipient::Unit(u) => format!("单位 {u}"),
+            Recipient::User(u) => format!("用户 {u}"),
+        };
+        println!("  通知{to}：{message}");
     }
     Ok(())
 }

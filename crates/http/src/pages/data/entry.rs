@@ -21,9 +21,10 @@ use yiping_app::import::ImportOutcome;
 use yiping_kernel::Measure;
 use yiping_store::ChangeContext;
 
-use super::{PageResult, bad_request, internal, unit_in_scope};
+use super::{PageResult, bad_request, failed, unit_in_scope};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::error::{Failure, PageError};
 use crate::pages::layout::{self, Nav};
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +42,7 @@ async fn sheet_for(s: &AppState, user: &PageUser, q: &EntryQuery) -> Result<Entr
     };
     load_sheet(s.store.as_ref(), unit.id, year, month)
         .await
-        .map_err(|e| internal(user, e))
+        .map_err(|e| failed(user, e))
 }
 
 pub(super) async fn show(
@@ -90,12 +91,15 @@ pub(super) async fn save(
                 let outcome = save_entry(s.store.as_ref(), &sheet, &values, &ctx)
                     .await
                     .map_err(|e| {
-                        crate::pages::error_page(
-                            p,
-                            &user.csrf,
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            &format!("保存失败，数据库未作修改：{e}"),
-                        )
+                        // Refused values say why; a failure of the server is its own page.
+                        let f = Failure::from(e);
+                        let e = if f.status.is_server_error() {
+                            PageError::from(f)
+                        } else {
+                            let m = format!("保存失败，数据库未作修改：{}", f.message);
+                            PageError::new(StatusCode::UNPROCESSABLE_ENTITY, m)
+                        };
+                        e.page(p, &user.csrf)
                     })?;
                 // Show what is stored now.
                 let sheet = sheet_for(&s, &user, &q).await?;

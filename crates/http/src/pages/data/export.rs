@@ -12,7 +12,7 @@ use yiping_app::export::ExportLayout;
 use yiping_kernel::{Catalog, IndicatorMatch, Period};
 use yiping_store::ObservationFilter;
 
-use super::{PageResult, bad_request, internal, unit_in_scope};
+use super::{PageResult, bad_request, failed, unit_in_scope};
 use crate::AppState;
 use crate::auth::PageUser;
 
@@ -90,7 +90,7 @@ async fn inner(s: &AppState, user: &PageUser, q: &ExportQuery) -> PageResult {
             Period::parse(t, None).map_err(|e| bad_request(user, &format!("时期“{t}”无效：{e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let indicators = s.store.indicators().await.map_err(|e| internal(user, e))?;
+    let indicators = s.store.indicators().await.map_err(|e| failed(user, e))?;
     let catalog = Catalog::new(Vec::new(), indicators);
     let indicator_ids = list(q.indicator.as_deref())
         .into_iter()
@@ -115,7 +115,7 @@ async fn inner(s: &AppState, user: &PageUser, q: &ExportQuery) -> PageResult {
                 &msg.replace("--period", "“时期”"),
             ));
         }
-        Err(e) => return Err(internal(user, e)),
+        Err(e) => return Err(failed(user, e)),
     };
     let ext = if xlsx { "xlsx" } else { "csv" };
     let when = match periods.as_slice() {

@@ -21,6 +21,7 @@ use yiping_store::ChangeContext;
 use super::require;
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::error::Failure;
 use crate::pages::layout::{self, Nav};
 
 /// Uploads larger than this are refused (a month's tables are far smaller).
@@ -172,12 +173,14 @@ async fn run(s: &AppState, user: &PageUser, m: Multipart, dry_run: bool) -> Resp
                 @if problems.len() > 500 { p.muted { "仅列出前500处问题。" } }
             },
         ),
-        Err(AppError::Store(e)) => {
-            tracing::error!(error = %e, "import failed");
-            fragment(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                layout::notice("error", "服务器内部错误，文件未导入"),
-            )
+        Err(e @ AppError::Store(_)) => {
+            let f = Failure::from(e);
+            let message = if f.status.is_server_error() {
+                format!("{}，文件未导入", f.message)
+            } else {
+                format!("{}（文件未导入）", f.message)
+            };
+            fragment(f.status, layout::notice("error", &message))
         }
         Err(e) => fragment(
             StatusCode::UNPROCESSABLE_ENTITY,

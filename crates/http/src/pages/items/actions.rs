@@ -8,7 +8,8 @@ use yiping_app::work_items::ItemView;
 use yiping_flow::{Command, CommandKind, Reason, Verification};
 use yiping_kernel::EntityId;
 
-use super::common::{FormData, csrf_field, name_of};
+use super::display::name_of;
+use crate::pages::form::{FormData, csrf_field};
 
 /// The units a dispatcher may choose from, the suggested one, and the unit of the item's clock
 /// (for 申请延期).

@@ -12,7 +12,7 @@ use yiping_kernel::EntityId;
 use yiping_store::TransitionRecord;
 
 use super::actions;
-use super::common::{ago, due_text, local, name_of};
+use super::display::{ago, due_text, local, name_of};
 use super::view::Loaded;
 
 /// The deadlines still to be met, with the clock they run on.

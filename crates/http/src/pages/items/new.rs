@@ -6,20 +6,18 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use maud::{Markup, html};
 use yiping_access::{Capability, Principal, Role};
 use yiping_app::AppError;
-use yiping_app::work_items::{self, CreateItem, FlowSetup, actors};
+use yiping_app::work_items::{CreateItem, FlowSetup, door};
 use yiping_flow::{CategoryCode, CategoryDomain, Channel, ItemKind, Priority};
 use yiping_kernel::{EntityId, EntityKind};
 use yiping_store::ItemExtras;
 
-use super::common::{FormData, csrf_field, failure};
 use crate::AppState;
-use crate::api::work_items::load_setup;
 use crate::auth::PageUser;
-use crate::pages::forbidden;
+use crate::error::PageError;
+use crate::pages::form::{FormData, csrf_field};
 use crate::pages::layout::{Nav, notice, page};
 
 /// The categories of `domains` grouped by 大类, for a `<select>` with `<optgroup>`s.
@@ -95,10 +93,8 @@ async fn locations(s: &AppState, p: &Principal) -> Result<Vec<(EntityId, String)
 pub(crate) async fn form(
     State(s): State<AppState>,
     PageUser { principal: p, csrf }: PageUser,
-) -> Response {
-    if let Err(e) = p.require(Capability::ReportEvent) {
-        return forbidden(&p, &csrf, &e);
-    }
+) -> Result<Response, PageError> {
+    p.require(Capability::ReportEvent)?;
     render(&s, &p, &csrf, None, &FormData::default(), StatusCode::OK).await
 }
 
@@ -109,12 +105,9 @@ async fn render(
     error: Option<String>,
     prev: &FormData,
     status: StatusCode,
-) -> Response {
-    let loaded = async { Ok::<_, AppError>((load_setup(s).await?, locations(s, p).await?)) }.await;
-    let (setup, places) = match loaded {
-        Ok(x) => x,
-        Err(e) => return failure(p, csrf, e),
-    };
+) -> Result<Response, PageError> {
+    let setup = s.flow_setup().await?;
+    let places = locations(s, p).await?;
     let domains = [CategoryDomain::Event, CategoryDomain::Component];
     let body = html! {
         h1 { "上报事件" span.sub { (p.unit_name) } }
@@ -147,91 +140,60 @@ async fn render(
             button type="submit" data-testid="submit-event" { "提交上报" }
         }
     };
-    (status, page("上报事件", p, csrf, Nav::Items, &[], body)).into_response()
+    Ok((status, page("上报事件", p, csrf, Nav::Items, &[], body)).into_response())
 }
 
 pub(crate) async fn submit(
     State(s): State<AppState>,
     PageUser { principal: p, csrf }: PageUser,
     body: Bytes,
-) -> Response {
-    if let Err(e) = p.require(Capability::ReportEvent) {
-        return forbidden(&p, &csrf, &e);
-    }
+) -> Result<Response, PageError> {
+    p.require(Capability::ReportEvent)?;
     let form = FormData::parse(&String::from_utf8_lossy(&body));
-    let bad = |m: String| (m, StatusCode::UNPROCESSABLE_ENTITY);
-    let built = (|| {
-        let title = form.get("title").ok_or_else(|| bad("请填写标题".into()))?;
-        let raw = form
-            .get("category")
-            .ok_or_else(|| bad("请选择分类".into()))?;
-        let category = CategoryCode::parse(raw).map_err(|e| bad(e.to_string()))?;
-        let location = match form.get("location") {
-            None => None,
-            Some(l) => Some(EntityId(
-                l.parse().map_err(|_| bad(format!("发生地“{l}”无效")))?,
-            )),
-        };
-        Ok(CreateItem {
-            kind: ItemKind::Event,
-            title: title.to_string(),
-            category,
-            priority: parse_priority(&form),
-            channel: if p.role == Role::GridWorker {
-                Channel::GridWorker
-            } else {
-                Channel::Online
-            },
-            receiving_unit: p.unit,
-            location,
-            enterprise: None,
-            reporter: None,
-            requester: None,
-            extras: ItemExtras {
-                description: form.get("description").map(str::to_string),
-                address: form.get("address").map(str::to_string),
-                ..ItemExtras::default()
-            },
-        })
-    })();
-    let new = match built {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let new = match event_from(&p, &form) {
         Ok(n) => n,
-        Err((m, status)) => return render(&s, &p, &csrf, Some(m), &form, status).await,
+        Err(m) => return render(&s, &p, &csrf, Some(m), &form, status).await,
     };
-    let setup = match load_setup(&s).await {
-        Ok(x) => x,
-        Err(e) => return failure(&p, &csrf, e),
-    };
-    let (new, actor) = match actors::scope_new_item(&p, &setup, new) {
-        Ok(x) => x,
-        Err(e) => return forbidden(&p, &csrf, &e),
-    };
-    match work_items::create(s.store.as_ref(), &setup, new, &actor, Utc::now()).await {
-        Ok(stored) => {
-            Redirect::to(&format!("/items/{}?done=created", stored.item.id)).into_response()
+    let setup = s.flow_setup().await?;
+    match door::create(s.store.as_ref(), &setup, &p, new, None).await {
+        Ok(c) => {
+            Ok(Redirect::to(&format!("/items/{}?done=created", c.item.item.id)).into_response())
         }
-        Err(AppError::Flow(e)) => {
-            render(
-                &s,
-                &p,
-                &csrf,
-                Some(e.to_string()),
-                &form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(AppError::Invalid(m)) => {
-            render(
-                &s,
-                &p,
-                &csrf,
-                Some(m),
-                &form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => failure(&p, &csrf, e),
+        Err(AppError::Flow(e)) => render(&s, &p, &csrf, Some(e.to_string()), &form, status).await,
+        Err(AppError::Invalid(m)) => render(&s, &p, &csrf, Some(m), &form, status).await,
+        Err(e) => Err(e.into()),
     }
+}
+
+/// The event the form describes, received by the user's unit; what is missing, in words.
+fn event_from(p: &Principal, form: &FormData) -> Result<CreateItem, String> {
+    let title = form.get("title").ok_or("请填写标题")?;
+    let raw = form.get("category").ok_or("请选择分类")?;
+    let category = CategoryCode::parse(raw).map_err(|e| e.to_string())?;
+    let location = match form.get("location") {
+        None => None,
+        Some(l) => Some(EntityId(l.parse().map_err(|_| format!("发生地“{l}”无效"))?)),
+    };
+    Ok(CreateItem {
+        kind: ItemKind::Event,
+        title: title.to_string(),
+        category,
+        priority: parse_priority(form),
+        channel: if p.role == Role::GridWorker {
+            Channel::GridWorker
+        } else {
+            Channel::Online
+        },
+        receiving_unit: p.unit,
+        location,
+        enterprise: None,
+        reporter: None,
+        requester: None,
+        extras: ItemExtras {
+            description: form.get("description").map(str::to_string),
+            address: form.get("address").map(str::to_string),
+            ..ItemExtras::default()
+        },
+    })
 }

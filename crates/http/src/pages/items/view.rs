@@ -12,19 +12,19 @@ use chrono::Utc;
 use maud::{Markup, html};
 use yiping_access::Principal;
 use yiping_app::AppError;
+use yiping_app::work_items::door::{self, Action};
 use yiping_app::work_items::{self, ItemView, actors};
 use yiping_flow::{CommandKind, ItemId, Route, RouteBasis, Stage, WorkItem};
 use yiping_kernel::{EntityId, EntityKind};
-use yiping_store::StoreError;
 
 use super::actions::{self, Choices};
-use super::common::{FormData, due_cell, failure, local, name_of, names, stage_badge};
+use super::display::{due_cell, local, name_of, names, stage_badge};
 use super::history;
 use crate::AppState;
-use crate::api::work_items::load_setup;
 use crate::auth::PageUser;
+use crate::error::PageError;
+use crate::pages::form::FormData;
 use crate::pages::layout::{Nav, notice, page};
-use crate::pages::{error_page, forbidden};
 
 /// Everything the item page shows.
 pub(crate) struct Loaded {
@@ -37,20 +37,10 @@ pub(crate) struct Loaded {
     pub choices: Choices,
 }
 
-/// Loads item `id` for `p`: `Ok(None)` when it does not exist, an access error when `p` may
-/// not see it.
-pub(crate) async fn load(
-    s: &AppState,
-    p: &Principal,
-    id: ItemId,
-) -> Result<Option<Result<Loaded, yiping_access::AccessError>>, AppError> {
-    let Some(stored) = s.store.work_item(id).await? else {
-        return Ok(None);
-    };
-    if let Err(e) = actors::require_visible(p, &stored.item) {
-        return Ok(Some(Err(e)));
-    }
-    let setup = load_setup(s).await?;
+/// Loads item `id` for `p` (not found, or refused when `p` may not see it).
+pub(crate) async fn load(s: &AppState, p: &Principal, id: ItemId) -> Result<Loaded, AppError> {
+    let stored = door::item(s.store.as_ref(), p, id).await?;
+    let setup = s.flow_setup().await?;
     let now = Utc::now();
     let item = stored.item.clone();
     let children = if item.children > 0 {
@@ -91,7 +81,7 @@ pub(crate) async fn load(
     let names = names(s.store.as_ref(), ids).await?;
     let route = route.map(|r| (r.unit, route_text(&r, &names)));
     let item_clock = item.clock;
-    Ok(Some(Ok(Loaded {
+    Ok(Loaded {
         item,
         view: ItemView::new(stored, &setup.categories, now),
         allowed,
@@ -102,7 +92,7 @@ pub(crate) async fn load(
             clock: clock_unit(item_clock),
             ..choices
         },
-    })))
+    })
 }
 
 /// The unit one extension step counts in.
@@ -169,7 +159,7 @@ pub(crate) async fn show(
     PageUser { principal: p, csrf }: PageUser,
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let done = q.get("done").and_then(|c| match c.as_str() {
         "created" => Some("提交"),
         c => actions::kind_label(c),
@@ -193,25 +183,21 @@ async fn render(
     id: ItemId,
     status: StatusCode,
     message: Option<(&str, String)>,
-) -> Response {
-    match load(s, p, id).await {
-        Err(e) => failure(p, csrf, e),
-        Ok(None) => error_page(p, csrf, StatusCode::NOT_FOUND, &format!("事项 {id} 不存在")),
-        Ok(Some(Err(e))) => forbidden(p, csrf, &e),
-        Ok(Some(Ok(l))) => {
-            let title = format!("事项 {id}");
-            let body = item_body(&l, csrf, message);
-            (status, page(&title, p, csrf, Nav::Items, &[], body)).into_response()
-        }
-    }
+) -> Result<Response, PageError> {
+    let l = load(s, p, id).await?;
+    let title = format!("事项 {id}");
+    let body = item_body(&l, csrf, message);
+    Ok((status, page(&title, p, csrf, Nav::Items, &[], body)).into_response())
 }
 
+/// One action through the app's door; a stale version or the engine's refusal re-renders the
+/// item as it is now with the reason.
 pub(crate) async fn act(
     State(s): State<AppState>,
     PageUser { principal: p, csrf }: PageUser,
     Path(id): Path<i64>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     let id = ItemId(id);
     let form = FormData::parse(&String::from_utf8_lossy(&body));
     let back = form
@@ -221,84 +207,35 @@ pub(crate) async fn act(
     let (version, cmd) = match actions::command_from(&form) {
         Ok(x) => x,
         Err(m) => {
-            return render(
-                &s,
-                &p,
-                &csrf,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(("error", m)),
-            )
-            .await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(&s, &p, &csrf, id, status, Some(("error", m))).await;
         }
     };
-    let outcome = async {
-        let setup = load_setup(&s).await?;
-        let (stored, actor) =
-            match actors::authorize(s.store.as_ref(), &setup, &p, id, &cmd).await? {
-                None => {
-                    return Err(AppError::Store(StoreError::NotFound {
-                        what: format!("事项 {id}"),
-                    }));
-                }
-                Some((_, Err(e))) => return Ok(Err(e)),
-                Some((stored, Ok(a))) => (stored, a),
-            };
-        // A rating may carry the requester's comment, kept as the history note.
-        let note = matches!(cmd, yiping_flow::Command::Rate { .. })
-            .then(|| {
-                form.get("comment")
-                    .map(|c| c.chars().take(500).collect::<String>())
-            })
-            .flatten();
-        work_items::transition_loaded(
-            s.store.as_ref(),
-            &setup,
-            stored,
-            version,
-            &cmd,
-            &actor,
-            Utc::now(),
-            note,
-        )
-        .await
-        .map(Ok)
-    }
-    .await;
-    match outcome {
-        Ok(Ok(_)) => {
+    let kind = cmd.kind();
+    // A rating may carry the requester's comment, kept as the history note.
+    let note = matches!(cmd, yiping_flow::Command::Rate { .. })
+        .then(|| {
+            form.get("comment")
+                .map(|c| c.chars().take(500).collect::<String>())
+        })
+        .flatten();
+    let setup = s.flow_setup().await?;
+    let action = Action::new(id, version, cmd).with_note(note);
+    let (status, message) = match door::act(s.store.as_ref(), &setup, &p, action, None).await {
+        Ok(_) => {
             let sep = if back.contains('?') { '&' } else { '?' };
-            let code = actions::kind_code(cmd.kind());
-            Redirect::to(&format!("{back}{sep}done={code}")).into_response()
+            let code = actions::kind_code(kind);
+            return Ok(Redirect::to(&format!("{back}{sep}done={code}")).into_response());
         }
-        Ok(Err(e)) => forbidden(&p, &csrf, &e),
-        Err(AppError::Store(StoreError::Conflict { .. })) => {
-            let m =
-                "提交失败：该事项已被他人处理（版本已变化）。下面是最新状态，请确认后重新操作。";
-            render(
-                &s,
-                &p,
-                &csrf,
-                id,
-                StatusCode::CONFLICT,
-                Some(("error", m.into())),
-            )
-            .await
-        }
-        Err(AppError::Flow(e)) => {
-            let m = format!("操作未执行：{e}");
-            render(
-                &s,
-                &p,
-                &csrf,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(("error", m)),
-            )
-            .await
-        }
-        Err(e) => failure(&p, &csrf, e),
-    }
+        Err(AppError::Conflict(_)) => (
+            StatusCode::CONFLICT,
+            "提交失败：该事项已被他人处理（版本已变化）。下面是最新状态，请确认后重新操作。"
+                .to_string(),
+        ),
+        Err(AppError::Flow(e)) => (StatusCode::UNPROCESSABLE_ENTITY, format!("操作未执行：{e}")),
+        Err(e) => return Err(e.into()),
+    };
+    render(&s, &p, &csrf, id, status, Some(("error", message))).await
 }
 
 fn item_body(l: &Loaded, csrf: &str, message: Option<(&str, String)>) -> Markup {

@@ -4,59 +4,27 @@
 //! Cache: a gathered [`Screen`] is kept per (entity, month) and served for [`TTL`], then
 //! refreshed in the background while still served up to 2 × [`TTL`] (see [`screen`]), so a wall
 //! of leaders refreshing the city screen costs one gathering every two seconds; a change (a
-//! closed item, an import) shows within 2 × [`TTL`]. The caches are [`Caches`], one per server
-//! state (so servers over different databases never share entries).
+//! closed item, an import) shows within 2 × [`TTL`]. The caches are
+//! [`crate::caches::ScreenCaches`], one per server state (so servers over different databases
+//! never share entries).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::Value;
-use yiping_access::{AccessError, Capability, Principal};
+use yiping_access::{Capability, Principal};
 use yiping_app::screen::{self, Screen};
-use yiping_kernel::{Entity, EntityId, EntityKind, Period};
+use yiping_kernel::{Entity, EntityKind, Period};
 use yiping_store::EntityFilter;
 
-use crate::{ApiError, AppState};
+use crate::AppState;
+use crate::caches::screen::{Cache, Key, MapCache, RegionIndex, Slot};
+pub(crate) use crate::error::ScreenError;
 
 /// How long a gathered screen is served from memory.
 pub(crate) const TTL: Duration = Duration::from_secs(2);
-
-type Key = (EntityId, Period);
-
-/// A cached screen, or a gathering under way (other requests for it wait instead of gathering
-/// the same screen again).
-enum Slot {
-    Gathering(Instant),
-    Ready {
-        at: Instant,
-        value: Arc<Screen>,
-        refreshing: bool,
-    },
-}
-
-type Cache = Mutex<HashMap<Key, Slot>>;
-
-/// Rewritten boundaries per unit: the JSON text, or `None` when none is registered.
-type MapCache = Mutex<HashMap<EntityId, (Instant, Option<Arc<String>>)>>;
-
-type RegionIndex = Arc<HashMap<String, Entity>>;
-
-/// The screen's caches, one set per server state.
-#[derive(Default)]
-pub(crate) struct Caches {
-    screens: Cache,
-    maps: MapCache,
-    regions: Mutex<Option<(Instant, RegionIndex)>>,
-    month: Mutex<Option<(Instant, Period)>>,
-}
-
-impl std::fmt::Debug for Caches {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("screen::Caches")
-    }
-}
 
 fn cache(s: &AppState) -> &Cache {
     &s.screens.screens
@@ -64,49 +32,6 @@ fn cache(s: &AppState) -> &Cache {
 
 fn map_cache(s: &AppState) -> &MapCache {
     &s.screens.maps
-}
-
-/// Why a screen cannot be shown.
-#[derive(Debug)]
-pub(crate) enum ScreenError {
-    NotFound(String),
-    Invalid(String),
-    Forbidden(AccessError),
-    Internal(String),
-}
-
-impl From<yiping_store::StoreError> for ScreenError {
-    fn from(e: yiping_store::StoreError) -> Self {
-        Self::Internal(e.to_string())
-    }
-}
-
-impl From<yiping_app::AppError> for ScreenError {
-    fn from(e: yiping_app::AppError) -> Self {
-        match e {
-            yiping_app::AppError::Invalid(m) => Self::Invalid(m),
-            other => Self::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<ScreenError> for ApiError {
-    fn from(e: ScreenError) -> Self {
-        match e {
-            ScreenError::NotFound(m) => ApiError::not_found(m),
-            ScreenError::Invalid(m) => ApiError::bad_request(m),
-            ScreenError::Forbidden(a) => a.into(),
-            ScreenError::Internal(m) => {
-                tracing::error!(error = %m, "screen failed");
-                ApiError {
-                    status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    code: "internal",
-                    message: "服务器内部错误".into(),
-                    details: Value::Null,
-                }
-            }
-        }
-    }
 }
 
 /// The region a screen address names (`500103`, or `id-40` for a unit without a code).

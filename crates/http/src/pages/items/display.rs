@@ -1,19 +1,14 @@
-//! What the work-item and request pages share: times in Chinese relative terms, unit names,
-//! form bodies with repeated keys, badges and the mapping of use-case failures to pages.
+//! How the work-item and request pages show an item: times in Beijing time and in Chinese
+//! relative terms (还剩2天3小时, 3小时前), the deadline cell, the stage badge, and unit names.
 
 use std::collections::{BTreeSet, HashMap};
 
-use axum::response::Response;
 use chrono::{DateTime, FixedOffset, Offset, TimeDelta, Utc};
 use maud::{Markup, html};
-use yiping_access::Principal;
 use yiping_app::AppError;
 use yiping_app::work_items::ItemView;
 use yiping_kernel::EntityId;
 use yiping_store::Store;
-
-use crate::api::work_items::app_error;
-use crate::pages::error_page;
 
 /// Beijing time, for every time shown.
 fn beijing() -> FixedOffset {
@@ -120,44 +115,6 @@ pub(crate) fn name_of(names: &HashMap<EntityId, String>, id: EntityId) -> String
         .get(&id)
         .cloned()
         .unwrap_or_else(|| format!("单位 {id}"))
-}
-
-/// The fields of an urlencoded form, keeping repeated keys (check boxes).
-#[derive(Debug, Default)]
-pub(crate) struct FormData(pub Vec<(String, String)>);
-
-impl FormData {
-    pub fn parse(body: &str) -> Self {
-        Self(serde_urlencoded::from_str(body).unwrap_or_default())
-    }
-
-    /// The first value of `key`, trimmed, when not blank.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    }
-
-    pub fn all(&self, key: &str) -> impl Iterator<Item = &str> {
-        self.0
-            .iter()
-            .filter(move |(k, _)| k == key)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    }
-}
-
-/// The page for a failed use case: the API's status and Chinese message.
-pub(crate) fn failure(user: &Principal, csrf: &str, e: AppError) -> Response {
-    let e = app_error(e);
-    error_page(user, csrf, e.status, &e.message)
-}
-
-/// The hidden CSRF field of a plain form.
-pub(crate) fn csrf_field(csrf: &str) -> Markup {
-    html! { input type="hidden" name="_csrf" value=(csrf); }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::Caller;
+use crate::auth::Caller;
 
 /// How long a found caller is reused.
 pub(crate) const TTL: Duration = Duration::from_secs(5);

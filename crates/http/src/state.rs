@@ -1,0 +1,60 @@
+//! [`AppState`]: what every handler receives — the store, the server's settings (the Open311
+//! key, whether cookies are `Secure`) and the caches ([`crate::caches`]). Cloning it is cheap
+//! (shared pointers), as axum clones it per request.
+
+use std::sync::Arc;
+
+use yiping_app::AppError;
+use yiping_app::work_items::FlowSetup;
+use yiping_store::Store;
+
+use crate::caches::{CallerCache, FlowSetupCache, ScopeCache, ScreenCaches};
+
+/// What every handler receives.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// The key Open311 clients must send to post requests (none: posting is refused).
+    pub open311_key: Option<String>,
+    /// Whether cookies are marked `Secure` (the server is reached over TLS).
+    pub secure_cookies: bool,
+    /// The work-item engine's context, reloaded from the store at most once a minute.
+    pub(crate) flow_setup: FlowSetupCache,
+    /// Scopes (unit subtrees) of signed-in users, reused for a minute.
+    pub(crate) scopes: ScopeCache,
+    /// Callers found in the last few seconds, by the hash of their secret.
+    pub(crate) callers: CallerCache,
+    /// Gathered one screens, boundaries and the region index, kept for seconds.
+    pub(crate) screens: Arc<ScreenCaches>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            open311_key: None,
+            secure_cookies: false,
+            flow_setup: Default::default(),
+            scopes: Default::default(),
+            callers: Default::default(),
+            screens: Default::default(),
+        }
+    }
+
+    /// The same state marking cookies `Secure` (behind TLS).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+
+    /// The same state accepting Open311 posts with `key`.
+    pub fn with_open311_key(mut self, key: Option<String>) -> Self {
+        self.open311_key = key.filter(|k| !k.trim().is_empty());
+        self
+    }
+
+    /// The work-item engine's context (cached for a minute).
+    pub(crate) async fn flow_setup(&self) -> Result<Arc<FlowSetup>, AppError> {
+        self.flow_setup.get(self.store.as_ref()).await
+    }
+}
