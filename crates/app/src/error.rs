@@ -21,10 +21,20 @@ pub enum AppError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// The caller's role or scope does not allow the action.
+    #[error(transparent)]
+    Forbidden(#[from] yiping_access::AccessError),
+    /// What the action names does not exist (a scheme, a period without results).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl AppError {
     pub fn invalid(msg: impl Into<String>) -> Self {
         Self::Invalid(msg.into())
+    }
+
+    pub fn not_found(msg: impl Into<String>) -> Self {
+        Self::NotFound(msg.into())
     }
 }

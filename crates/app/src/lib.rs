@@ -18,6 +18,7 @@ pub mod geo;
 pub mod import;
 mod import_entities;
 pub mod league;
+pub mod results;
 pub mod screen;
 pub mod seed;
 pub mod work_items;

@@ -4,33 +4,40 @@
 //! Colours and meanings are data (names, RGB, meaning); the stored evaluations carry their own.
 
 use serde::Serialize;
+use yiping_store::{ColourDef, Rgb};
 
 /// One of the five colours, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Colour {
     pub name: String,
-    /// `#RRGGBB`.
-    pub rgb: String,
+    /// Sent as `#RRGGBB`.
+    pub rgb: Rgb,
     pub meaning: String,
 }
 
 impl Colour {
-    fn new(name: &str, rgb: &str, meaning: &str) -> Self {
+    fn new(name: &str, rgb: Rgb, meaning: &str) -> Self {
         Self {
             name: name.to_string(),
-            rgb: rgb.to_string(),
+            rgb,
             meaning: meaning.to_string(),
         }
     }
 }
 
+impl From<&ColourDef> for Colour {
+    fn from(c: &ColourDef) -> Self {
+        Self::new(&c.name, c.rgb, &c.meaning)
+    }
+}
+
 /// 深绿 … 红, best first (the RGB values of the shipped schemes).
-const FIVE: [(&str, &str); 5] = [
-    ("深绿", "#1A9850"),
-    ("绿", "#91CF60"),
-    ("黄", "#FEE08B"),
-    ("橙", "#FC8D59"),
-    ("红", "#D73027"),
+const FIVE: [(&str, Rgb); 5] = [
+    ("深绿", Rgb(0x1A_98_50)),
+    ("绿", Rgb(0x91_CF_60)),
+    ("黄", Rgb(0xFE_E0_8B)),
+    ("橙", Rgb(0xFC_8D_59)),
+    ("红", Rgb(0xD7_30_27)),
 ];
 
 /// The legend of [`growth_colour`] with `scope` naming the reference (全市, 本区).
@@ -44,7 +51,7 @@ pub fn growth_legend(scope: &str) -> Vec<Colour> {
     ];
     FIVE.iter()
         .zip(meanings)
-        .map(|((n, rgb), m)| Colour::new(n, rgb, &m))
+        .map(|((n, rgb), m)| Colour::new(n, *rgb, &m))
         .collect()
 }
 
@@ -70,7 +77,7 @@ pub fn closure_legend() -> Vec<Colour> {
     let meanings = ["≥95%", "90%—95%", "80%—90%", "60%—80%", "<60%"];
     FIVE.iter()
         .zip(meanings)
-        .map(|((n, rgb), m)| Colour::new(n, rgb, &format!("办结率{m}")))
+        .map(|((n, rgb), m)| Colour::new(n, *rgb, &format!("办结率{m}")))
         .collect()
 }
 

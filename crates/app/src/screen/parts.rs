@@ -4,16 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use serde_json::Value;
 use yiping_kernel::{Entity, EntityId, Indicator, IndicatorId, Measure, Period};
-use yiping_store::{ObservationFilter, Page, ResultFilter, Store};
+use yiping_store::{ObservationFilter, Store};
 
 use super::colour::{self, Colour};
-use super::league::meta_colours;
 use super::tiles::{Tile, Values, cumulative};
 use super::work::WorkSummary;
 use super::{Alert, MapView, Place, WorkPanel, WorkRow};
-use crate::AppError;
+use crate::{AppError, results};
 
 /// The trend series: (indicator code, measure, cumulative statistics, label).
 pub const TREND_INDICATORS: [(&str, Measure, bool, &str); 4] = [
@@ -153,22 +151,11 @@ pub async fn stored_colours(
     period: Period,
     children: &HashSet<EntityId>,
 ) -> Result<Option<(MapView, HashMap<EntityId, Colour>)>, AppError> {
-    let Some(page) = store
-        .evaluation(
-            scheme,
-            period,
-            &ResultFilter::default(),
-            Page::new(Page::MAX_LIMIT, 0),
-        )
-        .await?
-    else {
+    let Some((run, rows)) = results::for_screen(store, scheme, period).await? else {
         return Ok(None);
     };
-    let meta: Value = serde_json::from_str(&page.run.meta).unwrap_or(Value::Null);
-    let legend = meta_colours(&meta);
-    let colours = page
-        .rows
-        .items
+    let legend: Vec<Colour> = run.meta.colours.iter().map(Colour::from).collect();
+    let colours = rows
         .into_iter()
         .filter(|r| children.contains(&r.entity))
         .filter_map(|r| {
@@ -179,7 +166,7 @@ pub async fn stored_colours(
         })
         .collect();
     let view = MapView {
-        title: meta["scheme_name"].as_str().unwrap_or(scheme).to_string(),
+        title: run.meta.scheme_name.clone(),
         period_label: Some(period.label_zh()),
         legend,
     };
