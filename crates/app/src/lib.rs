@@ -2,7 +2,8 @@
 //! the demo. The CLI and the HTTP server both call these; none of them knows about HTTP.
 //!
 //! Principal items: [`database::open`] (picks the backend from the address), [`import::import_file`],
-//! [`export::export_observations`], [`seed::load_demo`] with [`demo::generate`], and [`AppError`].
+//! [`export::export_observations`], [`results`] (the one reader of stored evaluation results, for
+//! a caller's principal), [`seed::load_demo`] with [`demo::generate`], and [`AppError`].
 
 pub mod alerts;
 pub mod auth;

@@ -201,12 +201,13 @@ pub struct GradeDef {
     pub rgb: Rgb,
 }
 
-/// One of a run's colours (深绿 … 红) with its meaning and fill.
+/// One of the five colours (深绿 … 红) with its fill and meaning: of a run, or of the one
+/// screen's live colourings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColourDef {
     pub name: String,
-    pub meaning: String,
     pub rgb: Rgb,
+    pub meaning: String,
 }
 
 /// An item of a run: what the breakdown entry at the same index measured.

@@ -1,33 +1,16 @@
 //! The five colours of the screen (五色图) where no stored evaluation colours a cell: growth
 //! against the parent's own growth with the cut points of the shipped five-colour scheme
 //! (`FIVE_COLOUR_IND_VA`, DOMAIN §6 worked example), and a work-item closure rate in fixed bands.
-//! Colours and meanings are data (names, RGB, meaning); the stored evaluations carry their own.
+//! Colours and meanings are data ([`ColourDef`]: name, fill, meaning); the stored evaluations
+//! carry their own.
 
-use serde::Serialize;
 use yiping_store::{ColourDef, Rgb};
 
-/// One of the five colours, as the page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Colour {
-    pub name: String,
-    /// Sent as `#RRGGBB`.
-    pub rgb: Rgb,
-    pub meaning: String,
-}
-
-impl Colour {
-    fn new(name: &str, rgb: Rgb, meaning: &str) -> Self {
-        Self {
-            name: name.to_string(),
-            rgb,
-            meaning: meaning.to_string(),
-        }
-    }
-}
-
-impl From<&ColourDef> for Colour {
-    fn from(c: &ColourDef) -> Self {
-        Self::new(&c.name, c.rgb, &c.meaning)
+fn colour(name: &str, rgb: Rgb, meaning: &str) -> ColourDef {
+    ColourDef {
+        name: name.to_string(),
+        rgb,
+        meaning: meaning.to_string(),
     }
 }
 
@@ -41,7 +24,7 @@ const FIVE: [(&str, Rgb); 5] = [
 ];
 
 /// The legend of [`growth_colour`] with `scope` naming the reference (全市, 本区).
-pub fn growth_legend(scope: &str) -> Vec<Colour> {
+pub fn growth_legend(scope: &str) -> Vec<ColourDef> {
     let meanings = [
         format!("高于{scope}2个百分点以上"),
         format!("不低于{scope}"),
@@ -51,13 +34,13 @@ pub fn growth_legend(scope: &str) -> Vec<Colour> {
     ];
     FIVE.iter()
         .zip(meanings)
-        .map(|((n, rgb), m)| Colour::new(n, *rgb, &m))
+        .map(|((n, rgb), m)| colour(n, *rgb, &m))
         .collect()
 }
 
 /// The colour of a growth rate against the reference growth g₀: ≥ g₀+2 深绿, ≥ g₀ 绿,
 /// ≥ g₀−2 黄, ≥ 0 橙, < 0 红 (the cut points of `FIVE_COLOUR_IND_VA`).
-pub fn growth_colour(growth: f64, reference: f64, scope: &str) -> Colour {
+pub fn growth_colour(growth: f64, reference: f64, scope: &str) -> ColourDef {
     let idx = if growth >= reference + 2.0 {
         0
     } else if growth >= reference {
@@ -73,16 +56,16 @@ pub fn growth_colour(growth: f64, reference: f64, scope: &str) -> Colour {
 }
 
 /// The legend of [`closure_colour`].
-pub fn closure_legend() -> Vec<Colour> {
+pub fn closure_legend() -> Vec<ColourDef> {
     let meanings = ["≥95%", "90%—95%", "80%—90%", "60%—80%", "<60%"];
     FIVE.iter()
         .zip(meanings)
-        .map(|((n, rgb), m)| Colour::new(n, *rgb, &format!("办结率{m}")))
+        .map(|((n, rgb), m)| colour(n, *rgb, &format!("办结率{m}")))
         .collect()
 }
 
 /// The colour of a work-item closure rate (%): ≥95 深绿, ≥90 绿, ≥80 黄, ≥60 橙, else 红.
-pub fn closure_colour(rate: f64) -> Colour {
+pub fn closure_colour(rate: f64) -> ColourDef {
     let idx = match rate {
         r if r >= 95.0 => 0,
         r if r >= 90.0 => 1,

@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use yiping_kernel::{Entity, EntityId, Period};
-use yiping_store::{Rgb, Store};
+use yiping_store::{ColourDef, Rgb, Store};
 
 use super::Place;
-use super::colour::{self, Colour};
+use super::colour;
 use super::work::WorkSummary;
 use crate::{AppError, results};
 
@@ -22,7 +22,7 @@ pub struct LeagueRow {
     pub grade: Option<String>,
     /// Sent as `#RRGGBB`.
     pub grade_rgb: Option<Rgb>,
-    pub colour: Option<Colour>,
+    pub colour: Option<ColourDef>,
     /// Places gained (+) or lost (−) since the previous period; `None` for a new entry.
     pub moved: Option<i64>,
     pub move_label: String,
@@ -68,11 +68,7 @@ pub async fn stored_league(
                     .and_then(|g| meta.grade(g))
                     .map(|g| g.rgb),
                 grade: r.grade,
-                colour: r
-                    .colour
-                    .as_deref()
-                    .and_then(|c| meta.colour(c))
-                    .map(Colour::from),
+                colour: r.colour.as_deref().and_then(|c| meta.colour(c)).cloned(),
                 moved: r.rank_change.and_then(|c| c.places()),
                 move_label: r
                     .rank_change

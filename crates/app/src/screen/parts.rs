@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use yiping_kernel::{Entity, EntityId, Indicator, IndicatorId, Measure, Period};
-use yiping_store::{ObservationFilter, Store};
+use yiping_store::{ColourDef, ObservationFilter, Store};
 
-use super::colour::{self, Colour};
+use super::colour;
 use super::tiles::{Tile, Values, cumulative};
 use super::work::WorkSummary;
 use super::{Alert, MapView, Place, WorkPanel, WorkRow};
@@ -28,7 +28,7 @@ pub const TABLE_INDICATORS: [&str; 6] = ["GDP", "IND_VA", "FAI", "RETAIL", "IND_
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TableCell {
     pub value: f64,
-    pub colour: Option<Colour>,
+    pub colour: Option<ColourDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,7 +51,7 @@ pub struct ColourTable {
     /// The unit's own growth per column (the reference).
     pub reference: Vec<Option<f64>>,
     pub rows: Vec<TableRow>,
-    pub legend: Vec<Colour>,
+    pub legend: Vec<ColourDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -150,11 +150,11 @@ pub async fn stored_colours(
     scheme: &str,
     period: Period,
     children: &HashSet<EntityId>,
-) -> Result<Option<(MapView, HashMap<EntityId, Colour>)>, AppError> {
+) -> Result<Option<(MapView, HashMap<EntityId, ColourDef>)>, AppError> {
     let Some((run, rows)) = results::for_screen(store, scheme, period).await? else {
         return Ok(None);
     };
-    let legend: Vec<Colour> = run.meta.colours.iter().map(Colour::from).collect();
+    let legend: Vec<ColourDef> = run.meta.colours.iter().cloned().collect();
     let colours = rows
         .into_iter()
         .filter(|r| children.contains(&r.entity))
@@ -177,7 +177,7 @@ pub async fn stored_colours(
 pub fn work_colours(
     children: &[&Entity],
     summary: &WorkSummary,
-) -> (MapView, HashMap<EntityId, Colour>) {
+) -> (MapView, HashMap<EntityId, ColourDef>) {
     let colours = children
         .iter()
         .filter_map(|e| {
