@@ -1,7 +1,7 @@
 //! The one reader of stored evaluation results: what the JSON API, the evaluation pages, the one
 //! screen, the CLI (`yiping evaluate`, `yiping export --league`) and the XLSX export show.
 //!
-//! Four use cases, each taking the caller's [`Principal`] and returning typed views ([`view`]):
+//! Four use cases, each taking the caller's [`Principal`] and returning typed views:
 //! [`schemes`] (every stored scheme version with its runs), [`league`] (a period's league table,
 //! filtered by cohort or grade, paged), [`entity_result`] (one entity's result with its per-item
 //! breakdown) and [`history`] (one entity in every stored period).
@@ -12,8 +12,10 @@
 //! entity is named by id). The command line acts as [`Principal::system`], which sees every row
 //! without a check per row.
 //!
-//! Metadata and breakdowns come typed from the store ([`RunMeta`], [`BreakdownItem`]); a
-//! breakdown whose length differs from its run's items is a corrupt row, reported as such.
+//! Metadata and breakdowns come typed from the store ([`yiping_store::RunMeta`],
+//! [`yiping_store::BreakdownItem`]); [`BreakdownLine`] puts each item's definition beside its
+//! values. A breakdown whose length differs from its run's items is a corrupt row, reported as
+//! such.
 
 mod view;
 
@@ -288,6 +290,7 @@ async fn read(
             at += more.rows.items.len() as u64;
             out.extend(more.rows.items);
         }
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         check_rows(&page.run, &out)?;
         return Ok(Some(Read {
             run: page.run,
