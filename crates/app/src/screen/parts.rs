@@ -154,7 +154,7 @@ pub async fn stored_colours(
     let Some((run, rows)) = results::for_screen(store, scheme, period).await? else {
         return Ok(None);
     };
-    let legend: Vec<ColourDef> = run.meta.colours.iter().cloned().collect();
+    let legend: Vec<ColourDef> = run.meta.colours.clone();
     let colours = rows
         .into_iter()
         .filter(|r| children.contains(&r.entity))
