@@ -13,6 +13,8 @@ use crate::role::{Capability, Role};
 pub struct Scope {
     root: EntityId,
     ids: FxHashSet<EntityId>,
+    /// Every entity, listed or not: the system's own scope.
+    everything: bool,
 }
 
 impl Scope {
@@ -20,7 +22,25 @@ impl Scope {
     pub fn new(root: EntityId, members: impl IntoIterator<Item = EntityId>) -> Self {
         let mut ids: FxHashSet<EntityId> = members.into_iter().collect();
         ids.insert(root);
-        Self { root, ids }
+        Self {
+            root,
+            ids,
+            everything: false,
+        }
+    }
+
+    /// Every entity there is, without listing them (the system: the command line run by the
+    /// operator of the database). `root` is the unit it nominally works in.
+    pub fn everything(root: EntityId) -> Self {
+        Self {
+            everything: true,
+            ..Self::new(root, [])
+        }
+    }
+
+    /// Whether the scope holds every entity (so a reader need not check row by row).
+    pub fn is_everything(&self) -> bool {
+        self.everything
     }
 
     /// A scope holding only `unit` (an enterprise sees itself).
@@ -33,9 +53,10 @@ impl Scope {
     }
 
     pub fn contains(&self, id: EntityId) -> bool {
-        self.ids.contains(&id)
+        self.everything || self.ids.contains(&id)
     }
 
+    /// The entities listed (for [`Scope::everything`], only the root: the rest is not listed).
     pub fn len(&self) -> usize {
         self.ids.len()
     }
@@ -44,6 +65,7 @@ impl Scope {
         self.ids.is_empty()
     }
 
+    /// The entities listed (see [`Scope::len`]).
     pub fn iter(&self) -> impl Iterator<Item = EntityId> + '_ {
         self.ids.iter().copied()
     }
@@ -56,6 +78,9 @@ pub enum AccessError {
     Role { role: Role, cap: Capability },
     /// The entity is outside the user's unit subtree.
     OutOfScope { unit_name: String },
+    /// A rule of the action itself refuses this caller (only an administrator may give the time
+    /// of an action, say); the reason is the Chinese sentence shown to them.
+    Rule(String),
 }
 
 impl fmt::Display for AccessError {
@@ -65,6 +90,7 @@ impl fmt::Display for AccessError {
             Self::OutOfScope { unit_name } => {
                 write!(f, "超出本单位（{unit_name}）的管辖范围")
             }
+            Self::Rule(reason) => f.write_str(reason),
         }
     }
 }
@@ -97,6 +123,20 @@ impl Principal {
                 role: self.role,
                 cap,
             })
+        }
+    }
+
+    /// The system itself, acting where no user signs in (the command line on the database
+    /// file or server: `yiping evaluate`, `yiping export`): an administrator seeing every entity.
+    pub fn system() -> Self {
+        Self {
+            user_id: 0,
+            login: "system".into(),
+            name: "系统".into(),
+            role: Role::Admin,
+            unit: EntityId(0),
+            unit_name: "系统".into(),
+            scope: Arc::new(Scope::everything(EntityId(0))),
         }
     }
 

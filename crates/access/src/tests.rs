@@ -132,3 +132,13 @@ fn single_scope_is_just_the_enterprise() {
     assert!(s.contains(EntityId(7)) && !s.contains(EntityId(8)));
     assert_eq!(s.root(), EntityId(7));
 }
+
+#[test]
+fn the_system_sees_every_entity_without_listing_them() {
+    let s = Scope::everything(EntityId(1));
+    assert!(s.is_everything() && s.contains(EntityId(987_654)));
+    assert!(!Scope::single(EntityId(7)).is_everything());
+    let p = Principal::system();
+    assert!(p.sees(EntityId(42)) && p.can(C::ViewEvaluations));
+    assert_eq!(p.require_in(C::ViewEvaluations, EntityId(42)), Ok(()));
+}

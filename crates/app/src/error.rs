@@ -26,10 +26,11 @@ pub enum AppError {
     },
     #[error("{0}")]
     Invalid(String),
-    /// The caller may not do this: the access rule's reason, in Chinese (their role lacks the
-    /// capability, or the unit or item lies outside their scope).
-    #[error("{0}")]
-    Forbidden(String),
+    /// The caller may not do this: the access rule that refused them (their role lacks the
+    /// capability, the unit or item lies outside their scope, or a rule of the action); its
+    /// `Display` is the Chinese reason.
+    #[error(transparent)]
+    Forbidden(#[from] AccessError),
     /// What the caller named does not exist (事项 12 不存在).
     #[error("{0}")]
     NotFound(String),
@@ -48,11 +49,5 @@ impl AppError {
 
     pub fn not_found(msg: impl Into<String>) -> Self {
         Self::NotFound(msg.into())
-    }
-}
-
-impl From<AccessError> for AppError {
-    fn from(e: AccessError) -> Self {
-        Self::Forbidden(e.to_string())
     }
 }

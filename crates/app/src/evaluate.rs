@@ -33,7 +33,7 @@ use yiping_store::{
 };
 
 pub use csv_mode::{CSV_FORMAT_HELP, CsvEvaluation, CsvTimings, OutputColumns, evaluate_csv};
-pub use rows::{colour_rgb, expand_breakdown, grade_rgb};
+pub use rows::{colour_rgb, grade_rgb};
 
 use crate::AppError;
 

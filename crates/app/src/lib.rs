@@ -5,10 +5,11 @@
 //! and [`import::import_grid`] (every kind of table), [`data_entry::save_entry`] (the 填报 form),
 //! [`pipeline::after_change`] (what follows every change: formulas → evaluations → alerts, with a
 //! [`pipeline::ChangeSet`] in and an [`pipeline::AfterChange`] out), [`evaluate`] (schemes stored
-//! and evaluated), [`work_items`] (the closed loop and its metrics job), [`calendar::official`]
-//! (the working calendar every deadline counts on), [`export::export_observations`], and
-//! [`AppError`]. The demo generator is not here: it is the `yiping-demo` crate, which calls these
-//! functions like any other front end.
+//! and evaluated), [`results`] (the one reader of stored evaluation results, for a caller's
+//! principal), [`work_items`] (the closed loop and its metrics job; people come in through
+//! [`work_items::door`]), [`calendar::official`] (the working calendar every deadline counts on),
+//! [`export::export_observations`], and [`AppError`]. The demo generator is not here: it is the
+//! `yiping-demo` crate, which calls these functions like any other front end.
 
 pub mod alerts;
 pub mod auth;
@@ -25,6 +26,7 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod pipeline;
+pub mod results;
 pub mod screen;
 pub mod work_items;
 

@@ -27,9 +27,8 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use yiping_eval::ProgressBands;
 use yiping_kernel::{Entity, EntityId, EntityKind, Indicator, Period};
-use yiping_store::{Store, TargetFilter};
+use yiping_store::{ColourDef, Store, TargetFilter};
 
-pub use colour::Colour;
 pub use leaf::{ItemRow, Standing};
 pub use league::{LeagueRow, LeagueView};
 pub use parts::{ColourTable, TableCell, TableColumn, TableRow, Trend, TrendPoint};
@@ -93,7 +92,7 @@ pub struct Child {
     pub place: Place,
     /// A functional area (功能区): no boundaries, listed beside the map.
     pub functional: bool,
-    pub colour: Option<Colour>,
+    pub colour: Option<ColourDef>,
 }
 
 /// How the children are coloured.
@@ -101,7 +100,7 @@ pub struct Child {
 pub struct MapView {
     pub title: String,
     pub period_label: Option<String>,
-    pub legend: Vec<Colour>,
+    pub legend: Vec<ColourDef>,
 }
 
 /// The work-item panel row of one child.
@@ -128,7 +127,7 @@ pub struct WorkPanel {
 pub struct Alert {
     pub key: Option<String>,
     pub text: String,
-    pub colour: Option<Colour>,
+    pub colour: Option<ColourDef>,
 }
 
 /// Everything one screen shows.

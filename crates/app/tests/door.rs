@@ -129,7 +129,7 @@ async fn commands_pass_the_checks_in_order_and_each_failure_is_typed() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&refused, AppError::Forbidden(m) if m.contains("只有系统管理员")),
+            matches!(&refused, AppError::Forbidden(m) if m.to_string().contains("只有系统管理员")),
             "{refused:?}"
         );
         let created = door::create(store, &setup, &grid, event(&org, "暴露垃圾"), None)
@@ -159,7 +159,7 @@ async fn commands_pass_the_checks_in_order_and_each_failure_is_typed() {
         .await
         .unwrap_err();
         assert!(
-            matches!(&e, AppError::Forbidden(m) if m.contains("承办人无权")),
+            matches!(&e, AppError::Forbidden(m) if m.to_string().contains("承办人无权")),
             "{e:?}"
         );
         let stale = Action::new(item.id, item.version + 1, dispatch.clone());
@@ -247,7 +247,7 @@ async fn a_directive_to_a_unit_outside_the_subtree_leaves_nothing_behind() {
         .await
         .unwrap_err();
         assert!(
-            matches!(&e, AppError::Forbidden(m) if m.contains("管辖范围")),
+            matches!(&e, AppError::Forbidden(m) if m.to_string().contains("管辖范围")),
             "{e:?}"
         );
         assert_eq!(count(store).await, before, "nothing was stored");

@@ -6,15 +6,17 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use support::on_both;
+use yiping_access::Principal;
 use yiping_app::database::{Create, DatabaseUrl, open};
 use yiping_app::evaluate::{
     evaluate_scheme, recompute_affected, store_scheme, store_shipped_schemes,
 };
-use yiping_app::league::{league_table, load_league};
+use yiping_app::league::league_table;
+use yiping_app::results::{League, LeagueQuery};
 use yiping_demo::{generate, load_demo, load_demo_data};
 use yiping_flow::ItemKind;
 use yiping_kernel::{Period, TargetKind};
-use yiping_store::{ChangeContext, EntityChange, Page, ResultFilter, Store, WorkItemFilter};
+use yiping_store::{ChangeContext, EntityChange, Page, Store, WorkItemFilter};
 
 fn ctx() -> ChangeContext {
     ChangeContext::new(
@@ -26,6 +28,15 @@ fn ctx() -> ChangeContext {
 
 fn p(code: &str) -> Period {
     Period::parse_code(code).unwrap()
+}
+
+/// The whole stored league table, as the command line reads it.
+async fn league_of(
+    s: &dyn Store,
+    scheme: &str,
+    period: Period,
+) -> Result<League, yiping_app::AppError> {
+    yiping_app::results::league(s, &Principal::system(), scheme, &LeagueQuery::all(period)).await
 }
 
 async fn import_csv(store: &dyn Store, csv: &str) -> yiping_app::import::ImportOutcome {
@@ -99,18 +110,10 @@ async fn a_composite_evaluates_its_components_first_and_versions_follow_the_year
             assert!(slice.iter().all(|r| r.score.is_some()), "{card}");
         }
         // The innovation card reads the annual 研发投入强度 of 2023 in a quarter of 2024.
-        let league = load_league(
-            s,
-            "CARD_INNOVATION",
-            p("2024Q1"),
-            &ResultFilter::default(),
-            None,
-        )
-        .await
-        .unwrap();
-        let parts = yiping_app::evaluate::expand_breakdown(&league.rows[0].breakdown, &league.meta);
-        assert_eq!(parts[0]["id"], "rd");
-        assert!(parts[0]["raw"].as_f64().is_some(), "{parts}");
+        let league = league_of(s, "CARD_INNOVATION", p("2024Q1")).await.unwrap();
+        let parts = league.breakdown(&league.rows[0]);
+        assert_eq!(parts[0].id, "rd");
+        assert!(parts[0].raw.is_some(), "{parts:?}");
 
         // The 2023 version of 亩均 applies to 2024; no version applies to 2022.
         let m = evaluate_scheme(s, "MUJUN", p("2024"), ctx().at)
@@ -137,9 +140,7 @@ async fn a_composite_evaluates_its_components_first_and_versions_follow_the_year
             .await
             .unwrap();
         assert_eq!(first.followed, [p("2024")]);
-        let league = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
-            .await
-            .unwrap();
+        let league = league_of(s, "MUJUN", p("2024")).await.unwrap();
         assert_eq!(league.run.previous_period, Some(p("2023")));
         assert!(
             league
@@ -162,7 +163,7 @@ async fn the_demo_stores_every_league_table_and_an_import_recomputes_what_it_tou
         // waits for the work items' WI_* indicators).
         assert_eq!(summary.evaluations, 10 * 4 + 11 + 2);
 
-        let mujun = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
+        let mujun = league_of(s, "MUJUN", p("2024"))
             .await
             .unwrap();
         let n = mujun.rows.len();
@@ -183,7 +184,7 @@ async fn the_demo_stores_every_league_table_and_an_import_recomputes_what_it_tou
         let re = out.after.unwrap().recomputed;
         let done: Vec<String> = re.evaluated.iter().map(|(c, p)| format!("{c} {p}")).collect();
         assert_eq!(done, ["MUJUN 2024"], "{re:?}");
-        let after = load_league(s, "MUJUN", p("2024"), &ResultFilter::default(), None)
+        let after = league_of(s, "MUJUN", p("2024"))
             .await
             .unwrap();
         let row = after.rows.iter().find(|r| r.entity == last.entity).unwrap();
@@ -204,7 +205,7 @@ async fn the_demo_stores_every_league_table_and_an_import_recomputes_what_it_tou
         let done: Vec<String> = re.evaluated.iter().map(|(c, p)| format!("{c} {p}")).collect();
         assert!(done.contains(&"ECONOMY_RACE 2025Q1".to_string()), "{done:?}");
         assert!(done.contains(&"CARDS_OVERALL 2025Q1".to_string()), "{done:?}");
-        let race = load_league(s, "ECONOMY_RACE", p("2025Q1"), &ResultFilter::default(), None)
+        let race = league_of(s, "ECONOMY_RACE", p("2025Q1"))
             .await
             .unwrap();
         assert_eq!(race.run.ranked, 0, "the other growth rates are not in yet");
@@ -245,15 +246,9 @@ cuts = [5.0, 0.0, -5.0, -15.0]
             .await
             .unwrap();
         assert_eq!(sum.ranked, 41, "every unit has a 2024 FAI level target");
-        let league = load_league(
-            s,
-            "FAI_PROGRESS",
-            p("2024M01-M09"),
-            &ResultFilter::default(),
-            None,
-        )
-        .await
-        .unwrap();
+        let league = league_of(s, "FAI_PROGRESS", p("2024M01-M09"))
+            .await
+            .unwrap();
         assert!(league.rows.iter().all(|r| r.colour.is_some()));
         assert!(
             league.rows[0]
@@ -315,9 +310,7 @@ async fn grade_c_raises_one_problem_per_entity_and_period() {
         evaluate_scheme(s, "ECONOMY_RACE", q1, ctx().at)
             .await
             .unwrap();
-        let league = load_league(s, "ECONOMY_RACE", q1, &ResultFilter::default(), None)
-            .await
-            .unwrap();
+        let league = league_of(s, "ECONOMY_RACE", q1).await.unwrap();
         let c: Vec<_> = league
             .rows
             .iter()
@@ -373,15 +366,7 @@ async fn the_demo_ranks_districts_on_handling_every_month() {
     store_shipped_schemes(s, &ctx()).await.unwrap();
     let items = yiping_demo::items::load(s, 5).await.unwrap();
     assert_eq!(items.evaluations, 12, "{items}");
-    let june = load_league(
-        s,
-        "HANDLING_RACE",
-        p("2024M06"),
-        &ResultFilter::default(),
-        None,
-    )
-    .await
-    .unwrap();
+    let june = league_of(s, "HANDLING_RACE", p("2024M06")).await.unwrap();
     let ranked: Vec<_> = june.rows.iter().filter(|r| r.rank.is_some()).collect();
     assert!(ranked.len() >= 10, "{} ranked", ranked.len());
     assert!(ranked.iter().all(|r| r.grade.is_some()));

@@ -1,12 +1,16 @@
 //! Conformance scenarios for schemes and stored evaluation results.
 
 use chrono::{TimeZone, Utc};
-use yiping_kernel::{EntityCode, EntityId, EntityKind, Frequency, NewEntity, Period};
+use yiping_eval::scheme::MeasureKind;
+use yiping_eval::{GradeChange, GrowthSource, RankMove};
+use yiping_kernel::{
+    EntityCode, EntityId, EntityKind, Frequency, IndicatorCode, NewEntity, Period,
+};
 
 use super::{BoxFut, ctx};
 use yiping_store::{
-    EntityChange, EntityUpsert, EvaluationRow, EvaluationRun, GradeMove, NewScheme, Page,
-    RankChange, ResultFilter, Store,
+    BreakdownItem, ColourDef, EntityChange, EntityUpsert, EvaluationRow, EvaluationRun, GradeDef,
+    ItemDef, NewScheme, Page, ResultFilter, Rgb, RunMeta, Store, StoreError,
 };
 
 fn p(code: &str) -> Period {
@@ -95,6 +99,59 @@ async fn firms(s: &dyn Store, n: usize) -> Vec<EntityId> {
         .collect()
 }
 
+/// Metadata with every kind of field: optional labels, a composite item without an indicator,
+/// a measure with parameters, a missing divisor.
+fn meta() -> RunMeta {
+    let grade = |name: &str, label: Option<&str>, rgb| GradeDef {
+        name: name.to_string(),
+        label: label.map(str::to_string),
+        rgb: Rgb(rgb),
+    };
+    RunMeta {
+        scheme_name: "亩均论英雄".into(),
+        frequency: Frequency::Year,
+        grades: vec![
+            grade("A", Some("优先发展类"), 0x63_BE_7B),
+            grade("B", None, 0xFF_EB_9C),
+            grade("C", None, 0xF8_69_6B),
+        ],
+        grade_suffix: "类".into(),
+        colours: vec![ColourDef {
+            name: "绿".into(),
+            meaning: "高于全区".into(),
+            rgb: Rgb(0x91_CF_60),
+        }],
+        cohorts: vec!["甲组".into(), "乙组".into()],
+        items: vec![
+            ItemDef {
+                id: "tax".into(),
+                name: "亩均税收".into(),
+                indicator: Some(IndicatorCode::parse("TAX_PER_MU").unwrap()),
+                measure: MeasureKind::Growth,
+                unit: "万元/亩".into(),
+                decimals: 2,
+                weight: 40.0,
+                divisor: Some(100.0),
+            },
+            ItemDef {
+                id: "card".into(),
+                name: "经济报表".into(),
+                indicator: None,
+                measure: MeasureKind::SchemeScore {
+                    scheme: "CARD_ECONOMY".into(),
+                },
+                unit: String::new(),
+                decimals: 1,
+                weight: 60.5,
+                divisor: None,
+            },
+        ],
+        score_label: "综合得分".into(),
+        scope_label: "全区".into(),
+        score_decimals: Some(2),
+    }
+}
+
 fn run(scheme: &str, period: &str, rows: &[EvaluationRow]) -> EvaluationRun {
     EvaluationRun {
         scheme: scheme.to_string(),
@@ -104,7 +161,7 @@ fn run(scheme: &str, period: &str, rows: &[EvaluationRow]) -> EvaluationRun {
         previous_period: Some(p("2023")),
         population: rows.len() as u32,
         ranked: rows.iter().filter(|r| r.rank.is_some()).count() as u32,
-        meta: r#"{"grades":["A","B","C"],"items":[{"id":"tax","name":"亩均税收"}]}"#.to_string(),
+        meta: meta(),
         computed_at: Utc.with_ymd_and_hms(2024, 10, 21, 9, 30, 0).unwrap(),
     }
 }
@@ -118,10 +175,10 @@ fn rows(ids: &[EntityId], salt: f64) -> Vec<EvaluationRow> {
         let is_ranked = pos < n;
         let rank = is_ranked.then_some(pos as u32 + 1);
         let moves = [
-            RankChange::Up(3),
-            RankChange::Down(2),
-            RankChange::Same,
-            RankChange::New,
+            RankMove::Up(3),
+            RankMove::Down(2),
+            RankMove::Same,
+            RankMove::New,
         ];
         out.push(EvaluationRow {
             entity: ids[i],
@@ -135,13 +192,13 @@ fn rows(ids: &[EntityId], salt: f64) -> Vec<EvaluationRow> {
             grade: rank.map(|r| ["A", "B", "C"][(r as usize * 3 - 1) / n].to_string()),
             colour: rank.map(|_| "绿".to_string()),
             rank_change: rank.map(|r| moves[r as usize % 4]),
-            cohort_rank_change: rank.and_then(|r| (r % 3 == 0).then_some(RankChange::Up(1))),
+            cohort_rank_change: rank.and_then(|r| (r % 3 == 0).then_some(RankMove::Up(1))),
             grade_change: rank.map(|r| {
                 [
-                    GradeMove::Up,
-                    GradeMove::Down,
-                    GradeMove::Same,
-                    GradeMove::New,
+                    GradeChange::Up,
+                    GradeChange::Down,
+                    GradeChange::Same,
+                    GradeChange::New,
                 ][r as usize % 4]
             }),
             exempt: i % 11 == 0,
@@ -151,7 +208,21 @@ fn rows(ids: &[EntityId], salt: f64) -> Vec<EvaluationRow> {
             } else {
                 "缺少亩均税收数据，未参加评价".to_string()
             },
-            breakdown: format!(r#"[{{"id":"tax","raw":{i}.5,"points":{}}}]"#, 1.0 / 3.0),
+            breakdown: vec![
+                BreakdownItem {
+                    raw: Some(i as f64 + 0.5),
+                    derived: (i % 2 == 0).then_some(-1.25),
+                    points: Some(1.0 / 3.0),
+                    growth: Some(GrowthSource::Derived),
+                    missing: false,
+                },
+                BreakdownItem {
+                    raw: rank.map(f64::from),
+                    points: rank.map(|_| 0.0),
+                    missing: rank.is_none(),
+                    ..BreakdownItem::default()
+                },
+            ],
         });
     }
     out
@@ -337,5 +408,69 @@ pub(super) fn evaluation_history_and_atomicity(s: &dyn Store) -> BoxFut<'_> {
             .unwrap()
             .unwrap();
         assert_eq!(page.rows.items, rows(&ids, 2.0));
+    })
+}
+
+/// Raw SQL run on the backend's own database (tests only): how a scenario plants a row that the
+/// store itself would never write.
+pub type RawSql = dyn Fn(String) -> BoxFut<'static> + Send + Sync;
+
+fn corrupt_message(e: StoreError) -> String {
+    match e {
+        StoreError::Corrupt { message } => message,
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+/// A stored header or row whose JSON does not decode is `Corrupt` on every read that meets it,
+/// naming the scheme, the period and (for a row) the entity; the other rows still read.
+pub fn corrupt_results_are_named<'a>(s: &'a dyn Store, sql: &'a RawSql) -> BoxFut<'a> {
+    Box::pin(async move {
+        let ids = firms(s, 4).await;
+        let rs = rows(&ids, 0.0);
+        s.replace_evaluation(&run("MUJUN", "2024", &rs), &rs)
+            .await
+            .unwrap();
+        let bad = ids[2];
+        sql(format!(
+            r#"UPDATE evaluation_results SET breakdown = '[{{"raw":"x"}}]' WHERE entity_id = {}"#,
+            bad.0
+        ))
+        .await;
+        let all = ResultFilter::default();
+        let m = corrupt_message(
+            s.evaluation("MUJUN", p("2024"), &all, Page::default())
+                .await
+                .unwrap_err(),
+        );
+        for part in ["MUJUN", "2024", &bad.0.to_string(), "分项明细"] {
+            assert!(m.contains(part), "{part} missing from “{m}”");
+        }
+        let m = corrupt_message(s.evaluation_history("MUJUN", bad).await.unwrap_err());
+        assert!(m.contains("MUJUN") && m.contains(&bad.0.to_string()), "{m}");
+        let good = ResultFilter {
+            entity: Some(ids[0]),
+            ..Default::default()
+        };
+        let page = s
+            .evaluation("MUJUN", p("2024"), &good, Page::default())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.rows.items.len(), 1, "the other rows still read");
+
+        // A header whose colour is not #RRGGBB.
+        sql(r##"UPDATE evaluations SET meta = REPLACE(meta, '#91CF60', 'green') WHERE scheme_code = 'MUJUN'"##.to_string())
+            .await;
+        let m = corrupt_message(
+            s.evaluation("MUJUN", p("2024"), &good, Page::default())
+                .await
+                .unwrap_err(),
+        );
+        for part in ["MUJUN", "2024", "元数据", "green"] {
+            assert!(m.contains(part), "{part} missing from “{m}”");
+        }
+        let m = corrupt_message(s.evaluation_runs(Some("MUJUN")).await.unwrap_err());
+        assert!(m.contains("MUJUN") && m.contains("2024"), "{m}");
     })
 }

@@ -30,6 +30,8 @@ mod observations;
 mod users;
 mod work_items;
 
+pub use evaluations::{RawSql, corrupt_results_are_named};
+
 pub type BoxFut<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 pub type Scenario = for<'a> fn(&'a dyn Store) -> BoxFut<'a>;
 

@@ -1,13 +1,19 @@
 //! Evaluation schemes and stored results: scheme versions keyed by (code, year), one header per
 //! (scheme, period) and one row per entity, replaced whole in one transaction (bulk rows as
 //! multi-row `INSERT`s).
+//!
+//! A run's metadata and a row's breakdown are JSON text in their columns (`evaluations.meta`,
+//! `evaluation_results.breakdown`): encoded here from the store's types and decoded here on every
+//! read, so a row that does not decode is `Corrupt` with the scheme, period and entity named,
+//! never an empty table further up.
 
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
+use yiping_eval::{GradeChange, RankMove};
 use yiping_kernel::{EntityId, Frequency, Period};
 use yiping_store::{
-    ChangeContext, EntityChange, EvaluationPage, EvaluationRow, EvaluationRun, GradeMove,
-    HistoryEntry, NewScheme, Page, Paged, RankChange, ResultFilter, ResultSlice, StoreError,
+    BreakdownItem, ChangeContext, EntityChange, EvaluationPage, EvaluationRow, EvaluationRun,
+    HistoryEntry, NewScheme, Page, Paged, ResultFilter, ResultSlice, RunMeta, StoreError,
     StoreResult, StoredScheme,
 };
 
@@ -142,7 +148,7 @@ fn opt_text(sql: &mut Sql, v: Option<&str>) -> String {
 }
 
 /// A move as its two columns: the kind and the signed places.
-fn move_args(sql: &mut Sql, m: Option<RankChange>) -> (String, String) {
+fn move_args(sql: &mut Sql, m: Option<RankMove>) -> (String, String) {
     match m {
         None => ("NULL".into(), "NULL".into()),
         Some(m) => (
@@ -160,6 +166,8 @@ pub(crate) async fn replace(
     let code = run.scheme.clone();
     let period = run.period.code();
     let at = ts(run.computed_at);
+    let meta = serde_json::to_string(&run.meta)
+        .map_err(|e| StoreError::invalid(format!("评价 {code} {period} 的元数据无法写出：{e}")))?;
     let mut tx = store
         .pool
         .begin_with(store.dialect.begin_write())
@@ -187,7 +195,7 @@ pub(crate) async fn replace(
     .bind(run.previous_period.map(|p| p.code()))
     .bind(i64::from(run.population))
     .bind(i64::from(run.ranked))
-    .bind(run.meta.clone())
+    .bind(meta)
     .bind(at.clone())
     .execute(&mut *tx)
     .await
@@ -217,9 +225,11 @@ pub(crate) async fn replace(
             let colour = opt_text(&mut sql, r.colour.as_deref());
             let (rm, rc) = move_args(&mut sql, r.rank_change);
             let (cm, cc) = move_args(&mut sql, r.cohort_rank_change);
-            let gc = opt_text(&mut sql, r.grade_change.map(GradeMove::as_str));
+            let gc = opt_text(&mut sql, r.grade_change.map(GradeChange::as_str));
             let explanation = sql.arg(Arg::Text(r.explanation.clone()));
-            let breakdown = sql.arg(Arg::Text(r.breakdown.clone()));
+            let mut text = String::with_capacity(2 + 40 * r.breakdown.len());
+            BreakdownItem::write_json(&r.breakdown, &mut text);
+            let breakdown = sql.arg(Arg::Text(text));
             values.push(format!(
                 "($1, $2, $3, {entity}, {key}, {name}, {position}, {score}, {rank}, {cohort}, {cohort_rank}, \
                  {grade}, {colour}, {rm}, {rc}, {cm}, {cc}, {gc}, {}, {}, {explanation}, {breakdown})",
@@ -248,13 +258,20 @@ fn u32_of(col: &str, v: i64) -> StoreResult<u32> {
 }
 
 fn run_from_row(row: &AnyRow) -> StoreResult<EvaluationRun> {
+    let scheme: String = get(row, "scheme_code")?;
     let period: String = get(row, "period")?;
     let previous: Option<String> = get(row, "previous_period")?;
     let year: i64 = get(row, "scheme_year")?;
     let at: String = get(row, "computed_at")?;
+    let meta: String = get(row, "meta")?;
+    let meta: RunMeta = serde_json::from_str(&meta).map_err(|e| {
+        StoreError::corrupt(format!(
+            "评价 {scheme} {period} 的元数据（meta）无法读取：{e}"
+        ))
+    })?;
     Ok(EvaluationRun {
-        scheme: get(row, "scheme_code")?,
         period: period_of("evaluations.period", &period)?,
+        scheme,
         scheme_year: parse(
             "evaluations.scheme_year",
             &year.to_string(),
@@ -266,7 +283,7 @@ fn run_from_row(row: &AnyRow) -> StoreResult<EvaluationRun> {
             .transpose()?,
         population: u32_of("evaluations.population", get(row, "population")?)?,
         ranked: u32_of("evaluations.ranked", get(row, "ranked")?)?,
-        meta: get(row, "meta")?,
+        meta,
         computed_at: parse_ts("evaluations.computed_at", &at)?,
     })
 }
@@ -275,17 +292,18 @@ const ROW_COLUMNS: &str = "period, entity_id, entity_key, entity_name, position,
      grade, colour, rank_move, rank_change, cohort_rank_move, cohort_rank_change, grade_change, exempt, excluded, \
      explanation, breakdown";
 
-fn move_from_row(row: &AnyRow, kind: &str, places: &str) -> StoreResult<Option<RankChange>> {
+fn move_from_row(row: &AnyRow, kind: &str, places: &str) -> StoreResult<Option<RankMove>> {
     let k: Option<String> = get(row, kind)?;
     let n: Option<i64> = get(row, places)?;
     k.map(|k| {
-        RankChange::from_parts(&k, n)
+        RankMove::from_parts(&k, n)
             .ok_or_else(|| StoreError::corrupt(format!("列 {kind} 的值“{k}”无效")))
     })
     .transpose()
 }
 
-fn row_from_row(row: &AnyRow) -> StoreResult<EvaluationRow> {
+/// A result row of `scheme` (the query's; the period is a column).
+fn row_from_row(row: &AnyRow, scheme: &str) -> StoreResult<EvaluationRow> {
     let opt_u32 = |col: &str| -> StoreResult<Option<u32>> {
         get::<Option<i64>>(row, col)?
             .map(|v| u32_of(col, v))
@@ -294,9 +312,19 @@ fn row_from_row(row: &AnyRow) -> StoreResult<EvaluationRow> {
     let grade_change: Option<String> = get(row, "grade_change")?;
     let exempt: i64 = get(row, "exempt")?;
     let excluded: i64 = get(row, "excluded")?;
+    let entity = EntityId(get(row, "entity_id")?);
+    let entity_key: String = get(row, "entity_key")?;
+    let breakdown: String = get(row, "breakdown")?;
+    let breakdown: Vec<BreakdownItem> = serde_json::from_str(&breakdown).map_err(|e| {
+        let period = get::<String>(row, "period").unwrap_or_default();
+        StoreError::corrupt(format!(
+            "评价 {scheme} {period} 中主体 {}（{entity_key}）的分项明细（breakdown）无法读取：{e}",
+            entity.0
+        ))
+    })?;
     Ok(EvaluationRow {
-        entity: EntityId(get(row, "entity_id")?),
-        entity_key: get(row, "entity_key")?,
+        entity,
+        entity_key,
         entity_name: get(row, "entity_name")?,
         position: u32_of("evaluation_results.position", get(row, "position")?)?,
         score: get(row, "score")?,
@@ -309,14 +337,14 @@ fn row_from_row(row: &AnyRow) -> StoreResult<EvaluationRow> {
         cohort_rank_change: move_from_row(row, "cohort_rank_move", "cohort_rank_change")?,
         grade_change: grade_change
             .map(|g| {
-                GradeMove::parse(&g)
+                GradeChange::parse(&g)
                     .ok_or_else(|| StoreError::corrupt(format!("列 grade_change 的值“{g}”无效")))
             })
             .transpose()?,
         exempt: exempt != 0,
         excluded: excluded != 0,
         explanation: get(row, "explanation")?,
-        breakdown: get(row, "breakdown")?,
+        breakdown,
     })
 }
 
@@ -375,7 +403,7 @@ pub(crate) async fn page(
         .await
         .map_err(map_err)?
         .iter()
-        .map(row_from_row)
+        .map(|r| row_from_row(r, scheme))
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(Some(EvaluationPage {
         run,
@@ -476,7 +504,7 @@ pub(crate) async fn history(
             let p: String = get(r, "period")?;
             Ok(HistoryEntry {
                 period: period_of("evaluation_results.period", &p)?,
-                row: row_from_row(r)?,
+                row: row_from_row(r, scheme)?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;

@@ -23,8 +23,8 @@ mod work_items;
 pub use audit::{AuditEvent, AuditStore};
 pub use error::StoreError;
 pub use evaluations::{
-    EvaluationPage, EvaluationRow, EvaluationRun, GradeMove, HistoryEntry, NewScheme, RankChange,
-    ResultFilter, ResultSlice, StoredScheme,
+    BreakdownItem, ColourDef, EvaluationPage, EvaluationRow, EvaluationRun, GradeDef, HistoryEntry,
+    ItemDef, NewScheme, ResultFilter, ResultSlice, Rgb, RunMeta, StoredScheme, serialize_compact,
 };
 pub use maps::MapStore;
 pub use types::{

@@ -1,40 +1,30 @@
 //! The five colours of the screen (五色图) where no stored evaluation colours a cell: growth
 //! against the parent's own growth with the cut points of the shipped five-colour scheme
 //! (`FIVE_COLOUR_IND_VA`, DOMAIN §6 worked example), and a work-item closure rate in fixed bands.
-//! Colours and meanings are data (names, RGB, meaning); the stored evaluations carry their own.
+//! Colours and meanings are data ([`ColourDef`]: name, fill, meaning); the stored evaluations
+//! carry their own.
 
-use serde::Serialize;
+use yiping_store::{ColourDef, Rgb};
 
-/// One of the five colours, as the page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Colour {
-    pub name: String,
-    /// `#RRGGBB`.
-    pub rgb: String,
-    pub meaning: String,
-}
-
-impl Colour {
-    fn new(name: &str, rgb: &str, meaning: &str) -> Self {
-        Self {
-            name: name.to_string(),
-            rgb: rgb.to_string(),
-            meaning: meaning.to_string(),
-        }
+fn colour(name: &str, rgb: Rgb, meaning: &str) -> ColourDef {
+    ColourDef {
+        name: name.to_string(),
+        rgb,
+        meaning: meaning.to_string(),
     }
 }
 
 /// 深绿 … 红, best first (the RGB values of the shipped schemes).
-const FIVE: [(&str, &str); 5] = [
-    ("深绿", "#1A9850"),
-    ("绿", "#91CF60"),
-    ("黄", "#FEE08B"),
-    ("橙", "#FC8D59"),
-    ("红", "#D73027"),
+const FIVE: [(&str, Rgb); 5] = [
+    ("深绿", Rgb(0x1A_98_50)),
+    ("绿", Rgb(0x91_CF_60)),
+    ("黄", Rgb(0xFE_E0_8B)),
+    ("橙", Rgb(0xFC_8D_59)),
+    ("红", Rgb(0xD7_30_27)),
 ];
 
 /// The legend of [`growth_colour`] with `scope` naming the reference (全市, 本区).
-pub fn growth_legend(scope: &str) -> Vec<Colour> {
+pub fn growth_legend(scope: &str) -> Vec<ColourDef> {
     let meanings = [
         format!("高于{scope}2个百分点以上"),
         format!("不低于{scope}"),
@@ -44,13 +34,13 @@ pub fn growth_legend(scope: &str) -> Vec<Colour> {
     ];
     FIVE.iter()
         .zip(meanings)
-        .map(|((n, rgb), m)| Colour::new(n, rgb, &m))
+        .map(|((n, rgb), m)| colour(n, *rgb, &m))
         .collect()
 }
 
 /// The colour of a growth rate against the reference growth g₀: ≥ g₀+2 深绿, ≥ g₀ 绿,
 /// ≥ g₀−2 黄, ≥ 0 橙, < 0 红 (the cut points of `FIVE_COLOUR_IND_VA`).
-pub fn growth_colour(growth: f64, reference: f64, scope: &str) -> Colour {
+pub fn growth_colour(growth: f64, reference: f64, scope: &str) -> ColourDef {
     let idx = if growth >= reference + 2.0 {
         0
     } else if growth >= reference {
@@ -66,16 +56,16 @@ pub fn growth_colour(growth: f64, reference: f64, scope: &str) -> Colour {
 }
 
 /// The legend of [`closure_colour`].
-pub fn closure_legend() -> Vec<Colour> {
+pub fn closure_legend() -> Vec<ColourDef> {
     let meanings = ["≥95%", "90%—95%", "80%—90%", "60%—80%", "<60%"];
     FIVE.iter()
         .zip(meanings)
-        .map(|((n, rgb), m)| Colour::new(n, rgb, &format!("办结率{m}")))
+        .map(|((n, rgb), m)| colour(n, *rgb, &format!("办结率{m}")))
         .collect()
 }
 
 /// The colour of a work-item closure rate (%): ≥95 深绿, ≥90 绿, ≥80 黄, ≥60 橙, else 红.
-pub fn closure_colour(rate: f64) -> Colour {
+pub fn closure_colour(rate: f64) -> ColourDef {
     let idx = match rate {
         r if r >= 95.0 => 0,
         r if r >= 90.0 => 1,

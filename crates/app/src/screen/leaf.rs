@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yiping_flow::{ItemKind, WorkItem};
 use yiping_kernel::{Entity, EntityId, Period};
-use yiping_store::{ItemExtras, Store};
+use yiping_store::{ColourDef, ItemExtras, Store};
 
-use super::colour::{self, Colour};
+use super::colour;
 use super::league::{self, LeagueRow, LeagueView};
 use super::work::{self, Placement, WorkCounts};
 use super::{Alert, LEAGUE_SCHEME, Place};
@@ -32,7 +32,7 @@ pub struct Standing {
     pub score: Option<f64>,
     pub score_label: String,
     pub grade: Option<String>,
-    pub colour: Option<Colour>,
+    pub colour: Option<ColourDef>,
     pub move_label: String,
 }
 
@@ -223,7 +223,7 @@ pub fn alerts(counts: &WorkCounts, open_problems: usize, standings: &[Standing])
 mod tests {
     use super::*;
 
-    fn standing(colour: Option<Colour>) -> Standing {
+    fn standing(colour: Option<ColourDef>) -> Standing {
         Standing {
             title: "经济运行赛马比拼".into(),
             period_label: "2024年上半年".into(),

@@ -1,18 +1,17 @@
 //! The horse-race league of a unit's children: the stored evaluation of a scheme restricted to
-//! the children (rank, move, score, grade and colour with the RGB of the run's metadata), or a
-//! live league by work-item closure rate for children no scheme evaluates.
+//! the children (rank, move, score, grade and colour with the fills of the run's metadata, read
+//! by `results`), or a live league by work-item closure rate for children no scheme evaluates.
 
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use serde_json::Value;
 use yiping_kernel::{Entity, EntityId, Period};
-use yiping_store::{Page, ResultFilter, Store};
+use yiping_store::{ColourDef, Rgb, Store};
 
 use super::Place;
-use super::colour::{self, Colour};
+use super::colour;
 use super::work::WorkSummary;
-use crate::AppError;
+use crate::{AppError, results};
 
 /// One row of the league.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,8 +20,9 @@ pub struct LeagueRow {
     pub rank: Option<u32>,
     pub score: Option<f64>,
     pub grade: Option<String>,
-    pub grade_rgb: Option<String>,
-    pub colour: Option<Colour>,
+    /// Sent as `#RRGGBB`.
+    pub grade_rgb: Option<Rgb>,
+    pub colour: Option<ColourDef>,
     /// Places gained (+) or lost (−) since the previous period; `None` for a new entry.
     pub moved: Option<i64>,
     pub move_label: String,
@@ -41,21 +41,6 @@ pub struct LeagueView {
     pub rows: Vec<LeagueRow>,
 }
 
-pub(super) fn meta_colours(meta: &Value) -> Vec<Colour> {
-    meta["colours"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|c| Colour {
-                    name: c["name"].as_str().unwrap_or_default().to_string(),
-                    rgb: c["rgb"].as_str().unwrap_or("#CCCCCC").to_string(),
-                    meaning: c["meaning"].as_str().unwrap_or_default().to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The stored league of `scheme` for `period`, restricted to the children.
 pub async fn stored_league(
     store: &dyn Store,
@@ -64,29 +49,11 @@ pub async fn stored_league(
     children: &HashSet<EntityId>,
     by_id: &HashMap<EntityId, &Entity>,
 ) -> Result<Option<LeagueView>, AppError> {
-    let Some(page) = store
-        .evaluation(
-            scheme,
-            period,
-            &ResultFilter::default(),
-            Page::new(Page::MAX_LIMIT, 0),
-        )
-        .await?
-    else {
+    let Some((run, rows)) = results::for_screen(store, scheme, period).await? else {
         return Ok(None);
     };
-    let meta: Value = serde_json::from_str(&page.run.meta).unwrap_or(Value::Null);
-    let colours = meta_colours(&meta);
-    let grade_rgb = |g: &str| {
-        meta["grades"].as_array().and_then(|a| {
-            a.iter()
-                .find(|x| x["name"].as_str() == Some(g))
-                .and_then(|x| x["rgb"].as_str().map(str::to_string))
-        })
-    };
-    let rows: Vec<LeagueRow> = page
-        .rows
-        .items
+    let meta = &run.meta;
+    let rows: Vec<LeagueRow> = rows
         .into_iter()
         .filter(|r| children.contains(&r.entity))
         .filter_map(|r| {
@@ -95,12 +62,13 @@ pub async fn stored_league(
                 place: Place::of(e),
                 rank: r.rank,
                 score: r.score,
-                grade_rgb: r.grade.as_deref().and_then(grade_rgb),
-                grade: r.grade,
-                colour: r
-                    .colour
+                grade_rgb: r
+                    .grade
                     .as_deref()
-                    .and_then(|c| colours.iter().find(|x| x.name == c).cloned()),
+                    .and_then(|g| meta.grade(g))
+                    .map(|g| g.rgb),
+                grade: r.grade,
+                colour: r.colour.as_deref().and_then(|c| meta.colour(c)).cloned(),
                 moved: r.rank_change.and_then(|c| c.places()),
                 move_label: r
                     .rank_change
@@ -114,10 +82,10 @@ pub async fn stored_league(
         return Ok(None);
     }
     Ok(Some(LeagueView {
-        title: meta["scheme_name"].as_str().unwrap_or(scheme).to_string(),
+        title: meta.scheme_name.clone(),
         scheme: Some(scheme.to_string()),
         period_label: period.label_zh(),
-        score_label: meta["score_label"].as_str().unwrap_or("得分").to_string(),
+        score_label: meta.score_label.clone(),
         rows,
     }))
 }

@@ -4,16 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use serde_json::Value;
 use yiping_kernel::{Entity, EntityId, Indicator, IndicatorId, Measure, Period};
-use yiping_store::{ObservationFilter, Page, ResultFilter, Store};
+use yiping_store::{ColourDef, ObservationFilter, Store};
 
-use super::colour::{self, Colour};
-use super::league::meta_colours;
+use super::colour;
 use super::tiles::{Tile, Values, cumulative};
 use super::work::WorkSummary;
 use super::{Alert, MapView, Place, WorkPanel, WorkRow};
-use crate::AppError;
+use crate::{AppError, results};
 
 /// The trend series: (indicator code, measure, cumulative statistics, label).
 pub const TREND_INDICATORS: [(&str, Measure, bool, &str); 4] = [
@@ -30,7 +28,7 @@ pub const TABLE_INDICATORS: [&str; 6] = ["GDP", "IND_VA", "FAI", "RETAIL", "IND_
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TableCell {
     pub value: f64,
-    pub colour: Option<Colour>,
+    pub colour: Option<ColourDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,7 +51,7 @@ pub struct ColourTable {
     /// The unit's own growth per column (the reference).
     pub reference: Vec<Option<f64>>,
     pub rows: Vec<TableRow>,
-    pub legend: Vec<Colour>,
+    pub legend: Vec<ColourDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -152,23 +150,12 @@ pub async fn stored_colours(
     scheme: &str,
     period: Period,
     children: &HashSet<EntityId>,
-) -> Result<Option<(MapView, HashMap<EntityId, Colour>)>, AppError> {
-    let Some(page) = store
-        .evaluation(
-            scheme,
-            period,
-            &ResultFilter::default(),
-            Page::new(Page::MAX_LIMIT, 0),
-        )
-        .await?
-    else {
+) -> Result<Option<(MapView, HashMap<EntityId, ColourDef>)>, AppError> {
+    let Some((run, rows)) = results::for_screen(store, scheme, period).await? else {
         return Ok(None);
     };
-    let meta: Value = serde_json::from_str(&page.run.meta).unwrap_or(Value::Null);
-    let legend = meta_colours(&meta);
-    let colours = page
-        .rows
-        .items
+    let legend: Vec<ColourDef> = run.meta.colours.clone();
+    let colours = rows
         .into_iter()
         .filter(|r| children.contains(&r.entity))
         .filter_map(|r| {
@@ -179,7 +166,7 @@ pub async fn stored_colours(
         })
         .collect();
     let view = MapView {
-        title: meta["scheme_name"].as_str().unwrap_or(scheme).to_string(),
+        title: run.meta.scheme_name.clone(),
         period_label: Some(period.label_zh()),
         legend,
     };
@@ -190,7 +177,7 @@ pub async fn stored_colours(
 pub fn work_colours(
     children: &[&Entity],
     summary: &WorkSummary,
-) -> (MapView, HashMap<EntityId, Colour>) {
+) -> (MapView, HashMap<EntityId, ColourDef>) {
     let colours = children
         .iter()
         .filter_map(|e| {

@@ -22,7 +22,7 @@
 //! [`super::create`], which check no person.
 
 use chrono::{DateTime, Utc};
-use yiping_access::{Capability, Principal, Role};
+use yiping_access::{AccessError, Capability, Principal, Role};
 use yiping_flow::{
     Actor, CategoryCode, Channel, Command, Effect, ItemId, ItemKind, Priority, Recipient, Route,
     UserId,
@@ -99,7 +99,9 @@ fn acting_time(p: &Principal, at: Option<DateTime<Utc>>) -> Result<DateTime<Utc>
     match at {
         None => Ok(Utc::now()),
         Some(at) if p.role == Role::Admin => Ok(at),
-        Some(_) => Err(AppError::Forbidden("只有系统管理员可以指定操作时间".into())),
+        Some(_) => Err(AppError::Forbidden(AccessError::Rule(
+            "只有系统管理员可以指定操作时间".into(),
+        ))),
     }
 }
 

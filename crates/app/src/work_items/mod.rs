@@ -34,7 +34,6 @@ use yiping_store::{
 };
 
 use crate::AppError;
-use crate::calendar::HOLIDAYS_CSV;
 
 pub use jobs::{JobReport, run_jobs};
 
@@ -55,8 +54,7 @@ pub struct FlowSetup {
 impl FlowSetup {
     /// The calendar and categories shipped with yiping, with an empty organisation.
     pub fn shipped() -> Result<Self, AppError> {
-        let calendar = Calendar::from_csv(HOLIDAYS_CSV)
-            .map_err(|e| AppError::invalid(format!("节假日安排无效：{e}")))?;
+        let calendar = crate::calendar::official()?;
         let categories = CategoryBook::from_toml_str(CATEGORIES_TOML)
             .map_err(|e| AppError::invalid(format!("事项分类表无效：{e}")))?;
         Ok(Self {

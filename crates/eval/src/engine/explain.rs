@@ -41,13 +41,13 @@ impl Evaluation {
         if let Some(rank) = r.rank {
             let _ = write!(s, "，居{}第{}位", self.scope_label, rank);
             if let Some(m) = r.rank_move {
-                let _ = write!(s, "（{}）", m.label_zh());
+                let _ = write!(s, "（{}）", m.phrase_zh());
             }
         }
         if let (Some(cohort), Some(cr)) = (self.cohort_of(r), r.cohort_rank) {
             let _ = write!(s, "，{cohort}第{cr}位");
             if let Some(m) = r.cohort_rank_move.filter(|m| *m != RankMove::New) {
-                let _ = write!(s, "（{}）", m.label_zh());
+                let _ = write!(s, "（{}）", m.phrase_zh());
             }
         }
         if r.exempt && !self.grades.is_empty() {

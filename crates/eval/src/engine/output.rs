@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::input::{PreviousEntry, PreviousResults};
 use crate::measures::GrowthSource;
 
-/// A move in rank against the previous period.
+/// A move in rank against the previous period (the one type for it: the engine computes it, the
+/// store keeps it as a kind and signed places, readers label it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RankMove {
@@ -30,8 +31,48 @@ impl RankMove {
         }
     }
 
-    /// 上升2位, 下降1位, 与上期持平, 新进.
+    /// Places gained (positive) or lost (negative); `None` for a new entry.
+    pub fn places(self) -> Option<i64> {
+        match self {
+            Self::Up(n) => Some(i64::from(n)),
+            Self::Down(n) => Some(-i64::from(n)),
+            Self::Same => Some(0),
+            Self::New => None,
+        }
+    }
+
+    /// The kind as stored and sent: `up`, `down`, `same`, `new`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Up(_) => "up",
+            Self::Down(_) => "down",
+            Self::Same => "same",
+            Self::New => "new",
+        }
+    }
+
+    /// From the stored kind and signed places; `None` when they do not make a move.
+    pub fn from_parts(kind: &str, places: Option<i64>) -> Option<Self> {
+        let n = |p: Option<i64>| p.and_then(|x| u32::try_from(x.unsigned_abs()).ok());
+        match kind {
+            "up" => n(places).map(Self::Up),
+            "down" => n(places).map(Self::Down),
+            "same" => Some(Self::Same),
+            "new" => Some(Self::New),
+            _ => None,
+        }
+    }
+
+    /// The label of a table cell: 上升2位, 下降1位, 持平, 新进.
     pub fn label_zh(self) -> String {
+        match self {
+            Self::Same => "持平".to_string(),
+            other => other.phrase_zh(),
+        }
+    }
+
+    /// As an explanation says it: 上升2位, 下降1位, 与上期持平, 新进.
+    pub fn phrase_zh(self) -> String {
         match self {
             Self::Up(n) => format!("上升{n}位"),
             Self::Down(n) => format!("下降{n}位"),
@@ -41,7 +82,7 @@ impl RankMove {
     }
 }
 
-/// A move between grades against the previous period.
+/// A move between grades against the previous period (晋升 / 下降).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GradeChange {
@@ -56,6 +97,28 @@ pub enum GradeChange {
 }
 
 impl GradeChange {
+    /// The kind as stored and sent: `up`, `down`, `same`, `new`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::Same => "same",
+            Self::New => "new",
+        }
+    }
+
+    /// From the stored kind.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "up" => Some(Self::Up),
+            "down" => Some(Self::Down),
+            "same" => Some(Self::Same),
+            "new" => Some(Self::New),
+            _ => None,
+        }
+    }
+
+    /// 晋升, 下降, 持平, 新进.
     pub fn label_zh(self) -> &'static str {
         match self {
             Self::Up => "晋升",

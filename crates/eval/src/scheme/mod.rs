@@ -14,7 +14,7 @@ mod set;
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use yiping_kernel::{EntityKind, Frequency, IndicatorCode, Polarity};
 
@@ -82,7 +82,7 @@ pub struct Cohort {
 }
 
 /// Which measure an item derives from its raw inputs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureKind {
     /// The value as given.
@@ -118,7 +118,7 @@ impl MeasureKind {
 }
 
 /// The two contribution measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContributionForm {
     /// 拉动: Δmember ÷ parent previous × 100, in pp.
@@ -128,7 +128,7 @@ pub enum ContributionForm {
 }
 
 /// What a difference is taken of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Base {
     Value,
@@ -136,7 +136,7 @@ pub enum Base {
 }
 
 /// A reference value passed in with the input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reference {
     /// The city value: of the item (item basis) or of the score (score basis).

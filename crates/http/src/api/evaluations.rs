@@ -1,26 +1,23 @@
 //! Evaluation schemes and their stored results: the league table of a period (filter by cohort or
 //! grade, paged), one entity's breakdown, and one entity's history. Results are computed and
-//! stored by the app layer whenever data changes; these handlers only read.
-//!
-//! Every endpoint needs `ViewEvaluations`; a caller sees the result rows of the entities in their
-//! unit subtree (ranks stay the scheme's overall ranks), and one entity's breakdown or history
-//! only inside it.
+//! stored by the app layer whenever data changes; these handlers parse the request, call the
+//! reader in `yiping_app::results` (which checks `ViewEvaluations` and the caller's subtree) and
+//! write its typed views as JSON.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use yiping_app::evaluate::expand_breakdown;
+use serde_json::{Map, Value, json};
+use yiping_app::AppError;
+use yiping_app::results::{self, BreakdownLine, LeagueQuery, Rows, Subject};
+use yiping_eval::{GradeChange, RankMove};
 use yiping_kernel::{EntityId, Period};
-use yiping_store::{
-    EvaluationRow, EvaluationRun, GradeMove, Page, RankChange, ResultFilter, StoredScheme,
-};
+use yiping_store::{EvaluationRow, EvaluationRun, Rgb, RunMeta};
 
 use super::query::{Paging, Q, opt, parse_id};
 use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
-use yiping_access::{Capability, Principal};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -30,52 +27,33 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/schemes/{code}/entities/{id}/history", get(history))
 }
 
-/// The stored versions of a scheme, matched by code without regard to case.
-async fn versions(s: &AppState, code: &str) -> Result<Vec<StoredScheme>, ApiError> {
-    let all: Vec<StoredScheme> = s
-        .store
-        .schemes()
-        .await?
-        .into_iter()
-        .filter(|x| x.code.eq_ignore_ascii_case(code.trim()))
-        .collect();
-    if all.is_empty() {
-        return Err(ApiError::not_found(format!("没有评价方案“{code}”")));
-    }
-    Ok(all)
+/// A refusal or failure of the results reader as the API reports it (the crate's one mapping).
+fn refused(e: AppError) -> ApiError {
+    e.into()
 }
 
-fn rank_change(m: Option<RankChange>) -> Value {
+fn rank_change(m: Option<RankMove>) -> Value {
     m.map_or(
         Value::Null,
         |m| json!({ "move": m.as_str(), "places": m.places(), "label": m.label_zh() }),
     )
 }
 
-fn grade_change(m: Option<GradeMove>) -> Value {
+fn grade_change(m: Option<GradeChange>) -> Value {
     m.map_or(
         Value::Null,
         |m| json!({ "move": m.as_str(), "label": m.label_zh() }),
     )
 }
 
-fn parse_json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or(Value::Null)
-}
-
-fn colour_rgb(meta: &Value, list: &str, name: Option<&str>) -> Value {
-    let Some(name) = name else {
-        return Value::Null;
-    };
-    meta[list]
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["name"].as_str() == Some(name)))
-        .map_or(Value::Null, |c| c["rgb"].clone())
-}
-
-/// A stored row as the API shows it. `meta` gives the grade and colour fills.
-fn row_json(r: &EvaluationRow, meta: &Value, breakdown: Value) -> Value {
-    json!({
+/// A stored row as the API shows it, with the fills of its grade and colour (from the run's
+/// metadata) and its breakdown (`None`: the field is left out).
+fn row_json(
+    r: &EvaluationRow,
+    fills: (Option<Rgb>, Option<Rgb>),
+    breakdown: Option<Vec<BreakdownLine>>,
+) -> Map<String, Value> {
+    let mut v = object(json!({
         "entity": r.entity,
         "key": r.entity_key,
         "name": r.entity_name,
@@ -85,23 +63,48 @@ fn row_json(r: &EvaluationRow, meta: &Value, breakdown: Value) -> Value {
         "cohort": r.cohort,
         "cohort_rank": r.cohort_rank,
         "grade": r.grade,
-        "grade_rgb": colour_rgb(meta, "grades", r.grade.as_deref()),
+        "grade_rgb": fills.0,
         "colour": r.colour,
-        "colour_rgb": colour_rgb(meta, "colours", r.colour.as_deref()),
+        "colour_rgb": fills.1,
         "rank_change": rank_change(r.rank_change),
         "cohort_rank_change": rank_change(r.cohort_rank_change),
         "grade_change": grade_change(r.grade_change),
         "exempt": r.exempt,
         "excluded": r.excluded,
         "explanation": r.explanation,
-        "breakdown": breakdown,
-    })
+    }));
+    if let Some(b) = breakdown {
+        v.insert("breakdown".into(), json!(b));
+    }
+    v
 }
 
-fn run_json(run: &EvaluationRun, meta: &Value) -> Value {
-    json!({
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The fills of a row's grade and colour in `meta`.
+fn fills(meta: &RunMeta, r: &EvaluationRow) -> (Option<Rgb>, Option<Rgb>) {
+    (
+        r.grade
+            .as_deref()
+            .and_then(|g| meta.grade(g))
+            .map(|g| g.rgb),
+        r.colour
+            .as_deref()
+            .and_then(|c| meta.colour(c))
+            .map(|c| c.rgb),
+    )
+}
+
+fn run_json(run: &EvaluationRun) -> Map<String, Value> {
+    let meta = &run.meta;
+    object(json!({
         "scheme": run.scheme,
-        "scheme_name": meta["scheme_name"],
+        "scheme_name": meta.scheme_name,
         "scheme_year": run.scheme_year,
         "scheme_version": run.scheme_version,
         "period": run.period.code(),
@@ -110,33 +113,16 @@ fn run_json(run: &EvaluationRun, meta: &Value) -> Value {
         "population": run.population,
         "ranked": run.ranked,
         "computed_at": run.computed_at.to_rfc3339(),
-        "grades": meta["grades"],
-        "colours": meta["colours"],
-        "cohorts": meta["cohorts"],
-        "item_definitions": meta["items"],
-        "score_label": meta["score_label"],
-    })
+        "grades": meta.grades,
+        "colours": meta.colours,
+        "cohorts": meta.cohorts,
+        "item_definitions": meta.items,
+        "score_label": meta.score_label,
+    }))
 }
 
 fn parse_period(field: &str, v: &Option<String>) -> Result<Option<Period>, ApiError> {
     opt(field, v, |s| Period::parse(s, None))
-}
-
-/// The period asked for, or the latest one evaluated.
-async fn period_or_latest(
-    s: &AppState,
-    code: &str,
-    asked: Option<Period>,
-) -> Result<Period, ApiError> {
-    if let Some(p) = asked {
-        return Ok(p);
-    }
-    s.store
-        .evaluation_runs(Some(code))
-        .await?
-        .last()
-        .map(|r| r.period)
-        .ok_or_else(|| ApiError::not_found(format!("方案 {code} 还没有评价结果")))
 }
 
 /// Every stored scheme version (by code, then year) with the periods it has results for.
@@ -145,29 +131,30 @@ async fn list(
     ApiUser(user): ApiUser,
     Q(q): Q<Paging>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Capability::ViewEvaluations)?;
     let page = q.page()?;
-    let schemes = s.store.schemes().await?;
-    let runs = s.store.evaluation_runs(None).await?;
+    let schemes = results::schemes(s.store.as_ref(), &user)
+        .await
+        .map_err(refused)?;
     let total = schemes.len();
     let items: Vec<Value> = schemes
         .iter()
         .skip(page.offset as usize)
         .take(page.limit as usize)
         .map(|x| {
-            let periods: Vec<Value> = runs
+            let periods: Vec<Value> = x
+                .runs
                 .iter()
-                .filter(|r| r.scheme == x.code && r.scheme_year == x.year)
                 .map(|r| json!({ "period": r.period.code(), "label": r.period.label_zh() }))
                 .collect();
+            let v = &x.scheme;
             json!({
-                "code": x.code,
-                "year": x.year,
-                "name": x.name,
-                "frequency": x.frequency,
-                "version": x.version,
-                "changed_by": x.changed_by,
-                "updated_at": x.updated_at.to_rfc3339(),
+                "code": v.code,
+                "year": v.year,
+                "name": v.name,
+                "frequency": v.frequency,
+                "version": v.version,
+                "changed_by": v.changed_by,
+                "updated_at": v.updated_at.to_rfc3339(),
                 "periods": periods,
             })
         })
@@ -189,85 +176,40 @@ struct ResultsQuery {
     paging: Paging,
 }
 
-/// The league table of one period, in rank order.
+/// The league table of one period, in rank order: the rows in the caller's subtree.
 async fn results(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,
     Path(code): Path<String>,
     Q(q): Q<ResultsQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Capability::ViewEvaluations)?;
     let page = q.paging.page()?;
-    let code = versions(&s, &code).await?[0].code.clone();
-    let period = period_or_latest(&s, &code, parse_period("period", &q.period)?).await?;
-    let filter = ResultFilter {
-        cohort: q.cohort.clone().filter(|c| !c.trim().is_empty()),
-        grade: q.grade.clone().filter(|c| !c.trim().is_empty()),
-        entity: None,
+    let query = LeagueQuery {
+        period: parse_period("period", &q.period)?,
+        cohort: q.cohort,
+        grade: q.grade,
+        rows: Rows::Page(page),
     };
-    let (run, rows, total) = scoped_rows(&s, &user, &code, period, &filter, page).await?;
-    let meta = parse_json(&run.meta);
-    let items: Vec<Value> = rows
+    let league = results::league(s.store.as_ref(), &user, &code, &query)
+        .await
+        .map_err(refused)?;
+    let items: Vec<Value> = league
+        .rows
         .iter()
-        .map(|r| row_json(r, &meta, expand_breakdown(&r.breakdown, &meta)))
+        .map(|r| {
+            Value::Object(row_json(
+                r,
+                fills(league.meta(), r),
+                Some(league.breakdown(r)),
+            ))
+        })
         .collect();
-    let mut body = run_json(&run, &meta);
-    body["items"] = Value::Array(items);
-    body["total"] = json!(total);
-    body["limit"] = json!(page.limit);
-    body["offset"] = json!(page.offset);
-    Ok(Json(body))
-}
-
-/// One page of the rows of an evaluation that lie in the caller's subtree, with their total.
-/// A caller whose subtree holds the whole population pages in the store; anyone else reads the
-/// rows (in league order) and pages the visible ones.
-async fn scoped_rows(
-    s: &AppState,
-    user: &Principal,
-    code: &str,
-    period: Period,
-    filter: &ResultFilter,
-    page: Page,
-) -> Result<(EvaluationRun, Vec<EvaluationRow>, u64), ApiError> {
-    let missing =
-        || ApiError::not_found(format!("方案 {code} 没有{}的评价结果", period.label_zh()));
-    let first = s
-        .store
-        .evaluation(code, period, filter, page)
-        .await?
-        .ok_or_else(missing)?;
-    let all_visible = s
-        .store
-        .evaluation_slice(code, period)
-        .await?
-        .iter()
-        .all(|r| user.sees(r.entity));
-    if all_visible {
-        return Ok((first.run, first.rows.items, first.rows.total));
-    }
-    let mut visible = Vec::new();
-    let mut offset = 0u64;
-    loop {
-        let chunk = s
-            .store
-            .evaluation(code, period, filter, Page::new(Page::MAX_LIMIT, offset))
-            .await?
-            .ok_or_else(missing)?;
-        let n = chunk.rows.items.len() as u64;
-        visible.extend(chunk.rows.items.into_iter().filter(|r| user.sees(r.entity)));
-        offset += n;
-        if n == 0 || offset >= chunk.rows.total {
-            break;
-        }
-    }
-    let total = visible.len() as u64;
-    let rows = visible
-        .into_iter()
-        .skip(page.offset as usize)
-        .take(page.limit as usize)
-        .collect();
-    Ok((first.run, rows, total))
+    let mut body = run_json(&league.run);
+    body.insert("items".into(), Value::Array(items));
+    body.insert("total".into(), json!(league.total));
+    body.insert("limit".into(), json!(page.limit));
+    body.insert("offset".into(), json!(page.offset));
+    Ok(Json(Value::Object(body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -283,30 +225,17 @@ async fn entity(
     Q(q): Q<EntityQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let id = EntityId(parse_id(&id).map_err(ApiError::bad_request)?);
-    user.require_in(Capability::ViewEvaluations, id)?;
-    let code = versions(&s, &code).await?[0].code.clone();
-    let period = period_or_latest(&s, &code, parse_period("period", &q.period)?).await?;
-    let filter = ResultFilter {
-        entity: Some(id),
-        ..ResultFilter::default()
-    };
-    let found = s
-        .store
-        .evaluation(&code, period, &filter, Page::first(1))
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("方案 {code} 没有{}的评价结果", period.label_zh()))
-        })?;
-    let Some(row) = found.rows.items.first() else {
-        return Err(ApiError::not_found(format!(
-            "主体 {id} 不在方案 {code} {}的评价范围内",
-            period.label_zh()
-        )));
-    };
-    let meta = parse_json(&found.run.meta);
-    let mut body = row_json(row, &meta, expand_breakdown(&row.breakdown, &meta));
-    body["evaluation"] = run_json(&found.run, &meta);
-    Ok(Json(body))
+    let period = parse_period("period", &q.period)?;
+    let found = results::entity_result(s.store.as_ref(), &user, &code, id, period)
+        .await
+        .map_err(refused)?;
+    let mut body = row_json(
+        &found.row,
+        fills(&found.run.meta, &found.row),
+        Some(found.breakdown()),
+    );
+    body.insert("evaluation".into(), Value::Object(run_json(&found.run)));
+    Ok(Json(Value::Object(body)))
 }
 
 /// One entity's results in every stored period, oldest first.
@@ -316,30 +245,23 @@ async fn history(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let id = EntityId(parse_id(&id).map_err(ApiError::bad_request)?);
-    user.require_in(Capability::ViewEvaluations, id)?;
-    let code = versions(&s, &code).await?[0].code.clone();
-    let runs = s.store.evaluation_runs(Some(&code)).await?;
-    let entries = s.store.evaluation_history(&code, id).await?;
-    let items: Vec<Value> = entries
+    let h = results::history(s.store.as_ref(), &user, &code, Subject::Id(id))
+        .await
+        .map_err(refused)?;
+    let items: Vec<Value> = h
+        .entries
         .iter()
-        .map(|h| {
-            let meta = runs
-                .iter()
-                .find(|r| r.period == h.period)
-                .map_or(Value::Null, |r| parse_json(&r.meta));
-            let mut v = row_json(&h.row, &meta, Value::Null);
-            if let Some(o) = v.as_object_mut() {
-                o.remove("breakdown");
-                o.insert("period".into(), json!(h.period.code()));
-                o.insert("period_label".into(), json!(h.period.label_zh()));
-            }
-            v
+        .map(|e| {
+            let mut v = row_json(&e.row, (e.grade_rgb(), e.colour_rgb()), None);
+            v.insert("period".into(), json!(e.period.code()));
+            v.insert("period_label".into(), json!(e.period.label_zh()));
+            Value::Object(v)
         })
         .collect();
     let total = items.len();
     Ok(Json(json!({
-        "scheme": code,
-        "entity": id,
+        "scheme": h.scheme.code,
+        "entity": h.entity,
         "items": items,
         "total": total,
         "limit": total,

@@ -84,7 +84,7 @@ impl From<AppError> for Failure {
             e @ (AppError::Rejected { .. } | AppError::Read(_)) => {
                 Self::new(unprocessable, "invalid", e.to_string())
             }
-            AppError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
+            AppError::Forbidden(a) => Self::new(StatusCode::FORBIDDEN, "forbidden", a.to_string()),
             AppError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
             AppError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             AppError::SignIn(s @ SignInError::Wrong) => {
@@ -124,7 +124,7 @@ mod tests {
         let cases = [
             (AppError::NotFound("事项 9 不存在".into()), 404, "not_found"),
             (
-                AppError::Forbidden("网格员无权下发指令".into()),
+                AppError::Forbidden(yiping_access::AccessError::Rule("网格员无权下发指令".into())),
                 403,
                 "forbidden",
             ),

@@ -2,9 +2,10 @@
 //! league table with each unit's per-item breakdown and explanation (and its XLSX download), and
 //! one unit's history.
 //!
-//! Every page needs `ViewEvaluations`; a user sees the result rows of the entities in their unit
-//! subtree (ranks stay the scheme's overall ranks). Running an evaluation needs `RunEvaluations`
-//! and a unit at the top of the hierarchy (a scheme ranks the whole population).
+//! The rows come from the results reader (`yiping_app::results`), which checks `ViewEvaluations`
+//! and keeps to the user's unit subtree (ranks stay the scheme's overall ranks). Running an
+//! evaluation needs `RunEvaluations` and a unit at the top of the hierarchy (a scheme ranks the
+//! whole population).
 
 // Refusals and errors are rendered pages (`Response`) returned as `Err`, so that `?` ends a
 // handler early; at most one is built per request, so its size does not matter.
@@ -20,12 +21,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
-use serde_json::Value;
-use yiping_access::Capability;
-use yiping_store::{EvaluationRun, StoredScheme};
+use yiping_app::AppError;
+use yiping_app::results;
+use yiping_store::{RunMeta, StoredScheme};
 
 use super::layout::{self, Nav};
 use crate::AppState;
+use crate::error::PageError;
 use crate::auth::PageUser;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -40,26 +42,40 @@ pub(crate) fn router() -> Router<AppState> {
 /// A page handler's answer: the page, or an error page already rendered.
 pub(super) type PageResult = Result<Response, Response>;
 
-/// A server-side failure: logged with its cause, shown as a generic message.
-pub(super) fn internal(user: &PageUser, e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "page failed");
-    super::error_page(
-        &user.principal,
-        &user.csrf,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "服务器内部错误，请稍后再试",
-    )
+/// A failure of a store read or a use case, as a page in the site layout (503 when the database
+/// is unavailable, 500 otherwise; the mapping is the crate's one [`PageError`]).
+pub(super) fn internal(user: &PageUser, e: impl Into<PageError>) -> Response {
+    e.into().page(&user.principal, &user.csrf)
 }
 
 pub(super) fn not_found(user: &PageUser, message: &str) -> Response {
-    super::error_page(&user.principal, &user.csrf, StatusCode::NOT_FOUND, message)
+    PageError::not_found(message).page(&user.principal, &user.csrf)
 }
 
-/// Refuses unless the user may read evaluations.
-pub(super) fn require_view(user: &PageUser) -> Result<(), Response> {
-    user.principal
-        .require(Capability::ViewEvaluations)
-        .map_err(|e| super::forbidden(&user.principal, &user.csrf, &e))
+/// A refusal or failure of the results reader as a page.
+pub(super) fn refused(user: &PageUser, e: AppError) -> Response {
+    internal(user, e)
+}
+
+/// A `?period=` value, or the page answering that it is invalid.
+pub(super) fn parse_period(
+    user: &PageUser,
+    period: Option<&str>,
+) -> Result<Option<yiping_kernel::Period>, Response> {
+    period
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            yiping_kernel::Period::parse(p, None).map_err(|e| {
+                super::error_page(
+                    &user.principal,
+                    &user.csrf,
+                    StatusCode::BAD_REQUEST,
+                    &format!("时期“{p}”无效：{e}"),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// The newest stored version of scheme `code` (matched without regard to case).
@@ -76,26 +92,14 @@ pub(super) async fn scheme_named(
         .ok_or_else(|| not_found(user, &format!("没有评价方案“{code}”")))
 }
 
-/// The JSON metadata of a run (grades, colours, items), `Null` when unreadable.
-pub(super) fn meta_of(run: &EvaluationRun) -> Value {
-    serde_json::from_str(&run.meta).unwrap_or(Value::Null)
-}
-
-/// The fill of a grade or colour named in a run's metadata.
-pub(super) fn fill<'a>(meta: &'a Value, list: &str, name: &str) -> Option<&'a str> {
-    meta[list]
-        .as_array()?
-        .iter()
-        .find(|c| c["name"].as_str() == Some(name))?["rgb"]
-        .as_str()
-}
-
-/// A grade badge (A档 on its fill).
-pub(super) fn grade_badge(meta: &Value, grade: Option<&str>, exempt: bool) -> Markup {
+/// A grade badge (A档 on its fill from the run's metadata, when there is one).
+pub(super) fn grade_badge(meta: Option<&RunMeta>, grade: Option<&str>, exempt: bool) -> Markup {
     match grade {
         Some(g) => {
-            let style = fill(meta, "grades", g).map(|c| format!("background:{c}"));
-            let suffix = meta["grade_suffix"].as_str().unwrap_or("");
+            let style = meta
+                .and_then(|m| m.grade(g))
+                .map(|d| format!("background:{}", d.rgb));
+            let suffix = meta.map_or("", |m| m.grade_suffix.as_str());
             html! { span.grade style=[style] { (g) (suffix) } }
         }
         None if exempt => html! { span.grade.none { "不定等级" } },
@@ -104,10 +108,12 @@ pub(super) fn grade_badge(meta: &Value, grade: Option<&str>, exempt: bool) -> Ma
 }
 
 /// A colour swatch with its name.
-pub(super) fn colour_chip(meta: &Value, colour: Option<&str>) -> Markup {
+pub(super) fn colour_chip(meta: Option<&RunMeta>, colour: Option<&str>) -> Markup {
     match colour {
         Some(c) => {
-            let style = fill(meta, "colours", c).map(|f| format!("background:{f}"));
+            let style = meta
+                .and_then(|m| m.colour(c))
+                .map(|d| format!("background:{}", d.rgb));
             html! { span.colour { span.swatch style=[style] {} (c) } }
         }
         None => html! { span.muted { "—" } },
@@ -135,24 +141,35 @@ async fn index(State(s): State<AppState>, user: PageUser) -> Response {
 }
 
 async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
-    require_view(user)?;
-    let mut schemes = s.store.schemes().await.map_err(|e| internal(user, e))?;
-    let runs = s
-        .store
-        .evaluation_runs(None)
+    let versions = results::schemes(s.store.as_ref(), &user.principal)
         .await
-        .map_err(|e| internal(user, e))?;
-    // The newest version of each code.
-    schemes.sort_by(|a, b| a.code.cmp(&b.code).then(b.year.cmp(&a.year)));
-    schemes.dedup_by(|a, b| a.code == b.code);
+        .map_err(|e| refused(user, e))?;
+    // The newest version of each code (versions come by code, then year), with the latest run of
+    // any version.
+    let mut schemes: Vec<(&StoredScheme, Option<&yiping_store::EvaluationRun>)> = Vec::new();
+    for v in &versions {
+        let latest = v
+            .runs
+            .iter()
+            .max_by_key(|r| (r.period.last_day(), r.period.first_day()));
+        match schemes.last_mut() {
+            Some((x, run)) if x.code == v.scheme.code => {
+                *x = &v.scheme;
+                *run = [*run, latest]
+                    .into_iter()
+                    .flatten()
+                    .max_by_key(|r| (r.period.last_day(), r.period.first_day()));
+            }
+            _ => schemes.push((&v.scheme, latest)),
+        }
+    }
     let body = html! {
         h1 { "赛马评价" }
         p.lead { "各评价方案最近一期的排名、得分与等次。点击方案查看完整排名、分项得分与说明。" }
         table.data.schemes {
             thead { tr { th { "方案" } th { "频率" } th { "最近一期" } th.num { "参评" } th.num { "排名" } th { "计算时间" } } }
             tbody {
-                @for x in &schemes {
-                    @let latest = runs.iter().filter(|r| r.scheme == x.code).max_by_key(|r| r.period.last_day());
+                @for (x, latest) in &schemes {
                     tr {
                         td { a href={ "/evaluations/" (x.code) } { (x.name) } br; span.muted.code { (x.code) } }
                         td { (x.frequency.label_zh()) }

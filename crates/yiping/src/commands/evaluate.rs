@@ -1,16 +1,18 @@
-//! `yiping evaluate`: evaluate a stored scheme for a period and print its league table, or
-//! evaluate a CSV file directly (no database).
+//! `yiping evaluate`: evaluate a stored scheme for a period and print its league table (read by
+//! `app::results` as the system: the command line runs on the database itself), or evaluate a
+//! CSV file directly (no database).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
+use yiping_access::Principal;
 use yiping_app::evaluate::{OutputColumns, evaluate_csv, evaluate_scheme};
-use yiping_app::league::load_league;
+use yiping_app::results::{self, LeagueQuery, Rows};
 use yiping_eval::{Scheme, shipped};
 use yiping_kernel::Period;
-use yiping_store::{ResultFilter, Store};
+use yiping_store::Store;
 
 use crate::cli::EvaluateArgs;
 use crate::progress::Spinner;
@@ -33,15 +35,21 @@ pub async fn run(store: &dyn Store, args: &EvaluateArgs) -> anyhow::Result<()> {
     let summary = evaluate_scheme(store, code, period, Utc::now()).await;
     spinner.finish();
     let summary = summary?;
-    let filter = ResultFilter {
+    let query = LeagueQuery {
+        period: Some(period),
         cohort: args.cohort.clone(),
-        ..ResultFilter::default()
+        grade: None,
+        rows: if args.limit > 0 {
+            Rows::First(args.limit)
+        } else {
+            Rows::All
+        },
     };
-    let limit = (args.limit > 0).then_some(args.limit);
-    let league = load_league(store, &summary.scheme, period, &filter, limit).await?;
+    let league = results::league(store, &Principal::system(), &summary.scheme, &query).await?;
+    let meta = league.meta();
     println!(
         "{}（{}，{}）",
-        league.scheme_name(),
+        meta.scheme_name,
         summary.scheme,
         period.label_zh()
     );
@@ -58,7 +66,7 @@ pub async fn run(store: &dyn Store, args: &EvaluateArgs) -> anyhow::Result<()> {
     if let Some(c) = &args.cohort {
         println!("组别：{c}");
     }
-    let decimals = league.meta["score_decimals"].as_u64().unwrap_or(2) as usize;
+    let decimals = usize::from(meta.score_decimals.unwrap_or(2));
     let rows: Vec<Vec<String>> = league
         .rows
         .iter()
@@ -68,10 +76,7 @@ pub async fn run(store: &dyn Store, args: &EvaluateArgs) -> anyhow::Result<()> {
                 r.entity_name.clone(),
                 r.score
                     .map_or_else(|| "—".to_string(), |s| format!("{s:.decimals$}")),
-                if r.exempt
-                    && r.grade.is_none()
-                    && !league.meta["grades"].as_array().is_none_or(Vec::is_empty)
-                {
+                if r.exempt && r.grade.is_none() && !meta.grades.is_empty() {
                     "不定等级".to_string()
                 } else {
                     r.grade.clone().unwrap_or_default()

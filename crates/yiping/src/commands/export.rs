@@ -1,8 +1,11 @@
 use anyhow::bail;
+use yiping_access::Principal;
+use yiping_app::AppError;
 use yiping_app::export::{ExportLayout, export_observations};
 use yiping_app::league::export_league;
+use yiping_app::results::{LeagueQuery, Rows};
 use yiping_kernel::{Catalog, EntityMatch, IndicatorMatch, Measure, Period};
-use yiping_store::{ObservationFilter, ResultFilter, Store};
+use yiping_store::{ObservationFilter, Store};
 
 use crate::cli::{ExportArgs, ExportLayoutArg};
 
@@ -25,11 +28,21 @@ pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
             bail!("导出排名表须用 --period 指定一个时期，如 2024Q1");
         };
         let period = Period::parse(period, None)?;
-        let filter = ResultFilter {
+        let query = LeagueQuery {
+            period: Some(period),
             cohort: args.cohort.clone(),
-            ..ResultFilter::default()
+            grade: None,
+            rows: Rows::All,
         };
-        let s = export_league(store, scheme, period, &filter, &args.output).await?;
+        // The command line runs on the database itself: it reads as the system.
+        let s = match export_league(store, &Principal::system(), scheme, &query, &args.output).await
+        {
+            Err(AppError::NotFound(m)) => bail!(
+                "{m}（yiping schemes 列出方案；yiping evaluate --scheme {scheme} --period {} 计算该期评价）",
+                period.code()
+            ),
+            other => other?,
+        };
         println!(
             "已导出排名表（{} {}，{} 行）到 {}",
             scheme,

@@ -5,13 +5,11 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use yiping_app::AppError;
-use yiping_app::league::{league_xlsx, load_league};
-use yiping_kernel::Period;
-use yiping_store::ResultFilter;
+use yiping_app::league::league_xlsx;
+use yiping_app::results::{self, LeagueQuery};
 
 use super::table::PeriodQuery;
-use super::{PageResult, internal, not_found, require_view, scheme_named};
+use super::{PageResult, internal, parse_period, refused};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::pages::data::export::content_disposition;
@@ -28,45 +26,23 @@ pub(super) async fn download(
 }
 
 async fn inner(s: &AppState, user: &PageUser, scheme: &str, period: Option<&str>) -> PageResult {
-    require_view(user)?;
-    let stored = scheme_named(s, user, scheme).await?;
-    let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Period::parse(p, None).map_err(|e| {
-            crate::pages::error_page(
-                &user.principal,
-                &user.csrf,
-                StatusCode::BAD_REQUEST,
-                &format!("时期“{p}”无效：{e}"),
-            )
-        })?,
-        None => {
-            return Err(crate::pages::error_page(
-                &user.principal,
-                &user.csrf,
-                StatusCode::BAD_REQUEST,
-                "请指定要导出的时期（period），如 2024Q3",
-            ));
-        }
+    let Some(period) = parse_period(user, period)? else {
+        return Err(crate::pages::error_page(
+            &user.principal,
+            &user.csrf,
+            StatusCode::BAD_REQUEST,
+            "请指定要导出的时期（period），如 2024Q3",
+        ));
     };
-    let mut league = match load_league(
+    let league = results::league(
         s.store.as_ref(),
-        &stored.code,
-        period,
-        &ResultFilter::default(),
-        None,
+        &user.principal,
+        scheme,
+        &LeagueQuery::all(period),
     )
     .await
-    {
-        Ok(l) => l,
-        Err(AppError::Invalid(_)) => {
-            return Err(not_found(
-                user,
-                &format!("方案“{}”没有{}的评价结果", stored.name, period.label_zh()),
-            ));
-        }
-        Err(e) => return Err(internal(user, e)),
-    };
-    league.rows.retain(|r| user.principal.sees(r.entity));
+    .map_err(|e| refused(user, e))?;
+    let stored = &league.scheme;
     let bytes = league_xlsx(&league).map_err(|e| internal(user, e))?;
     let name = format!("{}{}排名.xlsx", stored.name, period.label_zh());
     let fallback = format!("yiping-{}-{}.xlsx", stored.code, period.code());

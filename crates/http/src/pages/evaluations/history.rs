@@ -4,14 +4,10 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use yiping_access::Capability;
-use yiping_kernel::EntityId;
-use yiping_store::{HistoryEntry, Page, ResultFilter};
+use yiping_app::results::{self, HistoryRow, Subject};
 
 use super::table::rank_move;
-use super::{
-    PageResult, colour_chip, grade_badge, internal, meta_of, not_found, num, scheme_named,
-};
+use super::{PageResult, colour_chip, grade_badge, num, refused};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::pages::layout::{self, Nav};
@@ -26,70 +22,11 @@ pub(super) async fn show(
     }
 }
 
-/// The entity ranked under `key` (its region code, credit code or id) in the latest run.
-async fn entity_of(
-    s: &AppState,
-    user: &PageUser,
-    scheme: &str,
-    key: &str,
-) -> Result<Option<(EntityId, String)>, Response> {
-    let runs = s
-        .store
-        .evaluation_runs(Some(scheme))
-        .await
-        .map_err(|e| internal(user, e))?;
-    // The latest runs hold the current population (older ones only entities that left it).
-    for run in runs.iter().rev().take(3) {
-        let found = s
-            .store
-            .evaluation(
-                scheme,
-                run.period,
-                &ResultFilter::default(),
-                Page::first(Page::MAX_LIMIT),
-            )
-            .await
-            .map_err(|e| internal(user, e))?;
-        if let Some(r) = found.and_then(|f| {
-            f.rows
-                .items
-                .into_iter()
-                .find(|r| r.entity_key == key || r.entity.0.to_string() == key)
-        }) {
-            return Ok(Some((r.entity, r.entity_name)));
-        }
-    }
-    Ok(None)
-}
-
 async fn page(s: &AppState, user: &PageUser, scheme: &str, key: &str) -> PageResult {
-    super::require_view(user)?;
-    let stored = scheme_named(s, user, scheme).await?;
-    let Some((id, name)) = entity_of(s, user, &stored.code, key).await? else {
-        return Err(not_found(
-            user,
-            &format!("“{key}”不在方案“{}”的评价范围内", stored.name),
-        ));
-    };
-    user.principal
-        .require_in(Capability::ViewEvaluations, id)
-        .map_err(|e| crate::pages::forbidden(&user.principal, &user.csrf, &e))?;
-    let entries = s
-        .store
-        .evaluation_history(&stored.code, id)
+    let h = results::history(s.store.as_ref(), &user.principal, scheme, Subject::Key(key))
         .await
-        .map_err(|e| internal(user, e))?;
-    let runs = s
-        .store
-        .evaluation_runs(Some(&stored.code))
-        .await
-        .map_err(|e| internal(user, e))?;
-    let meta_for = |h: &HistoryEntry| {
-        runs.iter()
-            .find(|r| r.period == h.period)
-            .map(meta_of)
-            .unwrap_or_default()
-    };
+        .map_err(|e| refused(user, e))?;
+    let (stored, name, entries) = (&h.scheme, &h.name, &h.entries);
     let title = format!("{name} · {}", stored.name);
     let body = html! {
         nav.crumbs {
@@ -97,20 +34,20 @@ async fn page(s: &AppState, user: &PageUser, scheme: &str, key: &str) -> PageRes
             a href={ "/evaluations/" (stored.code) } { (stored.name) } " / " (name)
         }
         h1 { (name) span.period { (stored.name) "历次评价" } }
-        (rank_chart(&entries))
+        (rank_chart(entries))
         table.data.history {
             thead { tr { th { "时期" } th.num { "名次" } th { "升降" } th.num { "得分" } th { "等次" } th { "颜色" } th { "说明" } } }
             tbody {
                 @for h in entries.iter().rev() {
-                    @let meta = meta_for(h);
-                    @let d = meta["score_decimals"].as_u64().unwrap_or(2) as usize;
+                    @let meta = h.meta.as_ref();
+                    @let d = usize::from(meta.and_then(|m| m.score_decimals).unwrap_or(2));
                     tr {
                         td { a href={ "/evaluations/" (stored.code) "?period=" (h.period.code()) } { (h.period.label_zh()) } }
                         td.num { @match h.row.rank { Some(n) => (n), None => "—" } }
                         td { (rank_move(h.row.rank_change)) }
                         td.num { (num(h.row.score, d)) }
-                        td { (grade_badge(&meta, h.row.grade.as_deref(), h.row.exempt)) }
-                        td { (colour_chip(&meta, h.row.colour.as_deref())) }
+                        td { (grade_badge(meta, h.row.grade.as_deref(), h.row.exempt)) }
+                        td { (colour_chip(meta, h.row.colour.as_deref())) }
                         td.explain { (h.row.explanation) }
                     }
                 }
@@ -130,7 +67,7 @@ async fn page(s: &AppState, user: &PageUser, scheme: &str, key: &str) -> PageRes
 }
 
 /// The rank over periods as an SVG line (rank 1 at the top).
-fn rank_chart(entries: &[HistoryEntry]) -> Markup {
+fn rank_chart(entries: &[HistoryRow]) -> Markup {
     let points: Vec<(usize, u32, String)> = entries
         .iter()
         .enumerate()

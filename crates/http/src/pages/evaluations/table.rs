@@ -10,14 +10,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
 use yiping_access::Capability;
-use yiping_app::evaluate::{evaluate_scheme, expand_breakdown};
+use yiping_app::evaluate::evaluate_scheme;
+use yiping_app::results::{self, BreakdownLine, LeagueQuery, Rows};
+use yiping_eval::scheme::MeasureKind;
+use yiping_eval::{GradeChange, GrowthSource, RankMove};
 use yiping_kernel::Period;
-use yiping_store::{EvaluationRow, Page, RankChange, ResultFilter};
+use yiping_store::{EvaluationRow, Page, RunMeta};
 
 use super::{
-    PageResult, beijing, colour_chip, grade_badge, internal, meta_of, not_found, num, require_view,
+    PageResult, beijing, colour_chip, grade_badge, internal, num, parse_period, refused,
     scheme_named,
 };
 use crate::AppState;
@@ -41,58 +43,20 @@ pub(super) async fn show(
 }
 
 async fn page(s: &AppState, user: &PageUser, scheme: &str, period: Option<&str>) -> PageResult {
-    require_view(user)?;
-    let stored = scheme_named(s, user, scheme).await?;
-    let runs = s
-        .store
-        .evaluation_runs(Some(&stored.code))
-        .await
-        .map_err(|e| internal(user, e))?;
-    let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Period::parse(p, None).map_err(|e| {
-            crate::pages::error_page(
-                &user.principal,
-                &user.csrf,
-                StatusCode::BAD_REQUEST,
-                &format!("时期“{p}”无效：{e}"),
-            )
-        })?,
-        None => match runs.iter().max_by_key(|r| r.period.last_day()) {
-            Some(r) => r.period,
-            None => {
-                return Err(not_found(
-                    user,
-                    &format!("方案“{}”还没有评价结果", stored.name),
-                ));
-            }
-        },
+    let query = LeagueQuery {
+        period: parse_period(user, period)?,
+        cohort: None,
+        grade: None,
+        rows: Rows::Page(Page::first(Page::MAX_LIMIT)),
     };
-    let found = s
-        .store
-        .evaluation(
-            &stored.code,
-            period,
-            &ResultFilter::default(),
-            Page::first(Page::MAX_LIMIT),
-        )
+    let league = results::league(s.store.as_ref(), &user.principal, scheme, &query)
         .await
-        .map_err(|e| internal(user, e))?
-        .ok_or_else(|| {
-            not_found(
-                user,
-                &format!("方案“{}”没有{}的评价结果", stored.name, period.label_zh()),
-            )
-        })?;
-    let meta = meta_of(&found.run);
-    let rows: Vec<&EvaluationRow> = found
-        .rows
-        .items
-        .iter()
-        .filter(|r| user.principal.sees(r.entity))
-        .collect();
-    let hidden = found.rows.items.len() - rows.len();
+        .map_err(|e| refused(user, e))?;
+    let (stored, run, meta) = (&league.scheme, &league.run, league.meta());
+    let period = run.period;
+    let rows = &league.rows;
     let title = format!("{} · {}", stored.name, period.label_zh());
-    let mut periods: Vec<Period> = runs.iter().map(|r| r.period).collect();
+    let mut periods = league.periods.clone();
     periods.sort_by_key(|p| std::cmp::Reverse(p.last_day()));
     let body = html! {
         nav.crumbs { a href="/evaluations" { "赛马评价" } " / " (stored.name) }
@@ -119,21 +83,21 @@ async fn page(s: &AppState, user: &PageUser, scheme: &str, period: Option<&str>)
             }
         }
         p.meta {
-            (meta["scope_label"].as_str().unwrap_or("")) "参评" (found.run.population) "个，排名" (found.run.ranked) "个"
-            @if let Some(prev) = found.run.previous_period { "；升降与" (prev.label_zh()) "比较" }
-            "；计算于" (beijing(found.run.computed_at)) "（方案" (found.run.scheme_year) "年版第" (found.run.scheme_version) "版）"
+            (meta.scope_label) "参评" (run.population) "个，排名" (run.ranked) "个"
+            @if let Some(prev) = run.previous_period { "；升降与" (prev.label_zh()) "比较" }
+            "；计算于" (beijing(run.computed_at)) "（方案" (run.scheme_year) "年版第" (run.scheme_version) "版）"
         }
-        @if hidden > 0 {
+        @if league.scoped {
             p.muted.scope-note { "仅显示本单位（" (user.principal.unit_name) "）管辖范围内的" (rows.len()) "个单位；名次为全体排名。" }
         }
-        (legend(&meta))
+        (legend(meta))
         table.data.league {
             thead { tr {
-                th.num { "名次" } th { "升降" } th { "单位" } th.num { (meta["score_label"].as_str().unwrap_or("得分")) }
+                th.num { "名次" } th { "升降" } th { "单位" } th.num { (meta.score_label) }
                 th { "等次" } th { "颜色" } th.detail { "分项得分与说明" }
             } }
             tbody {
-                @for r in &rows { (row(&stored.code, &meta, period, r)) }
+                @for r in rows { (row(&stored.code, meta, period, r, &league.breakdown(r))) }
                 @if rows.is_empty() { tr { td colspan="7" .muted { "管辖范围内没有参评单位" } } }
             }
         }
@@ -151,24 +115,22 @@ async fn page(s: &AppState, user: &PageUser, scheme: &str, period: Option<&str>)
 }
 
 /// The grades and colours of the scheme, with their meaning.
-fn legend(meta: &Value) -> Markup {
-    let grades = meta["grades"].as_array().cloned().unwrap_or_default();
-    let colours = meta["colours"].as_array().cloned().unwrap_or_default();
+fn legend(meta: &RunMeta) -> Markup {
     html! {
-        @if !grades.is_empty() || !colours.is_empty() {
+        @if !meta.grades.is_empty() || !meta.colours.is_empty() {
             p.legend {
-                @for g in &grades {
-                    span.grade style=[g["rgb"].as_str().map(|c| format!("background:{c}"))] {
-                        (g["name"].as_str().unwrap_or("")) (meta["grade_suffix"].as_str().unwrap_or(""))
+                @for g in &meta.grades {
+                    span.grade style={ "background:" (g.rgb) } {
+                        (g.name) (meta.grade_suffix)
                     }
-                    @if let Some(l) = g["label"].as_str() { span.muted { (l) } }
+                    @if let Some(l) = &g.label { span.muted { (l) } }
                     " "
                 }
-                @for c in &colours {
+                @for c in &meta.colours {
                     span.colour {
-                        span.swatch style=[c["rgb"].as_str().map(|f| format!("background:{f}"))] {}
-                        (c["name"].as_str().unwrap_or(""))
-                        @if let Some(m) = c["meaning"].as_str() { span.muted { "（" (m) "）" } }
+                        span.swatch style={ "background:" (c.rgb) } {}
+                        (c.name)
+                        span.muted { "（" (c.meaning) "）" }
                     }
                     " "
                 }
@@ -178,20 +140,26 @@ fn legend(meta: &Value) -> Markup {
 }
 
 /// ↑2, ↓1, →, 新.
-pub(super) fn rank_move(m: Option<RankChange>) -> Markup {
+pub(super) fn rank_move(m: Option<RankMove>) -> Markup {
     match m {
-        Some(RankChange::Up(n)) => html! { span.move.up title=(format!("上升{n}位")) { "↑" (n) } },
-        Some(RankChange::Down(n)) => {
+        Some(RankMove::Up(n)) => html! { span.move.up title=(format!("上升{n}位")) { "↑" (n) } },
+        Some(RankMove::Down(n)) => {
             html! { span.move.down title=(format!("下降{n}位")) { "↓" (n) } }
         }
-        Some(RankChange::Same) => html! { span.move.same title="持平" { "→" } },
-        Some(RankChange::New) => html! { span.move.new title="新进" { "新" } },
+        Some(RankMove::Same) => html! { span.move.same title="持平" { "→" } },
+        Some(RankMove::New) => html! { span.move.new title="新进" { "新" } },
         None => html! { span.muted { "—" } },
     }
 }
 
-fn row(scheme: &str, meta: &Value, period: Period, r: &EvaluationRow) -> Markup {
-    let decimals = meta["score_decimals"].as_u64().unwrap_or(2) as usize;
+fn row(
+    scheme: &str,
+    meta: &RunMeta,
+    period: Period,
+    r: &EvaluationRow,
+    items: &[BreakdownLine],
+) -> Markup {
+    let decimals = usize::from(meta.score_decimals.unwrap_or(2));
     let unit_link = format!("/evaluations/{scheme}/unit/{}", r.entity_key);
     html! {
         tr.excluded[r.excluded] {
@@ -200,14 +168,14 @@ fn row(scheme: &str, meta: &Value, period: Period, r: &EvaluationRow) -> Markup 
             td.unit { a href=(unit_link) { (r.entity_name) } }
             td.num.score { (num(r.score, decimals)) }
             td {
-                (grade_badge(meta, r.grade.as_deref(), r.exempt))
-                @if let Some(g) = r.grade_change { @if g != yiping_store::GradeMove::Same && g != yiping_store::GradeMove::New { " " span.muted { (g.label_zh()) } } }
+                (grade_badge(Some(meta), r.grade.as_deref(), r.exempt))
+                @if let Some(g) = r.grade_change { @if g != GradeChange::Same && g != GradeChange::New { " " span.muted { (g.label_zh()) } } }
             }
-            td { (colour_chip(meta, r.colour.as_deref())) }
+            td { (colour_chip(Some(meta), r.colour.as_deref())) }
             td.detail {
                 details {
                     summary { (r.explanation) }
-                    (breakdown(&expand_breakdown(&r.breakdown, meta), meta, period))
+                    (breakdown(items, period))
                 }
             }
         }
@@ -215,67 +183,52 @@ fn row(scheme: &str, meta: &Value, period: Period, r: &EvaluationRow) -> Markup 
 }
 
 /// What an item measures, in words.
-fn measure_label(v: &Value) -> String {
-    let key = match v {
-        Value::String(s) => s.as_str(),
-        Value::Object(o) => o.keys().next().map_or("", String::as_str),
-        _ => "",
-    };
-    match key {
-        "value" => "数值",
-        "growth" => "增速",
-        "share" => "占比",
-        "completion" => "目标完成率",
-        "progress_gap" => "与序时进度之差",
-        "contribution" => "拉动/贡献",
-        "difference_to_reference" | "difference" => "与参照之差",
-        "score_of_scheme" | "scheme_score" => "报表得分",
-        other => other,
+fn measure_label(kind: &MeasureKind) -> &'static str {
+    match kind {
+        MeasureKind::Value => "数值",
+        MeasureKind::Growth => "增速",
+        MeasureKind::Share => "占比",
+        MeasureKind::Completion => "目标完成率",
+        MeasureKind::ProgressGap => "与序时进度之差",
+        MeasureKind::Contribution(_) => "拉动/贡献",
+        MeasureKind::DifferenceToReference { .. } => "与参照之差",
+        MeasureKind::SchemeScore { .. } => "报表得分",
     }
-    .to_string()
 }
 
 /// The time progress (序时进度, % of the year by months) an item is compared with, for the
 /// target-based measures.
-fn schedule_reference(kind: &Value, period: Period) -> Option<f64> {
-    let key = match kind {
-        Value::String(s) => s.as_str(),
-        Value::Object(o) => o.keys().next().map_or("", String::as_str),
-        _ => "",
-    };
-    matches!(key, "completion" | "progress_gap").then(|| period.elapsed_share_by_month() * 100.0)
+fn schedule_reference(kind: &MeasureKind, period: Period) -> Option<f64> {
+    matches!(kind, MeasureKind::Completion | MeasureKind::ProgressGap)
+        .then(|| period.elapsed_share_by_month() * 100.0)
 }
 
 /// The per-item table of one row.
-fn breakdown(items: &Value, meta: &Value, period: Period) -> Markup {
-    let Some(items) = items.as_array() else {
-        return html! { p.muted { "没有分项明细" } };
-    };
+fn breakdown(items: &[BreakdownLine], period: Period) -> Markup {
     html! {
         table.breakdown {
             thead { tr { th { "分项" } th.num { "原始值" } th.num { "考核口径" } th.num { "得分" } th.num { "权重" } th.num { "加权得分" } } }
             tbody {
-                @for (k, it) in items.iter().enumerate() {
-                    @let d = it["decimals"].as_u64().unwrap_or(2) as usize;
-                    @let unit = it["unit"].as_str().unwrap_or("");
-                    tr.missing[it["missing"].as_bool() == Some(true)] {
+                @for it in items {
+                    @let d = usize::from(it.decimals);
+                    tr.missing[it.missing] {
                         td {
-                            (it["name"].as_str().unwrap_or(""))
-                            @if let Some(code) = it["indicator"].as_str() { " " span.muted.code { (code) } }
+                            (it.name)
+                            @if let Some(code) = &it.indicator { " " span.muted.code { (code.as_str()) } }
                         }
-                        td.num { (num(it["raw"].as_f64(), d)) }
+                        td.num { (num(it.raw, d)) }
                         td.num {
-                            (num(it["measure"].as_f64(), d)) (unit) " "
-                            span.muted { (measure_label(&meta["items"][k]["measure"])) }
-                            @if let Some(share) = schedule_reference(&meta["items"][k]["measure"], period) {
+                            (num(it.measure, d)) (it.unit) " "
+                            span.muted { (measure_label(&it.kind)) }
+                            @if let Some(share) = schedule_reference(&it.kind, period) {
                                 span.muted { "（序时进度" (format!("{share:.1}")) "%）" }
                             }
-                            @match it["growth"].as_str() { Some("reported") => span.muted { "（报送增速）" }, Some("derived") => span.muted { "（按总量推算）" }, _ => {} }
-                            @if it["missing"].as_bool() == Some(true) { span.warn { "缺数" } }
+                            @match it.growth { Some(GrowthSource::Reported) => span.muted { "（报送增速）" }, Some(GrowthSource::Derived) => span.muted { "（按总量推算）" }, None => {} }
+                            @if it.missing { span.warn { "缺数" } }
                         }
-                        td.num { (num(it["points"].as_f64(), 2)) }
-                        td.num { (num(it["weight"].as_f64(), 0)) }
-                        td.num { (num(it["weighted"].as_f64(), 2)) }
+                        td.num { (num(it.points, 2)) }
+                        td.num { (num(Some(it.weight), 0)) }
+                        td.num { (num(it.weighted, 2)) }
                     }
                 }
             }
