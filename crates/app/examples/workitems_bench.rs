@@ -20,7 +20,7 @@ use yiping_app::AppError;
 use yiping_app::database::{self, Create, DatabaseUrl};
 use yiping_app::work_items::{self, CreateItem, FlowSetup};
 use yiping_flow::{
-    Actor, CategoryCode, Channel, Command, ItemKind, Priority, Reason, Role, Stage, UserId,
+    Actor, ActorRole, CategoryCode, Channel, Command, ItemKind, Priority, Reason, Stage, UserId,
     Verification,
 };
 use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity};
@@ -108,7 +108,7 @@ fn start() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn actor(user: &str, role: Role, unit: EntityId) -> Result<Actor, AppError> {
+fn actor(user: &str, role: ActorRole, unit: EntityId) -> Result<Actor, AppError> {
     let user = UserId::new(user).map_err(|e| AppError::invalid(e.to_string()))?;
     Ok(Actor::new(user, role, unit))
 }
@@ -119,9 +119,9 @@ fn reason(text: &str) -> Result<Reason, AppError> {
 
 /// The commands of a normal closure after 受理, with who performs them.
 fn closure_steps(org: Org) -> Result<Vec<(Command, Actor)>, AppError> {
-    let sup = actor("监督员1", Role::Supervisor, org.district)?;
-    let disp = actor("派遣员1", Role::Dispatcher, org.district)?;
-    let handler = actor("承办人1", Role::Handler, org.department)?;
+    let sup = actor("监督员1", ActorRole::Supervisor, org.district)?;
+    let disp = actor("派遣员1", ActorRole::Dispatcher, org.district)?;
+    let handler = actor("承办人1", ActorRole::Handler, org.department)?;
     Ok(vec![
         (Command::Register, sup.clone()),
         (
@@ -179,7 +179,7 @@ async fn run_lifecycles(
 ) -> Result<Lat, String> {
     let inner = async {
         let steps = closure_steps(org)?;
-        let receiver = actor("受理员1", Role::Supervisor, org.district)?;
+        let receiver = actor("受理员1", ActorRole::Supervisor, org.district)?;
         let mut lat: Lat = vec![Vec::new(); STEPS.len()];
         for n in (first..end).step_by(stride) {
             // Received during working hours on one Monday; each step half an hour later.

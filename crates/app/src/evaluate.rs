@@ -219,7 +219,7 @@ impl Library {
             })
             .ok_or_else(|| {
                 let known: Vec<&str> = self.codes().collect();
-                AppError::invalid(format!(
+                AppError::not_found(format!(
                     "没有评价方案“{code}”（已有：{}）",
                     if known.is_empty() {
                         "无，请先运行 yiping demo 或导入方案".to_string()
@@ -389,6 +389,31 @@ pub async fn evaluate_scheme(
             }
         }
     }
+    Ok(summary)
+}
+
+/// Re-evaluates scheme `code` (matched without regard to case) for `period` on behalf of
+/// `caller`, who needs `RunEvaluations` and a unit at the top of the hierarchy (a scheme ranks the
+/// whole population, so a district's user may not rerun it); recorded in the audit as
+/// `evaluation.run`.
+pub async fn run_as(
+    store: &dyn Store,
+    caller: &yiping_access::Principal,
+    code: &str,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<EvaluationSummary, AppError> {
+    caller.require(yiping_access::Capability::RunEvaluations)?;
+    let unit = store.entity(caller.unit).await?;
+    if unit.as_ref().and_then(|u| u.current_parent()).is_some() {
+        return Err(yiping_access::AccessError::OutOfScope {
+            unit_name: caller.unit_name.clone(),
+        }
+        .into());
+    }
+    let code = Library::load(store).await?.code_of(code)?;
+    let summary = evaluate_scheme(store, &code, period, now).await?;
+    crate::audit::record(store, caller, "evaluation.run", &code, period.code(), now).await;
     Ok(summary)
 }
 

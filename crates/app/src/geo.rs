@@ -7,6 +7,9 @@
 //! string of character pairs, zig-zag encoded deltas from the ring's `encodeOffsets`, in units
 //! of 1/1024 degree; the collection says `"UTF8Encoding": true`). Rings after the first of a
 //! polygon are holes.
+//!
+//! Boundaries are uploaded per parent region by [`upload_boundaries`] (checked, stored for the
+//! region, audited as `map.upload`).
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -168,6 +171,57 @@ fn inside(ring: &[(f64, f64)], x: f64, y: f64) -> bool {
         j = i;
     }
     odd
+}
+
+/// Checks an uploaded GeoJSON: a FeatureCollection whose features have a name.
+pub fn validate_geojson(text: &str) -> Result<(), String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("不是有效的 JSON：{e}"))?;
+    if v["type"] != "FeatureCollection" {
+        return Err("GeoJSON 须为 FeatureCollection".into());
+    }
+    let features = v["features"]
+        .as_array()
+        .filter(|f| !f.is_empty())
+        .ok_or("GeoJSON 中没有要素（features）")?;
+    for (i, f) in features.iter().enumerate() {
+        if f["properties"]["name"]
+            .as_str()
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            return Err(format!("第{}个要素没有名称（properties.name）", i + 1));
+        }
+        if !f["geometry"].is_object() {
+            return Err(format!("第{}个要素没有几何图形（geometry）", i + 1));
+        }
+    }
+    Ok(())
+}
+
+/// Stores `text` (a GeoJSON FeatureCollection, checked by [`validate_geojson`]) as the boundaries
+/// of the children of `region`, uploaded by `caller` (`ManageMaps`, for a region in their scope);
+/// replaces the region's earlier upload and is recorded in the audit as `map.upload`.
+pub async fn upload_boundaries(
+    store: &dyn Store,
+    caller: &yiping_access::Principal,
+    region: &Entity,
+    text: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    caller.require_in(yiping_access::Capability::ManageMaps, region.id)?;
+    validate_geojson(text).map_err(AppError::Invalid)?;
+    store
+        .put_region_map(region.id, text, &caller.login, at)
+        .await?;
+    crate::audit::record(
+        store,
+        caller,
+        "map.upload",
+        &region.data.name,
+        format!("{} 字节", text.len()),
+        at,
+    )
+    .await;
+    Ok(())
 }
 
 #[cfg(test)]

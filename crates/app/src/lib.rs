@@ -12,6 +12,7 @@
 //! `yiping-demo` crate, which calls these functions like any other front end.
 
 pub mod alerts;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod data_entry;

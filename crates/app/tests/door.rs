@@ -17,7 +17,7 @@ use yiping_app::geo::ShippedMap;
 use yiping_app::work_items::door::{self, Action, PublicRequest};
 use yiping_app::work_items::{CreateItem, FlowSetup};
 use yiping_flow::{
-    CategoryCode, Channel, Command, ItemId, ItemKind, Priority, Reason, Role, Stage,
+    ActorRole, CategoryCode, Channel, Command, ItemId, ItemKind, Priority, Reason, Stage,
 };
 use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity};
 use yiping_store::{
@@ -187,7 +187,7 @@ async fn commands_pass_the_checks_in_order_and_each_failure_is_typed() {
         .await
         .unwrap();
         assert_eq!(acted.item.item.stage, Stage::Dispatched);
-        assert_eq!(acted.actor.role, Role::Dispatcher);
+        assert_eq!(acted.actor.role, ActorRole::Dispatcher);
         assert!(
             acted.notices().any(|(_, m)| !m.is_empty()),
             "the unit is told"
@@ -196,7 +196,7 @@ async fn commands_pass_the_checks_in_order_and_each_failure_is_typed() {
         let sign = Action::new(item.id, v, Command::Sign);
         let signed = door::act(store, &setup, &cgj, sign, None).await.unwrap();
         assert_eq!(signed.item.item.stage, Stage::Signed);
-        assert_eq!(signed.actor.role, Role::Handler);
+        assert_eq!(signed.actor.role, ActorRole::Handler);
         assert_eq!(signed.item.records.len(), acted.item.records.len() + 1);
         // The administrator may act at a time of their choosing (replaying events).
         let later = signed.item.item.updated_at + TimeDelta::minutes(30);

@@ -13,8 +13,8 @@ use yiping_app::work_items::FlowSetup;
 use yiping_app::work_items::metrics::refresh_metrics_with;
 use yiping_demo::{generate, load_demo_data};
 use yiping_flow::{
-    Actor, CategoryCode, Channel, Command, ItemKind, NewWorkItem, Priority, Reason, Role, UserId,
-    apply, receive,
+    Actor, ActorRole, CategoryCode, Channel, Command, ItemKind, NewWorkItem, Priority, Reason,
+    UserId, apply, receive,
 };
 use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity, Period};
 use yiping_store::{
@@ -172,9 +172,9 @@ async fn small_city(s: &dyn Store) -> (EntityId, EntityId) {
 /// returns every other one as not its business: a 回退率 of 50 %.
 async fn returned_events(s: &dyn Store, setup: &FlowSetup, district: EntityId, dept: EntityId) {
     let who = |name: &str, role, unit| Actor::new(UserId::new(name).unwrap(), role, unit);
-    let supervisor = who("监督员", Role::Supervisor, district);
-    let dispatcher = who("派遣员", Role::Dispatcher, district);
-    let handler = who("承办人", Role::Handler, dept);
+    let supervisor = who("监督员", ActorRole::Supervisor, district);
+    let dispatcher = who("派遣员", ActorRole::Dispatcher, district);
+    let handler = who("承办人", ActorRole::Handler, dept);
     let ids = s.reserve_item_ids(6).await.unwrap();
     for (n, id) in ids.into_iter().enumerate() {
         let at = |h: i64| -> DateTime<Utc> {

@@ -11,7 +11,7 @@ use yiping_app::AppError;
 use yiping_app::work_items::metrics::write_metrics;
 use yiping_app::work_items::{CreateItem, FlowSetup, create, transition};
 use yiping_flow::{
-    Actor, CategoryCode, Channel, Command, ItemId, ItemKind, Priority, Reason, Role, UserId,
+    Actor, ActorRole, CategoryCode, Channel, Command, ItemId, ItemKind, Priority, Reason, UserId,
     Verification,
 };
 use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity, Period};
@@ -54,7 +54,7 @@ fn at(min: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap() + TimeDelta::minutes(min)
 }
 
-fn who(user: &str, role: Role, unit: EntityId) -> Actor {
+fn who(user: &str, role: ActorRole, unit: EntityId) -> Actor {
     Actor::new(UserId::new(user).unwrap(), role, unit)
 }
 
@@ -87,7 +87,7 @@ async fn drive(
     org: &Org,
     plan: &[(i64, Command, Actor)],
 ) -> ItemId {
-    let sup = who("监督员", Role::Supervisor, org.district);
+    let sup = who("监督员", ActorRole::Supervisor, org.district);
     let item = create(store, setup, litter(org), &sup, at(0))
         .await
         .unwrap();
@@ -107,10 +107,10 @@ async fn stored_handling_figures_equal_the_hand_computed_ones() {
         let s = store.as_ref();
         let org = seed(s).await;
         let setup = FlowSetup::load(s).await.unwrap();
-        let sup = who("监督员", Role::Supervisor, org.district);
-        let disp = who("派遣员", Role::Dispatcher, org.district);
-        let h = who("承办人", Role::Handler, org.cgj);
-        let q = who("市民甲", Role::Requester, org.district);
+        let sup = who("监督员", ActorRole::Supervisor, org.district);
+        let disp = who("派遣员", ActorRole::Dispatcher, org.district);
+        let h = who("承办人", ActorRole::Handler, org.cgj);
+        let q = who("市民甲", ActorRole::Requester, org.district);
         let dispatch = Command::Dispatch { unit: org.cgj };
         let reply = Command::Reply {
             result: reason("已清运"),
@@ -257,8 +257,8 @@ async fn racing_transitions_let_exactly_one_win_per_version() {
     on_both(|store| async move {
         let org = seed(store.as_ref()).await;
         let setup = Arc::new(FlowSetup::load(store.as_ref()).await.unwrap());
-        let sup = who("监督员", Role::Supervisor, org.district);
-        let disp = who("派遣员", Role::Dispatcher, org.district);
+        let sup = who("监督员", ActorRole::Supervisor, org.district);
+        let disp = who("派遣员", ActorRole::Dispatcher, org.district);
         let plan = [
             (0, Command::Register, sup.clone()),
             (10, Command::Dispatch { unit: org.cgj }, disp),
@@ -277,7 +277,7 @@ async fn racing_transitions_let_exactly_one_win_per_version() {
             let tasks: Vec<_> = (0..N)
                 .map(|k| {
                     let (store, setup, cmd) = (store.clone(), setup.clone(), cmd.clone());
-                    let actor = who(&format!("承办人{k}"), Role::Handler, org.cgj);
+                    let actor = who(&format!("承办人{k}"), ActorRole::Handler, org.cgj);
                     let when = at(20 + 10 * round as i64);
                     tokio::spawn(async move {
                         transition(store.as_ref(), &setup, id, version, &cmd, &actor, when).await

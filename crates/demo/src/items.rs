@@ -10,8 +10,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use yiping_flow::{
-    Actor, CategoryDomain, Channel, Command, Effect, ItemKind, NewWorkItem, Priority, Reason, Role,
-    Stage, SuspendKind, UserId, Verification, WorkItem, apply, receive,
+    Actor, ActorRole, CategoryDomain, Channel, Command, Effect, ItemKind, NewWorkItem, Priority,
+    Reason, Stage, SuspendKind, UserId, Verification, WorkItem, apply, receive,
 };
 use yiping_kernel::{EntityId, EntityKind, Period};
 use yiping_store::{ChangeContext, ItemExtras, PROBLEM_SOURCES, Store, TransitionRecord};
@@ -272,13 +272,13 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
         let receiver = if grid {
             Actor::new(
                 user(format!("网格员{:03}", n % 400)),
-                Role::Reporter,
+                ActorRole::Reporter,
                 district,
             )
         } else {
             Actor::new(
                 user(format!("受理员{}", district.0 % 50)),
-                Role::Supervisor,
+                ActorRole::Supervisor,
                 district,
             )
         };
@@ -334,12 +334,12 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
         let target = goal(&mut rng);
         let supervisor = Actor::new(
             user(format!("监督员{}", district.0 % 50)),
-            Role::Supervisor,
+            ActorRole::Supervisor,
             district,
         );
         let dispatcher = Actor::new(
             user(format!("派遣员{}", district.0 % 50)),
-            Role::Dispatcher,
+            ActorRole::Dispatcher,
             district,
         );
         let hours =
@@ -452,7 +452,7 @@ fn drive(
         return;
     }
     let handler =
-        |unit: EntityId| Actor::new(user(format!("承办人{}", unit.0)), Role::Handler, unit);
+        |unit: EntityId| Actor::new(user(format!("承办人{}", unit.0)), ActorRole::Handler, unit);
     if target == Goal::AwaitingRuling {
         d.step(
             Command::Return {
@@ -602,7 +602,7 @@ async fn drive_directive(
             end: d.end,
             specs: Vec::new(),
         };
-        let handler = Actor::new(user(format!("承办人{}", unit.0)), Role::Handler, unit);
+        let handler = Actor::new(user(format!("承办人{}", unit.0)), ActorRole::Handler, unit);
         let answered = !matches!(target, Goal::Dispatched | Goal::Signed) && rng.random_bool(0.9);
         let _ = c.step(Command::Sign, &handler, h(rng, 1, 24))
             && c.step(Command::Handle, &handler, h(rng, 1, 24))

@@ -6,7 +6,7 @@ use yiping_kernel::EntityId;
 
 use crate::command::CommandKind;
 use crate::model::{ItemKind, Stage};
-use crate::roles::Role;
+use crate::roles::ActorRole;
 
 /// A refused command or an invalid input.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -21,12 +21,12 @@ pub enum FlowError {
     },
     #[error("{role}无权‘{command}’：只有{allowed}可以执行")]
     RoleNotAllowed {
-        role: Role,
+        role: ActorRole,
         command: CommandKind,
         allowed: String,
     },
     #[error("{role}无权受理事项")]
-    RoleCannotReceive { role: Role },
+    RoleCannotReceive { role: ActorRole },
     #[error("状态为‘{stage}’的事项不能‘{command}’：{hint}")]
     StageRefused {
         stage: Stage,
@@ -47,7 +47,10 @@ pub enum FlowError {
         actual: EntityId,
     },
     #[error("只有{who}本人可以‘{command}’该事项")]
-    NotThePerson { command: CommandKind, who: Role },
+    NotThePerson {
+        command: CommandKind,
+        who: ActorRole,
+    },
     #[error("核查须由处置人以外的人员进行")]
     SameAsHandler,
     #[error("操作时间早于事项最近一次变更，请刷新后重试")]

@@ -14,7 +14,7 @@ use crate::model::{
     Channel, Counters, HistoryEntry, ItemId, ItemKind, Priority, Reason, Stage, Step, UserId,
     WorkItem,
 };
-use crate::roles::{Actor, Role};
+use crate::roles::{Actor, ActorRole};
 use crate::routing::{ChildSpec, progress};
 use crate::transitions::{FlowContext, Move, register};
 
@@ -71,7 +71,7 @@ pub fn receive(
         });
     }
     let limits = category.limits(new.priority);
-    let person = |role: Role, given: Option<UserId>| {
+    let person = |role: ActorRole, given: Option<UserId>| {
         if actor.role == role {
             Some(actor.user.clone())
         } else {
@@ -88,8 +88,8 @@ pub fn receive(
         clock: limits.clock,
         location: new.location,
         enterprise: new.enterprise,
-        reporter: person(Role::Reporter, new.reporter),
-        requester: person(Role::Requester, new.requester),
+        reporter: person(ActorRole::Reporter, new.reporter),
+        requester: person(ActorRole::Requester, new.requester),
         receiving_unit: new.receiving_unit,
         owner_unit: new.receiving_unit,
         assignee: None,
@@ -127,7 +127,7 @@ pub fn receive(
     mv.start_clock(Stage::Registered, limits.stages.register, &limits);
     let receiver = mv.item.receiving_unit;
     mv.metric(receiver, MetricKind::Received);
-    if actor.role == Role::Reporter && new.channel == Channel::GridWorker {
+    if actor.role == ActorRole::Reporter && new.channel == Channel::GridWorker {
         register(&mut mv)?;
     } else {
         let msg = format!(

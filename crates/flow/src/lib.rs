@@ -10,7 +10,7 @@
 //!   [`Command`] against the rule tables ([`allowed_stages`], [`allowed_roles`]) and returns the
 //!   next version of the item with its [`Effect`]s, or a [`FlowError`] that names the refused
 //!   transition in Chinese. [`receive`] creates an item (受理).
-//! - [`Role`] and [`Actor`] (module [`roles`]): who may do what.
+//! - [`ActorRole`] and [`Actor`] (module [`roles`]): who may do what.
 //! - [`Calendar`] (module [`calendar`]): working days from the official holiday arrangements
 //!   ([`Calendar::from_csv`]) and working hours; [`ClockType`] and the deadline and elapsed-time
 //!   arithmetic (module [`clock`]: [`Calendar::deadline`], [`Calendar::elapsed`]).
@@ -46,13 +46,13 @@ pub use effect::{Effect, MetricEvent, MetricKind, Recipient};
 pub use error::FlowError;
 pub use intake::{MAX_TITLE_CHARS, NewWorkItem, receive};
 pub use metrics::{
-    CategoryScope, CompositeWeights, Mean, Metrics, Ratio, Sample, Scope, Window, composite_index,
-    metrics, min_sample,
+    CategoryScope, CompositeWeights, Mean, Metrics, Ratio, Sample, UnitFilter, Window,
+    composite_index, metrics, min_sample,
 };
 pub use model::{
     Channel, ClosureType, Counters, ExtensionRequest, HistoryEntry, ItemId, ItemKind, Priority,
     Rating, Reason, Stage, Step, SuspendKind, Suspension, UserId, WorkItem,
 };
-pub use roles::{Actor, Role, allowed_roles};
+pub use roles::{Actor, ActorRole, allowed_roles};
 pub use routing::{ChildSpec, OrgMap, Progress, RegionLevel, Route, RouteBasis, progress, route};
 pub use transitions::{FlowContext, allowed_stages, apply};

@@ -7,7 +7,7 @@
 //! rates count history entries in the window: dispatches (及时签收率, 回退率), closures (重办率),
 //! ratings (满意率, 解决率).
 //!
-//! [`Scope::Unit`] attributes due-based rates to the item's owner and dispatch-based rates to the
+//! [`UnitFilter::Unit`] attributes due-based rates to the item's owner and dispatch-based rates to the
 //! unit the item was dispatched to, so a department answers for what it was sent even when it
 //! sent it back. [`CategoryScope`] narrows the items to one 领域, 大类 or 小类 before the rates
 //! are taken ([`CategoryScope::keep`]).
@@ -54,12 +54,12 @@ impl Window {
 
 /// Whose figures: everyone's, or one unit's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub enum UnitFilter {
     All,
     Unit(EntityId),
 }
 
-impl Scope {
+impl UnitFilter {
     fn covers(self, unit: EntityId) -> bool {
         match self {
             Self::All => true,
@@ -207,7 +207,7 @@ fn counts(item: &WorkItem) -> bool {
 /// Items in scope whose deadline towards `stage` falls in the window.
 fn due(
     items: &[WorkItem],
-    scope: Scope,
+    scope: UnitFilter,
     window: Window,
     stage: Stage,
 ) -> impl Iterator<Item = &WorkItem> {
@@ -228,28 +228,28 @@ fn ratio_of<'a>(set: impl Iterator<Item = &'a WorkItem>, hit: impl Fn(&WorkItem)
 }
 
 /// 结案率 (办结率) = 结案数 / 应结案数, counting the items closed as they stand when read.
-pub fn closure_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn closure_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     ratio_of(due(items, scope, window, Stage::Closed), |i| {
         i.closed_at.is_some()
     })
 }
 
 /// 按期结案率 (按期办结率) = 按期结案数 / 应结案数.
-pub fn on_time_closure_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn on_time_closure_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     ratio_of(due(items, scope, window, Stage::Closed), |i| {
         i.closure == Some(ClosureType::Normal)
     })
 }
 
 /// 处置率 = 处置数 / 应处置数 (handled: replied and not sent back).
-pub fn disposal_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn disposal_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     ratio_of(due(items, scope, window, Stage::Handling), |i| {
         i.handled_at.is_some()
     })
 }
 
 /// 按期处置率 = 按期处置数 / 应处置数.
-pub fn on_time_disposal_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn on_time_disposal_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     ratio_of(
         due(items, scope, window, Stage::Handling),
         |i| matches!((i.handled_at, i.deadline(Stage::Handling)), (Some(h), Some(d)) if h <= d),
@@ -257,14 +257,14 @@ pub fn on_time_disposal_rate(items: &[WorkItem], scope: Scope, window: Window) -
 }
 
 /// 返工率 = 返工数 / 应结案数 (items sent back at least once).
-pub fn rework_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn rework_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     ratio_of(due(items, scope, window, Stage::Closed), |i| {
         i.counters.reworks > 0
     })
 }
 
 /// 延期率 = 延期数 / 应处置数 (items with an approved extension).
-pub fn extension_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn extension_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     ratio_of(due(items, scope, window, Stage::Handling), |i| {
         i.counters.extensions > 0
     })
@@ -273,7 +273,7 @@ pub fn extension_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio
 /// 超期待处置率 = 超期待处置数 / 应处置数: not handled and past the deadline at `as_of`.
 pub fn overdue_pending_rate(
     items: &[WorkItem],
-    scope: Scope,
+    scope: UnitFilter,
     window: Window,
     as_of: DateTime<Utc>,
 ) -> Ratio {
@@ -296,7 +296,7 @@ fn dispatched_to(entry: &HistoryEntry) -> Option<EntityId> {
 /// Every dispatch in the window, with what answered it (the next 签收, 回退 or dispatch).
 fn dispatches(
     items: &[WorkItem],
-    scope: Scope,
+    scope: UnitFilter,
     window: Window,
 ) -> impl Iterator<Item = Option<&HistoryEntry>> {
     items.iter().flat_map(move |item| {
@@ -319,7 +319,7 @@ fn dispatches(
 }
 
 /// 及时签收率 = dispatches signed for within the limit / dispatches.
-pub fn timely_sign_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn timely_sign_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     let (mut n, mut d) = (0, 0);
     for answer in dispatches(items, scope, window) {
         d += 1;
@@ -331,7 +331,7 @@ pub fn timely_sign_rate(items: &[WorkItem], scope: Scope, window: Window) -> Rat
 }
 
 /// 回退率 = dispatches returned / dispatches.
-pub fn return_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn return_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     let (mut n, mut d) = (0, 0);
     for answer in dispatches(items, scope, window) {
         d += 1;
@@ -350,7 +350,7 @@ fn is_closure(entry: &HistoryEntry) -> bool {
 }
 
 /// 重办率 = closures reopened after a dissatisfied call-back / closures in the window.
-pub fn reopen_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn reopen_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     let (mut n, mut d) = (0, 0);
     for item in items.iter().filter(|i| scope.covers(i.owner_unit)) {
         let h = &item.history;
@@ -371,7 +371,7 @@ pub fn reopen_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
 
 fn ratings(
     items: &[WorkItem],
-    scope: Scope,
+    scope: UnitFilter,
     window: Window,
 ) -> impl Iterator<Item = (bool, bool)> + '_ {
     items
@@ -386,13 +386,13 @@ fn ratings(
 }
 
 /// 满意率 = satisfied ratings / ratings.
-pub fn satisfaction_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn satisfaction_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     let all: Vec<_> = ratings(items, scope, window).collect();
     Ratio::new(all.iter().filter(|r| r.0).count() as u64, all.len() as u64)
 }
 
 /// 解决率 = ratings confirming the matter solved / ratings.
-pub fn solved_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
+pub fn solved_rate(items: &[WorkItem], scope: UnitFilter, window: Window) -> Ratio {
     let all: Vec<_> = ratings(items, scope, window).collect();
     Ratio::new(all.iter().filter(|r| r.1).count() as u64, all.len() as u64)
 }
@@ -401,7 +401,7 @@ pub fn solved_rate(items: &[WorkItem], scope: Scope, window: Window) -> Ratio {
 /// (or each item's own clock).
 fn durations(
     items: &[WorkItem],
-    scope: Scope,
+    scope: UnitFilter,
     window: Window,
     calendar: &Calendar,
     clock: Option<ClockType>,
@@ -427,7 +427,7 @@ fn mean_of(durations: &[TimeDelta]) -> Option<TimeDelta> {
 /// on `clock` for every item (comparable across units), or on each item's own clock (`None`).
 pub fn mean_duration(
     items: &[WorkItem],
-    scope: Scope,
+    scope: UnitFilter,
     window: Window,
     calendar: &Calendar,
     clock: Option<ClockType>,
@@ -467,7 +467,7 @@ pub struct Metrics {
 /// All metrics at once; `as_of` is the moment of computation (for 超期待处置).
 pub fn metrics(
     items: &[WorkItem],
-    scope: Scope,
+    scope: UnitFilter,
     window: Window,
     as_of: DateTime<Utc>,
     calendar: &Calendar,

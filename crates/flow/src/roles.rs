@@ -18,7 +18,7 @@ use crate::model::{Stage, UserId, WorkItem};
 /// A role in the closed loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub enum ActorRole {
     /// 承办人: a case handler of a department or a town.
     Handler,
     /// 监督员/受理员: registers, verifies, closes, supervises, decides extensions.
@@ -35,7 +35,7 @@ pub enum Role {
     System,
 }
 
-impl Role {
+impl ActorRole {
     pub const ALL: [Self; 7] = [
         Self::Handler,
         Self::Supervisor,
@@ -67,7 +67,7 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
+impl fmt::Display for ActorRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label_zh())
     }
@@ -77,12 +77,12 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub user: UserId,
-    pub role: Role,
+    pub role: ActorRole,
     pub unit: EntityId,
 }
 
 impl Actor {
-    pub fn new(user: UserId, role: Role, unit: EntityId) -> Self {
+    pub fn new(user: UserId, role: ActorRole, unit: EntityId) -> Self {
         Self { user, role, unit }
     }
 
@@ -90,16 +90,16 @@ impl Actor {
     pub fn system(unit: EntityId) -> Self {
         Self {
             user: UserId::new("system").expect("non-blank"),
-            role: Role::System,
+            role: ActorRole::System,
             unit,
         }
     }
 }
 
 /// The roles that may perform a command.
-pub fn allowed_roles(kind: CommandKind) -> &'static [Role] {
+pub fn allowed_roles(kind: CommandKind) -> &'static [ActorRole] {
+    use ActorRole::*;
     use CommandKind as C;
-    use Role::*;
     match kind {
         C::Register | C::Reject | C::Close => &[Supervisor],
         C::Dispatch | C::FanOut => &[Dispatcher],
@@ -136,7 +136,7 @@ pub(crate) fn check_person(
     kind: CommandKind,
 ) -> Result<(), FlowError> {
     match actor.role {
-        Role::Handler => {
+        ActorRole::Handler => {
             // Before 签收 the item belongs to the unit it was sent to; afterwards to its owner.
             let expected = match (kind, item.stage) {
                 (CommandKind::Sign | CommandKind::Return, Stage::Dispatched) => {
@@ -152,16 +152,16 @@ pub(crate) fn check_person(
                 });
             }
         }
-        Role::Reporter if item.reporter.as_ref() != Some(&actor.user) => {
+        ActorRole::Reporter if item.reporter.as_ref() != Some(&actor.user) => {
             return Err(FlowError::NotThePerson {
                 command: kind,
-                who: Role::Reporter,
+                who: ActorRole::Reporter,
             });
         }
-        Role::Requester if item.requester.as_ref() != Some(&actor.user) => {
+        ActorRole::Requester if item.requester.as_ref() != Some(&actor.user) => {
             return Err(FlowError::NotThePerson {
                 command: kind,
-                who: Role::Requester,
+                who: ActorRole::Requester,
             });
         }
         _ => {}

@@ -5,8 +5,8 @@ mod support;
 
 use support::*;
 use yiping_flow::{
-    Actor, CategoryCode, Channel, ClosureType, Command, Effect, FlowError, ItemKind, MetricKind,
-    Recipient, Role, Stage, Step, Verification, WorkItem, apply, receive,
+    Actor, ActorRole, CategoryCode, Channel, ClosureType, Command, Effect, FlowError, ItemKind,
+    MetricKind, Recipient, Stage, Step, Verification, WorkItem, apply, receive,
 };
 
 fn metric_kinds(effects: &[Effect]) -> Vec<MetricKind> {
@@ -136,7 +136,7 @@ fn refusals_name_the_transition_in_chinese() {
         e.to_string(),
         "只有单位 20 的承办人可以‘反馈’该事项，操作人属于单位 21"
     );
-    let stranger = Actor::new(user("r2"), Role::Reporter, GRID);
+    let stranger = Actor::new(user("r2"), ActorRole::Reporter, GRID);
     let e = apply(
         &item,
         &Command::Cancel {
@@ -307,7 +307,7 @@ fn a_failed_verification_sends_the_item_back_and_counts() {
         },
         &handler(DEPT),
     );
-    let same_person = Actor::new(user("h20"), Role::Supervisor, DISTRICT);
+    let same_person = Actor::new(user("h20"), ActorRole::Supervisor, DISTRICT);
     let pass = Command::Verify {
         outcome: Verification::Passed,
     };

@@ -12,8 +12,8 @@ use yiping_flow::metrics::{
 };
 use yiping_flow::{
     Actor, CategoryCode, CategoryScope, ClockType, Command, CompositeWeights, ItemKind, Mean,
-    Ratio, Sample, Scope, Stage, Verification, Window, WorkItem, apply, composite_index, metrics,
-    min_sample, receive,
+    Ratio, Sample, Stage, UnitFilter, Verification, Window, WorkItem, apply, composite_index,
+    metrics, min_sample, receive,
 };
 
 fn march(world: &World) -> Window {
@@ -102,30 +102,33 @@ fn closure_rates_reproduce_the_published_figures() {
     ));
 
     let w = march(&world);
-    let closure = closure_rate(&items, Scope::All, w);
+    let closure = closure_rate(&items, UnitFilter::All, w);
     assert_eq!((closure.numerator, closure.denominator), (911, 972));
     assert_eq!(closure.to_string(), "93.72%");
-    let on_time = on_time_closure_rate(&items, Scope::All, w);
+    let on_time = on_time_closure_rate(&items, UnitFilter::All, w);
     assert_eq!((on_time.numerator, on_time.denominator), (737, 972));
     assert_eq!(on_time.to_string(), "75.82%");
 
-    assert_eq!(disposal_rate(&items, Scope::All, w), Ratio::new(911, 972));
     assert_eq!(
-        on_time_disposal_rate(&items, Scope::All, w),
+        disposal_rate(&items, UnitFilter::All, w),
+        Ratio::new(911, 972)
+    );
+    assert_eq!(
+        on_time_disposal_rate(&items, UnitFilter::All, w),
         Ratio::new(737, 972)
     );
     let as_of = t(2024, 4, 30, 0, 0);
     assert_eq!(
-        overdue_pending_rate(&items, Scope::All, w, as_of),
+        overdue_pending_rate(&items, UnitFilter::All, w, as_of),
         Ratio::new(61, 972)
     );
-    assert_eq!(rework_rate(&items, Scope::All, w), Ratio::new(0, 972));
+    assert_eq!(rework_rate(&items, UnitFilter::All, w), Ratio::new(0, 972));
     assert_eq!(
-        closure_rate(&items, Scope::Unit(DEPT2), w),
+        closure_rate(&items, UnitFilter::Unit(DEPT2), w),
         Ratio::new(0, 0)
     );
 
-    let m = metrics(&items, Scope::All, w, as_of, &world.calendar);
+    let m = metrics(&items, UnitFilter::All, w, as_of, &world.calendar);
     let expected =
         30.0 * 911.0 / 972.0 + 20.0 * 737.0 / 972.0 + 20.0 + 20.0 * (1.0 - 61.0 / 972.0) + 10.0;
     let got = composite_index(&m, &CompositeWeights::default()).unwrap();
@@ -155,19 +158,28 @@ fn dispatch_rates_count_for_the_unit_it_was_sent_to() {
     let w = march(&world);
 
     assert_eq!(
-        timely_sign_rate(&items, Scope::Unit(DEPT), w),
+        timely_sign_rate(&items, UnitFilter::Unit(DEPT), w),
         Ratio::new(1, 3)
     );
-    assert_eq!(return_rate(&items, Scope::Unit(DEPT), w), Ratio::new(1, 3));
     assert_eq!(
-        timely_sign_rate(&items, Scope::Unit(DEPT2), w),
+        return_rate(&items, UnitFilter::Unit(DEPT), w),
+        Ratio::new(1, 3)
+    );
+    assert_eq!(
+        timely_sign_rate(&items, UnitFilter::Unit(DEPT2), w),
         Ratio::new(1, 1)
     );
-    assert_eq!(return_rate(&items, Scope::Unit(DEPT2), w), Ratio::new(0, 1));
-    assert_eq!(timely_sign_rate(&items, Scope::All, w), Ratio::new(2, 4));
+    assert_eq!(
+        return_rate(&items, UnitFilter::Unit(DEPT2), w),
+        Ratio::new(0, 1)
+    );
+    assert_eq!(
+        timely_sign_rate(&items, UnitFilter::All, w),
+        Ratio::new(2, 4)
+    );
     let april = Window::new(t(2024, 4, 1, 0, 0), t(2024, 5, 1, 0, 0));
     assert_eq!(
-        timely_sign_rate(&items, Scope::All, april),
+        timely_sign_rate(&items, UnitFilter::All, april),
         Ratio::new(0, 0)
     );
 }
@@ -242,23 +254,35 @@ fn rework_reopen_extension_and_satisfaction() {
     let items = [a, b];
     let w = march(&world);
 
-    assert_eq!(rework_rate(&items, Scope::All, w), Ratio::new(1, 2));
-    assert_eq!(extension_rate(&items, Scope::All, w), Ratio::new(1, 2));
-    assert_eq!(reopen_rate(&items, Scope::All, w), Ratio::new(1, 2));
-    assert_eq!(satisfaction_rate(&items, Scope::All, w), Ratio::new(1, 2));
-    assert_eq!(solved_rate(&items, Scope::All, w), Ratio::new(2, 2));
-    assert_eq!(closure_rate(&items, Scope::Unit(DEPT), w), Ratio::new(1, 2));
+    assert_eq!(rework_rate(&items, UnitFilter::All, w), Ratio::new(1, 2));
+    assert_eq!(extension_rate(&items, UnitFilter::All, w), Ratio::new(1, 2));
+    assert_eq!(reopen_rate(&items, UnitFilter::All, w), Ratio::new(1, 2));
+    assert_eq!(
+        satisfaction_rate(&items, UnitFilter::All, w),
+        Ratio::new(1, 2)
+    );
+    assert_eq!(solved_rate(&items, UnitFilter::All, w), Ratio::new(2, 2));
+    assert_eq!(
+        closure_rate(&items, UnitFilter::Unit(DEPT), w),
+        Ratio::new(1, 2)
+    );
     // Only item 1 is still closed: registered Monday 09:10, closed eight steps later at 10:30.
     let mean = mean_duration(
         &items,
-        Scope::All,
+        UnitFilter::All,
         w,
         &world.calendar,
         Some(ClockType::WorkingHours),
     );
     assert_eq!(mean, Some(TimeDelta::minutes(80)));
     // The stored 平均办理时长 is that mean in working hours, over the one closed item.
-    let m = metrics(&items, Scope::All, w, t(2024, 4, 1, 0, 0), &world.calendar);
+    let m = metrics(
+        &items,
+        UnitFilter::All,
+        w,
+        t(2024, 4, 1, 0, 0),
+        &world.calendar,
+    );
     assert_eq!(
         m.mean_working_hours,
         Mean {
@@ -304,8 +328,8 @@ fn a_category_scope_keeps_one_domain_major_or_minor_class() {
     let mut events = all.clone();
     CategoryScope::parse("事件/02").unwrap().keep(&mut events);
     let w = march(&world);
-    assert_eq!(disposal_rate(&all, Scope::All, w), Ratio::new(0, 3));
-    assert_eq!(disposal_rate(&events, Scope::All, w), Ratio::new(0, 1));
+    assert_eq!(disposal_rate(&all, UnitFilter::All, w), Ratio::new(0, 3));
+    assert_eq!(disposal_rate(&events, UnitFilter::All, w), Ratio::new(0, 1));
 }
 
 #[test]

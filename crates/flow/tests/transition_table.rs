@@ -6,12 +6,12 @@ mod support;
 use chrono::{DateTime, TimeDelta, Utc};
 use support::*;
 use yiping_flow::{
-    Command, CommandKind, ExtensionRequest, FlowError, ItemKind, Role, Stage, SuspendKind,
+    ActorRole, Command, CommandKind, ExtensionRequest, FlowError, ItemKind, Stage, SuspendKind,
     Suspension, Verification, WorkItem, apply,
 };
 
+use ActorRole::*;
 use CommandKind as C;
-use Role::*;
 use Stage::*;
 
 const OPEN_AFTER_REGISTER: &[Stage] = &[
@@ -26,7 +26,7 @@ const OPEN_AFTER_REGISTER: &[Stage] = &[
 const HANDLING: &[Stage] = &[Registered, Dispatched, Signed, Handling];
 
 /// (command, roles allowed, stages allowed).
-const TABLE: &[(CommandKind, &[Role], &[Stage])] = &[
+const TABLE: &[(CommandKind, &[ActorRole], &[Stage])] = &[
     (C::Register, &[Supervisor], &[Received]),
     (C::Reject, &[Supervisor], &[Received]),
     (C::Dispatch, &[Dispatcher], &[Registered]),
@@ -239,7 +239,7 @@ fn every_stage_command_and_role() {
             let case = fixture(&world, stage, *kind);
             assert_eq!(case.item.stage, stage);
             let ctx = world.ctx().with_children(&case.children);
-            for role in Role::ALL {
+            for role in ActorRole::ALL {
                 let actor = actor_for(role, &case.item);
                 let got = apply(&case.item, &sample(*kind), &actor, case.now, &ctx);
                 let what = format!("{kind:?} at {stage:?} by {role:?}");
@@ -386,7 +386,7 @@ proptest::proptest! {
                 _ => &commands[c % commands.len()],
             };
             let roles = yiping_flow::allowed_roles(cmd.kind());
-            let role = if r < 8 { roles[r % roles.len()] } else { Role::ALL[c % 7] };
+            let role = if r < 8 { roles[r % roles.len()] } else { ActorRole::ALL[c % 7] };
             let actor = actor_for(role, &item);
             d.now += mins(wait);
             match apply(&item, cmd, &actor, d.now, &world.ctx()) {

@@ -1,14 +1,12 @@
-//! The audit trail of changes made through the server that have no history of their own
-//! (observations keep old values in their own audit table; work items keep their history).
+//! The audit trail of changes made through the server's pages (the events themselves are
+//! `yiping_app::audit`'s).
 
 use chrono::Utc;
 use yiping_access::Principal;
-use yiping_store::AuditEvent;
 
 use crate::AppState;
 
-/// Records `action` on `target` by the signed-in user. A failure to record is logged, not
-/// shown: the change itself has already been made and committed.
+/// Records `action` on `target` by the signed-in user, now.
 pub(crate) async fn record(
     s: &AppState,
     who: &Principal,
@@ -16,14 +14,5 @@ pub(crate) async fn record(
     target: &str,
     detail: String,
 ) {
-    let event = AuditEvent {
-        at: Utc::now(),
-        actor: who.login.clone(),
-        action: action.to_string(),
-        target: target.to_string(),
-        detail,
-    };
-    if let Err(e) = s.store.record_audit(&event).await {
-        tracing::error!(error = %e, action, target, "recording an audit event failed");
-    }
+    yiping_app::audit::record(s.store.as_ref(), who, action, target, detail, Utc::now()).await;
 }

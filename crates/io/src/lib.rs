@@ -11,7 +11,7 @@ mod write;
 pub use grid::{Cell, CellAt, Grid, MergedRange, Problem, SourceRef, column_letters};
 pub use layout::{
     ENTITY_HEADER, EntityRecord, INDICATOR_HEADER, Layout, LayoutHint, OBSERVATION_LONG_HEADER,
-    ParentRef, ParseOptions, ParsedObservations, ParsedRow, TARGET_HEADER, parse_entities,
+    ParentCell, ParseOptions, ParsedObservations, ParsedRow, TARGET_HEADER, parse_entities,
     parse_indicators, parse_observations, parse_targets, unit_for,
 };
 pub use read::{Encoding, ReadError, ReadOptions, UnknownEncoding, read_grid, read_grid_bytes};

@@ -5,9 +5,9 @@
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures::future::join_all;
 use yiping_flow::{
-    Actor, Calendar, CategoryBook, CategoryCode, Channel, Command, Effect, FlowContext,
-    HistoryEntry, ItemId, ItemKind, NewWorkItem, OrgMap, Priority, Reason, Role, Stage, Step,
-    UserId, WorkItem, apply, receive,
+    Actor, ActorRole, Calendar, CategoryBook, CategoryCode, Channel, Command, Effect, FlowContext,
+    HistoryEntry, ItemId, ItemKind, NewWorkItem, OrgMap, Priority, Reason, Stage, Step, UserId,
+    WorkItem, apply, receive,
 };
 use yiping_kernel::EntityId;
 
@@ -43,7 +43,7 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 3, 4, 2, 0, 0).unwrap()
 }
 
-fn actor(user: &str, role: Role, unit: EntityId) -> Actor {
+fn actor(user: &str, role: ActorRole, unit: EntityId) -> Actor {
     Actor::new(UserId::new(user).unwrap(), role, unit)
 }
 
@@ -80,7 +80,7 @@ impl Fixture {
             reporter: None,
             requester: None,
         };
-        let who = actor("受理员甲", Role::Supervisor, CENTRE);
+        let who = actor("受理员甲", ActorRole::Supervisor, CENTRE);
         receive(new, &who, t0(), &self.ctx()).unwrap().0
     }
 
@@ -153,12 +153,12 @@ pub(super) fn round_trip_and_filters(s: &dyn Store) -> BoxFut<'_> {
         assert!(s.work_item_head(ItemId(999_999)).await.unwrap().is_none());
 
         // 立案 → 派遣 with notes and clock time.
-        let sup = actor("受理员甲", Role::Supervisor, CENTRE);
+        let sup = actor("受理员甲", ActorRole::Supervisor, CENTRE);
         let (v2, _) = f.apply(&item, Command::Register, sup, t0() + TimeDelta::hours(1));
         s.apply_transition(&item, &v2, &record(&v2, None), &[])
             .await
             .unwrap();
-        let disp = actor("派遣员乙", Role::Dispatcher, CENTRE);
+        let disp = actor("派遣员乙", ActorRole::Dispatcher, CENTRE);
         let (v3, _) = f.apply(
             &v2,
             Command::Dispatch { unit: DEPT },
@@ -306,12 +306,12 @@ pub(super) fn fan_out_children(s: &dyn Store) -> BoxFut<'_> {
         let id = s.reserve_item_ids(1).await.unwrap()[0];
         let item = f.receive(id, ItemKind::Directive, "开展燃气安全排查");
         store_new(s, &item, &ItemExtras::default()).await;
-        let sup = actor("受理员甲", Role::Supervisor, CENTRE);
+        let sup = actor("受理员甲", ActorRole::Supervisor, CENTRE);
         let (v2, _) = f.apply(&item, Command::Register, sup, t0() + TimeDelta::hours(1));
         s.apply_transition(&item, &v2, &record(&v2, None), &[])
             .await
             .unwrap();
-        let disp = actor("派遣员乙", Role::Dispatcher, CENTRE);
+        let disp = actor("派遣员乙", ActorRole::Dispatcher, CENTRE);
         let (v3, effects) = f.apply(
             &v2,
             Command::FanOut {
@@ -366,7 +366,7 @@ fn noted(item: &WorkItem, task: usize, round: usize) -> (WorkItem, TransitionRec
     let entry = HistoryEntry {
         version: next.version,
         at: next.updated_at,
-        actor: actor(&format!("任务{task}"), Role::Supervisor, CENTRE),
+        actor: actor(&format!("任务{task}"), ActorRole::Supervisor, CENTRE),
         step: Step::Command(Command::Supervise {
             note: Reason::new(format!("第{round}轮")).unwrap(),
         }),

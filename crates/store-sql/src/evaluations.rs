@@ -13,7 +13,7 @@ use yiping_eval::{GradeChange, RankMove};
 use yiping_kernel::{EntityId, Frequency, Period};
 use yiping_store::{
     BreakdownItem, ChangeContext, EntityChange, EvaluationPage, EvaluationRow, EvaluationRun,
-    HistoryEntry, NewScheme, Page, Paged, ResultFilter, ResultSlice, RunMeta, StoreError,
+    NewScheme, Page, Paged, ResultFilter, ResultHistoryEntry, ResultSlice, RunMeta, StoreError,
     StoreResult, StoredScheme,
 };
 
@@ -489,7 +489,7 @@ pub(crate) async fn history(
     pool: &AnyPool,
     scheme: &str,
     entity: EntityId,
-) -> StoreResult<Vec<HistoryEntry>> {
+) -> StoreResult<Vec<ResultHistoryEntry>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ROW_COLUMNS} FROM evaluation_results WHERE scheme_code = $1 AND entity_id = $2"
     )))
@@ -502,7 +502,7 @@ pub(crate) async fn history(
         .iter()
         .map(|r| {
             let p: String = get(r, "period")?;
-            Ok(HistoryEntry {
+            Ok(ResultHistoryEntry {
                 period: period_of("evaluation_results.period", &p)?,
                 row: row_from_row(r, scheme)?,
             })

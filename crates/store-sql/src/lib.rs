@@ -43,8 +43,8 @@ use yiping_kernel::{
 };
 use yiping_store::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
-    EntityUpsert, EvaluationPage, EvaluationRow, EvaluationRun, HistoryEntry, NewScheme,
-    ObservationFilter, Page, Paged, ResultFilter, ResultSlice, Store, StoreResult, StoredScheme,
+    EntityUpsert, EvaluationPage, EvaluationRow, EvaluationRun, NewScheme, ObservationFilter, Page,
+    Paged, ResultFilter, ResultHistoryEntry, ResultSlice, Store, StoreResult, StoredScheme,
     TargetFilter, UpsertReport,
 };
 
@@ -312,7 +312,7 @@ impl Store for SqlStore {
         &self,
         scheme: &str,
         entity: EntityId,
-    ) -> StoreResult<Vec<HistoryEntry>> {
+    ) -> StoreResult<Vec<ResultHistoryEntry>> {
         evaluations::history(&self.pool, scheme, entity).await
     }
 }

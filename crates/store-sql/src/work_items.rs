@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
-use yiping_flow::{Actor, HistoryEntry as FlowEntry, ItemId, UserId, WorkItem};
+use yiping_flow::{Actor, HistoryEntry, ItemId, UserId, WorkItem};
 use yiping_kernel::EntityId;
 use yiping_store::{
     Page, Paged, StoreError, StoreResult, StoredWorkItem, TransitionRecord, WorkItemFilter,
@@ -76,7 +76,7 @@ pub fn record_from_row(row: &impl Cols) -> StoreResult<TransitionRecord> {
     let on_time = row.opt_int("on_time")?;
     let overdue = row.int("overdue")?;
     Ok(TransitionRecord {
-        entry: FlowEntry {
+        entry: HistoryEntry {
             version: parse(
                 "work_item_history.version",
                 &version.to_string(),

@@ -120,7 +120,7 @@ pub struct ResultSlice {
 
 /// One period of an entity's history in a scheme.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HistoryEntry {
+pub struct ResultHistoryEntry {
     pub period: Period,
     pub row: EvaluationRow,
 }

@@ -23,8 +23,9 @@ mod work_items;
 pub use audit::{AuditEvent, AuditStore};
 pub use error::StoreError;
 pub use evaluations::{
-    BreakdownItem, ColourDef, EvaluationPage, EvaluationRow, EvaluationRun, GradeDef, HistoryEntry,
-    ItemDef, NewScheme, ResultFilter, ResultSlice, Rgb, RunMeta, StoredScheme, serialize_compact,
+    BreakdownItem, ColourDef, EvaluationPage, EvaluationRow, EvaluationRun, GradeDef, ItemDef,
+    NewScheme, ResultFilter, ResultHistoryEntry, ResultSlice, Rgb, RunMeta, StoredScheme,
+    serialize_compact,
 };
 pub use maps::MapStore;
 pub use types::{
@@ -165,5 +166,5 @@ pub trait Store:
         &self,
         scheme: &str,
         entity: EntityId,
-    ) -> StoreResult<Vec<HistoryEntry>>;
+    ) -> StoreResult<Vec<ResultHistoryEntry>>;
 }

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use yiping_flow::{ChildSpec, HistoryEntry as FlowEntry, ItemId, ItemKind, Stage, WorkItem};
+use yiping_flow::{ChildSpec, HistoryEntry, ItemId, ItemKind, Stage, WorkItem};
 use yiping_kernel::EntityId;
 
 use crate::{Page, Paged, StoreResult};
@@ -107,7 +107,7 @@ impl AlertLink {
 /// metrics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransitionRecord {
-    pub entry: FlowEntry,
+    pub entry: HistoryEntry,
     /// The reason, result or explanation given with the command, if any.
     pub note: Option<String>,
     /// Clock time used since the previous step, in units of the item's clock.
@@ -117,7 +117,7 @@ pub struct TransitionRecord {
 }
 
 impl TransitionRecord {
-    pub fn new(entry: FlowEntry) -> Self {
+    pub fn new(entry: HistoryEntry) -> Self {
         Self {
             entry,
             note: None,

@@ -163,7 +163,7 @@ mod tests {
     /// An item received by `unit` (no location: placed by its owner), as the engine makes it.
     fn received(id: i64, unit: EntityId) -> (WorkItem, ItemExtras) {
         use chrono::TimeZone;
-        use yiping_flow::{Actor, CategoryCode, Channel, ItemId, NewWorkItem, Priority, Role};
+        use yiping_flow::{Actor, ActorRole, CategoryCode, Channel, ItemId, NewWorkItem, Priority};
         let setup = crate::work_items::FlowSetup::shipped().unwrap();
         let new = NewWorkItem {
             id: ItemId(id),
@@ -180,7 +180,7 @@ mod tests {
         };
         let actor = Actor::new(
             yiping_flow::UserId::new("受理员").unwrap(),
-            Role::Supervisor,
+            ActorRole::Supervisor,
             unit,
         );
         let at = chrono::Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap();

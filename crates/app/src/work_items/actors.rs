@@ -20,8 +20,8 @@
 use chrono::{DateTime, Utc};
 use yiping_access::{AccessError, Capability, Principal, Role as UserRole};
 use yiping_flow::{
-    Actor, Command, CommandKind, FlowContext, FlowError, ItemKind, Reason, Role as FlowRole,
-    SuspendKind, UserId, Verification, WorkItem, allowed_roles, apply,
+    Actor, ActorRole, Command, CommandKind, FlowContext, FlowError, ItemKind, Reason, SuspendKind,
+    UserId, Verification, WorkItem, allowed_roles, apply,
 };
 use yiping_kernel::EntityId;
 use yiping_store::WorkItemFilter;
@@ -29,29 +29,29 @@ use yiping_store::WorkItemFilter;
 use super::{CreateItem, FlowSetup};
 
 /// The flow roles a user may act in, in order of preference.
-pub fn flow_roles(role: UserRole) -> &'static [FlowRole] {
+pub fn flow_roles(role: UserRole) -> &'static [ActorRole] {
     match role {
-        UserRole::Handler => &[FlowRole::Handler],
+        UserRole::Handler => &[ActorRole::Handler],
         UserRole::Admin | UserRole::Analyst | UserRole::Leader => &[
-            FlowRole::Supervisor,
-            FlowRole::Dispatcher,
-            FlowRole::Adjudicator,
+            ActorRole::Supervisor,
+            ActorRole::Dispatcher,
+            ActorRole::Adjudicator,
         ],
-        UserRole::GridWorker | UserRole::Reporter => &[FlowRole::Reporter],
-        UserRole::Enterprise => &[FlowRole::Requester],
+        UserRole::GridWorker | UserRole::Reporter => &[ActorRole::Reporter],
+        UserRole::Enterprise => &[ActorRole::Requester],
     }
 }
 
 /// The capability a flow role needs.
-fn capability_of(role: FlowRole) -> Capability {
+fn capability_of(role: ActorRole) -> Capability {
     match role {
-        FlowRole::Handler => Capability::HandleItems,
-        FlowRole::Supervisor | FlowRole::Dispatcher | FlowRole::Adjudicator => {
+        ActorRole::Handler => Capability::HandleItems,
+        ActorRole::Supervisor | ActorRole::Dispatcher | ActorRole::Adjudicator => {
             Capability::SuperviseItems
         }
-        FlowRole::Reporter => Capability::ReportEvent,
-        FlowRole::Requester => Capability::FileRequest,
-        FlowRole::System => Capability::ManageUsers,
+        ActorRole::Reporter => Capability::ReportEvent,
+        ActorRole::Requester => Capability::FileRequest,
+        ActorRole::System => Capability::ManageUsers,
     }
 }
 
@@ -93,16 +93,16 @@ pub fn actor_for(p: &Principal, kind: CommandKind) -> Result<Actor, AccessError>
 pub fn creator_for(p: &Principal, kind: ItemKind) -> Result<Actor, AccessError> {
     let (cap, role) = match (kind, p.role) {
         (ItemKind::EnterpriseRequest, UserRole::Enterprise) => {
-            (Capability::FileRequest, FlowRole::Requester)
+            (Capability::FileRequest, ActorRole::Requester)
         }
-        (ItemKind::EnterpriseRequest, _) => (Capability::FileRequest, FlowRole::Supervisor),
+        (ItemKind::EnterpriseRequest, _) => (Capability::FileRequest, ActorRole::Supervisor),
         (ItemKind::Directive | ItemKind::ServiceCase, _) => {
-            (Capability::IssueDirective, FlowRole::Supervisor)
+            (Capability::IssueDirective, ActorRole::Supervisor)
         }
         (_, UserRole::Admin | UserRole::Analyst | UserRole::Leader) => {
-            (Capability::ReportEvent, FlowRole::Supervisor)
+            (Capability::ReportEvent, ActorRole::Supervisor)
         }
-        (_, _) => (Capability::ReportEvent, FlowRole::Reporter),
+        (_, _) => (Capability::ReportEvent, ActorRole::Reporter),
     };
     p.require(cap)?;
     Ok(Actor::new(user_id(p), role, p.unit))
@@ -219,7 +219,7 @@ pub fn scope_new_item(
     if let Some(l) = item.location {
         p.require_in(Capability::ViewItems, l)?;
     }
-    if actor.role != FlowRole::Supervisor {
+    if actor.role != ActorRole::Supervisor {
         item.reporter = None;
         item.requester = None;
     }

@@ -55,7 +55,7 @@ fn t(h: i64) -> DateTime<Utc> {
 /// An enterprise request filed by `firm`'s user on the city platform.
 fn request(s: &FlowSetup, firm: &Principal) -> WorkItem {
     let actor = creator_for(firm, ItemKind::EnterpriseRequest).unwrap();
-    assert_eq!(actor.role, FlowRole::Requester);
+    assert_eq!(actor.role, ActorRole::Requester);
     receive(
         NewWorkItem {
             id: ItemId(7),
@@ -88,21 +88,21 @@ fn roles_map_to_the_flow_roles_the_command_needs() {
     let a = analyst();
     assert_eq!(
         actor_for(&a, CommandKind::Register).unwrap().role,
-        FlowRole::Supervisor
+        ActorRole::Supervisor
     );
     assert_eq!(
         actor_for(&a, CommandKind::Dispatch).unwrap().role,
-        FlowRole::Dispatcher
+        ActorRole::Dispatcher
     );
     assert_eq!(
         actor_for(&a, CommandKind::Adjudicate).unwrap().role,
-        FlowRole::Adjudicator
+        ActorRole::Adjudicator
     );
     let h = user("jxw-handler", UserRole::Handler, D002, &[]);
     let actor = actor_for(&h, CommandKind::Sign).unwrap();
     assert_eq!(
         (actor.role, actor.unit, actor.user.as_str()),
-        (FlowRole::Handler, D002, "jxw-handler")
+        (ActorRole::Handler, D002, "jxw-handler")
     );
     assert!(matches!(
         actor_for(&h, CommandKind::Close),
@@ -114,26 +114,26 @@ fn roles_map_to_the_flow_roles_the_command_needs() {
     let g = user("grid", UserRole::GridWorker, TOWN, &[]);
     assert_eq!(
         actor_for(&g, CommandKind::Verify).unwrap().role,
-        FlowRole::Reporter
+        ActorRole::Reporter
     );
     assert!(actor_for(&g, CommandKind::Dispatch).is_err());
     let e = user("enterprise", UserRole::Enterprise, FIRM, &[]);
     assert_eq!(
         actor_for(&e, CommandKind::Rate).unwrap().role,
-        FlowRole::Requester
+        ActorRole::Requester
     );
     assert!(actor_for(&e, CommandKind::Sign).is_err());
     // Creation: a grid worker reports, a leader issues directives, a reporter may not.
     assert_eq!(
         creator_for(&g, ItemKind::Event).unwrap().role,
-        FlowRole::Reporter
+        ActorRole::Reporter
     );
     assert!(creator_for(&g, ItemKind::Directive).is_err());
     assert!(creator_for(&e, ItemKind::Event).is_err());
     let leader = user("leader", UserRole::Leader, CITY, &[DISTRICT]);
     assert_eq!(
         creator_for(&leader, ItemKind::Directive).unwrap().role,
-        FlowRole::Supervisor
+        ActorRole::Supervisor
     );
 }
 
@@ -291,7 +291,7 @@ fn lists_and_new_items_are_kept_in_scope() {
     );
     assert_eq!(
         (item.channel, actor.role),
-        (Channel::Enterprise, FlowRole::Requester)
+        (Channel::Enterprise, ActorRole::Requester)
     );
     let grid = user("grid", UserRole::GridWorker, TOWN, &[]);
     let event = CreateItem {
@@ -309,5 +309,5 @@ fn lists_and_new_items_are_kept_in_scope() {
         ..event
     };
     let (item, actor) = scope_new_item(&grid, &s, here).unwrap();
-    assert_eq!((item.requester, actor.role), (None, FlowRole::Reporter));
+    assert_eq!((item.requester, actor.role), (None, ActorRole::Reporter));
 }

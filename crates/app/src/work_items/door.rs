@@ -11,7 +11,9 @@
 //!   the user's subtree, refused whole before anything is stored when a unit lies outside it.
 //! - [`file_public`]: a public service request (Open311), received by the city as the system,
 //!   placed in the child region whose boundaries contain the reported point.
-//! - [`item`] and [`list`]: what a user may read.
+//! - [`item`], [`children`], [`list`] and [`list_stored`]: what a user may read;
+//!   [`public_request`] and [`public_requests`]: what anyone may read over Open311 (events
+//!   without an enterprise, see [`is_public`]).
 //!
 //! Failures are typed: [`AppError::NotFound`] (404), [`AppError::Forbidden`] (403, the access
 //! rule's reason), [`AppError::Conflict`] (409, someone else changed the item first),
@@ -120,6 +122,20 @@ pub async fn item(
     Ok(stored)
 }
 
+/// The children of a fanned-out item `parent` that `p` has opened with [`item`] (empty for an
+/// item without children), for its progress and the commands that wait on them (汇总).
+pub async fn children(
+    store: &dyn Store,
+    p: &Principal,
+    parent: &StoredWorkItem,
+) -> Result<Vec<yiping_flow::WorkItem>, AppError> {
+    actors::require_visible(p, &parent.item)?;
+    if parent.item.children == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(store.child_items(parent.item.id).await?)
+}
+
 /// A page of the items `p` may see (one unit's inbox in their subtree, an enterprise's own
 /// requests), with overdue and warning flags as of now; see [`super::list`].
 pub async fn list(
@@ -132,6 +148,46 @@ pub async fn list(
 ) -> Result<Paged<ItemView>, AppError> {
     let filter = actors::scope_filter(p, filter)?;
     super::list(store, setup, filter, overdue_only, page, Utc::now()).await
+}
+
+/// A page of the items `p` may see, as stored (with their extras), for pages that offer each
+/// item's commands or show what the views leave out.
+pub async fn list_stored(
+    store: &dyn Store,
+    p: &Principal,
+    filter: WorkItemFilter,
+    page: Page,
+) -> Result<Paged<StoredWorkItem>, AppError> {
+    let filter = actors::scope_filter(p, filter)?;
+    Ok(store.work_items(&filter, page).await?)
+}
+
+/// Whether an item is a public service request that Open311 may publish: an event (a citizen's
+/// or a grid worker's report), never an enterprise's request, a problem or a directive.
+pub fn is_public(item: &yiping_flow::WorkItem) -> bool {
+    item.kind == ItemKind::Event && item.enterprise.is_none()
+}
+
+/// Public request `id` with its history (`None` when there is none or it is not public).
+pub async fn public_request(
+    store: &dyn Store,
+    id: ItemId,
+) -> Result<Option<StoredWorkItem>, AppError> {
+    Ok(store.work_item(id).await?.filter(|x| is_public(&x.item)))
+}
+
+/// Up to `limit` of the public requests matching `filter`, as stored, newest first.
+pub async fn public_requests(
+    store: &dyn Store,
+    filter: &WorkItemFilter,
+    limit: u32,
+) -> Result<Vec<StoredWorkItem>, AppError> {
+    let page = store.work_items(filter, Page::first(limit)).await?;
+    Ok(page
+        .items
+        .into_iter()
+        .filter(|x| is_public(&x.item))
+        .collect())
 }
 
 /// Sends `action` to its item as `p`, at `at` (administrators only; `None` is now).

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yiping_flow::{
-    CategoryScope, Mean, Metrics, Ratio, Sample, Scope, Window, WorkItem, metrics, min_sample,
+    CategoryScope, Mean, Metrics, Ratio, Sample, UnitFilter, Window, WorkItem, metrics, min_sample,
 };
 use yiping_kernel::{
     Aggregation, EntityId, EntityKind, Frequency, IndicatorKind, Measure, NewIndicator,
@@ -311,8 +311,9 @@ pub async fn compute(
             located.entry(d).or_default().push(i.clone());
         }
     }
-    let rate =
-        |list: &[WorkItem], scope: Scope| metrics(list, scope, window, q.as_of, &setup.calendar);
+    let rate = |list: &[WorkItem], scope: UnitFilter| {
+        metrics(list, scope, window, q.as_of, &setup.calendar)
+    };
     Ok(units
         .into_iter()
         .map(|unit| {
@@ -320,10 +321,10 @@ pub async fn compute(
             let m = if by_location {
                 rate(
                     located.get(&unit).map_or(&[][..], Vec::as_slice),
-                    Scope::All,
+                    UnitFilter::All,
                 )
             } else {
-                rate(&items, Scope::Unit(unit))
+                rate(&items, UnitFilter::Unit(unit))
             };
             UnitFigures {
                 unit,

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use yiping_flow::{
-    Actor, CategoryCode, CategoryDomain, Channel, ItemId, ItemKind, NewWorkItem, Priority, Role,
-    UserId,
+    Actor, ActorRole, CategoryCode, CategoryDomain, Channel, ItemId, ItemKind, NewWorkItem,
+    Priority, UserId,
 };
 use yiping_kernel::EntityId;
 use yiping_store::{ItemExtras, Page, Store, TransitionRecord, WorkItemFilter};
@@ -91,7 +91,7 @@ pub(crate) async fn raise_problem(
     };
     let actor = Actor::new(
         UserId::new(p.system).expect("non-blank"),
-        Role::Supervisor,
+        ActorRole::Supervisor,
         p.entity,
     );
     let (item, _) = yiping_flow::receive(new, &actor, now, &setup.ctx())?;

@@ -1,5 +1,5 @@
 use chrono::{Datelike, TimeDelta, TimeZone};
-use yiping_flow::Role;
+use yiping_flow::ActorRole;
 use yiping_kernel::{EntityCode, NewEntity};
 use yiping_store::{ChangeContext, EntityUpsert, ParentRef, WorkItemStore};
 use yiping_store_sqlite::{OpenMode, open};
@@ -55,7 +55,7 @@ fn t(h: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap() + TimeDelta::hours(h)
 }
 
-fn who(user: &str, role: Role, unit: EntityId) -> Actor {
+fn who(user: &str, role: ActorRole, unit: EntityId) -> Actor {
     Actor::new(UserId::new(user).unwrap(), role, unit)
 }
 
@@ -85,7 +85,7 @@ async fn create_route_transition_and_conflict() {
     let setup = FlowSetup::load(&store).await.unwrap();
 
     // A grid worker's report is registered at once.
-    let grid = who("网格员1", Role::Reporter, org.district);
+    let grid = who("网格员1", ActorRole::Reporter, org.district);
     let item = create(
         &store,
         &setup,
@@ -100,7 +100,7 @@ async fn create_route_transition_and_conflict() {
     assert_eq!(r.unit, org.cgj);
 
     // Dispatch, then a stale version is a conflict and a refused command the engine's message.
-    let disp = who("派遣员", Role::Dispatcher, org.district);
+    let disp = who("派遣员", ActorRole::Dispatcher, org.district);
     let v = item.item.version;
     let out = transition(
         &store,
@@ -127,7 +127,7 @@ async fn create_route_transition_and_conflict() {
         item.item.id,
         v + 1,
         &Command::Register,
-        &who("监督员", Role::Supervisor, org.district),
+        &who("监督员", ActorRole::Supervisor, org.district),
         t(2),
     )
     .await
@@ -198,7 +198,7 @@ async fn kinds_check_what_they_require() {
         .unwrap();
     let org = seed(&store).await;
     let setup = FlowSetup::load(&store).await.unwrap();
-    let sup = who("受理员", Role::Supervisor, org.district);
+    let sup = who("受理员", ActorRole::Supervisor, org.district);
 
     let mut req = event(&org, Channel::Enterprise);
     req.kind = ItemKind::EnterpriseRequest;

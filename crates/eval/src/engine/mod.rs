@@ -26,7 +26,7 @@ use derive::MeasureColumn;
 use grade::Basics;
 
 use crate::measures::round_to;
-use crate::scheme::{AdjustmentKind, MissingRule, Scheme, Scope, Weighting};
+use crate::scheme::{AdjustmentKind, MissingRule, PeerSet, Scheme, Weighting};
 
 /// Evaluates `scheme` on `input`. Deterministic: the same input gives the same rows (in input
 /// order) and the same league-table order ([`Evaluation::ranked`]).
@@ -47,8 +47,8 @@ pub fn evaluate(scheme: &Scheme, input: &EvalInput) -> Evaluation {
         .collect();
     let overall_group = vec![0_u32; m];
     let n_groups = n_cohorts + 1;
-    let scope_of = |s: Scope| {
-        if s == Scope::Cohort {
+    let scope_of = |s: PeerSet| {
+        if s == PeerSet::Cohort {
             &cohort_group
         } else {
             &overall_group

@@ -8,7 +8,7 @@ use super::grading::{check_banding, check_colours, check_ties};
 use super::raw::RawScheme;
 use super::{
     Adjustment, AdjustmentKind, Cohort, Degenerate, Exemptions, FieldError, Item, Labels,
-    MissingRule, Population, ProblemRule, Scheme, SchemeError, Scope, Weighting,
+    MissingRule, PeerSet, Population, ProblemRule, Scheme, SchemeError, Weighting,
 };
 
 #[derive(Default)]
@@ -95,9 +95,9 @@ pub(super) const DEGENERATE: &[(&[&str], Degenerate)] = &[
     (&["full", "满分"], Degenerate::Full),
     (&["floor", "保底"], Degenerate::Floor),
 ];
-pub(super) const SCOPES: &[(&[&str], Scope)] = &[
-    (&["overall", "population", "全体"], Scope::Overall),
-    (&["cohort", "组内"], Scope::Cohort),
+pub(super) const SCOPES: &[(&[&str], PeerSet)] = &[
+    (&["overall", "population", "全体"], PeerSet::Overall),
+    (&["cohort", "组内"], PeerSet::Cohort),
 ];
 
 pub(super) fn check(raw: RawScheme) -> Result<Scheme, SchemeError> {
@@ -229,10 +229,10 @@ pub(super) fn check(raw: RawScheme) -> Result<Scheme, SchemeError> {
     let normalise_within = match raw.normalise_within.as_deref() {
         Some(s) => c
             .choice("normalise_within", s, SCOPES)
-            .unwrap_or(Scope::Overall),
-        None => Scope::Overall,
+            .unwrap_or(PeerSet::Overall),
+        None => PeerSet::Overall,
     };
-    if normalise_within == Scope::Cohort && cohorts.is_empty() {
+    if normalise_within == PeerSet::Cohort && cohorts.is_empty() {
         c.err("normalise_within", "未定义 cohorts，不能在组内标准化");
     }
     let score_decimals = match raw.score_decimals {
@@ -256,9 +256,9 @@ pub(super) fn check(raw: RawScheme) -> Result<Scheme, SchemeError> {
             .unwrap_or_else(|| "综合得分".into()),
     };
     let default_scope = if cohorts.is_empty() {
-        Scope::Overall
+        PeerSet::Overall
     } else {
-        Scope::Cohort
+        PeerSet::Cohort
     };
     let ties = check_ties(&mut c, raw.ties, &items);
     let banding = raw

@@ -6,7 +6,7 @@ use super::check::{Checker, SCOPES};
 use super::check_item::parse_reference;
 use super::raw::{RawBand, RawBanding, RawColours, RawThreshold, RawTies};
 use super::{
-    BandRule, Banding, Basis, ColourRule, Colours, Grade, Item, Reference, Scope, Threshold,
+    BandRule, Banding, Basis, ColourRule, Colours, Grade, Item, PeerSet, Reference, Threshold,
     TieKey, TieRule,
 };
 
@@ -214,11 +214,11 @@ fn check_scope(
     c: &mut Checker,
     path: &str,
     s: Option<&str>,
-    default: Scope,
+    default: PeerSet,
     has_cohorts: bool,
-) -> Scope {
+) -> PeerSet {
     let scope = s.and_then(|s| c.choice(path, s, SCOPES)).unwrap_or(default);
-    if scope == Scope::Cohort && !has_cohorts {
+    if scope == PeerSet::Cohort && !has_cohorts {
         c.err(path, "未定义 cohorts，不能按组进行");
     }
     scope
@@ -228,7 +228,7 @@ pub(super) fn check_banding(
     c: &mut Checker,
     b: RawBanding,
     items: &[Item],
-    default_scope: Scope,
+    default_scope: PeerSet,
     has_cohorts: bool,
 ) -> Banding {
     let mode = match b.mode.as_deref() {
@@ -363,7 +363,7 @@ pub(super) fn check_colours(
     c: &mut Checker,
     k: RawColours,
     items: &[Item],
-    default_scope: Scope,
+    default_scope: PeerSet,
     has_cohorts: bool,
 ) -> Colours {
     let quintile = match k.mode.as_deref() {

@@ -210,7 +210,7 @@ pub enum Weighting {
 /// Overall or within each cohort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Scope {
+pub enum PeerSet {
     Overall,
     Cohort,
 }
@@ -322,7 +322,7 @@ pub enum BandRule {
 pub struct Banding {
     pub grades: Vec<Grade>,
     pub rule: BandRule,
-    pub scope: Scope,
+    pub scope: PeerSet,
     /// Written after the grade: 档, 类.
     pub suffix: String,
 }
@@ -345,7 +345,7 @@ pub struct Colours {
     pub names: Vec<String>,
     pub meanings: Vec<String>,
     pub rule: ColourRule,
-    pub scope: Scope,
+    pub scope: PeerSet,
 }
 
 /// Words used in explanations.
@@ -370,7 +370,7 @@ pub struct Scheme {
     adjustments: Vec<Adjustment>,
     exemptions: Exemptions,
     weighting: Weighting,
-    normalise_within: Scope,
+    normalise_within: PeerSet,
     score_decimals: Option<u8>,
     ties: TieRule,
     banding: Option<Banding>,
@@ -437,7 +437,7 @@ impl Scheme {
     pub fn weighting(&self) -> Weighting {
         self.weighting
     }
-    pub fn normalise_within(&self) -> Scope {
+    pub fn normalise_within(&self) -> PeerSet {
         self.normalise_within
     }
     pub fn score_decimals(&self) -> Option<u8> {

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use yiping_flow::{
-    Actor, Calendar, CategoryBook, CategoryCode, Channel, Command, Effect, FlowContext, ItemId,
-    ItemKind, NewWorkItem, OrgMap, Priority, Reason, RegionLevel, Role, Stage, UserId,
+    Actor, ActorRole, Calendar, CategoryBook, CategoryCode, Channel, Command, Effect, FlowContext,
+    ItemId, ItemKind, NewWorkItem, OrgMap, Priority, Reason, RegionLevel, Stage, UserId,
     Verification, WorkItem, apply, receive,
 };
 use yiping_kernel::EntityId;
@@ -163,27 +163,27 @@ pub fn reason(text: &str) -> Reason {
 }
 
 pub fn supervisor() -> Actor {
-    Actor::new(user("s1"), Role::Supervisor, DISTRICT)
+    Actor::new(user("s1"), ActorRole::Supervisor, DISTRICT)
 }
 
 pub fn dispatcher() -> Actor {
-    Actor::new(user("d1"), Role::Dispatcher, DISTRICT)
+    Actor::new(user("d1"), ActorRole::Dispatcher, DISTRICT)
 }
 
 pub fn adjudicator() -> Actor {
-    Actor::new(user("a1"), Role::Adjudicator, CITY)
+    Actor::new(user("a1"), ActorRole::Adjudicator, CITY)
 }
 
 pub fn handler(unit: EntityId) -> Actor {
-    Actor::new(user(&format!("h{}", unit.0)), Role::Handler, unit)
+    Actor::new(user(&format!("h{}", unit.0)), ActorRole::Handler, unit)
 }
 
 pub fn reporter() -> Actor {
-    Actor::new(user("r1"), Role::Reporter, GRID)
+    Actor::new(user("r1"), ActorRole::Reporter, GRID)
 }
 
 pub fn requester() -> Actor {
-    Actor::new(user("q1"), Role::Requester, EntityId(900))
+    Actor::new(user("q1"), ActorRole::Requester, EntityId(900))
 }
 
 pub fn system() -> Actor {
@@ -191,15 +191,15 @@ pub fn system() -> Actor {
 }
 
 /// The actor of a role entitled to act on this item (the right unit or the right person).
-pub fn actor_for(role: Role, item: &WorkItem) -> Actor {
+pub fn actor_for(role: ActorRole, item: &WorkItem) -> Actor {
     match role {
-        Role::Handler => handler(item.assignee.unwrap_or(item.owner_unit)),
-        Role::Supervisor => supervisor(),
-        Role::Dispatcher => dispatcher(),
-        Role::Adjudicator => adjudicator(),
-        Role::Reporter => reporter(),
-        Role::Requester => requester(),
-        Role::System => system(),
+        ActorRole::Handler => handler(item.assignee.unwrap_or(item.owner_unit)),
+        ActorRole::Supervisor => supervisor(),
+        ActorRole::Dispatcher => dispatcher(),
+        ActorRole::Adjudicator => adjudicator(),
+        ActorRole::Reporter => reporter(),
+        ActorRole::Requester => requester(),
+        ActorRole::System => system(),
     }
 }
 

@@ -158,7 +158,7 @@ async fn one(
     let stored = door::item(s.store.as_ref(), &p, id).await?;
     let route = work_items::suggest_route(&setup, &stored.item).map(route_dto);
     let progress = if stored.item.children > 0 {
-        let children = s.store.child_items(id).await?;
+        let children = door::children(s.store.as_ref(), &p, &stored).await?;
         Some(progress(&stored.item, &children))
     } else {
         None

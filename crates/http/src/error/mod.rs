@@ -124,7 +124,9 @@ mod tests {
         let cases = [
             (AppError::NotFound("事项 9 不存在".into()), 404, "not_found"),
             (
-                AppError::Forbidden(yiping_access::AccessError::Rule("网格员无权下发指令".into())),
+                AppError::Forbidden(yiping_access::AccessError::Rule(
+                    "网格员无权下发指令".into(),
+                )),
                 403,
                 "forbidden",
             ),

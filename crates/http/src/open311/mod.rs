@@ -41,9 +41,10 @@ use axum::routing::get;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 use yiping_app::work_items::FlowSetup;
+use yiping_app::work_items::door as items_door;
 use yiping_flow::{Category, CategoryCode, CategoryDomain, ItemId, ItemKind, Stage};
 use yiping_kernel::EntityId;
-use yiping_store::{Page, StoredWorkItem, WorkItemFilter};
+use yiping_store::{StoredWorkItem, WorkItemFilter};
 
 use crate::AppState;
 use definitions::definitions;
@@ -242,11 +243,6 @@ async fn root_get(
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// Whether an item is a public service request (see the module docs).
-fn is_public(item: &yiping_flow::WorkItem) -> bool {
-    item.kind == ItemKind::Event && item.enterprise.is_none()
 }
 
 /// The note of a history record that may be shown to the public.
@@ -457,12 +453,10 @@ async fn list_requests(
     };
     for prefix in prefixes {
         filter.category_prefix = prefix;
-        let page = s
-            .store
-            .work_items(&filter, Page::first(LIST_LIMIT))
+        let page = items_door::public_requests(s.store.as_ref(), &filter, LIST_LIMIT)
             .await
-            .map_err(|e| Open311Error::from_app(format, e.into()))?;
-        found.extend(page.items.into_iter().filter(|x| is_public(&x.item)));
+            .map_err(|e| Open311Error::from_app(format, e))?;
+        found.extend(page);
     }
     found.sort_by_key(|x| std::cmp::Reverse((x.item.received_at, x.item.id.0)));
     found.dedup_by_key(|x| x.item.id);
@@ -482,12 +476,9 @@ async fn one_request(
     let (raw, format) = split(&file)?;
     let not_found = || Open311Error::new(format, 404, format!("请求“{raw}”不存在"));
     let id = raw.parse::<i64>().map_err(|_| not_found())?;
-    let stored = s
-        .store
-        .work_item(ItemId(id))
+    let stored = items_door::public_request(s.store.as_ref(), ItemId(id))
         .await
-        .map_err(|e| Open311Error::from_app(format, e.into()))?
-        .filter(|x| is_public(&x.item))
+        .map_err(|e| Open311Error::from_app(format, e))?
         .ok_or_else(not_found)?;
     let setup = load(&s, format).await?;
     let names = names(&s, format).await?;

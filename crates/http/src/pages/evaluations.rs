@@ -27,8 +27,8 @@ use yiping_store::{RunMeta, StoredScheme};
 
 use super::layout::{self, Nav};
 use crate::AppState;
-use crate::error::PageError;
 use crate::auth::PageUser;
+use crate::error::PageError;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -46,10 +46,6 @@ pub(super) type PageResult = Result<Response, Response>;
 /// is unavailable, 500 otherwise; the mapping is the crate's one [`PageError`]).
 pub(super) fn internal(user: &PageUser, e: impl Into<PageError>) -> Response {
     e.into().page(&user.principal, &user.csrf)
-}
-
-pub(super) fn not_found(user: &PageUser, message: &str) -> Response {
-    PageError::not_found(message).page(&user.principal, &user.csrf)
 }
 
 /// A refusal or failure of the results reader as a page.
@@ -76,20 +72,6 @@ pub(super) fn parse_period(
             })
         })
         .transpose()
-}
-
-/// The newest stored version of scheme `code` (matched without regard to case).
-pub(super) async fn scheme_named(
-    s: &AppState,
-    user: &PageUser,
-    code: &str,
-) -> Result<StoredScheme, Response> {
-    let schemes = s.store.schemes().await.map_err(|e| internal(user, e))?;
-    schemes
-        .into_iter()
-        .filter(|x| x.code.eq_ignore_ascii_case(code.trim()))
-        .max_by_key(|x| x.year)
-        .ok_or_else(|| not_found(user, &format!("没有评价方案“{code}”")))
 }
 
 /// A grade badge (A档 on its fill from the run's metadata, when there is one).

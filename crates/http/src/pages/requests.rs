@@ -61,17 +61,16 @@ async fn list(
         kind: Some(ItemKind::EnterpriseRequest),
         ..WorkItemFilter::default()
     };
-    let filter = actors::scope_filter(&p, filter)?;
     let now = Utc::now();
     let page_no = q.page.unwrap_or(1).max(1);
     let setup = s.flow_setup().await?;
-    let found = s
-        .store
-        .work_items(
-            &filter,
-            Page::new(PER_PAGE, u64::from((page_no - 1) * PER_PAGE)),
-        )
-        .await?;
+    let found = door::list_stored(
+        s.store.as_ref(),
+        &p,
+        filter,
+        Page::new(PER_PAGE, u64::from((page_no - 1) * PER_PAGE)),
+    )
+    .await?;
     let total = found.total;
     let rows: Vec<Row> = found
         .items

@@ -135,19 +135,10 @@ async fn upload_map(
             }
         }
         let text = text.ok_or_else(|| ScreenError::Invalid("请选择 GeoJSON 文件".into()))?;
-        data::validate_geojson(&text).map_err(ScreenError::Invalid)?;
-        s.store
-            .put_region_map(entity.id, &text, &p.login, Utc::now())
-            .await?;
+        yiping_app::geo::upload_boundaries(s.store.as_ref(), p, &entity, &text, Utc::now())
+            .await
+            .map_err(ScreenError::from)?;
         data::forget_map(&s, &entity);
-        crate::audit::record(
-            &s,
-            p,
-            "map.upload",
-            &entity.data.name,
-            format!("{} 字节", text.len()),
-        )
-        .await;
         let geo = data::children_map(&s, &entity).await?;
         let n = geo
             .as_ref()

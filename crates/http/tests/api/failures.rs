@@ -158,11 +158,19 @@ async fn a_page_that_fails_is_a_chinese_error_page_in_the_site_layout_for_the_si
     let s = login(&app, "yuzhong-leader").await;
     let r = get_as(&app, &s, "/items/999999").await;
     assert_eq!(r.status, 404, "{}", r.body);
-    assert!(r.content_type.starts_with("text/html"), "{}", r.content_type);
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
     assert!(r.body.contains("没有找到"), "{}", r.body);
     assert!(r.body.contains("事项 999999 不存在"), "{}", r.body);
     // The layout: the navigation, the user's unit and the sign-out form with the session's token.
     assert!(r.body.contains(r#"class="topbar""#), "{}", r.body);
     assert!(r.body.contains("渝中区"), "{}", r.body);
-    assert!(r.body.contains(&format!(r#"value="{}""#, s.csrf)), "{}", r.body);
+    assert!(
+        r.body.contains(&format!(r#"value="{}""#, s.csrf)),
+        "{}",
+        r.body
+    );
 }

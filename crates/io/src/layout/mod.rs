@@ -36,7 +36,7 @@ use yiping_kernel::{
 use crate::{CellAt, Grid, Problem};
 
 pub use tables::{
-    ENTITY_HEADER, EntityRecord, INDICATOR_HEADER, ParentRef, TARGET_HEADER, parse_entities,
+    ENTITY_HEADER, EntityRecord, INDICATOR_HEADER, ParentCell, TARGET_HEADER, parse_entities,
     parse_indicators, parse_targets,
 };
 

@@ -70,14 +70,14 @@ pub const TARGET_HEADER: [&str; 8] = [
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityRecord {
     pub entity: NewEntity,
-    pub parent: Option<ParentRef>,
+    pub parent: Option<ParentCell>,
     /// The row.
     pub at: SourceRef,
 }
 
 /// The parent an entity row names, and the validity of the link.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParentRef {
+pub struct ParentCell {
     /// The parent's code (from 上级代码) or name (from 上级), as written.
     pub text: String,
     /// The cell.
@@ -86,8 +86,8 @@ pub struct ParentRef {
     dates: ParentLink,
 }
 
-impl ParentRef {
-    /// The link to `parent` once the caller has resolved [`ParentRef::text`].
+impl ParentCell {
+    /// The link to `parent` once the caller has resolved [`ParentCell::text`].
     pub fn link(&self, parent: EntityId) -> ParentLink {
         ParentLink {
             parent,
@@ -422,7 +422,7 @@ pub fn parse_entities(grid: &Grid) -> Result<Vec<EntityRecord>, Vec<Problem>> {
 
 /// The parent columns of an entity row: `Some(None)` when it names no parent, `None` after a
 /// problem.
-fn read_parent(t: &mut Table<'_>, r: usize) -> Option<Option<ParentRef>> {
+fn read_parent(t: &mut Table<'_>, r: usize) -> Option<Option<ParentCell>> {
     let named = t
         .get(r, "上级代码")
         .filter(|(_, s)| !s.is_empty())
@@ -448,7 +448,7 @@ fn read_parent(t: &mut Table<'_>, r: usize) -> Option<Option<ParentRef>> {
         return Some(None);
     };
     match ParentLink::new(EntityId(0), from, to) {
-        Ok(dates) => Some(Some(ParentRef {
+        Ok(dates) => Some(Some(ParentCell {
             text,
             at: source_ref(t.grid, r, Some(c)),
             dates,

@@ -39,22 +39,18 @@ pub async fn run(store: &dyn Store, args: &SchemesArgs) -> anyhow::Result<()> {
     if !args.add.is_empty() {
         return Ok(());
     }
-    let schemes = store.schemes().await?;
+    let schemes = yiping_app::results::schemes(store, &yiping_access::Principal::system()).await?;
     if schemes.is_empty() {
         println!(
             "还没有评价方案：运行 yiping demo 载入内置方案，或 yiping schemes --add 方案.toml"
         );
         return Ok(());
     }
-    let runs = store.evaluation_runs(None).await?;
     let rows: Vec<Vec<String>> = schemes
         .iter()
-        .map(|s| {
-            let periods: Vec<String> = runs
-                .iter()
-                .filter(|r| r.scheme == s.code && r.scheme_year == s.year)
-                .map(|r| r.period.code())
-                .collect();
+        .map(|x| {
+            let s = &x.scheme;
+            let periods: Vec<String> = x.runs.iter().map(|r| r.period.code()).collect();
             vec![
                 s.code.clone(),
                 s.name.clone(),

@@ -11,17 +11,15 @@ use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
 use yiping_access::Capability;
-use yiping_app::evaluate::evaluate_scheme;
+use yiping_app::AppError;
+use yiping_app::evaluate::run_as;
 use yiping_app::results::{self, BreakdownLine, LeagueQuery, Rows};
 use yiping_eval::scheme::MeasureKind;
 use yiping_eval::{GradeChange, GrowthSource, RankMove};
 use yiping_kernel::Period;
 use yiping_store::{EvaluationRow, Page, RunMeta};
 
-use super::{
-    PageResult, beijing, colour_chip, grade_badge, internal, num, parse_period, refused,
-    scheme_named,
-};
+use super::{PageResult, beijing, colour_chip, grade_badge, num, parse_period, refused};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::pages::layout::{self, Nav};
@@ -255,38 +253,23 @@ pub(super) async fn run(
 
 async fn run_inner(s: &AppState, user: &PageUser, scheme: &str, period: &str) -> PageResult {
     let p = &user.principal;
-    p.require(Capability::RunEvaluations)
-        .map_err(|e| crate::pages::forbidden(p, &user.csrf, &e))?;
-    // A scheme ranks the whole population: only a unit at the top of the hierarchy runs it.
-    let unit = s
-        .store
-        .entity(p.unit)
-        .await
-        .map_err(|e| internal(user, e))?;
-    if unit.as_ref().and_then(|u| u.current_parent()).is_some() {
-        let err = yiping_access::AccessError::OutOfScope {
-            unit_name: p.unit_name.clone(),
-        };
-        return Err(crate::pages::forbidden(p, &user.csrf, &err));
-    }
-    let stored = scheme_named(s, user, scheme).await?;
     let period = Period::parse(period, None).map_err(|e| {
         crate::pages::error_page(p, &user.csrf, StatusCode::BAD_REQUEST, &e.to_string())
     })?;
-    evaluate_scheme(s.store.as_ref(), &stored.code, period, Utc::now())
+    let done = run_as(s.store.as_ref(), p, scheme, period, Utc::now())
         .await
-        .map_err(|e| {
-            crate::pages::error_page(
+        .map_err(|e| match e {
+            AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Store(_) => refused(user, e),
+            other => crate::pages::error_page(
                 p,
                 &user.csrf,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("评价未能完成：{e}"),
-            )
+                &format!("评价未能完成：{other}"),
+            ),
         })?;
-    crate::audit::record(s, p, "evaluation.run", &stored.code, period.code()).await;
     Ok(Redirect::to(&format!(
         "/evaluations/{}?period={}",
-        stored.code,
+        done.scheme,
         period.code()
     ))
     .into_response())

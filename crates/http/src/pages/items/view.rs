@@ -43,11 +43,7 @@ pub(crate) async fn load(s: &AppState, p: &Principal, id: ItemId) -> Result<Load
     let setup = s.flow_setup().await?;
     let now = Utc::now();
     let item = stored.item.clone();
-    let children = if item.children > 0 {
-        s.store.child_items(id).await?
-    } else {
-        Vec::new()
-    };
+    let children = door::children(s.store.as_ref(), p, &stored).await?;
     let ctx = setup.ctx().with_children(&children);
     let mut allowed = actors::allowed_commands(p, &item, &ctx, now);
     allowed.sort_by_key(|k| actions::rank(*k));

@@ -283,27 +283,3 @@ pub(crate) async fn children_map(s: &AppState, e: &Entity) -> Result<Option<Valu
     let _ = screen::map::match_features(&mut geo, &children);
     Ok(Some(geo))
 }
-
-/// Checks an uploaded GeoJSON: a FeatureCollection whose features have a name.
-pub(crate) fn validate_geojson(text: &str) -> Result<(), String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("不是有效的 JSON：{e}"))?;
-    if v["type"] != "FeatureCollection" {
-        return Err("GeoJSON 须为 FeatureCollection".into());
-    }
-    let features = v["features"]
-        .as_array()
-        .filter(|f| !f.is_empty())
-        .ok_or("GeoJSON 中没有要素（features）")?;
-    for (i, f) in features.iter().enumerate() {
-        if f["properties"]["name"]
-            .as_str()
-            .is_none_or(|n| n.trim().is_empty())
-        {
-            return Err(format!("第{}个要素没有名称（properties.name）", i + 1));
-        }
-        if !f["geometry"].is_object() {
-            return Err(format!("第{}个要素没有几何图形（geometry）", i + 1));
-        }
-    }
-    Ok(())
-}
