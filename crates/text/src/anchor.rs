@@ -170,7 +170,11 @@ pub(crate) fn anchors(c: &[char], masked: &[bool]) -> Vec<Anchor> {
             continue;
         }
         if c[i] == '第' {
-            if let Some(a) = rank_at(c, i) {
+            // 由全市第9位上升至第4位: the rank left behind is not a fact.
+            let former = (i.saturating_sub(6)..i).any(|k| matches!(c[k], '由' | '从'));
+            if let Some(a) = rank_at(c, i)
+                && !former
+            {
                 i = a.end;
                 out.push(a);
                 continue;

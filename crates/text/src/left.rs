@@ -21,6 +21,9 @@ pub(crate) const GROWTH: &[(&str, f64)] = &[
     ("增加", 1.0),
     ("扩大", 1.0),
     ("攀升", 1.0),
+    ("加快", 1.0),
+    ("放缓", -1.0),
+    ("减缓", -1.0),
     ("同比下降", -1.0),
     ("下降", -1.0),
     ("回落", -1.0),
@@ -122,6 +125,15 @@ pub(crate) const RANK_VERBS: &[&str] = &[
     "跃居",
     "跃升至",
     "升至",
+    "上升至",
+    "上升到",
+    "提升至",
+    "提升到",
+    "前移至",
+    "跃升到",
+    "下降至",
+    "下降到",
+    "降至",
     "保持",
     "稳居",
     "综合排名",
@@ -387,6 +399,23 @@ pub(crate) fn parse_left(c: &[char], a: usize, e0: usize, first: &Anchor, lex: &
             strip_words(c, a, &mut e, TO_LEVEL);
             strip_words(c, a, &mut e, NEUTRAL);
             strip_dist(&mut e, &mut distributive);
+            // 较去年同期增加1.1万户: a change of the figure before, not a new phrase.
+            let changes = ["增加", "减少", "新增", "增长", "下降"];
+            let mut e2 = e;
+            if strip_words(c, a, &mut e2, &changes).is_some() {
+                let mut s = a;
+                while s < e2 && matches!(c[s], '、' | ',' | '和') {
+                    s += 1;
+                }
+                if ["较", "比", "同比"].iter().any(|w| at(c, s, w)) {
+                    return Left {
+                        np: (e0, e0),
+                        verb,
+                        distributive,
+                        reference,
+                    };
+                }
+            }
         }
     }
     Left {

@@ -163,6 +163,11 @@ pub(crate) const LEAD_STRIP: &[&str] = &[
     "配备",
     "聚焦",
     "围绕",
+    "新签约",
+    "签约落地",
+    "结束",
+    "惠及",
+    "拨付",
 ];
 
 /// Verbs inside a phrase that separate its agent from its object: 创新生态圈实现产值.

@@ -66,7 +66,12 @@ pub(crate) const AFTER_STOPS: &[&str] = &[
 /// The start of a phrase after its last barrier word (为企业降本 → 企业).
 pub(crate) fn after_barriers(c: &[char], a: usize, e: usize) -> usize {
     let mut s = a;
+    // 民生支出占一般公共预算支出的比重: 的 inside a share phrase keeps it whole.
+    let share_at = find(c, a, e, "占");
     for i in a..e {
+        if c[i] == '的' && share_at.is_some_and(|p| p < i) {
+            continue;
+        }
         for w in BARRIERS {
             let n = w.chars().count();
             if at(c, i, w) && i + n < e && !in_word(c, i) {

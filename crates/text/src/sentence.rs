@@ -42,6 +42,11 @@ pub(crate) struct Draft {
     pub displaced: bool,
 }
 
+/// Words that only name a measure of the fact before them (增长8%、增速居全市第1位).
+const RELATIVE_NOUNS: &[&str] = &[
+    "增速", "增幅", "总数", "总量", "总额", "规模", "排名", "位次",
+];
+
 const PROJECTION: &[&str] = &["预计", "力争", "确保", "争取", "预期", "目标"];
 
 #[derive(Debug, Clone)]
@@ -128,6 +133,24 @@ pub(crate) fn read(run: &Run, a: usize, b: usize, ctx: &Ctx, out: &mut Vec<Draft
             cs
         };
         let mut left = parse_left(c, seg_start, first.start, first, ctx.lex);
+        // 排名由全市第9位上升至第4位: the phrase ends at 由; the old rank names the reference.
+        if matches!(first.kind, Kind::Rank)
+            && let Some(p) = (left.np.0..left.np.1).find(|&k| matches!(c[k], '由' | '从'))
+        {
+            if left.reference.is_none() {
+                left.reference = ["全市", "全国", "全省", "区县", "渝东北", "渝东南"]
+                    .iter()
+                    .find(|w| find(c, p, left.np.1, w).is_some())
+                    .map(|w| {
+                        if *w == "区县" {
+                            crate::CITY.to_string()
+                        } else {
+                            w.to_string()
+                        }
+                    });
+            }
+            left.np.1 = p;
+        }
         // Leading separators mark a later list item.
         let mut npa = left.np.0;
         while npa < left.np.1 && matches!(c[npa], '、' | '和' | '及' | '与' | ',') {
@@ -163,10 +186,15 @@ pub(crate) fn read(run: &Run, a: usize, b: usize, ctx: &Ctx, out: &mut Vec<Draft
         }
         npa = strip_lead(c, npa, np_end);
         left.np = (npa, np_end);
-        if lead_only(c, npa, np_end) || matches!(first.kind, Kind::Streak) {
-            npa = np_end;
-            left.np = (npa, np_end);
+        // 完成年度计划的81.5%: the particle is not part of the phrase.
+        let mut np_end = np_end;
+        while np_end > npa && c[np_end - 1] == '的' {
+            np_end -= 1;
         }
+        if lead_only(c, npa, np_end) {
+            npa = np_end;
+        }
+        left.np = (npa, np_end);
         let np_text: String = c[npa..np_end].iter().collect();
         // A count's classifier followed by a noun counts that noun (8条重点产业链).
         let counted = matches!(first.kind, Kind::Number(UnitClass::Count));
@@ -252,6 +280,25 @@ pub(crate) fn read(run: &Run, a: usize, b: usize, ctx: &Ctx, out: &mut Vec<Draft
                 }),
             };
             let mut r = match resolved {
+                // 增速居全市第1位, 总数达到15家: the measure of the fact before.
+                Some(r)
+                    if prev.is_some()
+                        && !r.explicit
+                        && RELATIVE_NOUNS.contains(&r.indicator_text.as_str()) =>
+                {
+                    match &prev {
+                        Some(p) => {
+                            span_start = p.span_start.min(span_start);
+                            np::Resolved {
+                                subject: p.subject.clone(),
+                                region: p.region.clone(),
+                                indicator_text: p.indicator_text.clone(),
+                                explicit: p.explicit,
+                            }
+                        }
+                        None => r,
+                    }
+                }
                 Some(r) if !r.indicator_text.is_empty() || r.explicit => r,
                 _ => match &prev {
                     Some(p) => {
@@ -400,9 +447,11 @@ fn build(
             Verb::Share => (Measure::SharePct, FactValue::Number(v)),
             _ => {
                 let t = &r.indicator_text;
-                let seg: String = c[left.np.0.min(anchor.start)..anchor.start]
-                    .iter()
-                    .collect();
+                let clause_start = (0..anchor.start)
+                    .rev()
+                    .find(|&k| is_clause_break(c[k]))
+                    .map_or(0, |k| k + 1);
+                let seg: String = c[clause_start..anchor.start].iter().collect();
                 let completion = seg.contains("完成")
                     && ["目标", "任务", "计划"].iter().any(|w| seg.contains(w));
                 let m = if completion {
