@@ -179,9 +179,14 @@ impl Lexicon {
         if k.len() < 2 || k.contains(&'占') {
             return None;
         }
+        // 社零总额 is 社零, 工业投资增速 is 工业投资.
+        let trimmed: Option<Vec<char>> = ["总额", "总量", "增速", "增幅"].iter().find_map(|s| {
+            let s: Vec<char> = s.chars().collect();
+            (k.len() > s.len() + 1 && k.ends_with(&s)).then(|| k[..k.len() - s.len()].to_vec())
+        });
         self.indicator_keys
             .iter()
-            .find(|(n, _)| *n == k)
+            .find(|(n, _)| *n == k || Some(n) == trimmed.as_ref())
             .or_else(|| {
                 self.indicator_keys
                     .iter()
@@ -248,6 +253,7 @@ mod tests {
         assert_eq!(l.indicator_for("全社会研发投入强度"), Some("研发投入强度"));
         assert_eq!(l.indicator_for("r&d经费投入强度"), Some("研发投入强度"));
         assert_eq!(l.indicator_for("强度"), None);
+        assert_eq!(l.indicator_for("研发投入强度增幅"), Some("研发投入强度"));
         let g: Vec<char> = "渝东北第一".chars().collect();
         assert_eq!(l.group_at(&g, 0), Some(("渝东北".into(), 3)));
     }

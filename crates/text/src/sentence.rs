@@ -187,7 +187,6 @@ pub(crate) fn read(run: &Run, a: usize, b: usize, ctx: &Ctx, out: &mut Vec<Draft
         npa = strip_lead(c, npa, np_end);
         left.np = (npa, np_end);
         // 完成年度计划的81.5%: the particle is not part of the phrase.
-        let mut np_end = np_end;
         while np_end > npa && c[np_end - 1] == '的' {
             np_end -= 1;
         }
