@@ -195,17 +195,23 @@ pub(crate) fn speaker_unit(line: &[char], lex: &Lexicon) -> Option<Unit> {
     if let Some(u) = found {
         return Some(Unit::new(&lex.unit(u).name, lex));
     }
-    // Not in the catalogue: cut the office off the last segment (涪陵区委书记 → 涪陵区).
-    let seg = title_s.rsplit('、').next().unwrap_or(&title_s);
+    // Not in the catalogue: cut the office off the first segment that names an organisation
+    // (涪陵区委书记 → 涪陵区; 市文化旅游委党委书记、主任 → 市文化旅游委).
+    title_s
+        .split('、')
+        .find_map(|seg| office_unit(seg).map(|s| Unit::new(&s, lex)))
+}
+
+fn office_unit(seg: &str) -> Option<String> {
     let sc: Vec<char> = seg.chars().collect();
     for (w, keep) in [("区委", "区"), ("县委", "县"), ("市委", "市")] {
         if let Some(p) = crate::run::find(&sc, 1, sc.len(), w) {
             let mut s: String = sc[..p].iter().collect();
             s.push_str(keep);
-            return Some(Unit::new(&s, lex));
+            return Some(s);
         }
     }
-    for w in [
+    let offices = [
         "党工委",
         "党组",
         "党委",
@@ -216,13 +222,12 @@ pub(crate) fn speaker_unit(line: &[char], lex: &Lexicon) -> Option<Unit> {
         "局长",
         "区长",
         "县长",
-    ] {
-        if let Some(p) = crate::run::find(&sc, 1, sc.len(), w) {
-            let s: String = sc[..p].iter().collect();
-            return Some(Unit::new(&s, lex));
-        }
-    }
-    None
+    ];
+    let p = offices
+        .iter()
+        .filter_map(|w| crate::run::find(&sc, 1, sc.len(), w))
+        .min()?;
+    Some(sc[..p].iter().collect())
 }
 
 fn marker_at(c: &[char]) -> Option<Marker> {
@@ -380,8 +385,11 @@ impl Doc {
             }
             let sec = line_section[i];
             let t = &norm[l.start..l.end];
+            // A line opening with a point number (二、) starts a paragraph even after a cut line.
+            let numbered = matches!(marker_at(t), Some(Marker::Top(_)));
             if let Some(p) = open
                 && paras[p].section == sec
+                && !numbered
             {
                 for (k, &c) in t.iter().enumerate() {
                     if !c.is_whitespace() {
@@ -557,6 +565,10 @@ mod tests {
         assert_eq!(
             speaker_unit(&line("市委常委、北碚区委书记 王五"), &l).map(|u| u.name),
             Some("北碚区".into())
+        );
+        assert_eq!(
+            speaker_unit(&line("市文化旅游委党委书记、主任 赵六"), &l).map(|u| (u.name, u.kind)),
+            Some(("市文化旅游委".into(), UnitKind::Department))
         );
         assert_eq!(speaker_unit(&line("梁平区GDP增长6%。"), &l), None);
         assert_eq!(speaker_unit(&line("奋力谱写 新篇章"), &l), None);

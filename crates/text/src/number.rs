@@ -61,7 +61,7 @@ const VALUE_UNITS: &[&str] = &[
     "立方",
 ];
 
-const DURATION_UNITS: &[&str] = &["个月", "个工作日", "工作日"];
+const DURATION_UNITS: &[&str] = &["个月", "个工作日", "工作日", "天", "小时", "分钟"];
 
 const SCALES: &[&str] = &["万亿", "千亿", "百亿", "亿", "千万", "百万", "万", "千"];
 

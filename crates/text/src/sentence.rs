@@ -125,6 +125,18 @@ pub(crate) fn read(run: &Run, a: usize, b: usize, ctx: &Ctx, out: &mut Vec<Draft
         }
         let group = &found[gi..gj];
         let first = &group[0];
+        // 压缩至3天, 缩短到2小时 are time limits; 24小时值守 and 7天无理由 are names.
+        if matches!(first.kind, Kind::Number(UnitClass::Duration))
+            && matches!(first.unit.as_deref(), Some("天" | "小时" | "分钟"))
+            && ![
+                "至", "到", "在", "为", "缩短", "压缩", "减少", "提前", "用时", "仅用", "平均",
+            ]
+            .iter()
+            .any(|w| ends_at(c, first.start, w))
+        {
+            gi = gj;
+            continue;
+        }
         let ci = clause_of(first.start);
         let (cs, ce) = clause_range(ci);
         let seg_start = if ci == last_clause {

@@ -385,3 +385,22 @@ fn displaced_paragraphs_follow_their_true_speaker_and_copies_count_once() {
         "{f:#?}"
     );
 }
+
+#[test]
+fn durations_are_time_limits_only_after_a_limit_verb() {
+    let f = speech(
+        "审批时限压缩至3个工作日,项目从签约到投产仅用8个月,提供24小时值守服务,企业开办缩短到1天。",
+    );
+    one(&f, Measure::Other, 3.0);
+    one(&f, Measure::Other, 8.0);
+    assert_eq!(one(&f, Measure::Other, 1.0).unit.as_deref(), Some("天"));
+    assert!(f.iter().all(|x| num(x) != 24.0), "{f:#?}");
+}
+
+#[test]
+fn a_numbered_point_after_a_cut_line_starts_its_own_paragraph() {
+    let f = speech("一、抓工业。新建智能工厂3个,培育\n\n二、抓消费。社零总额增长7%。");
+    let s = one(&f, Measure::GrowthPct, 7.0);
+    assert_eq!(s.indicator.as_deref(), Some("社会消费品零售总额"));
+    assert!(s.flags.is_empty(), "{s:#?}");
+}
