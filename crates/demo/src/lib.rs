@@ -127,3 +127,24 @@ pub fn generate(seed: u64) -> DemoData {
         targets,
     }
 }
+
+/// The demo's names without its figures: the region tree, the city departments and the indicator
+/// catalogue (for readers of report text that need names and have no database).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoCatalogue {
+    pub entities: Vec<NewEntity>,
+    pub indicators: Vec<NewIndicator>,
+}
+
+/// See [`DemoCatalogue`]; no random draws, so no seed.
+pub fn catalogue() -> DemoCatalogue {
+    let regions = regions::build();
+    let mut indicators = indicators::all();
+    indicators.extend(cards::indicators());
+    let mut entities: Vec<NewEntity> = regions.entities.into_iter().map(|e| e.entity).collect();
+    entities.extend(departments::build().into_iter().map(|e| e.entity));
+    DemoCatalogue {
+        entities,
+        indicators,
+    }
+}

@@ -44,6 +44,11 @@ pub enum Command {
     RunJobs(crate::commands::items::RunJobsArgs),
     /// 用户管理：新增、列出、重设密码、停用/启用、签发 API 令牌、登录记录
     User(crate::commands::user::UserArgs),
+    /// 从报告文字（.txt / .docx / .pdf）抽取指标事实，每行一个
+    ///
+    /// 每条事实含主体、地区、指标、时期、口径（增速、数值、个数、排名、档次、占比、比率、百分点差）、数值、单位、参照、限定词、原文片段及其字符偏移。
+    /// 区县、部门和指标的名称：--database 指向一个已存在的数据库时取自其中的主体和指标；否则使用内置的演示目录（重庆市、38 个区县和 3 个功能区、镇街、市级部门、演示指标）。
+    Extract(crate::commands::extract::ExtractArgs),
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ pub(crate) mod alerts;
 mod demo;
 mod evaluate;
 mod export;
+pub(crate) mod extract;
 mod import;
 pub(crate) mod items;
 mod items_act;
@@ -56,6 +57,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Items(args) => items::run(open_existing(&url).await?.as_ref(), &args).await,
         Command::User(args) => user::run(open_existing(&url).await?.as_ref(), args).await,
         Command::Alerts(args) => alerts::run(open_existing(&url).await?.as_ref(), &args).await,
+        // The database is optional here: without one the demo catalogue supplies the names.
+        Command::Extract(args) => extract::run(&url, args).await,
         Command::RunJobs(args) => items::run_jobs(open_existing(&url).await?.as_ref(), &args).await,
     }
 }

@@ -7,6 +7,7 @@
 mod alerts;
 mod commands;
 mod evaluate;
+mod extract;
 mod items;
 mod support;
 mod users;
