@@ -1,15 +1,25 @@
-//! Use cases of yiping: what the CLI and the HTTP server do, each as an app function over the
-//! `Store` trait; none of them knows about HTTP.
+//! The one door of yiping: every use case, for every front end (the JSON API, the pages, Open311,
+//! the CLI). A use case takes the store, the caller's [`yiping_access::Principal`] where a person
+//! acts, and its input; it checks role and scope, does the work, runs what must follow, and
+//! returns a typed result or an [`AppError`]. None of it knows about HTTP, and the front ends
+//! never reach the `Store` for anything that has a door here (their `clippy.toml` forbids it).
 //!
-//! Principal items: [`database::open`] (picks the backend from the address), [`import::import_file`]
-//! and [`import::import_grid`] (every kind of table), [`data_entry::save_entry`] (the 填报 form),
-//! [`pipeline::after_change`] (what follows every change: formulas → evaluations → alerts, with a
-//! [`pipeline::ChangeSet`] in and an [`pipeline::AfterChange`] out), [`evaluate`] (schemes stored
-//! and evaluated), [`results`] (the one reader of stored evaluation results, for a caller's
-//! principal), [`work_items`] (the closed loop and its metrics job; people come in through
-//! [`work_items::door`]), [`calendar::official`] (the working calendar every deadline counts on),
-//! [`export::export_observations`], and [`AppError`]. The demo generator is not here: it is the
-//! `yiping-demo` crate, which calls these functions like any other front end.
+//! What it holds, by module:
+//! - data in: [`import`] (`import_file`, `import_grid`: every kind of table, all or nothing),
+//!   [`data_entry`] (the 填报 form), [`export`];
+//! - what follows every change: [`pipeline`] (`after_change` over a `ChangeSet`: formulas →
+//!   evaluations → alerts), with [`formulas`], [`evaluate`] (`recompute_affected`) and [`alerts`];
+//! - evaluations: [`evaluate`] (schemes stored, evaluated, `run_as` for a person), [`results`]
+//!   (the one reader of stored results: leagues, one entity, history), [`league`] (the XLSX table);
+//! - the closed loop: [`work_items`] (people through [`work_items::door`]; jobs, metrics and
+//!   raised problems as the system);
+//! - screens and maps: [`screen`] (the one screen of each level), [`geo`] (boundaries, points);
+//! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`];
+//! - the ground: [`database::open`] (picks the backend from the address), [`calendar`] (the
+//!   working calendar every deadline counts on), [`data_files`].
+//!
+//! The demo generator is not here: it is the `yiping-demo` crate, which calls these functions
+//! like any other front end.
 
 pub mod alerts;
 pub mod audit;
