@@ -370,12 +370,12 @@ fn as_grid(sheet: &EntrySheet, values: &[(IndicatorId, Measure, f64)]) -> Grid {
             }),
         ]);
     }
-    Grid {
-        file: format!("{}{}填报", sheet.unit.data.name, sheet.period.label_zh()),
-        sheet: None,
+    Grid::from_rows(
+        &format!("{}{}填报", sheet.unit.data.name, sheet.period.label_zh()),
+        None,
         rows,
-        merges: Vec::new(),
-    }
+        Vec::new(),
+    )
 }
 
 /// Saves checked values through the importer (one transaction, audit, recompute).

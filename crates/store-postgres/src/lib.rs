@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_work_items.sql"),
     ),
     (4, "users", include_str!("../migrations/0004_users.sql")),
+    (
+        5,
+        "indicator_range",
+        include_str!("../migrations/0005_indicator_range.sql"),
+    ),
 ];
 
 pub fn migrator() -> sqlx::migrate::Migrator {

@@ -68,9 +68,31 @@ impl Period {
         if let Ok(p) = Self::parse(text, default_year) {
             return Some(p);
         }
+        match Self::mention_in_text(text)? {
+            Mention::Period(p) => Some(p),
+            Mention::Year(y) => Self::year(y).ok(),
+            Mention::Yearless(m) => m.in_year(default_year?).ok(),
+        }
+    }
+
+    /// What a title or sheet name says about its period, keeping apart a bare year
+    /// (`2024年各区县主要指标`), which leaves the months to be stated elsewhere, and months
+    /// without a year (`1—9月`), which take the year from elsewhere. [`Period::find_in_text`]
+    /// is this with the bare year read as the whole year and the default year applied.
+    pub fn mention_in_text(text: &str) -> Option<Mention> {
+        let chars = normalize(text, false);
+        let folded: String = chars.iter().collect();
+        if let Ok(p) = Self::parse_code(&folded) {
+            return Some(Mention::Period(p));
+        }
+        if let Ok(hit) = parse_at(&chars, 0, Mode::Whole)
+            && hit.end == chars.len()
+        {
+            return mention_of(&hit, None);
+        }
         let chars = normalize(text, true);
-        // (length, period) of the best match with a year; (start, year) of the first bare year;
-        // (length, hit) of the best match without a year.
+        // (length, period) of the best match with a year; the first bare year; (length, hit)
+        // of the best match without a year.
         let mut with_year: Option<(usize, Period)> = None;
         let mut bare_year: Option<i32> = None;
         let mut without_year: Option<(usize, Hit)> = None;
@@ -107,14 +129,12 @@ impl Period {
             }
         }
         if let Some((_, p)) = with_year {
-            return Some(p);
+            return Some(Mention::Period(p));
         }
-        if let Some((_, hit)) = without_year
-            && let Ok(p) = resolve(&hit, bare_year.or(default_year), "")
-        {
-            return Some(p);
+        if let Some((_, hit)) = without_year {
+            return mention_of(&hit, bare_year);
         }
-        bare_year.and_then(|y| Self::year(y).ok())
+        bare_year.map(Mention::Year)
     }
 
     /// The Chinese label: `2024年`, `2024年上半年`, `2024年一季度`, `2024年3月`, `2024年1—9月`,
@@ -143,6 +163,60 @@ impl Period {
             Self::Months { year, from, to } if from == to => format!("{year}年{from}月"),
             Self::Months { year, from, to } => format!("{year}年{from}—{to}月"),
         }
+    }
+}
+
+/// What a text says about its period (see [`Period::mention_in_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mention {
+    /// A period with its year: `2024年1—9月`, `2024Q3`, `2024年各区县1—9月…`.
+    Period(Period),
+    /// Only a year: `2024年各区县主要经济指标`.
+    Year(i32),
+    /// Months or a week without a year: `1—9月`, `第二季度`.
+    Yearless(Yearless),
+}
+
+/// Months or a week written without a year (`1—9月`, `一季度`, `第12周`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Yearless(Body);
+
+impl Yearless {
+    /// The period in `year`.
+    pub fn in_year(self, year: i32) -> Result<Period, PeriodError> {
+        let hit = Hit {
+            year: Some(year),
+            body: self.0,
+            end: 0,
+            bare_year: false,
+            loose: false,
+        };
+        resolve(&hit, None, &self.label_zh())
+    }
+
+    /// `1—9月`, `3月`, `第12周`.
+    pub fn label_zh(self) -> String {
+        match self.0 {
+            Body::Months(a, b) if a == b => format!("{a}月"),
+            Body::Months(a, b) => format!("{a}—{b}月"),
+            Body::Week(w) => format!("第{w}周"),
+            Body::Exact(p) => p.label_zh(),
+        }
+    }
+}
+
+/// The mention a whole hit makes: with its own year (or the bare year found beside it) a
+/// period, a bare year alone a year, else months without a year.
+fn mention_of(hit: &Hit, bare_year: Option<i32>) -> Option<Mention> {
+    match hit.year {
+        Some(y) if hit.bare_year => Some(Mention::Year(y)),
+        Some(_) => resolve(hit, None, "").ok().map(Mention::Period),
+        None => match bare_year {
+            Some(y) => resolve(hit, Some(y), "").ok().map(Mention::Period),
+            None => resolve(hit, Some(2000), "")
+                .ok()
+                .map(|_| Mention::Yearless(Yearless(hit.body))),
+        },
     }
 }
 
@@ -558,7 +632,9 @@ fn numeric(c: &mut Cur, mode: Mode) -> Result<Option<Hit>, String> {
             .fold(0, |v, d| v * 10 + d.to_digit(10).unwrap_or(0))),
         _ => Err("月份须写一到两位数字".to_string()),
     };
+    let digits_start = c.i;
     let a = month(c)?;
+    let one_digit = c.i - digits_start == 1;
     if c.peek() == Some(sep) && c.peek_at(1).is_some_and(|d| d.is_ascii_digit()) {
         return Err("这是日期，不是时期".into());
     }
@@ -572,6 +648,12 @@ fn numeric(c: &mut Cur, mode: Mode) -> Result<Option<Hit>, String> {
         c.i = single;
     }
     let month_word = c.month_word();
+    if sep == '.' && !range && !month_word && one_digit && a == 1 {
+        // Excel reads 2024.10 as the number 2024.1: January or October?
+        return Err(format!(
+            "有歧义：可能是{year}年1月，也可能是{year}.10被Excel当作数字保存后丢掉了末尾的0（{year}年10月）；请写作{year}年1月、{year}年10月或{year}M01、{year}M10"
+        ));
+    }
     if mode == Mode::Scan && sep == '.' && !range && !month_word {
         return Err("可能是小数".into());
     }

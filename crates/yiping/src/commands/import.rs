@@ -59,7 +59,8 @@ pub async fn run(store: &dyn Store, args: ImportArgs) -> anyhow::Result<()> {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("{}：{e}", path.display());
+                let shown = path.display().to_string();
+                eprintln!("{}：{e}", yiping_io::escape_control(&shown));
             }
         }
     }
@@ -101,6 +102,9 @@ fn print_outcome(o: &ImportOutcome) {
         for line in o.changes.iter().take(20) {
             println!("  修改：{line}");
         }
+    }
+    for w in &o.warnings {
+        println!("  提醒：{w}");
     }
     if let Some(e) = &o.derive_error {
         println!("  公式指标未能重新计算：{e}");
