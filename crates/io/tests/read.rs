@@ -459,3 +459,75 @@ proptest::proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- issue 20
+
+#[test]
+fn gb18030_four_byte_characters_decode() {
+    let text = "地区,备注\n渝北区,𠮷㐀䶮€\n";
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(text);
+    assert!(!unmappable);
+    // 𠮷 (U+20BB7) and 㐀 (U+3400) take four bytes in GB18030.
+    assert!(bytes.len() > encoding_rs::GBK.encode("地区,备注\n渝北区,\n").0.len() + 8);
+    for encoding in [Encoding::Auto, Encoding::Gb18030, Encoding::Gbk] {
+        let grid = read_grid_bytes("四字节.csv", &bytes, &with(encoding)).unwrap();
+        assert_eq!(grid.cell(1, 1).text(), "𠮷㐀䶮€", "{encoding}");
+    }
+}
+
+#[test]
+fn a_stray_cell_in_the_far_corner_is_one_cell() {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "地区").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let grid = read_grid_bytes(
+        "远角.xlsx",
+        &book.save_to_buffer().unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(grid.row_count(), 1_048_576);
+    assert_eq!(grid.width(), 16_384);
+    assert_eq!(grid.cell(1_048_575, 16_383).text(), "x");
+    assert_eq!(grid.row(1_048_575).count(), 1);
+    assert!(grid.row(5).next().is_none());
+}
+
+#[test]
+fn formula_cells_without_a_result_are_refused_naming_them() {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "地区").unwrap();
+    ws.write_string(0, 1, "地区生产总值").unwrap();
+    ws.write_string(1, 0, "合计").unwrap();
+    // rust_xlsxwriter stores 0 and asks Excel to recalculate on opening.
+    ws.write_formula(1, 1, Formula::new("=SUM(B3:B4)")).unwrap();
+    ws.write_formula(2, 1, Formula::new("=1+1").set_result("2"))
+        .unwrap();
+    let err = read_grid_bytes(
+        "公式.xlsx",
+        &book.save_to_buffer().unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    match &err {
+        ReadError::Formulas { cells, count, .. } => {
+            assert_eq!(cells, &["B2"]);
+            assert_eq!(*count, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("重新计算"), "{err}");
+}
+
+#[test]
+fn an_oversized_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("大.csv");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(yiping_io::MAX_FILE_BYTES + 1).unwrap();
+    let err = read_grid(&path, &ReadOptions::default()).unwrap_err();
+    assert!(matches!(err, ReadError::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("拆分"), "{err}");
+}
