@@ -385,6 +385,10 @@ pub async fn save_entry(
     values: &[(IndicatorId, Measure, f64)],
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
+    // The importer refuses a table without values (issue 20); say so in the form's words.
+    if values.is_empty() {
+        return Err(AppError::invalid("没有填写任何数值，未保存"));
+    }
     let opts = ImportOptions {
         kind: ImportKind::Observations,
         read: ReadOptions::default(),

@@ -6,7 +6,7 @@
 use chrono::Utc;
 use yiping_app::AppError;
 use yiping_app::import::{ImportKind, ImportOptions, import_file};
-use yiping_import_corpus::{catalog_files, cases};
+use yiping_import_corpus::{cases, catalog_files};
 use yiping_io::{ParseOptions, ReadOptions};
 use yiping_store::ChangeContext;
 
@@ -35,7 +35,14 @@ async fn preview(app: &TestApp, s: &Session, name: &str, bytes: &[u8]) -> String
         ("Cookie", s.cookie.as_str()),
         ("X-CSRF-Token", s.csrf.as_str()),
     ];
-    let r = send_bytes(app, "POST", "/data/import/preview", &headers, Some((&ct, body))).await;
+    let r = send_bytes(
+        app,
+        "POST",
+        "/data/import/preview",
+        &headers,
+        Some((&ct, body)),
+    )
+    .await;
     assert_eq!(r.status, 200, "{name}: {}", r.body);
     r.body
         .replace("&quot;", "\"")
@@ -66,7 +73,9 @@ async fn the_upload_preview_shows_what_the_command_line_shows_for_every_corpus_f
         let cli = import_file(store, &path, &opts(true), &ctx).await;
         let page = preview(&app, &me, &case.name, &case.bytes).await;
         assert!(
-            !page.chars().any(|c| c.is_control() && !"\n\r\t".contains(c)),
+            !page
+                .chars()
+                .any(|c| c.is_control() && !"\n\r\t".contains(c)),
             "{}: a raw control character on the page",
             case.name
         );
@@ -88,7 +97,11 @@ async fn the_upload_preview_shows_what_the_command_line_shows_for_every_corpus_f
             Err(e) => {
                 refused += 1;
                 let shown = e.to_string().replace(&prefix, "");
-                assert!(page.contains(&shown), "{}: “{shown}” not on:\n{page}", case.name);
+                assert!(
+                    page.contains(&shown),
+                    "{}: “{shown}” not on:\n{page}",
+                    case.name
+                );
             }
             Ok(out) => {
                 assert!(page.contains("预览（尚未写入）"), "{}: {page}", case.name);

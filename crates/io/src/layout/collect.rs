@@ -58,8 +58,10 @@ pub(crate) struct Sink<'a> {
     pub skipped_missing: usize,
     /// Set by the long layout when the table has a 状态 column.
     pub status_column: bool,
-    /// The (first) header row, for a table without data.
-    pub header_row: usize,
+    /// The (first) header row, once found: a table without data rows is reported there.
+    pub header_row: Option<usize>,
+    /// Data rows read (not blank, not a footnote, not a section heading).
+    pub data_rows: usize,
     problems: Vec<Problem>,
     /// Problems found beyond [`MAX_PROBLEMS`].
     unlisted: usize,
@@ -74,7 +76,8 @@ impl<'a> Sink<'a> {
             opts,
             skipped_missing: 0,
             status_column: false,
-            header_row: 0,
+            header_row: None,
+            data_rows: 0,
             problems: Vec::new(),
             unlisted: 0,
             pending: Vec::new(),
@@ -341,17 +344,23 @@ impl<'a> Sink<'a> {
             }
         }
         drop(seen);
-        if self.problems.is_empty() && rows.is_empty() {
-            let reason = if self.skipped_missing > 0 {
-                format!(
+        // A table without data is almost always the wrong file (a blank template): refused,
+        // whatever else is wrong with it.
+        if let Some(header) = self.header_row {
+            if self.data_rows == 0 {
+                self.problem(
+                    header,
+                    None,
+                    "",
+                    "表中只有表头，没有数据行；这通常是选错了文件（例如空白模板）",
+                );
+            } else if self.problems.is_empty() && rows.is_empty() {
+                let reason = format!(
                     "表中没有任何数值：{}个数值单元格全部为空或“—”；这通常是选错了文件",
                     self.skipped_missing
-                )
-            } else {
-                "表中只有表头，没有数据行；这通常是选错了文件（例如空白模板）".to_string()
-            };
-            let header = self.header_row;
-            self.problem(header, None, "", reason);
+                );
+                self.problem(header, None, "", reason);
+            }
         }
         let mut problems = std::mem::take(&mut self.problems);
         if !problems.is_empty() {

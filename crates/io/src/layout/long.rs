@@ -145,7 +145,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
         );
         return;
     };
-    sink.header_row = header.row;
+    sink.header_row = Some(header.row);
     for &(c, first, again) in &header.twice {
         let text = grid.cell(header.row, again).text();
         sink.problem(
@@ -202,6 +202,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
         if is_footnote(&first.text()) {
             break;
         }
+        sink.data_rows += 1;
         let text = |c: Option<usize>| c.map(|c| (c, grid.cell(r, c).text()));
         let who_key = (raw(r, col(Col::EntityCode)), raw(r, col(Col::Entity)));
         let who = match who_cache.get(&who_key) {

@@ -23,12 +23,14 @@ pub(crate) struct Stated {
 }
 
 impl Stated {
-    /// Whether `p` (stated elsewhere: a period cell, a sub-header) agrees with this statement.
+    /// Whether `p` (stated elsewhere: a period cell, a sub-header) agrees with this statement:
+    /// a related period of the same year, or the same months of another year (上年同期 rows
+    /// beside this year's).
     pub(crate) fn agrees(&self, p: Period) -> bool {
         if self.year_only {
             return p.year_number() == self.period.year_number();
         }
-        related(self.period, p)
+        related(self.period, p) || same_months(self.period, p)
     }
 
     /// `2024年1—9月`, or `2024年` for a bare year.
@@ -44,6 +46,17 @@ pub(crate) fn related(a: Period, b: Period) -> bool {
         || last_month(b) == Some(a)
         || from_january(a) == Some(b)
         || from_january(b) == Some(a)
+}
+
+/// The same months (or week) in any year.
+fn same_months(a: Period, b: Period) -> bool {
+    match (a, b) {
+        (Period::Months { from, to, .. }, Period::Months { from: f, to: t, .. }) => {
+            from == f && to == t
+        }
+        (Period::Week { week, .. }, Period::Week { week: w, .. }) => week == w,
+        _ => false,
+    }
 }
 
 /// The last month of a month range (本月 beside 1—9月).

@@ -56,8 +56,9 @@ enum Kind {
     },
     /// No header at all: data here is a problem.
     Blank,
-    /// A column to skip (序号, 排名, 备注, the entity columns) or one whose header was already
-    /// reported.
+    /// A column whose header was reported: its cells are not read, but they are data.
+    Unread,
+    /// A column to skip (序号, 排名, 备注, the entity columns).
     Skip,
 }
 
@@ -103,7 +104,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
         sink.problem(0, None, "", "没有找到表头：表中没有数据");
         return;
     };
-    sink.header_row = h1;
+    sink.header_row = Some(h1);
     let table_units: Vec<String> = preamble
         .iter()
         .find_map(|(_, t)| unit_statement(t))
@@ -213,7 +214,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
         if top.is_empty() && sub.is_empty() {
             continue;
         }
-        kinds[c] = Kind::Skip;
+        kinds[c] = Kind::Unread;
         let (header_row, header_text) = if sub.is_empty() {
             (h1, top.clone())
         } else {
@@ -326,6 +327,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
             // A section heading such as 一、主城都市区.
             continue;
         }
+        sink.data_rows += 1;
         // Merge-aware: 合计 is often merged across 序号 and 地区.
         let cell_text = |c: Option<usize>| c.map(|c| (c, text_at(grid, r, c)));
         let who = sink.resolve_entity(r, cell_text(code_col), cell_text(name_col));
@@ -337,7 +339,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
         sink.skipped_missing += data_columns - present;
         for (c, cell) in grid.row(r) {
             match kinds.get(c) {
-                None | Some(Kind::Skip) => {}
+                None | Some(Kind::Skip | Kind::Unread) => {}
                 Some(Kind::Blank) => {
                     if !cell.is_empty() && blank_reported.insert(c) {
                         sink.problem(r, Some(c), cell.text(), "这一列有数据，但没有表头");

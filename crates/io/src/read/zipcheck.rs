@@ -152,25 +152,24 @@ fn ratio_message(name: &str, size: u64, packed: u64) -> String {
     )
 }
 
-/// The `count` and `uniqueCount` of `<sst>` must be possible in a part of `size` bytes (each
-/// string takes at least `<si/>`, five bytes): the reader reserves room for that many strings.
+/// The `uniqueCount` of `<sst>` must be possible in a part of `size` bytes (each string takes
+/// at least `<si/>`, five bytes): the reader reserves room for that many strings.
 fn check_string_count(head: &[u8], size: u64) -> Result<(), String> {
     let text = String::from_utf8_lossy(head);
     let Some(start) = text.find("<sst") else {
         return Ok(());
     };
     let tag = &text[start..text[start..].find('>').map_or(text.len(), |e| start + e)];
-    for attr in ["uniqueCount", "count"] {
-        let Some(value) = attribute(tag, attr) else {
-            continue;
-        };
-        let n: u64 = value.trim().parse().unwrap_or(u64::MAX);
-        if n > size / 5 + 1 {
-            return Err(format!(
-                "声明有{value}个共享字符串，但只有{}，不可能装下；文件已损坏或被篡改",
-                size_text(size)
-            ));
-        }
+    // `count` counts the cells that use the table; `uniqueCount` its entries.
+    let Some(value) = attribute(tag, "uniqueCount") else {
+        return Ok(());
+    };
+    let n: u64 = value.trim().parse().unwrap_or(u64::MAX);
+    if n > size / 5 + 1 {
+        return Err(format!(
+            "声明有{value}个共享字符串，但只有{}，不可能装下；文件已损坏或被篡改",
+            size_text(size)
+        ));
     }
     Ok(())
 }
@@ -276,10 +275,15 @@ mod tests {
 
     #[test]
     fn impossible_string_counts_are_refused() {
-        let head = br#"<?xml version="1.0"?><sst xmlns="x" count="4000000000" uniqueCount="2">"#;
+        let head = br#"<?xml version="1.0"?><sst xmlns="x" count="2" uniqueCount="4000000000">"#;
         assert!(check_string_count(head, 1000).is_err());
         let head = br#"<sst xmlns="x" count="3" uniqueCount="2"><si><t>a</t></si>"#;
         assert!(check_string_count(head, 1000).is_ok());
+        let head = br#"<sst xmlns="x" count="241" uniqueCount="40">"#;
+        assert!(
+            check_string_count(head, 838).is_ok(),
+            "count is the cells using it"
+        );
     }
 
     #[test]
