@@ -345,10 +345,8 @@ pub(crate) fn big_sheet(
     };
     let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     emit(&mut x, 0, &head, None);
-    let mut n = 1;
-    for row in rows {
+    for (n, row) in (1..).zip(rows) {
         emit(&mut x, n, &row, Some(numeric_col));
-        n += 1;
     }
     x.push_str("</sheetData></worksheet>");
     let mut sst = format!(

@@ -24,9 +24,7 @@ fn table(year: i32) -> Vec<(usize, usize, Cell)> {
 
 pub(super) fn cases(years: &mut Years, heavy: bool) -> Vec<Case> {
     let r = REFUSED_YEAR;
-    let sheet_head = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>"#
-    );
+    let sheet_head = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>"#;
     let sheet_tail = "</t></is></c></row></sheetData></worksheet>";
 
     // ~640 MiB of whitespace inside one cell's text.

@@ -195,9 +195,9 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
     let mut last_indicator: Option<IndicatorId> = None;
     // (indicator, measure, period) → the first column read as it.
     let mut read_as: HashMap<(IndicatorId, Measure, Option<Period>), usize> = HashMap::new();
-    for c in 0..width {
+    for (c, kind) in kinds.iter_mut().enumerate() {
         if key_col(c) || ignored(c) {
-            kinds[c] = Kind::Skip;
+            *kind = Kind::Skip;
             continue;
         }
         let sub = sub_text(c);
@@ -214,7 +214,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
         if top.is_empty() && sub.is_empty() {
             continue;
         }
-        kinds[c] = Kind::Unread;
+        *kind = Kind::Unread;
         let (header_row, header_text) = if sub.is_empty() {
             (h1, top.clone())
         } else {
@@ -285,7 +285,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
         };
         match unit_conversion(ind, m.measure, declared) {
             Ok(convert) => {
-                kinds[c] = Kind::Data {
+                *kind = Kind::Data {
                     indicator: m.indicator,
                     measure: m.measure,
                     period,

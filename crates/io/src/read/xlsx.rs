@@ -121,7 +121,7 @@ pub(super) fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid
         }
         match &cell.value {
             DataRef::Empty => {}
-            DataRef::SharedString(s) if s.is_empty() => {}
+            DataRef::SharedString("") => {}
             DataRef::SharedString(s) => match shared.get(&(s.as_ptr() as usize)) {
                 Some(&first) => grid.push_shared(c, first).map_err(too_large)?,
                 None => {
@@ -179,7 +179,7 @@ fn calculated(value: &DataRef<'_>, workbook: Workbook) -> bool {
         DataRef::Int(0) => !workbook.full_calc_on_load,
         DataRef::Float(f) if *f == 0.0 => !workbook.full_calc_on_load,
         DataRef::String(s) if s.is_empty() => !workbook.full_calc_on_load,
-        DataRef::SharedString(s) if s.is_empty() => !workbook.full_calc_on_load,
+        DataRef::SharedString("") => !workbook.full_calc_on_load,
         _ => true,
     }
 }
