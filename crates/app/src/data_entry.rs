@@ -364,12 +364,12 @@ fn as_grid(sheet: &EntrySheet, values: &[(IndicatorId, Measure, f64)]) -> Grid {
             }),
         ]);
     }
-    Grid {
-        file: format!("{}{}填报", sheet.unit.data.name, sheet.period.label_zh()),
-        sheet: None,
+    Grid::from_rows(
+        &format!("{}{}填报", sheet.unit.data.name, sheet.period.label_zh()),
+        None,
         rows,
-        merges: Vec::new(),
-    }
+        Vec::new(),
+    )
 }
 
 /// Saves checked values through the importer (one transaction, audit, recompute).
@@ -379,6 +379,10 @@ pub async fn save_entry(
     values: &[(IndicatorId, Measure, f64)],
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
+    // The importer refuses a table without values (issue 20); say so in the form's words.
+    if values.is_empty() {
+        return Err(AppError::invalid("没有填写任何数值，未保存"));
+    }
     let opts = ImportOptions {
         kind: ImportKind::Observations,
         read: ReadOptions::default(),

@@ -79,15 +79,18 @@ pub struct ImportOutcome {
     /// checked and the 问题 they raised, and what failed); `None` when nothing was changed (a
     /// dry run, or a file equal to what is stored).
     pub after: Option<AfterChange>,
+    /// Accepted but worth a look (an identical repeated row, imported once), by file, row and
+    /// reason, control characters escaped.
+    pub warnings: Vec<Problem>,
 }
 
 /// Recognises master-data tables by their header; everything else is observations.
 pub fn detect_kind(grid: &Grid) -> ImportKind {
     let has = |row: &[String], names: &[&str]| names.iter().all(|n| row.iter().any(|c| c == n));
-    for r in grid.rows.iter().take(8) {
-        let row: Vec<String> = r
-            .iter()
-            .map(|c| yiping_kernel::normalize_name(&c.text()))
+    for r in 0..grid.row_count().min(8) {
+        let row: Vec<String> = grid
+            .row(r)
+            .map(|(_, c)| yiping_kernel::normalize_name(&c.text()))
             .collect();
         if has(&row, &["年份", "目标值"]) {
             return ImportKind::Targets;
@@ -181,13 +184,19 @@ pub async fn import_grid(
         dry_run: opts.dry_run,
         changes: Vec::new(),
         after: None,
+        warnings: Vec::new(),
     };
     match kind {
         ImportKind::Observations | ImportKind::Auto => {
             let catalog = Catalog::new(store.all_entities().await?, store.indicators().await?);
-            let parsed =
+            let mut parsed =
                 parse_observations(grid, &catalog, &opts.parse).map_err(|p| rejected(grid, p))?;
-            let batch: Vec<_> = parsed.rows.iter().map(|r| (r.key, r.value)).collect();
+            // The parsed rows are not needed once the batch is built (a big file's memory).
+            let batch: Vec<_> = std::mem::take(&mut parsed.rows)
+                .into_iter()
+                .map(|r| (r.key, r.value))
+                .collect();
+            out.warnings = std::mem::take(&mut parsed.warnings);
             // A table without a 状态 column states no status: re-importing it must not undo an
             // approval of values it leaves unchanged.
             let apply = ApplyOptions {

@@ -1,7 +1,7 @@
 //! The demo indicator catalogue: regional economic indicators, the enterprise inputs of 亩均论英雄
 //! and the 亩均 ratios defined by formula over those inputs (DOMAIN.md §3.2).
 
-use yiping_kernel::{Aggregation, Frequency, IndicatorKind, NewIndicator, Polarity};
+use yiping_kernel::{Aggregation, Frequency, IndicatorKind, NewIndicator, Polarity, ValidRange};
 
 use Aggregation::{None as NoAgg, Sum, WeightedMean};
 use Frequency::{Month, Quarter, Year};
@@ -460,7 +460,24 @@ fn build(d: &Def) -> NewIndicator {
     i.owner_department = Some(d.owner.to_string());
     i.constraint = d.constraint.map(String::from);
     i.formula = d.formula.map(String::from);
+    i.range = valid_range(d.code);
     i
+}
+
+/// The values a level may take, which an import enforces: amounts of money, counts, land,
+/// energy and emissions cannot be negative, and a share of GDP is at most 100 %. Value added
+/// and the ratios built on it are left open (a loss-making firm's value added can be negative).
+fn valid_range(code: &str) -> ValidRange {
+    match code {
+        "RD_INTENSITY" => ValidRange {
+            min: Some(0.0),
+            max: Some(100.0),
+        },
+        "ENT_VA" | "VA_PER_MU" | "VA_PER_ENERGY" | "VA_PER_EMISSION" | "LABOUR_PROD" => {
+            ValidRange::ANY
+        }
+        _ => ValidRange::NON_NEGATIVE,
+    }
 }
 
 /// All demo indicators: regional, enterprise inputs, then the derived 亩均 ratios.

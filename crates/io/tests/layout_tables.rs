@@ -6,15 +6,14 @@ use yiping_io::{
 };
 use yiping_kernel::{
     Aggregation, Catalog, Entity, EntityCode, EntityId, EntityKind, Frequency, Indicator,
-    IndicatorId, IndicatorKind, NewEntity, NewIndicator, Polarity, TargetKind,
+    IndicatorId, IndicatorKind, NewEntity, NewIndicator, Polarity, TargetKind, ValidRange,
 };
 
 fn grid(rows: &[&[&str]]) -> Grid {
-    Grid {
-        file: "主数据.csv".to_string(),
-        sheet: None,
-        rows: rows
-            .iter()
+    Grid::from_rows(
+        "主数据.csv",
+        None,
+        rows.iter()
             .map(|r| {
                 r.iter()
                     .map(|s| {
@@ -27,8 +26,8 @@ fn grid(rows: &[&[&str]]) -> Grid {
                     .collect()
             })
             .collect(),
-        merges: Vec::new(),
-    }
+        Vec::new(),
+    )
 }
 
 fn show(problems: &[Problem]) -> String {
@@ -238,6 +237,7 @@ fn indicators_with_every_column() {
             "市统计局",
             "预期性",
             "",
+            "≥0",
         ],
         &[
             "rd_intensity",
@@ -253,6 +253,7 @@ fn indicators_with_every_column() {
             "市科技局",
             "",
             "RD / GDP",
+            "0—100",
         ],
         &[
             "FAI",
@@ -283,16 +284,30 @@ fn indicators_with_every_column() {
     assert_eq!(inds[1].formula.as_deref(), Some("RD / GDP"));
     assert_eq!(inds[2].polarity, Polarity::HigherBetter);
     assert_eq!(inds[2].frequency, Frequency::Month);
+    assert_eq!(inds[0].range, ValidRange::NON_NEGATIVE);
+    assert_eq!(
+        inds[1].range,
+        ValidRange::new(Some(0.0), Some(100.0)).unwrap()
+    );
+    assert!(inds[2].range.is_any());
 }
 
 #[test]
 fn indicator_problems_are_all_reported() {
     let g = grid(&[
-        &["代码", "名称", "计量单位", "频率", "小数位数", "约束性"],
-        &["地区生产总值", "地区生产总值", "亿元", "", "", ""],
-        &["GDP", "", "亿元", "", "", ""],
-        &["FAI", "固定资产投资", "亿元", "每旬", "9", "必须"],
-        &["fai", "固投", "亿元", "", "", ""],
+        &[
+            "代码",
+            "名称",
+            "计量单位",
+            "频率",
+            "小数位数",
+            "约束性",
+            "取值范围",
+        ],
+        &["地区生产总值", "地区生产总值", "亿元", "", "", "", ""],
+        &["GDP", "", "亿元", "", "", "", ""],
+        &["FAI", "固定资产投资", "亿元", "每旬", "9", "必须", "100—0"],
+        &["fai", "固投", "亿元", "", "", "", ""],
     ]);
     let problems = parse_indicators(&g).unwrap_err();
     let at: Vec<(usize, Option<&str>)> = problems
@@ -307,6 +322,7 @@ fn indicator_problems_are_all_reported() {
             (4, Some("D")),
             (4, Some("E")),
             (4, Some("F")),
+            (4, Some("G")),
             (5, Some("A"))
         ],
         "{}",

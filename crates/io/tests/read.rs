@@ -52,8 +52,8 @@ fn utf8_csv_reads_as_text_cells() {
     let grid = read_grid_bytes("gdp.csv", GDP.as_bytes(), &ReadOptions::default()).unwrap();
     assert_eq!(grid.file, "gdp.csv");
     assert_eq!(grid.sheet, None);
-    assert_eq!(grid.rows, gdp_rows());
-    assert!(grid.merges.is_empty());
+    assert_eq!(grid.rows(), gdp_rows());
+    assert!(grid.merges().is_empty());
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn utf8_bom_is_stripped_whatever_the_chosen_encoding() {
     bytes.extend_from_slice(GDP.as_bytes());
     for encoding in [Encoding::Auto, Encoding::Utf8, Encoding::Gbk] {
         let grid = read_grid_bytes("gdp.csv", &bytes, &with(encoding)).unwrap();
-        assert_eq!(grid.rows, gdp_rows(), "{encoding}");
+        assert_eq!(grid.rows(), gdp_rows(), "{encoding}");
     }
 }
 
@@ -72,7 +72,7 @@ fn gbk_csv_is_detected_and_can_be_forced() {
     assert!(std::str::from_utf8(&bytes).is_err());
     for encoding in [Encoding::Auto, Encoding::Gbk, Encoding::Gb18030] {
         let grid = read_grid_bytes("gdp.csv", &bytes, &with(encoding)).unwrap();
-        assert_eq!(grid.rows, gdp_rows(), "{encoding}");
+        assert_eq!(grid.rows(), gdp_rows(), "{encoding}");
     }
 }
 
@@ -130,22 +130,39 @@ fn malformed_gbk_is_an_error_when_forced_or_detected() {
 fn tab_and_semicolon_delimiters_are_detected() {
     let tab = "\n地区\t地区生产总值\n渝中区\t1234.5\n江北区\t1500.25\n";
     let grid = read_grid_bytes("gdp.txt", tab.as_bytes(), &ReadOptions::default()).unwrap();
-    assert_eq!(grid.rows[1..], gdp_rows()[..]);
+    assert_eq!(grid.rows()[1..], gdp_rows()[..]);
     let semi = GDP.replace(',', ";");
     let grid = read_grid_bytes("gdp.csv", semi.as_bytes(), &ReadOptions::default()).unwrap();
-    assert_eq!(grid.rows, gdp_rows());
+    assert_eq!(grid.rows(), gdp_rows());
     // A comma in the first line keeps the comma, even with semicolons in the text.
     let grid = read_grid_bytes("a.csv", "a;b,c\n".as_bytes(), &ReadOptions::default()).unwrap();
-    assert_eq!(grid.rows, vec![vec![t("a;b"), t("c")]]);
+    assert_eq!(grid.rows(), vec![vec![t("a;b"), t("c")]]);
 }
 
+/// Excel's "Unicode text" export is UTF-16: refused (issue 20), with or without a byte-order
+/// mark, naming UTF-16 and telling the user to save as "CSV UTF-8", whatever encoding is
+/// chosen.
 #[test]
-fn utf16_text_from_excel_unicode_export_is_read() {
+fn utf16_text_is_refused_with_advice() {
     let text = "地区\t地区生产总值\r\n渝中区\t1234.5\r\n江北区\t1500.25\r\n";
-    let mut bytes = vec![0xFF, 0xFE];
-    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-    let grid = read_grid_bytes("unicode.txt", &bytes, &ReadOptions::default()).unwrap();
-    assert_eq!(grid.rows, gdp_rows());
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let mut bom = vec![0xFF, 0xFE];
+    bom.extend_from_slice(&le);
+    for (bytes, encoding) in [
+        (&bom, Encoding::Auto),
+        (&le, Encoding::Auto),
+        (&be, Encoding::Utf8),
+        (&le, Encoding::Gbk),
+    ] {
+        let err = read_grid_bytes("unicode.txt", bytes, &with(encoding)).unwrap_err();
+        assert!(matches!(err, ReadError::Utf16 { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("UTF-16") && msg.contains("CSV UTF-8") && msg.contains("unicode.txt"),
+            "{msg}"
+        );
+    }
 }
 
 #[test]
@@ -153,7 +170,7 @@ fn ragged_rows_empty_cells_blank_lines_and_quotes_are_kept() {
     let text = "标题\n\n地区,总量,增速\n渝中区,, 6.1 \n\"江北区,北部\",\"多\n行\",\"引\"\"号\"\n\n,,\n合计\n";
     let grid = read_grid_bytes("a.csv", text.as_bytes(), &ReadOptions::default()).unwrap();
     assert_eq!(
-        grid.rows,
+        grid.rows(),
         vec![
             vec![t("标题")],
             vec![],
@@ -172,7 +189,7 @@ fn ragged_rows_empty_cells_blank_lines_and_quotes_are_kept() {
 fn crlf_line_endings_are_read() {
     let text = GDP.replace('\n', "\r\n");
     let grid = read_grid_bytes("gdp.csv", text.as_bytes(), &ReadOptions::default()).unwrap();
-    assert_eq!(grid.rows, gdp_rows());
+    assert_eq!(grid.rows(), gdp_rows());
 }
 
 #[test]
@@ -191,7 +208,7 @@ fn unclosed_quote_is_a_syntax_error_with_its_line() {
 fn empty_csv_is_an_empty_grid() {
     for bytes in [&b""[..], b"\xEF\xBB\xBF", b"\n\n"] {
         let grid = read_grid_bytes("empty.csv", bytes, &ReadOptions::default()).unwrap();
-        assert!(grid.rows.is_empty(), "{bytes:?}");
+        assert!(grid.rows().is_empty(), "{bytes:?}");
     }
 }
 
@@ -201,7 +218,7 @@ fn read_grid_uses_the_path_and_extension_case_insensitively() {
     let path = dir.path().join("GDP.CSV");
     std::fs::write(&path, gbk(GDP)).unwrap();
     let grid = read_grid(&path, &ReadOptions::default()).unwrap();
-    assert_eq!(grid.rows, gdp_rows());
+    assert_eq!(grid.rows(), gdp_rows());
     assert_eq!(grid.file, path.display().to_string());
 }
 
@@ -312,9 +329,9 @@ fn xlsx_first_sheet_keeps_positions_types_and_merges() {
         vec![e.clone(), t("合计"), n(2734.75), t("#DIV/0!")],
         vec![e.clone(), t("注：增速按可比价格计算。")],
     ];
-    assert_eq!(grid.rows, expected);
+    assert_eq!(grid.rows(), expected);
     assert_eq!(
-        grid.merges,
+        grid.merges(),
         vec![
             mr(1, 1, 1, 4),
             mr(2, 1, 3, 1),
@@ -324,7 +341,7 @@ fn xlsx_first_sheet_keeps_positions_types_and_merges() {
         ]
     );
     // Absolute addressing: C6 holds 渝中区's total.
-    assert_eq!(grid.cell(5, 2), &n(1234.5));
+    assert_eq!(grid.cell(5, 2).to_cell(), n(1234.5));
     assert_eq!(grid.merge_at(3, 1), Some(&mr(2, 1, 3, 1)));
     assert_eq!(grid.merge_at(2, 3), Some(&mr(2, 2, 2, 3)));
     assert_eq!(grid.merge_at(5, 1), None);
@@ -335,13 +352,13 @@ fn xlsx_named_sheet_converts_dates_and_bools_to_text() {
     let grid = read_grid_bytes("gdp.xlsm", &gdp_workbook(), &sheet("说明")).unwrap();
     assert_eq!(grid.sheet.as_deref(), Some("说明"));
     assert_eq!(
-        grid.rows,
+        grid.rows(),
         vec![
             vec![t("更新日期"), t("2024-03-31")],
             vec![t("已审核"), t("TRUE"), n(42.0)]
         ]
     );
-    assert!(grid.merges.is_empty());
+    assert!(grid.merges().is_empty());
 }
 
 #[test]
@@ -378,7 +395,7 @@ fn xlsx_first_visible_sheet_is_the_default() {
     assert_eq!(grid.sheet.as_deref(), Some("数据"));
     // A hidden sheet can still be asked for by name.
     let grid = read_grid_bytes("h.xlsx", &bytes, &sheet("隐藏")).unwrap();
-    assert_eq!(grid.rows, vec![vec![t("hidden")]]);
+    assert_eq!(grid.rows(), vec![vec![t("hidden")]]);
 }
 
 #[test]
@@ -393,12 +410,7 @@ fn xlsx_empty_sheet_is_an_empty_grid() {
     .unwrap();
     assert_eq!(
         grid,
-        Grid {
-            file: "e.xlsx".into(),
-            sheet: Some("Sheet1".into()),
-            rows: vec![],
-            merges: vec![]
-        }
+        Grid::from_rows("e.xlsx", Some("Sheet1"), vec![], vec![])
     );
 }
 
@@ -420,8 +432,8 @@ fn xlsx_from_disk_reads_the_same() {
     std::fs::write(&path, gdp_workbook()).unwrap();
     let from_disk = read_grid(&path, &ReadOptions::default()).unwrap();
     let from_bytes = read_grid_bytes("gdp.xlsx", &gdp_workbook(), &ReadOptions::default()).unwrap();
-    assert_eq!(from_disk.rows, from_bytes.rows);
-    assert_eq!(from_disk.merges, from_bytes.merges);
+    assert_eq!(from_disk.rows(), from_bytes.rows());
+    assert_eq!(from_disk.merges(), from_bytes.merges());
 }
 
 // ---------------------------------------------------------------- bad input never panics
@@ -443,7 +455,79 @@ proptest::proptest! {
     #[test]
     fn arbitrary_text_csv_keeps_one_row_per_record(text in "[a,;\t\"\r\n 区]{0,64}") {
         if let Ok(grid) = read_grid_bytes("x.csv", text.as_bytes(), &ReadOptions::default()) {
-            proptest::prop_assert!(grid.rows.len() <= text.matches(['\r', '\n']).count() + 1);
+            proptest::prop_assert!(grid.row_count() <= text.matches(['\r', '\n']).count() + 1);
         }
     }
+}
+
+// ---------------------------------------------------------------- issue 20
+
+#[test]
+fn gb18030_four_byte_characters_decode() {
+    let text = "地区,备注\n渝北区,𠮷㐀䶮€\n";
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(text);
+    assert!(!unmappable);
+    // 𠮷 (U+20BB7) and 㐀 (U+3400) take four bytes in GB18030.
+    assert!(bytes.len() > encoding_rs::GBK.encode("地区,备注\n渝北区,\n").0.len() + 8);
+    for encoding in [Encoding::Auto, Encoding::Gb18030, Encoding::Gbk] {
+        let grid = read_grid_bytes("四字节.csv", &bytes, &with(encoding)).unwrap();
+        assert_eq!(grid.cell(1, 1).text(), "𠮷㐀䶮€", "{encoding}");
+    }
+}
+
+#[test]
+fn a_stray_cell_in_the_far_corner_is_one_cell() {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "地区").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let grid = read_grid_bytes(
+        "远角.xlsx",
+        &book.save_to_buffer().unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(grid.row_count(), 1_048_576);
+    assert_eq!(grid.width(), 16_384);
+    assert_eq!(grid.cell(1_048_575, 16_383).text(), "x");
+    assert_eq!(grid.row(1_048_575).count(), 1);
+    assert!(grid.row(5).next().is_none());
+}
+
+#[test]
+fn formula_cells_without_a_result_are_refused_naming_them() {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "地区").unwrap();
+    ws.write_string(0, 1, "地区生产总值").unwrap();
+    ws.write_string(1, 0, "合计").unwrap();
+    // rust_xlsxwriter stores 0 and asks Excel to recalculate on opening.
+    ws.write_formula(1, 1, Formula::new("=SUM(B3:B4)")).unwrap();
+    ws.write_formula(2, 1, Formula::new("=1+1").set_result("2"))
+        .unwrap();
+    let err = read_grid_bytes(
+        "公式.xlsx",
+        &book.save_to_buffer().unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    match &err {
+        ReadError::Formulas { cells, count, .. } => {
+            assert_eq!(cells, &["B2"]);
+            assert_eq!(*count, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("重新计算"), "{err}");
+}
+
+#[test]
+fn an_oversized_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("大.csv");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(yiping_io::MAX_FILE_BYTES + 1).unwrap();
+    let err = read_grid(&path, &ReadOptions::default()).unwrap_err();
+    assert!(matches!(err, ReadError::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("拆分"), "{err}");
 }

@@ -155,13 +155,13 @@ fn xlsx_round_trip_keeps_cells_numbers_and_merges() {
     write_xlsx(&[("地区生产总值", &table)], &path).unwrap();
     let grid = read_grid(&path, &ReadOptions::default()).unwrap();
     assert_eq!(grid.sheet.as_deref(), Some("地区生产总值"));
-    assert_eq!(grid.rows, expected_rows(&table, true));
+    assert_eq!(grid.rows(), expected_rows(&table, true));
     // Numbers are numbers, bit for bit.
-    assert_eq!(grid.cell(6, 1), &n(0.1 + 0.2));
-    assert_eq!(grid.cell(6, 3), &n(123_456_789.123_456_7));
+    assert_eq!(grid.cell(6, 1).to_cell(), n(0.1 + 0.2));
+    assert_eq!(grid.cell(6, 3).to_cell(), n(123_456_789.123_456_7));
     // The title merged across the four columns, the table's merges one row down.
     assert_eq!(
-        grid.merges,
+        grid.merges(),
         vec![
             mr(0, 0, 0, 3),
             mr(1, 0, 2, 0),
@@ -218,10 +218,10 @@ fn xlsx_several_sheets_and_merged_numbers() {
     };
     let grid = read_grid_bytes("x.xlsx", &bytes, &opts).unwrap();
     assert_eq!(
-        grid.rows,
+        grid.rows(),
         vec![vec![t("指标"), t("值")], vec![t("合计"), n(42.5)]]
     );
-    assert_eq!(grid.merges, vec![mr(1, 1, 2, 1)]);
+    assert_eq!(grid.merges(), vec![mr(1, 1, 2, 1)]);
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn csv_round_trip_keeps_text_and_numbers_parse_back() {
 
     let grid = read_grid_bytes("导出.csv", &bytes, &ReadOptions::default()).unwrap();
     assert_eq!(
-        normalized(grid.rows.clone()),
+        normalized(grid.rows()),
         as_csv(expected_rows(&table, false))
     );
     let parsed: f64 = grid.cell(6, 1).text().parse().unwrap();
@@ -271,7 +271,7 @@ fn csv_first_line_with_semicolons_or_tabs_still_reads_as_commas() {
     let mut bytes = Vec::new();
     write_csv(&table, &mut bytes).unwrap();
     let grid = read_grid_bytes("a.csv", &bytes, &ReadOptions::default()).unwrap();
-    assert_eq!(grid.rows, expected_rows(&table, false));
+    assert_eq!(grid.rows(), expected_rows(&table, false));
 }
 
 #[test]
@@ -281,7 +281,10 @@ fn csv_to_a_file_reads_back() {
     let path = dir.path().join("导出.csv");
     write_csv(&table, std::fs::File::create(&path).unwrap()).unwrap();
     let grid = read_grid(&path, &ReadOptions::default()).unwrap();
-    assert_eq!(normalized(grid.rows), as_csv(expected_rows(&table, false)));
+    assert_eq!(
+        normalized(grid.rows()),
+        as_csv(expected_rows(&table, false))
+    );
 }
 
 // ---------------------------------------------------------------- properties
@@ -325,13 +328,13 @@ proptest! {
         let mut bytes = Vec::new();
         write_csv(&table, &mut bytes).unwrap();
         let grid = read_grid_bytes("p.csv", &bytes, &ReadOptions::default()).unwrap();
-        prop_assert_eq!(normalized(grid.rows), as_csv(expected_rows(&table, false)));
+        prop_assert_eq!(normalized(grid.rows()), as_csv(expected_rows(&table, false)));
     }
 
     #[test]
     fn xlsx_round_trip(table in table(XLSX_TEXT)) {
         let bytes = write_xlsx_bytes(&[("表", &table)]).unwrap();
         let grid = read_grid_bytes("p.xlsx", &bytes, &ReadOptions::default()).unwrap();
-        prop_assert_eq!(grid.rows, expected_rows(&table, true));
+        prop_assert_eq!(grid.rows(), expected_rows(&table, true));
     }
 }

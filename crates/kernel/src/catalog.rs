@@ -62,7 +62,11 @@ impl Catalog {
             self.entity_by_code
                 .insert((e.data.kind, code.as_str().to_string()), e.id);
         }
-        for name in std::iter::once(&e.data.name).chain(&e.data.aliases) {
+        let derived = autonomous_short_forms(&e.data.name);
+        for name in std::iter::once(&e.data.name)
+            .chain(&e.data.aliases)
+            .chain(&derived)
+        {
             let ids = self.entity_by_name.entry(normalize_name(name)).or_default();
             if !ids.contains(&e.id) {
                 ids.push(e.id);
@@ -109,9 +113,11 @@ impl Catalog {
             Some(k) => std::slice::from_ref(k),
             None => &EntityKind::ALL,
         };
-        for k in kinds {
-            if let Some(id) = self.entity_by_code.get(&(*k, upper.clone())) {
-                return EntityMatch::One(*id);
+        for code in code_forms(&upper) {
+            for k in kinds {
+                if let Some(id) = self.entity_by_code.get(&(*k, code.clone())) {
+                    return EntityMatch::One(*id);
+                }
             }
         }
         let ids: Vec<EntityId> = self
@@ -131,6 +137,29 @@ impl Catalog {
             1 => EntityMatch::One(ids[0]),
             _ => EntityMatch::Ambiguous(ids),
         }
+    }
+
+    /// Entities whose name or an alias contains `text` (经开区 → 万盛经开区 …), at most `limit`,
+    /// sorted by name: candidates to list when a name is not known. Never used to resolve.
+    pub fn entities_containing(&self, text: &str, limit: usize) -> Vec<EntityId> {
+        let t = normalize_name(text);
+        if t.chars().count() < 2 {
+            return Vec::new();
+        }
+        let mut ids: Vec<EntityId> = self
+            .entity_by_name
+            .iter()
+            .filter(|(name, _)| name.contains(&t))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.sort_by(|a, b| {
+            let name = |id: &EntityId| self.entities.get(id).map(|e| e.data.name.as_str());
+            name(a).cmp(&name(b)).then(a.cmp(b))
+        });
+        ids.truncate(limit);
+        ids
     }
 
     /// Finds an indicator by code, name or alias, ignoring case, spaces, full-width forms and a
@@ -158,6 +187,117 @@ impl Catalog {
         v.sort();
         v
     }
+}
+
+/// The forms a code is looked up in: as written; without the `.0` a float format adds
+/// (500103.0) or the apostrophe Excel uses to keep digits as text ('500103); and a 12-digit
+/// statistical division code ending in zeros as the 9-digit town or 6-digit county code it
+/// pads (500103000000 → 500103).
+fn code_forms(upper: &str) -> Vec<String> {
+    let mut t = upper.trim_start_matches(['\'', '`', '‘', '’']);
+    if let Some(digits) = t.strip_suffix(".0")
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+    {
+        t = digits;
+    }
+    let mut forms = vec![upper.to_string()];
+    if t != upper {
+        forms.push(t.to_string());
+    }
+    if t.len() == 12 && t.chars().all(|c| c.is_ascii_digit()) {
+        if t.ends_with("000") {
+            forms.push(t[..9].to_string());
+        }
+        if t.ends_with("000000") {
+            forms.push(t[..6].to_string());
+        }
+    }
+    forms
+}
+
+/// The ethnic groups that name autonomous counties (彭水苗族土家族自治县).
+const ETHNIC_GROUPS: &[&str] = &[
+    "蒙古",
+    "回",
+    "藏",
+    "维吾尔",
+    "苗",
+    "彝",
+    "壮",
+    "布依",
+    "朝鲜",
+    "满",
+    "侗",
+    "瑶",
+    "白",
+    "土家",
+    "哈尼",
+    "哈萨克",
+    "傣",
+    "黎",
+    "傈僳",
+    "佤",
+    "畲",
+    "高山",
+    "拉祜",
+    "水",
+    "东乡",
+    "纳西",
+    "景颇",
+    "柯尔克孜",
+    "土",
+    "达斡尔",
+    "仫佬",
+    "羌",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "塔吉克",
+    "怒",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "德昂",
+    "保安",
+    "裕固",
+    "京",
+    "塔塔尔",
+    "独龙",
+    "鄂伦春",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "各",
+];
+
+/// The short forms people write for an autonomous county: 彭水苗族土家族自治县 → 彭水, 彭水县,
+/// 彭水自治县. Empty for other names.
+fn autonomous_short_forms(name: &str) -> Vec<String> {
+    let Some(mut head) = name.trim().strip_suffix("自治县") else {
+        return Vec::new();
+    };
+    let before = head;
+    while let Some(rest) = ETHNIC_GROUPS.iter().find_map(|g| {
+        head.strip_suffix('族')
+            .and_then(|h| h.strip_suffix(g))
+            .filter(|h| !h.is_empty())
+    }) {
+        head = rest;
+    }
+    if head == before || head.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        head.to_string(),
+        format!("{head}县"),
+        format!("{head}自治县"),
+    ]
 }
 
 fn normalize_key(s: &str) -> String {
@@ -250,6 +390,51 @@ mod tests {
         assert_eq!(
             c.find_entity("500229001", None),
             EntityMatch::One(EntityId(5))
+        );
+    }
+
+    #[test]
+    fn autonomous_counties_answer_to_their_short_forms() {
+        assert_eq!(
+            autonomous_short_forms("彭水苗族土家族自治县"),
+            ["彭水", "彭水县", "彭水自治县"]
+        );
+        assert_eq!(autonomous_short_forms("秀山土家族苗族自治县")[1], "秀山县");
+        assert_eq!(autonomous_short_forms("石柱土家族自治县")[1], "石柱县");
+        assert!(autonomous_short_forms("梁平区").is_empty());
+        let mut c = catalog();
+        c.add_entity(region(9, Some("500243"), "彭水苗族土家族自治县", &["彭水"]));
+        for name in ["彭水县", "彭水", "彭水自治县", "彭水苗族土家族自治县"] {
+            assert_eq!(
+                c.find_entity(name, None),
+                EntityMatch::One(EntityId(9)),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn codes_in_the_forms_files_carry_them() {
+        let c = catalog();
+        for code in ["500103000000", "500103.0", "'500103"] {
+            assert_eq!(
+                c.find_entity(code, None),
+                EntityMatch::One(EntityId(1)),
+                "{code}"
+            );
+        }
+        assert_eq!(
+            c.find_entity("500229001000", None),
+            EntityMatch::One(EntityId(5))
+        );
+        assert_eq!(c.find_entity("500103000001", None), EntityMatch::None);
+        assert_eq!(
+            c.entities_containing("关镇", 5),
+            vec![EntityId(4), EntityId(5)]
+        );
+        assert!(
+            c.entities_containing("关", 5).is_empty(),
+            "too short to suggest"
         );
     }
 

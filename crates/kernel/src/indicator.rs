@@ -128,6 +128,107 @@ str_enum!(
     }
 );
 
+/// The values an indicator's level can take: land area, counts and money stocks cannot be
+/// negative, a share cannot pass 100 %. Either bound may be open. Growth rates are not bound.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ValidRange {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl ValidRange {
+    /// No bound.
+    pub const ANY: ValidRange = ValidRange {
+        min: None,
+        max: None,
+    };
+    /// Zero or more.
+    pub const NON_NEGATIVE: ValidRange = ValidRange {
+        min: Some(0.0),
+        max: None,
+    };
+
+    /// A range; the bounds must be finite and in order.
+    pub fn new(min: Option<f64>, max: Option<f64>) -> Result<Self, KernelError> {
+        let r = Self { min, max };
+        if min.is_some_and(|m| !m.is_finite()) || max.is_some_and(|m| !m.is_finite()) {
+            return Err(KernelError::invalid(
+                "取值范围",
+                r.label_zh(),
+                "上下限须为有限数",
+            ));
+        }
+        if let (Some(a), Some(b)) = (min, max)
+            && a > b
+        {
+            return Err(KernelError::invalid(
+                "取值范围",
+                r.label_zh(),
+                "下限大于上限",
+            ));
+        }
+        Ok(r)
+    }
+
+    pub fn is_any(&self) -> bool {
+        self.min.is_none() && self.max.is_none()
+    }
+
+    pub fn contains(&self, v: f64) -> bool {
+        self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m)
+    }
+
+    /// `≥0`, `≤100`, `0—100`, or empty for no bound; [`ValidRange::parse`] reads it back.
+    pub fn label_zh(&self) -> String {
+        match (self.min, self.max) {
+            (None, None) => String::new(),
+            (Some(a), None) => format!("≥{a}"),
+            (None, Some(b)) => format!("≤{b}"),
+            (Some(a), Some(b)) => format!("{a}—{b}"),
+        }
+    }
+
+    /// Reads `≥0` (also `>=0`, `非负`, `不小于0`), `≤100`, `0—100` (also `0-100`, `0~100`,
+    /// `[0,100]`, `0至100`); empty for no bound.
+    pub fn parse(s: &str) -> Result<Self, KernelError> {
+        let t: String = crate::catalog::normalize_name(s);
+        let bad =
+            || KernelError::invalid("取值范围", s, "应写作 ≥0、≤100 或 0—100（留空表示不限）");
+        let num = |x: &str| x.trim().parse::<f64>().map_err(|_| bad());
+        if t.is_empty() || t == "不限" {
+            return Ok(Self::ANY);
+        }
+        if t == "非负" || t == "非负数" {
+            return Ok(Self::NON_NEGATIVE);
+        }
+        for p in ["≥", ">=", "不小于", "不低于"] {
+            if let Some(rest) = t.strip_prefix(p) {
+                return Self::new(Some(num(rest)?), None);
+            }
+        }
+        for p in ["≤", "<=", "不大于", "不高于", "不超过"] {
+            if let Some(rest) = t.strip_prefix(p) {
+                return Self::new(None, Some(num(rest)?));
+            }
+        }
+        let inner = t
+            .strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'))
+            .unwrap_or(&t);
+        for sep in [",", "—", "~", "～", "至", "到"] {
+            if let Some((a, b)) = inner.split_once(sep) {
+                return Self::new(Some(num(a)?), Some(num(b)?));
+            }
+        }
+        // `0-100`: the dash after the first character (a leading one is a sign).
+        if let Some(i) = inner.get(1..).and_then(|r| r.find('-')) {
+            let (a, b) = inner.split_at(i + 1);
+            return Self::new(Some(num(a)?), Some(num(&b[1..])?));
+        }
+        Err(bad())
+    }
+}
+
 /// An indicator as defined by an analyst, before the store gives it an id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewIndicator {
@@ -147,6 +248,9 @@ pub struct NewIndicator {
     pub constraint: Option<String>,
     /// A formula over other indicators' codes, e.g. `TAX / LAND_MU` for 亩均税收.
     pub formula: Option<String>,
+    /// The values a level may take (an import refuses others); no bound by default.
+    #[serde(default)]
+    pub range: ValidRange,
 }
 
 impl NewIndicator {
@@ -176,6 +280,7 @@ impl NewIndicator {
             owner_department: None,
             constraint: None,
             formula: None,
+            range: ValidRange::ANY,
         })
     }
 
@@ -271,6 +376,30 @@ mod tests {
         assert_eq!(i.quotient_value(1.0, 0.0), None);
         i.formula = Some("(A + B) / C".into());
         assert_eq!(i.quotient_operands(), None);
+    }
+
+    #[test]
+    fn valid_ranges_parse_print_and_check() {
+        for (text, min, max) in [
+            ("≥0", Some(0.0), None),
+            (">= 0", Some(0.0), None),
+            ("非负", Some(0.0), None),
+            ("0—100", Some(0.0), Some(100.0)),
+            ("0-100", Some(0.0), Some(100.0)),
+            ("[0,100]", Some(0.0), Some(100.0)),
+            ("-50~50", Some(-50.0), Some(50.0)),
+            ("≤1", None, Some(1.0)),
+            ("", None, None),
+        ] {
+            let r = ValidRange::parse(text).unwrap();
+            assert_eq!((r.min, r.max), (min, max), "{text}");
+            assert_eq!(ValidRange::parse(&r.label_zh()).unwrap(), r, "{text}");
+        }
+        assert!(ValidRange::parse("100—0").is_err());
+        assert!(ValidRange::parse("正数").is_err());
+        let r = ValidRange::NON_NEGATIVE;
+        assert!(r.contains(0.0) && r.contains(1e9) && !r.contains(-0.01));
+        assert!(ValidRange::ANY.contains(-1e300));
     }
 
     #[test]

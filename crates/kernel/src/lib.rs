@@ -20,11 +20,11 @@ pub use entity::{Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink
 pub use error::KernelError;
 pub use indicator::{
     Aggregation, Frequency, Indicator, IndicatorCode, IndicatorId, IndicatorKind, NewIndicator,
-    Polarity,
+    Polarity, ValidRange,
 };
 pub use observation::{
     ChangeSet, Measure, Observation, ObservationKey, ObservationStatus, ObservationValue,
     StatusPolicy, Update, diff_observations,
 };
-pub use period::{Period, PeriodError};
+pub use period::{Mention, Period, PeriodError, Yearless};
 pub use target::{Target, TargetKind};

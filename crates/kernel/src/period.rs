@@ -12,6 +12,8 @@
 
 mod arith;
 mod parse_zh;
+
+pub use parse_zh::{Mention, Yearless};
 #[cfg(test)]
 mod proptests;
 

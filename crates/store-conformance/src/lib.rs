@@ -353,6 +353,7 @@ fn gdp() -> NewIndicator {
     i.definition = "按当年价格计算的地区生产总值".into();
     i.owner_department = Some("市统计局".into());
     i.constraint = Some("预期性".into());
+    i.range = yiping_kernel::ValidRange::NON_NEGATIVE;
     i
 }
 
@@ -364,6 +365,7 @@ fn rd() -> NewIndicator {
     i.kind = IndicatorKind::Rate;
     i.formula = Some("RD / GDP * 100".into());
     i.frequency = yiping_kernel::Frequency::Year;
+    i.range = yiping_kernel::ValidRange::new(Some(0.0), Some(100.0)).unwrap();
     i
 }
 
@@ -387,6 +389,7 @@ fn indicators_round_trip(s: &dyn Store) -> BoxFut<'_> {
         let mut changed = gdp();
         changed.polarity = Polarity::LowerBetter;
         changed.aliases = vec!["生产总值".into()];
+        changed.range = yiping_kernel::ValidRange::new(Some(-0.5), Some(1e300)).unwrap();
         let r = s
             .upsert_indicators(&[changed.clone(), rd()], &ctx("指标"))
             .await

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::AnyConnection;
 use yiping_kernel::{
     Aggregation, Frequency, Indicator, IndicatorCode, IndicatorId, IndicatorKind, NewIndicator,
-    Polarity,
+    Polarity, ValidRange,
 };
 use yiping_store::{ChangeContext, StoreResult, UpsertReport};
 
@@ -15,7 +15,7 @@ use crate::{SqlStore, map_err};
 pub(crate) async fn load(conn: &mut AnyConnection) -> StoreResult<Vec<Indicator>> {
     let rows = sqlx::query(
         "SELECT id, code, name, unit, frequency, kind, aggregation, polarity, decimals, definition, \
-         owner_department, constraint_type, formula FROM indicators ORDER BY id",
+         owner_department, constraint_type, formula, valid_min, valid_max FROM indicators ORDER BY id",
     )
     .fetch_all(&mut *conn)
     .await
@@ -49,6 +49,14 @@ pub(crate) async fn load(conn: &mut AnyConnection) -> StoreResult<Vec<Indicator>
             owner_department: get(row, "owner_department")?,
             constraint: get(row, "constraint_type")?,
             formula: get(row, "formula")?,
+            range: {
+                let (min, max) = (get(row, "valid_min")?, get(row, "valid_max")?);
+                parse(
+                    "indicators.valid_min/valid_max",
+                    &format!("{min:?}—{max:?}"),
+                    ValidRange::new(min, max),
+                )?
+            },
         };
         index.insert(id, out.len());
         out.push(Indicator {
@@ -69,6 +77,36 @@ pub(crate) async fn load(conn: &mut AnyConnection) -> StoreResult<Vec<Indicator>
         }
     }
     Ok(out)
+}
+
+/// The SQL for the two bounds of a range after `last` placeholders: `$n` for a bound, `NULL`
+/// for an open one. (sqlx's `Any` driver sends an absent `f64` to PostgreSQL as a `real`, which
+/// PostgreSQL refuses for a `double precision` column; a literal NULL avoids binding it.)
+fn range_placeholders(range: &ValidRange, last: usize) -> (String, String) {
+    let mut n = last;
+    let mut ph = |v: Option<f64>| match v {
+        Some(_) => {
+            n += 1;
+            format!("${n}")
+        }
+        None => "NULL".to_string(),
+    };
+    let min = ph(range.min);
+    (min, ph(range.max))
+}
+
+/// Binds the bounds [`range_placeholders`] made placeholders for.
+trait BindBounds: Sized {
+    fn bind_bounds(self, range: &ValidRange) -> Self;
+}
+
+impl<'q> BindBounds for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    fn bind_bounds(self, range: &ValidRange) -> Self {
+        [range.min, range.max]
+            .into_iter()
+            .flatten()
+            .fold(self, |q, v| q.bind(v))
+    }
 }
 
 pub(crate) async fn upsert(
@@ -95,11 +133,12 @@ pub(crate) async fn upsert(
                 continue;
             }
             Some(old) => {
-                sqlx::query(
+                let (min, max) = range_placeholders(&ind.range, 13);
+                sqlx::query(sqlx::AssertSqlSafe(format!(
                     "UPDATE indicators SET name = $1, unit = $2, frequency = $3, kind = $4, aggregation = $5, \
                      polarity = $6, decimals = $7, definition = $8, owner_department = $9, constraint_type = $10, \
-                     formula = $11, updated_at = $12 WHERE id = $13",
-                )
+                     formula = $11, updated_at = $12, valid_min = {min}, valid_max = {max} WHERE id = $13",
+                )))
                 .bind(ind.name.clone())
                 .bind(ind.unit.clone())
                 .bind(ind.frequency.as_str())
@@ -113,6 +152,7 @@ pub(crate) async fn upsert(
                 .bind(ind.formula.clone())
                 .bind(now.clone())
                 .bind(old.id.0)
+                .bind_bounds(&ind.range)
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
@@ -125,11 +165,13 @@ pub(crate) async fn upsert(
                 old.id.0
             }
             None => {
-                let row = sqlx::query(
+                let (min, max) = range_placeholders(&ind.range, 13);
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO indicators (code, name, unit, frequency, kind, aggregation, polarity, decimals, \
-                     definition, owner_department, constraint_type, formula, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-                )
+                     definition, owner_department, constraint_type, formula, created_at, updated_at, \
+                     valid_min, valid_max) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, {min}, {max}) RETURNING id",
+                )))
                 .bind(ind.code.as_str().to_string())
                 .bind(ind.name.clone())
                 .bind(ind.unit.clone())
@@ -143,6 +185,7 @@ pub(crate) async fn upsert(
                 .bind(ind.constraint.clone())
                 .bind(ind.formula.clone())
                 .bind(now.clone())
+                .bind_bounds(&ind.range)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_err)?;

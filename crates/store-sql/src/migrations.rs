@@ -22,6 +22,7 @@ macro_rules! migrations {
             0002 evaluations,
             0003 work_items,
             0004 users,
+            0005 indicator_range,
         }
     };
     (@embed $($version:literal $name:ident,)*) => {{

@@ -168,6 +168,18 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: Option<(&str, String)>,
 ) -> Reply {
+    let body = body.map(|(ct, b)| (ct, b.into_bytes()));
+    send_bytes(app, method, path, headers, body).await
+}
+
+/// A request with extra headers and a body of any bytes (an XLSX upload).
+pub async fn send_bytes(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, Vec<u8>)>,
+) -> Reply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
     let mut req = format!(
@@ -184,10 +196,11 @@ pub async fn send(
         ));
     }
     req.push_str("\r\n");
+    let mut req = req.into_bytes();
     if let Some((_, b)) = &body {
-        req.push_str(b);
+        req.extend_from_slice(b);
     }
-    s.write_all(req.as_bytes()).await.unwrap();
+    s.write_all(&req).await.unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.unwrap();
     let split = buf

@@ -16,6 +16,7 @@ mod open311;
 mod pages_admin;
 mod pages_data;
 mod pages_evaluations;
+mod pages_import_corpus;
 mod pages_items;
 mod pages_screen;
 mod work_items;

@@ -150,15 +150,15 @@ async fn the_league_table_downloads_as_xlsx_within_the_users_scope() {
         "title: {:?}",
         grid.cell(0, 0)
     );
-    let header: Vec<String> = grid.rows[1].iter().map(|c| c.text()).collect();
+    let header: Vec<String> = grid.rows()[1].iter().map(|c| c.text()).collect();
     assert_eq!(&header[..3], ["排名", "代码", "名称"]);
     assert!(header.contains(&"等级".to_string()) && header.contains(&"颜色".to_string()));
-    let names: Vec<String> = grid.rows[2..].iter().map(|r| r[2].text()).collect();
+    let names: Vec<String> = grid.rows()[2..].iter().map(|r| r[2].text()).collect();
     assert_eq!(names.len(), 41, "every ranked 区县: {names:?}");
     assert!(names.contains(&"渝中区".to_string()) && names.contains(&"万州区".to_string()));
     let grade = header.iter().position(|h| h == "等级").unwrap();
     assert!(
-        grid.rows[2..].iter().any(|r| r[grade].text() == "A"),
+        grid.rows()[2..].iter().any(|r| r[grade].text() == "A"),
         "grades are written"
     );
 
@@ -167,7 +167,7 @@ async fn the_league_table_downloads_as_xlsx_within_the_users_scope() {
     let r = get_as(&app, &yz, "/evaluations/ECONOMY_RACE/export?period=2024H1").await;
     assert_eq!(r.status, 200);
     let grid = read(&r.bytes);
-    let rows: Vec<String> = grid.rows[2..].iter().map(|r| r[2].text()).collect();
+    let rows: Vec<String> = grid.rows()[2..].iter().map(|r| r[2].text()).collect();
     assert_eq!(rows, ["渝中区"]);
 
     // Without the capability, without a period, for a period never evaluated.

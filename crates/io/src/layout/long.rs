@@ -7,10 +7,10 @@ use yiping_kernel::{IndicatorId, IndicatorMatch, Measure, ObservationStatus, Per
 use super::collect::{Sink, Value, Who};
 use super::header::{
     ENTITY_CODE_HEADERS, ENTITY_HEADERS, Named, When, classify_sub, is_footnote, is_one_of,
-    looks_like_unit, name_header, split_bracket, unit_statement,
+    looks_like_unit, name_header, norm, split_bracket, unit_statement,
 };
-use super::number::{Declared, parse_number, unit_conversion};
-use crate::{Cell, Grid};
+use super::number::{Declared, cell_unit_conversion, parse_value, unit_conversion};
+use crate::{Grid, column_letters};
 
 /// The columns a long table may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,14 +28,23 @@ pub(crate) enum Col {
 
 const INDICATOR_CODE: &[&str] = &["指标代码", "indicator_code"];
 const INDICATOR: &[&str] = &["指标", "指标名称", "indicator", "indicator_name"];
-const PERIOD: &[&str] = &["时期", "期别", "报告期", "统计时期", "period"];
+const PERIOD: &[&str] = &[
+    "时期",
+    "期间",
+    "期别",
+    "报告期",
+    "统计时期",
+    "统计期间",
+    "时间",
+    "period",
+];
 const MEASURE: &[&str] = &["口径", "measure"];
-const VALUE: &[&str] = &["数值", "值", "指标值", "value"];
+const VALUE: &[&str] = &["数值", "值", "指标值", "数据", "数据值", "value"];
 const UNIT: &[&str] = &["计量单位", "unit"];
 const STATUS: &[&str] = &["状态", "审核状态", "status"];
 
-/// Which column a header names. 单位 is left out: in a long table it may mean the unit as well
-/// as the reporting unit.
+/// Which column a header names. 单位 is decided by [`unit_or_entity`]: in a long table it may
+/// mean the unit as well as the reporting unit.
 fn column_of(text: &str) -> Option<Col> {
     let lists: [(Col, &[&str]); 9] = [
         (Col::IndicatorCode, INDICATOR_CODE),
@@ -57,30 +66,72 @@ fn column_of(text: &str) -> Option<Col> {
         .map(|(c, _)| *c)
 }
 
+/// A 单位 column is the unit when its cells look like units (亿元, %, 万吨), else the
+/// reporting unit (the entity).
+fn unit_or_entity(grid: &Grid, header: usize, col: usize) -> Col {
+    let cells: Vec<String> = (header + 1..grid.row_count())
+        .map(|r| grid.cell(r, col).text())
+        .filter(|t| !t.is_empty())
+        .take(50)
+        .collect();
+    if !cells.is_empty() && cells.iter().all(|t| looks_like_unit(t)) {
+        Col::Unit
+    } else {
+        Col::Entity
+    }
+}
+
 /// A long table's header row and its columns.
 #[derive(Debug, Clone)]
 pub(crate) struct Header {
     row: usize,
     cols: HashMap<Col, usize>,
+    /// Columns named twice: (column, first, second).
+    twice: Vec<(Col, usize, usize)>,
+}
+
+/// What a column is called in messages.
+fn col_name(c: Col) -> &'static str {
+    match c {
+        Col::EntityCode => "主体代码",
+        Col::Entity => "主体",
+        Col::IndicatorCode => "指标代码",
+        Col::Indicator => "指标",
+        Col::Period => "时期",
+        Col::Measure => "口径",
+        Col::Value => "数值",
+        Col::Unit => "计量单位",
+        Col::Status => "状态",
+    }
 }
 
 /// The first row (of the first 30) with an indicator column and a value column.
 pub(crate) fn find_header(grid: &Grid) -> Option<Header> {
-    grid.rows
-        .iter()
-        .take(30)
-        .enumerate()
-        .find_map(|(r, cells)| {
-            let mut cols = HashMap::new();
-            for (c, cell) in cells.iter().enumerate() {
-                if let Some(col) = column_of(&cell.text()) {
-                    cols.entry(col).or_insert(c);
+    (0..grid.row_count().min(30)).find_map(|r| {
+        let mut cols = HashMap::new();
+        let mut twice = Vec::new();
+        for (c, cell) in grid.row(r) {
+            let text = cell.text();
+            let col = match column_of(&text) {
+                Some(col) => col,
+                None if is_one_of(&text, &["单位"]) => unit_or_entity(grid, r, c),
+                None => continue,
+            };
+            match cols.get(&col) {
+                Some(&first) => twice.push((col, first, c)),
+                None => {
+                    cols.insert(col, c);
                 }
             }
-            let has_indicator =
-                cols.contains_key(&Col::Indicator) || cols.contains_key(&Col::IndicatorCode);
-            (has_indicator && cols.contains_key(&Col::Value)).then_some(Header { row: r, cols })
+        }
+        let has_indicator =
+            cols.contains_key(&Col::Indicator) || cols.contains_key(&Col::IndicatorCode);
+        (has_indicator && cols.contains_key(&Col::Value)).then_some(Header {
+            row: r,
+            cols,
+            twice,
         })
+    })
 }
 
 pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
@@ -94,22 +145,42 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
         );
         return;
     };
+    sink.header_row = Some(header.row);
+    for &(c, first, again) in &header.twice {
+        let text = grid.cell(header.row, again).text();
+        sink.problem(
+            header.row,
+            Some(again),
+            text,
+            format!(
+                "与{}列都是“{}”列：同一列出现了两次，无法判断该用哪一列",
+                column_letters(first),
+                col_name(c)
+            ),
+        );
+    }
+    if !header.twice.is_empty() {
+        return;
+    }
     let col = |c: Col| header.cols.get(&c).copied();
     if col(Col::Entity).is_none() && col(Col::EntityCode).is_none() {
         sink.problem(header.row, None, "", "长表缺少“主体”或“主体代码”列");
         return;
     }
-    let preamble: Vec<String> = grid.rows[..header.row]
-        .iter()
-        .flatten()
-        .map(Cell::text)
-        .filter(|t| !t.is_empty())
+    let preamble: Vec<(usize, String)> = (0..header.row)
+        .flat_map(|r| grid.row(r).map(move |(_, c)| (r, c.text())))
+        .filter(|(_, t)| !t.is_empty())
         .collect();
-    let table_units: Vec<String> = preamble
+    let texts: Vec<String> = preamble.iter().map(|(_, t)| t.clone()).collect();
+    let table_units: Vec<String> = texts
         .iter()
         .find_map(|t| unit_statement(t))
         .unwrap_or_default();
-    let table_period = sink.table_period(&preamble);
+    let table_period = sink.table_period(&preamble, header.row.saturating_sub(1));
+    let year = table_period
+        .as_ref()
+        .map(|s| s.period.year_number())
+        .or(sink.default_year());
     sink.status_column = col(Col::Status).is_some();
     let value_col = col(Col::Value).unwrap_or_default();
     let value_header_unit = split_bracket(&grid.cell(header.row, value_col).text())
@@ -118,23 +189,20 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
     let mut missing_period_reported = false;
     // Big files repeat the same few entity, indicator and period texts on every row: resolve
     // each distinct text once. Only successes are cached, so every bad row is still reported.
-    let raw = |r: usize, c: Option<usize>| match c.map(|c| grid.cell(r, c)) {
-        Some(Cell::Text(s)) => Some(s.trim()),
-        _ => None,
-    };
+    let raw = |r: usize, c: Option<usize>| c.and_then(|c| grid.cell(r, c).as_str());
     let mut who_cache: HashMap<(Option<&str>, Option<&str>), Who> = HashMap::new();
     type Ind = (IndicatorId, Option<Measure>, Option<String>);
     let mut indicator_cache: HashMap<(Option<&str>, Option<&str>), Ind> = HashMap::new();
     let mut period_cache: HashMap<&str, Period> = HashMap::new();
 
-    for r in header.row + 1..grid.rows.len() {
-        let cells = &grid.rows[r];
-        let Some(first) = cells.iter().find(|c| !c.is_empty()) else {
+    for r in header.row + 1..grid.row_count() {
+        let Some((_, first)) = grid.first_in_row(r) else {
             continue;
         };
         if is_footnote(&first.text()) {
             break;
         }
+        sink.data_rows += 1;
         let text = |c: Option<usize>| c.map(|c| (c, grid.cell(r, c).text()));
         let who_key = (raw(r, col(Col::EntityCode)), raw(r, col(Col::Entity)));
         let who = match who_cache.get(&who_key) {
@@ -156,6 +224,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
                     r,
                     text(col(Col::IndicatorCode)),
                     text(col(Col::Indicator)),
+                    year,
                 );
                 if let (Some(i), (Some(_), _) | (_, Some(_))) = (&i, ind_key) {
                     indicator_cache.insert(ind_key, i.clone());
@@ -175,19 +244,25 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
             .filter(|(_, t)| !t.is_empty())
         {
             _ if cached_period.is_some() => cached_period,
-            Some((c, t)) => match Period::parse(&t, sink.default_year()) {
-                Ok(p) => {
-                    if let Some(key) = raw(r, col(Col::Period)) {
-                        period_cache.insert(key, p);
+            Some((c, t)) => match Period::parse(&t, year) {
+                Ok(p) => match &table_period {
+                    Some(stated) if stated.from_file && !stated.agrees(p) => {
+                        sink.period_disagrees(r, c, &t, p, stated);
+                        None
                     }
-                    Some(p)
-                }
+                    _ => {
+                        if let Some(key) = raw(r, col(Col::Period)) {
+                            period_cache.insert(key, p);
+                        }
+                        Some(p)
+                    }
+                },
                 Err(e) => {
                     sink.bad_period(r, c, &t, &e);
                     None
                 }
             },
-            None if table_period.is_some() => table_period,
+            None if table_period.is_some() => table_period.as_ref().map(|s| s.period),
             None => {
                 if !missing_period_reported {
                     sink.missing_period(r);
@@ -211,11 +286,11 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
             },
             None => Some(sink.opts.default_status),
         };
-        let value_text = grid.cell(r, value_col).text();
-        let number = match parse_number(grid.cell(r, value_col)) {
+        let number = match parse_value(grid.cell(r, value_col)) {
             Ok(n) => n,
             Err(_) => {
-                sink.problem(r, Some(value_col), &value_text, "无法识别为数字");
+                let value_text = grid.cell(r, value_col).text();
+                sink.problem(r, Some(value_col), value_text, "无法识别为数字");
                 continue;
             }
         };
@@ -223,24 +298,41 @@ pub(crate) fn parse(sink: &mut Sink<'_>, header: Option<Header>) {
             continue;
         };
         let unit_cell = text(col(Col::Unit)).filter(|(_, t)| !t.is_empty());
+        if let (Some((c, u)), Some(n)) = (&unit_cell, &name_unit)
+            && norm(u) != norm(n)
+        {
+            sink.problem(
+                r,
+                Some(*c),
+                u.clone(),
+                format!("与指标名称中写明的计量单位“{n}”矛盾"),
+            );
+            continue;
+        }
         let declared = match (&unit_cell, &name_unit, &value_header_unit) {
             (Some((_, u)), _, _) | (None, Some(u), _) | (None, None, Some(u)) => Declared::One(u),
             (None, None, None) => Declared::AnyOf(&table_units),
         };
-        let convert = match sink
-            .catalog
-            .indicator(indicator)
-            .map(|ind| unit_conversion(ind, measure, declared))
-        {
-            Some(Ok(c)) => c,
-            Some(Err(reason)) => {
+        let Some(ind) = sink.catalog.indicator(indicator) else {
+            continue;
+        };
+        let cell_unit = number.as_ref().and_then(|(_, u)| u.as_deref());
+        let convert = match cell_unit {
+            Some(u) => cell_unit_conversion(ind, measure, u, declared)
+                .map_err(|reason| (value_col, grid.cell(r, value_col).text(), reason)),
+            None => unit_conversion(ind, measure, declared).map_err(|reason| {
                 let (c, t) = unit_cell.clone().unwrap_or((value_col, String::new()));
+                (c, t, reason)
+            }),
+        };
+        let convert = match convert {
+            Ok(c) => c,
+            Err((c, t, reason)) => {
                 sink.problem(r, Some(c), t, reason);
                 continue;
             }
-            None => continue,
         };
-        let Some(number) = number else {
+        let Some((number, _)) = number else {
             sink.skipped_missing += 1;
             continue;
         };
@@ -267,6 +359,7 @@ fn read_indicator(
     r: usize,
     code: Option<(usize, String)>,
     name: Option<(usize, String)>,
+    year: Option<i32>,
 ) -> Option<(IndicatorId, Option<Measure>, Option<String>)> {
     if let Some((c, t)) = code.filter(|(_, t)| !t.is_empty()) {
         return match sink.catalog.find_indicator(&t) {
@@ -282,7 +375,7 @@ fn read_indicator(
         return None;
     };
     let unit = split_bracket(&t).1.filter(|u| looks_like_unit(u));
-    match name_header(sink.catalog, &t, sink.default_year()) {
+    match name_header(sink.catalog, &t, year) {
         Named::Indicator {
             id,
             measure: Measure::Growth,

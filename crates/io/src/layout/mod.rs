@@ -12,8 +12,11 @@
 //! indicator, beside the level ([`Measure::Value`]); nothing is derived here.
 //!
 //! Parsing is all-or-nothing: every problem in the table (unknown entity or indicator, bad
-//! number or period, conflicting duplicate, unit mismatch) is reported with its file, sheet, row
-//! and column, and no rows are returned when there is any.
+//! number or period, conflicting duplicate, a unit that cannot be converted exactly, a value
+//! outside the indicator's valid range, periods that disagree, a table without data) is
+//! reported with its file, sheet, row and column, and no rows are returned when there is any.
+//! An identical repeated row is read once and reported as a warning. Every message has its
+//! control characters escaped.
 //!
 //! Master data ([`parse_entities`], [`parse_indicators`], [`parse_targets`]) are simple long
 //! tables with the headers in [`ENTITY_HEADER`], [`INDICATOR_HEADER`] and [`TARGET_HEADER`].
@@ -25,6 +28,7 @@ mod collect;
 mod header;
 mod long;
 mod number;
+mod stated;
 mod tables;
 mod wide;
 
@@ -130,6 +134,9 @@ pub struct ParsedObservations {
     /// default status, and re-importing it should not undo an approval of an unchanged value
     /// (`StatusPolicy::KeepWhenValueUnchanged`).
     pub status_column: bool,
+    /// What was accepted but should be looked at: an identical repeated row (imported once),
+    /// naming both rows.
+    pub warnings: Vec<Problem>,
 }
 
 /// Reads the observations of one table (a CSV file or an XLSX sheet). Returns every value, or

@@ -3,7 +3,7 @@
 use yiping_kernel::{Indicator, Measure};
 
 use super::header::{GROWTH_UNITS, norm};
-use crate::Cell;
+use crate::CellRef;
 
 /// Why a cell is not a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,17 +13,17 @@ pub(crate) struct NotANumber;
 /// number otherwise. Text may use thousands separators (1,234.5), full-width digits (１２３４.５),
 /// a trailing % (5.2% → 5.2), a leading + and the Unicode minus (−3.1). A number cell is used as
 /// it is.
-pub(crate) fn parse_number(cell: &Cell) -> Result<Option<f64>, NotANumber> {
+pub(crate) fn parse_number(cell: CellRef<'_>) -> Result<Option<f64>, NotANumber> {
     let raw = match cell {
-        Cell::Empty => return Ok(None),
-        Cell::Number(n) => {
+        CellRef::Empty => return Ok(None),
+        CellRef::Number(n) => {
             return if n.is_finite() {
-                Ok(Some(*n))
+                Ok(Some(n))
             } else {
                 Err(NotANumber)
             };
         }
-        Cell::Text(s) => s,
+        CellRef::Text(s) => s,
     };
     let t: String = norm(raw)
         .chars()
@@ -97,35 +97,83 @@ fn strip_thousands(int: &str) -> Option<String> {
     (first_ok && rest_ok && digits).then(|| groups.concat())
 }
 
-/// A unit family and the unit's size in the family's base unit (万元 = 10⁴ 元).
-fn scale(unit: &str) -> Option<(u8, f64)> {
+/// A unit family and the unit's size in the family's base unit as a power of ten (万元 = 10⁴
+/// 元): the conversions an import applies are exact decimal shifts.
+fn scale(unit: &str) -> Option<(u8, i32)> {
     Some(match unit {
-        "元" => (0, 1.0),
-        "千元" => (0, 1e3),
-        "万元" => (0, 1e4),
-        "亿元" => (0, 1e8),
-        "人" => (1, 1.0),
-        "万人" => (1, 1e4),
+        "元" => (0, 0),
+        "千元" => (0, 3),
+        "万元" => (0, 4),
+        "百万元" => (0, 6),
+        "千万元" => (0, 7),
+        "亿元" => (0, 8),
+        "人" => (1, 0),
+        "万人" => (1, 4),
+        "%" => (2, -2),
+        "‰" => (2, -3),
+        "吨" => (3, 0),
+        "千吨" => (3, 3),
+        "万吨" => (3, 4),
+        "亿吨" => (3, 8),
+        "美元" => (4, 0),
+        "万美元" => (4, 4),
+        "亿美元" => (4, 8),
+        "千瓦时" => (5, 0),
+        "万千瓦时" => (5, 4),
+        "亿千瓦时" => (5, 8),
+        "亩" => (6, 0),
+        "万亩" => (6, 4),
+        "个" => (7, 0),
+        "万个" => (7, 4),
+        "户" => (8, 0),
+        "万户" => (8, 4),
+        "家" => (9, 0),
+        "万家" => (9, 4),
         _ => return None,
     })
 }
 
-/// How to turn a value in a file's unit into the indicator's unit.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Whether a unit is a share (per cent or per mille): a percent sign on a value of any other
+/// unit is not a conversion but a mistake.
+pub(crate) fn is_ratio_unit(unit: &str) -> bool {
+    matches!(norm(unit).as_str(), "%" | "‰" | "百分比")
+}
+
+/// How to turn a value in a file's unit into the indicator's unit: multiply by 10^k.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Convert {
     Keep,
-    Multiply(f64),
-    Divide(f64),
+    /// Multiply by ten to this power, done on the decimal digits (12345 万元 is 1.2345 亿元,
+    /// exactly the number typed as 1.2345; 5.3‰ is 0.53 %).
+    Shift(i32),
 }
 
 impl Convert {
     pub(crate) fn apply(self, v: f64) -> f64 {
         match self {
-            Convert::Keep => v,
-            Convert::Multiply(f) => v * f,
-            Convert::Divide(f) => v / f,
+            Convert::Keep | Convert::Shift(0) => v,
+            Convert::Shift(k) => shift_decimal(v, k),
         }
     }
+}
+
+/// `v × 10^k`, computed on the shortest decimal digits of `v` so that the result is the double
+/// nearest to the shifted decimal, as if the user had typed it in the target unit.
+fn shift_decimal(v: f64, k: i32) -> f64 {
+    if !v.is_finite() || v == 0.0 {
+        return v;
+    }
+    // `{:e}` prints the shortest round-trip digits: 1.2345e4.
+    let text = format!("{v:e}");
+    let Some((mantissa, exp)) = text.split_once('e') else {
+        return v * 10f64.powi(k);
+    };
+    let Ok(exp) = exp.parse::<i32>() else {
+        return v * 10f64.powi(k);
+    };
+    format!("{mantissa}e{}", exp + k)
+        .parse()
+        .unwrap_or(v * 10f64.powi(k))
 }
 
 fn same_unit(a: &str, b: &str) -> bool {
@@ -139,15 +187,7 @@ fn conversion(from: &str, to: &str) -> Option<Convert> {
     }
     let (fa, sa) = scale(&norm(from))?;
     let (fb, sb) = scale(&norm(to))?;
-    if fa != fb {
-        return None;
-    }
-    // Ratios of powers of ten are exact, so dividing keeps 12345 万元 = 1.2345 亿元 exact.
-    Some(if sa >= sb {
-        Convert::Multiply(sa / sb)
-    } else {
-        Convert::Divide(sb / sa)
-    })
+    (fa == fb).then_some(Convert::Shift(sa - sb))
 }
 
 /// What a file says about the unit of a value.
@@ -157,6 +197,15 @@ pub(crate) enum Declared<'a> {
     One(&'a str),
     /// The table says `单位：亿元、%`: one of these (none said: the indicator's unit).
     AnyOf(&'a [String]),
+}
+
+/// Why a percent sign cannot stand on a value of `ind`.
+fn percent_on_level(ind: &Indicator, unit: &str) -> String {
+    format!(
+        "带有“{unit}”，但指标“{}”是以“{}”计的数值，不是百分比；请去掉百分号或改用正确的指标",
+        ind.data.name,
+        ind.data.unit.trim()
+    )
 }
 
 /// The conversion for a value of `ind` measured as `measure`, or the reason (in Chinese) why the
@@ -180,6 +229,9 @@ pub(crate) fn unit_conversion(
         (Measure::Value, Declared::One(u)) => {
             if norm(u).is_empty() || target.is_empty() {
                 return Ok(Convert::Keep);
+            }
+            if is_ratio_unit(u) && !is_ratio_unit(target) {
+                return Err(percent_on_level(ind, u));
             }
             conversion(u, target).ok_or_else(|| {
                 format!(
@@ -205,28 +257,109 @@ pub(crate) fn unit_conversion(
     }
 }
 
+/// A value cell's own unit (`1,002.3万元`, `5.2%`) checked against what the column or row
+/// declares and the indicator's unit: the conversion to apply, or why not.
+pub(crate) fn cell_unit_conversion(
+    ind: &Indicator,
+    measure: Measure,
+    cell_unit: &str,
+    declared: Declared<'_>,
+) -> Result<Convert, String> {
+    if let Declared::One(d) = declared
+        && !norm(d).is_empty()
+        && !same_unit(d, cell_unit)
+        && !(measure == Measure::Growth
+            && is_ratio_unit(cell_unit)
+            && GROWTH_UNITS.contains(&norm(d).as_str()))
+    {
+        return Err(format!(
+            "数值写明的单位“{cell_unit}”与所在行列声明的计量单位“{d}”矛盾"
+        ));
+    }
+    if measure == Measure::Value && is_ratio_unit(cell_unit) && !is_ratio_unit(&ind.data.unit) {
+        return Err(percent_on_level(ind, cell_unit));
+    }
+    unit_conversion(ind, measure, Declared::One(cell_unit))
+}
+
+/// A value cell read: the number and the unit written after it, if any.
+pub(crate) type ValueCell = Option<(f64, Option<String>)>;
+
+/// The units a value cell may end with, longest first.
+const CELL_UNITS: &[&str] = &[
+    "万千瓦时",
+    "亿千瓦时",
+    "百万元",
+    "千万元",
+    "万美元",
+    "亿美元",
+    "千瓦时",
+    "千元",
+    "万元",
+    "亿元",
+    "万人",
+    "千吨",
+    "万吨",
+    "亿吨",
+    "美元",
+    "万亩",
+    "万个",
+    "万户",
+    "万家",
+    "元",
+    "人",
+    "吨",
+    "亩",
+    "个",
+    "户",
+    "家",
+    "%",
+    "‰",
+];
+
+/// Reads an observation's value cell: like [`parse_number`], but a unit written after the
+/// number (`5.2%`, `3.1‰`, `1,002.3万元`, `12 亿元`) is returned for checking instead of being
+/// dropped.
+pub(crate) fn parse_value(cell: CellRef<'_>) -> Result<ValueCell, NotANumber> {
+    if let CellRef::Text(raw) = cell {
+        let t = norm(raw);
+        for u in CELL_UNITS {
+            if let Some(num) = t.strip_suffix(u)
+                && !num.is_empty()
+                && let Ok(Some(v)) = parse_number(CellRef::Text(num))
+            {
+                return Ok(Some((v, Some((*u).to_string()))));
+            }
+        }
+    }
+    parse_number(cell).map(|n| n.map(|v| (v, None)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use yiping_kernel::{IndicatorId, NewIndicator};
 
-    fn text(s: &str) -> Cell {
-        Cell::Text(s.to_string())
+    fn text(s: &str) -> CellRef<'_> {
+        CellRef::Text(s)
     }
 
     #[test]
     fn numbers_as_bureaus_write_them() {
-        assert_eq!(parse_number(&text("1,234.5")), Ok(Some(1234.5)));
-        assert_eq!(parse_number(&text("１２３４.５")), Ok(Some(1234.5)));
-        assert_eq!(parse_number(&text("１，２３４．５")), Ok(Some(1234.5)));
-        assert_eq!(parse_number(&text("5.2%")), Ok(Some(5.2)));
-        assert_eq!(parse_number(&text("5.2％")), Ok(Some(5.2)));
-        assert_eq!(parse_number(&text("−3.1")), Ok(Some(-3.1)));
-        assert_eq!(parse_number(&text("－3.1")), Ok(Some(-3.1)));
-        assert_eq!(parse_number(&text("+0.5")), Ok(Some(0.5)));
-        assert_eq!(parse_number(&text(" 12 ")), Ok(Some(12.0)));
-        assert_eq!(parse_number(&text("1.5E+3")), Ok(Some(1500.0)));
-        assert_eq!(parse_number(&Cell::Number(0.1 + 0.2)), Ok(Some(0.1 + 0.2)));
+        assert_eq!(parse_number(text("1,234.5")), Ok(Some(1234.5)));
+        assert_eq!(parse_number(text("１２３４.５")), Ok(Some(1234.5)));
+        assert_eq!(parse_number(text("１，２３４．５")), Ok(Some(1234.5)));
+        assert_eq!(parse_number(text("5.2%")), Ok(Some(5.2)));
+        assert_eq!(parse_number(text("5.2％")), Ok(Some(5.2)));
+        assert_eq!(parse_number(text("−3.1")), Ok(Some(-3.1)));
+        assert_eq!(parse_number(text("－3.1")), Ok(Some(-3.1)));
+        assert_eq!(parse_number(text("+0.5")), Ok(Some(0.5)));
+        assert_eq!(parse_number(text(" 12 ")), Ok(Some(12.0)));
+        assert_eq!(parse_number(text("1.5E+3")), Ok(Some(1500.0)));
+        assert_eq!(
+            parse_number(CellRef::Number(0.1 + 0.2)),
+            Ok(Some(0.1 + 0.2))
+        );
     }
 
     #[test]
@@ -234,9 +367,9 @@ mod tests {
         for m in [
             "", " ", "—", "——", "-", "--", "…", "……", "...", "－", "/", "／",
         ] {
-            assert_eq!(parse_number(&text(m)), Ok(None), "{m}");
+            assert_eq!(parse_number(text(m)), Ok(None), "{m}");
         }
-        assert_eq!(parse_number(&Cell::Empty), Ok(None));
+        assert_eq!(parse_number(CellRef::Empty), Ok(None));
     }
 
     #[test]
@@ -244,7 +377,7 @@ mod tests {
         for g in [
             "abc", "1,2", "12,34.5", "1.2.3", "inf", "NaN", "1e", "5%%", "约5", "1 2 3x",
         ] {
-            assert_eq!(parse_number(&text(g)), Err(NotANumber), "{g}");
+            assert_eq!(parse_number(text(g)), Err(NotANumber), "{g}");
         }
     }
 
@@ -256,6 +389,17 @@ mod tests {
         };
         let c = unit_conversion(&gdp, Measure::Value, Declared::One("万元")).unwrap();
         assert_eq!(c.apply(12345.0), 1.2345);
+        assert_eq!(c.apply(10023.0), 1.0023);
+        let back = Convert::Shift(4);
+        assert_eq!(back.apply(1.2345), 12345.0);
+        assert_eq!(
+            back.apply(0.1 + 0.2),
+            3000.0000000000005,
+            "the digits of the double"
+        );
+        assert_eq!(Convert::Shift(-1).apply(5.3), 0.53);
+        assert_eq!(Convert::Shift(1).apply(0.53), 5.3);
+        assert_eq!(Convert::Shift(-4).apply(-7.0), -0.0007);
         assert_eq!(
             unit_conversion(&gdp, Measure::Value, Declared::One("亿元")),
             Ok(Convert::Keep)
@@ -274,5 +418,47 @@ mod tests {
             Ok(Convert::Keep)
         );
         assert!(unit_conversion(&gdp, Measure::Growth, Declared::One("亿元")).is_err());
+        let why = unit_conversion(&gdp, Measure::Value, Declared::One("%")).unwrap_err();
+        assert!(why.contains("不是百分比"), "{why}");
+        let rd = Indicator {
+            id: IndicatorId(2),
+            data: NewIndicator::new("RD", "研发投入强度", "%").unwrap(),
+        };
+        assert_eq!(
+            unit_conversion(&rd, Measure::Value, Declared::One("‰")),
+            Ok(Convert::Shift(-1))
+        );
+        assert_eq!(
+            cell_unit_conversion(&rd, Measure::Value, "%", Declared::AnyOf(&[])),
+            Ok(Convert::Keep)
+        );
+        assert!(cell_unit_conversion(&gdp, Measure::Value, "%", Declared::AnyOf(&[])).is_err());
+        assert!(cell_unit_conversion(&gdp, Measure::Value, "万元", Declared::One("亿元")).is_err());
+        assert_eq!(
+            cell_unit_conversion(&gdp, Measure::Value, "万元", Declared::AnyOf(&[])),
+            Ok(Convert::Shift(-4))
+        );
+        assert_eq!(
+            cell_unit_conversion(&gdp, Measure::Growth, "%", Declared::One("%")),
+            Ok(Convert::Keep)
+        );
+    }
+
+    #[test]
+    fn value_cells_carry_their_unit() {
+        assert_eq!(parse_value(text("5.2%")), Ok(Some((5.2, Some("%".into())))));
+        assert_eq!(
+            parse_value(text("１，００２.３万元")),
+            Ok(Some((1002.3, Some("万元".into()))))
+        );
+        assert_eq!(parse_value(text("3.1‰")), Ok(Some((3.1, Some("‰".into())))));
+        assert_eq!(
+            parse_value(text("12 亿元")),
+            Ok(Some((12.0, Some("亿元".into()))))
+        );
+        assert_eq!(parse_value(text("12")), Ok(Some((12.0, None))));
+        assert_eq!(parse_value(text("—")), Ok(None));
+        assert_eq!(parse_value(text("约12万元")), Err(NotANumber));
+        assert_eq!(parse_value(CellRef::Number(1.5)), Ok(Some((1.5, None))));
     }
 }

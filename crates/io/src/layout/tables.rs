@@ -10,13 +10,14 @@ use std::str::FromStr;
 use yiping_kernel::{
     Aggregation, Catalog, EntityCode, EntityId, EntityKind, EntityMatch, Frequency, IndicatorId,
     IndicatorKind, IndicatorMatch, KernelError, NewEntity, NewIndicator, ParentLink, Polarity,
-    Target, TargetKind,
+    Target, TargetKind, ValidRange,
 };
 
-use super::collect::{ambiguous_entities, sort_problems, source_ref};
+use super::collect::{ambiguous_entities, sort_problems, source_ref, unknown_entity};
 use super::header::{is_footnote, is_one_of};
 use super::number::parse_number;
-use crate::{Cell, Grid, Problem, SourceRef};
+use crate::escape::has_control;
+use crate::{CellRef, Grid, Problem, SourceRef};
 
 /// The header the exporter writes for entities and the entity parser reads. 别名 and 分组 are
 /// lists separated by `;` (also `；` or `、`); 上级代码 is the parent's code (a 上级 column with the
@@ -35,8 +36,9 @@ pub const ENTITY_HEADER: [&str; 10] = [
 ];
 
 /// The header the exporter writes for indicators and the indicator parser reads. Enumerations
-/// take the Chinese label or the English code (频率 月/month, 类型 累计值/cumulative_level, …).
-pub const INDICATOR_HEADER: [&str; 13] = [
+/// take the Chinese label or the English code (频率 月/month, 类型 累计值/cumulative_level, …);
+/// 取值范围 is `≥0`, `0—100` or `≤1` (blank: no bound), the values a level may take.
+pub const INDICATOR_HEADER: [&str; 14] = [
     "代码",
     "名称",
     "别名",
@@ -50,6 +52,7 @@ pub const INDICATOR_HEADER: [&str; 13] = [
     "责任部门",
     "约束性",
     "公式",
+    "取值范围",
 ];
 
 /// The header the exporter writes for targets and the target parser reads. 月度计划 is empty
@@ -130,6 +133,10 @@ const INDICATOR_COLUMNS: &[Known] = &[
     ("责任部门", &["责任部门", "责任单位", "owner_department"]),
     ("约束性", &["约束性", "指标属性", "constraint"]),
     ("公式", &["公式", "计算公式", "formula"]),
+    (
+        "取值范围",
+        &["取值范围", "有效范围", "合理范围", "值域", "range"],
+    ),
 ];
 
 const TARGET_COLUMNS: &[Known] = &[
@@ -168,10 +175,8 @@ impl<'g> Table<'g> {
                 .find(|(_, names)| is_one_of(text, names))
                 .map(|(c, _)| *c)
         };
-        let Some(h) = grid
-            .rows
-            .iter()
-            .position(|r| r.iter().any(|c| canonical(&c.text()).is_some()))
+        let Some(h) = (0..grid.row_count())
+            .position(|r| grid.row(r).any(|(_, c)| canonical(&c.text()).is_some()))
         else {
             let names: Vec<&str> = known.iter().map(|(c, _)| *c).collect();
             t.problem(
@@ -182,7 +187,7 @@ impl<'g> Table<'g> {
             );
             return t;
         };
-        for (c, cell) in grid.rows[h].iter().enumerate() {
+        for (c, cell) in grid.row(h) {
             let text = cell.text();
             if text.is_empty() || is_one_of(&text, &["序号", "备注"]) {
                 continue;
@@ -205,14 +210,30 @@ impl<'g> Table<'g> {
                 );
             }
         }
-        for r in h + 1..grid.rows.len() {
-            let Some(first) = grid.rows[r].iter().find(|c| !c.is_empty()) else {
+        for r in h + 1..grid.row_count() {
+            let Some((_, first)) = grid.first_in_row(r) else {
                 continue;
             };
             if is_footnote(&first.text()) {
                 break;
             }
             t.rows.push(r);
+            // A control character in a name or code is stored forever and shown everywhere.
+            for (c, cell) in grid.row(r) {
+                if let Some(s) = cell.as_str()
+                    && has_control(s)
+                {
+                    t.problem(r, Some(c), s, "含有控制字符，请删除后再导入");
+                }
+            }
+        }
+        if t.rows.is_empty() && t.problems.is_empty() {
+            t.problem(
+                h,
+                None,
+                "",
+                "表中只有表头，没有数据行；这通常是选错了文件（例如空白模板）",
+            );
         }
         t
     }
@@ -243,10 +264,10 @@ impl<'g> Table<'g> {
         self.get(r, name).map(|(_, t)| t).unwrap_or_default()
     }
 
-    fn cell(&self, r: usize, name: &str) -> &Cell {
+    fn cell(&self, r: usize, name: &str) -> CellRef<'g> {
         self.cols
             .get(name)
-            .map_or(&Cell::Empty, |&c| self.grid.cell(r, c))
+            .map_or(CellRef::Empty, |&c| self.grid.cell(r, c))
     }
 
     fn col(&self, name: &str) -> Option<usize> {
@@ -272,7 +293,7 @@ impl<'g> Table<'g> {
             return Ok(out);
         }
         sort_problems(&mut self.problems);
-        Err(self.problems)
+        Err(self.problems.into_iter().map(Problem::escaped).collect())
     }
 }
 
@@ -521,6 +542,10 @@ pub fn parse_indicators(grid: &Grid) -> Result<Vec<NewIndicator>, Vec<Problem>> 
         ind.definition = t.text(r, "定义");
         ind.owner_department = Some(t.text(r, "责任部门")).filter(|s| !s.is_empty());
         ind.formula = Some(t.text(r, "公式")).filter(|s| !s.is_empty());
+        match ValidRange::parse(&t.text(r, "取值范围")) {
+            Ok(range) => ind.range = range,
+            Err(e) => t.kernel(r, "取值范围", &e),
+        }
         let constraint = t.text(r, "约束性");
         match constraint.as_str() {
             "" => {}
@@ -656,12 +681,8 @@ fn target_entity(t: &mut Table<'_>, catalog: &Catalog, r: usize) -> Option<Entit
             None
         }
         EntityMatch::None => {
-            t.problem(
-                r,
-                Some(c),
-                text,
-                "不是已知的主体（按代码、名称和简称都找不到）",
-            );
+            let reason = unknown_entity(catalog, &text);
+            t.problem(r, Some(c), text, reason);
             None
         }
     }
@@ -699,7 +720,7 @@ fn schedule(t: &mut Table<'_>, r: usize) -> Option<Option<Vec<f64>>> {
     };
     let parts: Vec<Option<f64>> = list(&text)
         .iter()
-        .map(|p| parse_number(&Cell::Text(p.clone())).ok().flatten())
+        .map(|p| parse_number(CellRef::Text(p)).ok().flatten())
         .collect();
     let values: Option<Vec<f64>> = parts.into_iter().collect();
     match values {

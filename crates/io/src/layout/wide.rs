@@ -7,7 +7,7 @@
 //! right), an optional row of units under the header, the data rows (a 合计 or 全市 row among
 //! them), and footnotes (注：…, 说明：, 资料来源：, 数据来源：) that end the data.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use yiping_kernel::{IndicatorId, IndicatorMatch, Measure, Period};
 
@@ -16,8 +16,11 @@ use super::header::{
     ENTITY_CODE_HEADERS, ENTITY_HEADERS, IGNORED_HEADERS, Named, When, base, classify_sub,
     is_footnote, is_one_of, is_total, looks_like_unit, name_header, split_bracket, unit_statement,
 };
-use super::number::{Convert, Declared, parse_number, unit_conversion};
-use crate::{Cell, Grid};
+use super::number::{
+    Convert, Declared, cell_unit_conversion, parse_number, parse_value, unit_conversion,
+};
+use super::stated::{from_january, last_month};
+use crate::{Grid, column_letters};
 
 /// A cell's text, taking a merged cell's text from the range's first cell.
 fn text_at(grid: &Grid, r: usize, c: usize) -> String {
@@ -32,10 +35,9 @@ fn merged_from_above(grid: &Grid, r: usize, c: usize) -> bool {
     grid.merge_at(r, c).is_some_and(|m| m.first_row < r)
 }
 
-fn texts(cells: &[Cell]) -> Vec<(usize, String)> {
-    cells
-        .iter()
-        .enumerate()
+/// The non-blank cells of row `r` as (column, text).
+fn texts(grid: &Grid, r: usize) -> Vec<(usize, String)> {
+    grid.row(r)
         .map(|(c, x)| (c, x.text()))
         .filter(|(_, t)| !t.is_empty())
         .collect()
@@ -49,18 +51,15 @@ enum Kind {
         measure: Measure,
         period: Option<Period>,
         convert: Convert,
+        /// The unit the column's header or unit row states, for values that state their own.
+        unit: Option<String>,
     },
     /// No header at all: data here is a problem.
     Blank,
-    /// A column to skip (序号, 排名, 备注) or one whose header was already reported.
+    /// A column whose header was reported: its cells are not read, but they are data.
+    Unread,
+    /// A column to skip (序号, 排名, 备注, the entity columns).
     Skip,
-}
-
-/// One column of the table and how to read it.
-#[derive(Debug, Clone)]
-struct Column {
-    col: usize,
-    kind: Kind,
 }
 
 /// What the header cells of one column say, before units are checked.
@@ -79,10 +78,10 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
 
     // Preamble: rows of "label：value" texts (单位：亿元, 填报单位：…) and at most one other text
     // that names nothing (the title).
-    let mut preamble: Vec<String> = Vec::new();
+    let mut preamble: Vec<(usize, String)> = Vec::new();
     let mut first_header = None;
-    for (r, cells) in grid.rows.iter().enumerate() {
-        let t = texts(cells);
+    for r in 0..grid.row_count() {
+        let t = texts(grid, r);
         if t.is_empty() {
             continue;
         }
@@ -95,7 +94,7 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
             .filter(|s| !s.contains('：') && !s.contains(':'))
             .collect();
         if others.is_empty() || (others.len() == 1 && !names_something(others[0])) {
-            preamble.extend(t.into_iter().map(|(_, s)| s));
+            preamble.extend(t.into_iter().map(|(_, s)| (r, s)));
             continue;
         }
         first_header = Some(r);
@@ -105,16 +104,18 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
         sink.problem(0, None, "", "没有找到表头：表中没有数据");
         return;
     };
+    sink.header_row = Some(h1);
     let table_units: Vec<String> = preamble
         .iter()
-        .find_map(|t| unit_statement(t))
+        .find_map(|(_, t)| unit_statement(t))
         .unwrap_or_default();
-    let table_period = sink.table_period(&preamble);
+    let table_period = sink.table_period(&preamble, preamble.first().map_or(0, |(r, _)| *r));
     if table_period.is_none() {
         sink.missing_period(0);
     }
     let year = table_period
-        .map(|p| p.year_number())
+        .as_ref()
+        .map(|p| p.period.year_number())
         .or(sink.default_year());
 
     // The entity columns, found in the first header row (or the second, below).
@@ -125,12 +126,12 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
 
     // A second header row: texts only, no entity, not just units, or covered by merges from h1.
     let h2 = h1 + 1;
-    let two_rows = h2 < grid.rows.len() && {
+    let two_rows = h2 < grid.row_count() && {
         let vertical = grid
-            .merges
+            .merges()
             .iter()
             .any(|m| m.first_row == h1 && m.last_row >= h2);
-        let t: Vec<(usize, String)> = texts(&grid.rows[h2])
+        let t: Vec<(usize, String)> = texts(grid, h2)
             .into_iter()
             .filter(|(c, _)| !merged_from_above(grid, h2, *c))
             .collect();
@@ -174,8 +175,8 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
     // A row of units under the header.
     let mut data_start = h1 + if two_rows { 2 } else { 1 };
     let mut unit_row = None;
-    if let Some(cells) = grid.rows.get(data_start) {
-        let t: Vec<(usize, String)> = texts(cells)
+    if data_start < grid.row_count() {
+        let t: Vec<(usize, String)> = texts(grid, data_start)
             .into_iter()
             .filter(|(c, _)| !key_col(*c))
             .collect();
@@ -190,17 +191,13 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
     }
 
     // The columns.
-    let mut columns: Vec<Column> = Vec::new();
+    let mut kinds: Vec<Kind> = vec![Kind::Blank; width];
     let mut last_indicator: Option<IndicatorId> = None;
-    for c in 0..width {
-        if key_col(c) {
-            continue;
-        }
-        if ignored(c) {
-            columns.push(Column {
-                col: c,
-                kind: Kind::Skip,
-            });
+    // (indicator, measure, period) → the first column read as it.
+    let mut read_as: HashMap<(IndicatorId, Measure, Option<Period>), usize> = HashMap::new();
+    for (c, kind) in kinds.iter_mut().enumerate() {
+        if key_col(c) || ignored(c) {
+            *kind = Kind::Skip;
             continue;
         }
         let sub = sub_text(c);
@@ -215,40 +212,67 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
             }
         }
         if top.is_empty() && sub.is_empty() {
-            columns.push(Column {
-                col: c,
-                kind: Kind::Blank,
-            });
             continue;
         }
+        *kind = Kind::Unread;
+        let (header_row, header_text) = if sub.is_empty() {
+            (h1, top.clone())
+        } else {
+            (h2, sub.clone())
+        };
         let meaning = match (top.is_empty(), sub.is_empty()) {
             (_, true) => single(sink, h1, c, &top, last_indicator, year),
             (true, false) => single(sink, h2, c, &sub, last_indicator, year),
             (false, false) => pair(sink, (h1, h2), c, (&top, &sub), last_indicator, year),
         };
         let Some(m) = meaning else {
-            columns.push(Column {
-                col: c,
-                kind: Kind::Skip,
-            });
             continue;
         };
         last_indicator = Some(m.indicator);
+        let table = table_period.as_ref().map(|s| s.period);
         let period = match m.when {
-            When::Table => table_period,
-            When::LastMonth => table_period.and_then(last_month),
-            When::Cumulative => table_period.and_then(from_january),
-            When::Stated(p) => Some(p),
+            When::Table => table,
+            When::LastMonth => table.and_then(last_month),
+            When::Cumulative => table.and_then(from_january),
+            When::Stated(p) => {
+                if let Some(stated) = &table_period
+                    && stated.from_file
+                    && p.year_number() == stated.period.year_number()
+                    && !stated.agrees(p)
+                {
+                    sink.period_disagrees(header_row, c, &header_text, p, stated);
+                    continue;
+                }
+                Some(p)
+            }
         };
-        if period.is_none() && table_period.is_some() {
-            let (r, text) = if sub.is_empty() { (h1, top) } else { (h2, sub) };
-            sink.problem(r, Some(c), text, "周报表没有“本月”或“累计”的时期");
-            columns.push(Column {
-                col: c,
-                kind: Kind::Skip,
-            });
+        if period.is_none() && table.is_some() {
+            sink.problem(
+                header_row,
+                Some(c),
+                header_text,
+                "周报表没有“本月”或“累计”的时期",
+            );
             continue;
         }
+        if let Some(&first) = read_as.get(&(m.indicator, m.measure, period)) {
+            let what = catalog
+                .indicator(m.indicator)
+                .map_or_else(String::new, |i| i.data.name.clone());
+            sink.problem(
+                header_row,
+                Some(c),
+                header_text,
+                format!(
+                    "与{}列重复：都是“{what}”的{}{}，同一数值给了两列，无法判断该用哪一列",
+                    column_letters(first),
+                    m.measure.label_zh(),
+                    period.map_or_else(String::new, |p| format!("（{}）", p.label_zh()))
+                ),
+            );
+            continue;
+        }
+        read_as.insert((m.indicator, m.measure, period), c);
         let row_unit = unit_row
             .map(|r| (r, grid.cell(r, c).text()))
             .filter(|(_, t)| !t.is_empty());
@@ -260,100 +284,111 @@ pub(crate) fn parse(sink: &mut Sink<'_>) {
             continue;
         };
         match unit_conversion(ind, m.measure, declared) {
-            Ok(convert) => columns.push(Column {
-                col: c,
-                kind: Kind::Data {
+            Ok(convert) => {
+                *kind = Kind::Data {
                     indicator: m.indicator,
                     measure: m.measure,
                     period,
                     convert,
-                },
-            }),
+                    unit: match declared {
+                        Declared::One(u) => Some(u.to_string()),
+                        Declared::AnyOf(_) => None,
+                    },
+                }
+            }
             Err(reason) => {
                 let (r, value) = match (&m.unit, &row_unit) {
-                    (Some(u), _) => (if sub.is_empty() { h1 } else { h2 }, u.clone()),
+                    (Some(u), _) => (header_row, u.clone()),
                     (None, Some((r, u))) => (*r, u.clone()),
                     (None, None) => (h1, table_units.join("、")),
                 };
                 sink.problem(r, Some(c), value, reason);
-                columns.push(Column {
-                    col: c,
-                    kind: Kind::Skip,
-                });
             }
         }
     }
 
     // The data.
+    let data_columns = kinds
+        .iter()
+        .filter(|k| matches!(k, Kind::Data { .. }))
+        .count();
     let mut blank_reported: HashSet<usize> = HashSet::new();
-    for r in data_start..grid.rows.len() {
-        let cells = &grid.rows[r];
-        let Some(first) = cells.iter().find(|c| !c.is_empty()) else {
+    for r in data_start..grid.row_count() {
+        let Some((_, first)) = grid.first_in_row(r) else {
             continue;
         };
         if is_footnote(&first.text()) {
             break;
         }
-        let has_values = columns
-            .iter()
-            .any(|col| !matches!(col.kind, Kind::Skip) && !grid.cell(r, col.col).is_empty());
+        let has_values = grid
+            .row(r)
+            .any(|(c, cell)| !cell.is_empty() && !matches!(kinds.get(c), Some(Kind::Skip) | None));
         if !has_values {
             // A section heading such as 一、主城都市区.
             continue;
         }
+        sink.data_rows += 1;
         // Merge-aware: 合计 is often merged across 序号 and 地区.
         let cell_text = |c: Option<usize>| c.map(|c| (c, text_at(grid, r, c)));
         let who = sink.resolve_entity(r, cell_text(code_col), cell_text(name_col));
-        for column in &columns {
-            let cell = grid.cell(r, column.col);
-            match &column.kind {
-                Kind::Skip => {}
-                Kind::Blank => {
-                    if !cell.is_empty() && blank_reported.insert(column.col) {
-                        sink.problem(r, Some(column.col), cell.text(), "这一列有数据，但没有表头");
+        // Data columns without a stored cell in this row are blank values.
+        let present = grid
+            .row(r)
+            .filter(|(c, _)| matches!(kinds.get(*c), Some(Kind::Data { .. })))
+            .count();
+        sink.skipped_missing += data_columns - present;
+        for (c, cell) in grid.row(r) {
+            match kinds.get(c) {
+                None | Some(Kind::Skip | Kind::Unread) => {}
+                Some(Kind::Blank) => {
+                    if !cell.is_empty() && blank_reported.insert(c) {
+                        sink.problem(r, Some(c), cell.text(), "这一列有数据，但没有表头");
                     }
                 }
-                Kind::Data {
+                Some(Kind::Data {
                     indicator,
                     measure,
                     period,
                     convert,
-                } => match parse_number(cell) {
-                    Err(_) => sink.problem(r, Some(column.col), cell.text(), "无法识别为数字"),
+                    unit,
+                }) => match parse_value(cell) {
+                    Err(_) => sink.problem(r, Some(c), cell.text(), "无法识别为数字"),
                     Ok(None) => sink.skipped_missing += 1,
-                    Ok(Some(v)) => {
-                        if let (Some(who), Some(period)) = (who.clone(), *period) {
-                            sink.push(Value {
-                                who,
-                                indicator: *indicator,
-                                period,
-                                measure: *measure,
-                                number: convert.apply(v),
-                                status: sink.opts.default_status,
-                                row: r,
-                                col: column.col,
-                            });
+                    Ok(Some((v, cell_unit))) => {
+                        let convert = match cell_unit {
+                            None => Ok(*convert),
+                            Some(u) => {
+                                let declared = match unit {
+                                    Some(d) => Declared::One(d),
+                                    None => Declared::AnyOf(&table_units),
+                                };
+                                match catalog.indicator(*indicator) {
+                                    Some(ind) => cell_unit_conversion(ind, *measure, &u, declared),
+                                    None => Ok(*convert),
+                                }
+                            }
+                        };
+                        match convert {
+                            Err(reason) => sink.problem(r, Some(c), cell.text(), reason),
+                            Ok(convert) => {
+                                if let (Some(who), Some(period)) = (who.clone(), *period) {
+                                    sink.push(Value {
+                                        who,
+                                        indicator: *indicator,
+                                        period,
+                                        measure: *measure,
+                                        number: convert.apply(v),
+                                        status: sink.opts.default_status,
+                                        row: r,
+                                        col: c,
+                                    });
+                                }
+                            }
                         }
                     }
                 },
             }
         }
-    }
-}
-
-/// The last month of a month range (本月 beside 1—9月).
-fn last_month(p: Period) -> Option<Period> {
-    match p {
-        Period::Months { year, to, .. } => Period::month(year, to).ok(),
-        Period::Week { .. } => None,
-    }
-}
-
-/// January to the end of a month range (累计 in a report titled 2024年9月).
-fn from_january(p: Period) -> Option<Period> {
-    match p {
-        Period::Months { year, to, .. } => Period::months(year, 1, to).ok(),
-        Period::Week { .. } => None,
     }
 }
 

@@ -137,15 +137,14 @@ pub fn t(s: &str) -> Cell {
 }
 
 pub fn grid(file: &str, sheet: Option<&str>, rows: &[&[&str]]) -> Grid {
-    Grid {
-        file: file.to_string(),
-        sheet: sheet.map(str::to_string),
-        rows: rows
-            .iter()
+    Grid::from_rows(
+        file,
+        sheet,
+        rows.iter()
             .map(|r| r.iter().map(|s| t(s)).collect())
             .collect(),
-        merges: Vec::new(),
-    }
+        Vec::new(),
+    )
 }
 
 pub fn csv(rows: &[&[&str]]) -> Grid {

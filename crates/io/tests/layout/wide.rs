@@ -12,7 +12,7 @@ use crate::support::*;
 /// A table as a bureau sends it, as read from XLSX: merged title, unit line, two header rows
 /// with merged 地区生产总值 / 固定资产投资 over 总量 / 增速, a 合计 row, a footnote.
 fn bureau_xlsx() -> Grid {
-    let mut g = grid(
+    let g = grid(
         "2024年9月.xlsx",
         Some("Sheet1"),
         &[
@@ -41,15 +41,15 @@ fn bureau_xlsx() -> Grid {
         last_row,
         last_col,
     };
-    g.merges = vec![
+    let mut rows = g.rows();
+    rows[5][1] = Cell::Number(1234.5);
+    Grid::from_rows(&g.file, g.sheet.as_deref(), rows, Vec::new()).with_merges(vec![
         m(0, 0, 0, 5),
         m(2, 0, 3, 0),
         m(2, 1, 2, 2),
         m(2, 3, 2, 4),
         m(2, 5, 3, 5),
-    ];
-    g.rows[5][1] = Cell::Number(1234.5);
-    g
+    ])
 }
 
 #[test]
@@ -385,7 +385,7 @@ fn entity_code_column_ignored_columns_and_section_headings() {
 
 #[test]
 fn unit_in_the_title_and_a_total_merged_across_columns() {
-    let mut g = grid(
+    let g = grid(
         "固投.xlsx",
         Some("Sheet1"),
         &[
@@ -396,7 +396,7 @@ fn unit_in_the_title_and_a_total_merged_across_columns() {
             &["2", "梁平区", "20000", "6.0"],
         ],
     );
-    g.merges = vec![
+    let g = g.with_merges(vec![
         MergedRange {
             first_row: 0,
             first_col: 0,
@@ -409,7 +409,7 @@ fn unit_in_the_title_and_a_total_merged_across_columns() {
             last_row: 2,
             last_col: 1,
         },
-    ];
+    ]);
     let p = ok(&g, &opts());
     let q1 = Period::quarter(2024, 1).unwrap();
     assert_eq!(p.rows.len(), 6);

@@ -23,6 +23,10 @@
 
 use super::{Period, PeriodError};
 
+mod mention;
+
+pub use mention::{Mention, Yearless};
+
 const HINT: &str =
     "可写作 2024年1—9月、1—9月、前三季度、一季度、上半年、全年、2024年3月、第12周 或 2024Q3 等";
 const CN_ORDINALS: [&str; 4] = ["一", "二", "三", "四"];
@@ -68,53 +72,11 @@ impl Period {
         if let Ok(p) = Self::parse(text, default_year) {
             return Some(p);
         }
-        let chars = normalize(text, true);
-        // (length, period) of the best match with a year; (start, year) of the first bare year;
-        // (length, hit) of the best match without a year.
-        let mut with_year: Option<(usize, Period)> = None;
-        let mut bare_year: Option<i32> = None;
-        let mut without_year: Option<(usize, Hit)> = None;
-        for start in 0..chars.len() {
-            if !can_start(&chars, start) {
-                continue;
-            }
-            let hit = match code_at(&chars, start) {
-                Some(hit) => hit,
-                None => match parse_at(&chars, start, Mode::Scan) {
-                    Ok(hit) => hit,
-                    Err(_) => continue,
-                },
-            };
-            let len = hit.end - start;
-            match hit.year {
-                Some(year) if hit.bare_year => {
-                    bare_year.get_or_insert(year);
-                }
-                Some(_) => {
-                    if let Ok(p) = resolve(&hit, None, "")
-                        && with_year.is_none_or(|(best, _)| len > best)
-                    {
-                        with_year = Some((len, p));
-                    }
-                }
-                None => {
-                    // Check the months and week numbers with any valid year.
-                    let valid = resolve(&hit, Some(2000), "").is_ok();
-                    if valid && !hit.loose && without_year.is_none_or(|(best, _)| len > best) {
-                        without_year = Some((len, hit));
-                    }
-                }
-            }
+        match Self::mention_in_text(text)? {
+            Mention::Period(p) => Some(p),
+            Mention::Year(y) => Self::year(y).ok(),
+            Mention::Yearless(m) => m.in_year(default_year?).ok(),
         }
-        if let Some((_, p)) = with_year {
-            return Some(p);
-        }
-        if let Some((_, hit)) = without_year
-            && let Ok(p) = resolve(&hit, bare_year.or(default_year), "")
-        {
-            return Some(p);
-        }
-        bare_year.and_then(|y| Self::year(y).ok())
     }
 
     /// The Chinese label: `2024年`, `2024年上半年`, `2024年一季度`, `2024年3月`, `2024年1—9月`,
@@ -558,7 +520,9 @@ fn numeric(c: &mut Cur, mode: Mode) -> Result<Option<Hit>, String> {
             .fold(0, |v, d| v * 10 + d.to_digit(10).unwrap_or(0))),
         _ => Err("月份须写一到两位数字".to_string()),
     };
+    let digits_start = c.i;
     let a = month(c)?;
+    let one_digit = c.i - digits_start == 1;
     if c.peek() == Some(sep) && c.peek_at(1).is_some_and(|d| d.is_ascii_digit()) {
         return Err("这是日期，不是时期".into());
     }
@@ -572,6 +536,12 @@ fn numeric(c: &mut Cur, mode: Mode) -> Result<Option<Hit>, String> {
         c.i = single;
     }
     let month_word = c.month_word();
+    if sep == '.' && !range && !month_word && one_digit && a == 1 {
+        // Excel reads 2024.10 as the number 2024.1: January or October?
+        return Err(format!(
+            "有歧义：可能是{year}年1月，也可能是{year}.10被Excel当作数字保存后丢掉了末尾的0（{year}年10月）；请写作{year}年1月、{year}年10月或{year}M01、{year}M10"
+        ));
+    }
     if mode == Mode::Scan && sep == '.' && !range && !month_word {
         return Err("可能是小数".into());
     }

@@ -60,7 +60,8 @@ pub async fn run(store: &dyn Store, args: ImportArgs) -> anyhow::Result<()> {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("{}：{e}", path.display());
+                let shown = path.display().to_string();
+                eprintln!("{}：{e}", yiping_io::escape_control(&shown));
             }
         }
     }
@@ -102,6 +103,9 @@ fn print_outcome(o: &ImportOutcome) {
         for line in o.changes.iter().take(20) {
             println!("  修改：{line}");
         }
+    }
+    for w in &o.warnings {
+        println!("  提醒：{w}");
     }
     if let Some(after) = &o.after {
         print_after_change(after);

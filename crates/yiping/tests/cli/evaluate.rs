@@ -79,7 +79,7 @@ fn the_demo_league_tables_print_export_and_list() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("6 行"), "{}", text(&o));
     let grid = yiping_io::read_grid(&xlsx, &yiping_io::ReadOptions::default()).unwrap();
-    let cells: Vec<String> = grid.rows.iter().flatten().map(|c| c.text()).collect();
+    let cells: Vec<String> = grid.rows().iter().flatten().map(|c| c.text()).collect();
     assert!(
         cells
             .iter()

@@ -210,6 +210,10 @@ fn outcome(o: &ImportOutcome, hash: &str) -> Markup {
                 @if o.skipped_missing > 0 { dt { "空缺跳过" } dd { (o.skipped_missing) } }
             }
             @if !periods.is_empty() { p { "时期：" (periods.join("、")) } }
+            @if !o.warnings.is_empty() {
+                h3 { "提醒（" (o.warnings.len()) "处）" }
+                ul.warnings { @for w in o.warnings.iter().take(500) { li { (w.to_string()) } } }
+            }
             @if !o.changes.is_empty() {
                 h3 { "修改的数据（前" (o.changes.len()) "项）" }
                 ul.changes { @for c in &o.changes { li { (c) } } }

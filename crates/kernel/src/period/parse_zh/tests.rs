@@ -184,6 +184,8 @@ fn garbage_is_refused_with_a_reason() {
         ("1900年", "1949"),
         ("2024-03-15", "日期"),
         ("2024.3.15", "日期"),
+        ("2024.1", "歧义"),
+        ("２０２４．１", "歧义"),
         ("2024年3月18日", "日期"),
         ("3月18号", "日期"),
         ("2023年12月—2024年2月", "不能跨年"),
@@ -312,4 +314,50 @@ fn titles_without_a_period() {
     ] {
         assert_eq!(find(text, Some(2024)), None, "{text}");
     }
+}
+
+#[test]
+fn excel_mangled_months_are_ambiguous_only_when_they_are() {
+    let e = Period::parse("2024.1", Some(2024)).unwrap_err().to_string();
+    assert!(e.contains("2024年1月") && e.contains("2024年10月"), "{e}");
+    for (input, code) in [
+        ("2024.10", "2024M10"),
+        ("2024.01", "2024M01"),
+        ("2024.2", "2024M02"),
+        ("2024.1月", "2024M01"),
+        ("2024.1-3", "2024Q1"),
+    ] {
+        assert_eq!(Period::parse(input, None).unwrap().code(), code, "{input}");
+    }
+}
+
+#[test]
+fn mentions_keep_bare_years_and_yearless_months_apart() {
+    let m = |t: &str| Period::mention_in_text(t);
+    assert_eq!(m("2024年各区县主要经济指标"), Some(Mention::Year(2024)));
+    assert_eq!(
+        m("2024年1—9月各区县主要经济指标"),
+        Some(Mention::Period(Period::months(2024, 1, 9).unwrap()))
+    );
+    assert_eq!(
+        m("2024年各区县1—9月主要指标"),
+        Some(Mention::Period(Period::months(2024, 1, 9).unwrap()))
+    );
+    match m("1～9月各区县") {
+        Some(Mention::Yearless(y)) => {
+            assert_eq!(y.label_zh(), "1—9月");
+            assert_eq!(y.in_year(2023).unwrap().code(), "2023M01-M09");
+        }
+        other => panic!("{other:?}"),
+    }
+    match m("第一季度") {
+        Some(Mention::Yearless(y)) => assert_eq!(y.in_year(2024).unwrap().code(), "2024Q1"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(m("各区县主要指标"), None);
+    // find_in_text reads a bare year as the whole year, as before.
+    assert_eq!(
+        Period::find_in_text("2024年各区县主要经济指标", None).map(|p| p.code()),
+        Some("2024".to_string())
+    );
 }
