@@ -6,7 +6,8 @@
 //!
 //! What it holds, by module:
 //! - data in: [`import`] (`import_file`, `import_grid`: every kind of table, all or nothing),
-//!   [`data_entry`] (the 填报 form), [`export`];
+//!   [`data_entry`] (the 填报 form), [`reports`] (facts read out of a written report, reviewed,
+//!   stored as drafts), [`export`];
 //! - what follows every change: [`pipeline`] (`after_change` over a `ChangeSet`: formulas →
 //!   evaluations → alerts), with [`formulas`], [`evaluate`] (`recompute_affected`) and [`alerts`];
 //! - evaluations: [`evaluate`] (schemes stored, evaluated, `run_as` for a person), [`results`]
@@ -37,6 +38,7 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod pipeline;
+pub mod reports;
 pub mod results;
 pub mod screen;
 pub mod work_items;

@@ -1,6 +1,7 @@
 //! The data pages (数据): what the user may do with data, the months due and their deadlines; the
 //! entry form of a unit and month; the import page (upload, dry-run preview, error report,
-//! confirmation); exports limited to the user's scope.
+//! confirmation); the report review page (facts read out of a written report, confirmed into
+//! drafts); exports limited to the user's scope.
 //!
 //! Reading needs `ViewData`; entering and importing need `EnterData` and a unit inside the user's
 //! subtree. Refusals are the 403 page; nothing is read before the checks.
@@ -12,6 +13,7 @@
 mod entry;
 pub(crate) mod export;
 mod import;
+mod reports;
 
 use axum::Router;
 use axum::extract::State;
@@ -39,6 +41,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/data/import/preview", axum::routing::post(import::preview))
         .route("/data/import/apply", axum::routing::post(import::apply))
         .route("/data/export", get(export::download))
+        .route("/data/reports", get(reports::show))
+        .route("/data/reports/read", axum::routing::post(reports::read))
+        .route("/data/reports/save", axum::routing::post(reports::save))
 }
 
 /// A page handler's answer: the page, or an error page already rendered.
@@ -51,6 +56,19 @@ fn failed(user: &PageUser, e: impl Into<AppError>) -> Response {
 
 fn bad_request(user: &PageUser, message: &str) -> Response {
     PageError::bad_request(message).page(&user.principal, &user.csrf)
+}
+
+/// A fragment answer of the upload pages (htmx swaps it into the page). A file to correct (its
+/// error report is the answer) comes back as 200; refusals (403: the role, or rows outside the user's scope, which
+/// the layout's htmx configuration swaps in too) and server failures keep their status.
+pub(super) fn fragment(status: axum::http::StatusCode, body: maud::Markup) -> Response {
+    use axum::http::StatusCode;
+    let status = if status.is_client_error() && status != StatusCode::FORBIDDEN {
+        StatusCode::OK
+    } else {
+        status
+    };
+    (status, body).into_response()
 }
 
 /// Refuses unless the role has `cap`.
@@ -212,7 +230,7 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
             section.card {
                 h2 { "导入" }
                 p { "上传 CSV 或 Excel 表格：先预览将新增、修改的数据和问题清单，确认后才写入。表中所有单位须在本单位管辖范围内。" }
-                p { a.button href="/data/import" { "导入表格" } }
+                p { a.button href="/data/import" { "导入表格" } " " a.button href="/data/reports" { "报告读数" } }
             }
         }
         section.card {

@@ -18,5 +18,6 @@ mod pages_data;
 mod pages_evaluations;
 mod pages_import_corpus;
 mod pages_items;
+mod pages_reports;
 mod pages_screen;
 mod work_items;
