@@ -99,6 +99,7 @@ fn clock_unit(clock: yiping_flow::ClockType) -> &'static str {
         C::WorkingHours => "工作小时",
         C::WorkingDays => "工作日",
         C::NaturalDays => "自然日",
+        C::Months => "月",
     }
 }
 
@@ -108,6 +109,7 @@ fn route_text(r: &Route, names: &HashMap<EntityId, String>) -> String {
     match &r.basis {
         RouteBasis::Department { code } => format!("按分类派至责任部门 {unit}（{code}）"),
         RouteBasis::Territorial => format!("无责任部门，按属地派至 {unit}"),
+        RouteBasis::Rule { row } => format!("按派遣规则（第{row}行）派至 {unit}"),
     }
 }
 
