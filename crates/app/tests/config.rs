@@ -338,3 +338,112 @@ async fn one_matching_routing_rule_dispatches_when_the_category_says_so() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_levels_screen_shows_what_screens_toml_says() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        load_demo_data(s, &generate(3), &ctx()).await.unwrap();
+        let city = entity(s, "500000").await;
+        let yuzhong = entity(s, "500103").await;
+        let month = yiping_kernel::Period::parse_code("2024M09").unwrap();
+        let codes = |screen: &yiping_app::screen::Screen| -> Vec<String> {
+            screen.tiles.iter().map(|t| t.code.clone()).collect()
+        };
+        let before = yiping_app::screen::load(s, city, month, ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(
+            codes(&before),
+            ["GDP", "IND_VA", "FAI", "RETAIL", "IND_INV"]
+        );
+
+        let screens = config::shipped_text(config::SCREENS).unwrap().replacen(
+            "tiles = [\"GDP\", \"IND_VA\", \"FAI\", \"RETAIL\", \"IND_INV\"]",
+            "tiles = [\"RETAIL\", \"GDP\"]",
+            1,
+        );
+        let set = config::ConfigSet::new().with(config::SCREENS, screens);
+        config::apply(s, &Principal::system(), set, false, ctx().at)
+            .await
+            .unwrap();
+        let after = yiping_app::screen::load(s, city, month, ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(codes(&after), ["RETAIL", "GDP"], "the city's tiles");
+        let district = yiping_app::screen::load(s, yuzhong, month, ctx().at)
+            .await
+            .unwrap();
+        assert_eq!(codes(&district).len(), 5, "the district's are unchanged");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_items_deadline_in_a_year_the_calendar_lacks_carries_a_warning() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        load_demo_data(s, &generate(3), &ctx()).await.unwrap();
+        let yuzhong = entity(s, "500103").await;
+        let received = Utc.with_ymd_and_hms(2026, 12, 21, 2, 0, 0).unwrap();
+        let setup = FlowSetup::load(s).await.unwrap();
+        let new = CreateItem {
+            kind: ItemKind::Problem,
+            title: "督查发现的问题".into(),
+            category: CategoryCode::parse("问题/01/02").unwrap(),
+            priority: Priority::Normal,
+            channel: Channel::Leadership,
+            receiving_unit: yuzhong,
+            location: Some(yuzhong),
+            enterprise: None,
+            reporter: None,
+            requester: None,
+            extras: ItemExtras {
+                problem_source: Some("督查".into()),
+                ..ItemExtras::default()
+            },
+        };
+        let actor = Actor::new(
+            UserId::new("督查员").unwrap(),
+            ActorRole::Supervisor,
+            yuzhong,
+        );
+        let item = create(s, &setup, new, &actor, received).await.unwrap();
+        assert_eq!(item.item.clock, yiping_flow::ClockType::WorkingDays);
+        let id = item.item.id;
+        // Registered: the 销号 limit (30 working days) runs into 2027.
+        yiping_app::work_items::transition(
+            s,
+            &setup,
+            id,
+            item.item.version,
+            &yiping_flow::Command::Register,
+            &actor,
+            received,
+        )
+        .await
+        .unwrap();
+        let view = yiping_app::work_items::item_view(s, &setup, id, received)
+            .await
+            .unwrap()
+            .unwrap();
+        let w = view.calendar_warning.expect("a warning");
+        assert!(w.contains("2027年"), "{w}");
+
+        let calendar = format!(
+            "{}2027-01-01,holiday,元旦\n",
+            yiping_app::calendar::HOLIDAYS_CSV
+        );
+        let set = config::ConfigSet::new().with(config::CALENDAR, calendar);
+        config::apply(s, &Principal::system(), set, false, received)
+            .await
+            .unwrap();
+        let setup = FlowSetup::load(s).await.unwrap();
+        let view = yiping_app::work_items::item_view(s, &setup, id, received)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.calendar_warning, None);
+    })
+    .await;
+}

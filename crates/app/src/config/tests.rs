@@ -31,6 +31,12 @@ fn the_shipped_defaults_parse_and_reproduce_todays_settings() {
     assert_eq!(city.tiles, crate::screen::tiles::TILE_INDICATORS);
     assert_eq!(city.league, crate::screen::LEAGUE_SCHEME);
     assert_eq!(city.colour, crate::screen::COLOUR_SCHEME);
+    assert_eq!(
+        city.table,
+        ["GDP", "IND_VA", "FAI", "RETAIL", "IND_INV", "TRADE"]
+    );
+    assert_eq!(c.screens.for_level(2), city);
+    assert_eq!(c.screens.for_level(3), city);
     // The category book has problem types of its own: the eight sources, 监测预警 and 赛马.
     let problem_types: Vec<&str> = c
         .categories

@@ -206,6 +206,13 @@ pub struct ItemView {
     pub extras: ItemExtras,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<TransitionRecord>>,
+    /// Set when the item's pending deadlines were counted over a year the working calendar does
+    /// not cover (see [`ItemView::with_calendar`]): the deadline is a guess, and says which year
+    /// is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_warning: Option<String>,
+    #[serde(skip)]
+    deadlines: Vec<DateTime<Utc>>,
 }
 
 /// How long before a deadline an item is flagged as due soon.
@@ -253,7 +260,22 @@ impl ItemView {
             updated_at: item.updated_at,
             extras,
             history: with_history.then_some(records),
+            calendar_warning: None,
+            deadlines: item.deadlines.values().copied().collect(),
         }
+    }
+
+    /// The view with [`ItemView::calendar_warning`] set when an open item's deadlines run from
+    /// its receipt into a year `cal` does not cover.
+    pub fn with_calendar(mut self, cal: &Calendar) -> Self {
+        if self.closed_at.is_none()
+            && let Some(last) = self.deadlines.iter().max()
+        {
+            let from = cal.local(self.received_at).date();
+            let to = cal.local(*last).date();
+            self.calendar_warning = crate::calendar::coverage_warning(cal, from, to);
+        }
+        self
     }
 }
 
@@ -658,7 +680,7 @@ pub async fn item_view(
     Ok(store
         .work_item(id)
         .await?
-        .map(|s| ItemView::new(s, &setup.categories, now)))
+        .map(|s| ItemView::new(s, &setup.categories, now).with_calendar(&setup.calendar)))
 }
 
 /// A page of items (a unit's inbox when `filter.unit` is set), with overdue and warning flags
@@ -680,7 +702,7 @@ pub async fn list(
         items: p
             .items
             .into_iter()
-            .map(|s| ItemView::new(s, &setup.categories, now))
+            .map(|s| ItemView::new(s, &setup.categories, now).with_calendar(&setup.calendar))
             .collect(),
         total: p.total,
         limit: p.limit,

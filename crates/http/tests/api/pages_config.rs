@@ -3,7 +3,10 @@
 //! by the event form at once; the entry form names the year its calendar lacks (bug 6) until that
 //! year's arrangements are saved, and then counts them.
 
-use super::helpers::{Reply, Session, TestApp, get_as, login, post_form_as, send_as, spawn_demo};
+use super::helpers::{
+    Reply, Session, TestApp, api_token, get_as, get_bearer, login, post_form_as, send_as,
+    spawn_demo,
+};
 
 fn multipart(files: &[(&str, &str)], dry_run: bool) -> (String, String) {
     let b = "----yipingconfigboundary";
@@ -159,6 +162,13 @@ async fn the_entry_form_names_a_missing_calendar_year_until_it_is_imported() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("2027年01月07日"), "{}", page.body);
     assert!(page.body.contains("工作日历缺少2027年"), "{}", page.body);
+    // The API says the same.
+    let token = api_token(&app, "yuzhong-reporter").await;
+    let r = get_bearer(&app, &token, "/api/v1/deadline?month=2026M12").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["deadline"], "2027-01-07");
+    assert!(v["warnings"][0].as_str().unwrap().contains("2027年"), "{v}");
 
     let admin = login(&app, "admin").await;
     let calendar = format!(
@@ -176,4 +186,17 @@ async fn the_entry_form_names_a_missing_calendar_year_until_it_is_imported() {
     let page = get_as(&app, &reporter, url).await;
     assert!(page.body.contains("2027年01月08日"), "{}", page.body);
     assert!(!page.body.contains("工作日历缺少"), "{}", page.body);
+    let v = get_bearer(&app, &token, "/api/v1/deadline?month=2026M12")
+        .await
+        .json();
+    assert_eq!(v["deadline"], "2027-01-08");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    let v = get_bearer(&app, &token, "/api/v1/calendar").await.json();
+    assert!(
+        v["years"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(2027)),
+        "{v}"
+    );
 }

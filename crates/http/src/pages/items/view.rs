@@ -79,7 +79,7 @@ pub(crate) async fn load(s: &AppState, p: &Principal, id: ItemId) -> Result<Load
     let item_clock = item.clock;
     Ok(Loaded {
         item,
-        view: ItemView::new(stored, &setup.categories, now),
+        view: ItemView::new(stored, &setup.categories, now).with_calendar(&setup.calendar),
         allowed,
         children,
         names,
@@ -262,7 +262,10 @@ fn item_body(l: &Loaded, csrf: &str, message: Option<(&str, String)>) -> Markup 
                     @if let Some(l) = v.location { dt { "发生地" } dd { (n(l)) } }
                     @if let Some(e) = v.enterprise { dt { "企业" } dd { (n(e)) } }
                     dt { "受理时间" } dd { (local(v.received_at)) }
-                    dt { "期限" } dd data-testid="item-due" { (due_cell(v, now)) }
+                    dt { "期限" } dd data-testid="item-due" {
+                        (due_cell(v, now))
+                        @if let Some(w) = &v.calendar_warning { br; span.calendar-warning role="alert" { "⚠ " (w) } }
+                    }
                     @if let Some(c) = v.closure { dt { "结案方式" } dd { (c) } }
                     @if let Some(x) = &l.item.pending_extension {
                         dt { "延期申请" }
