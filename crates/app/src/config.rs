@@ -30,7 +30,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use yiping_access::{Capability, Principal};
 use yiping_eval::alerts::AlertRule;
-use yiping_flow::{Calendar, CategoryBook, CategoryError};
+use yiping_flow::{Calendar, CategoryBook, CategoryDomain, CategoryError};
 use yiping_io::{Problem, SourceRef};
 use yiping_store::Store;
 
@@ -342,6 +342,57 @@ pub async fn export_dir(
     Ok(out)
 }
 
+/// The rows of one year in a calendar file (`date,kind,name` lines, no header), for editing a
+/// year on its own.
+pub fn calendar_year_rows(text: &str, year: i32) -> String {
+    let prefix = format!("{year}-");
+    text.lines()
+        .filter(|l| l.trim_start().starts_with(&prefix))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect()
+}
+
+/// The calendar file `text` with the dates of `year` replaced by `rows` (`date,kind,name` lines
+/// without a header; blank and `#` lines skipped). A row of another year is refused, named by its
+/// line. The result still has to pass [`apply`].
+pub fn replace_calendar_year(text: &str, year: i32, rows: &str) -> Result<String, AppError> {
+    let prefix = format!("{year}-");
+    let file = format!("{CALENDAR}（{year}年）");
+    let mut bad = Vec::new();
+    let mut kept: Vec<String> = Vec::new();
+    for (i, raw) in rows.lines().enumerate() {
+        let row = raw.trim();
+        if row.is_empty() || row.starts_with('#') {
+            continue;
+        }
+        if row.to_lowercase().starts_with("date,") {
+            continue;
+        }
+        if !row.starts_with(&prefix) {
+            let date = row.split(',').next().unwrap_or_default();
+            bad.push(problem(
+                &file,
+                i + 1,
+                Some("date"),
+                date,
+                &format!("不是{year}年的日期"),
+            ));
+            continue;
+        }
+        kept.push(row.to_string());
+    }
+    if !bad.is_empty() {
+        return Err(rejected(&file, bad));
+    }
+    let mut out: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(&prefix))
+        .map(str::to_string)
+        .collect();
+    out.extend(kept);
+    Ok(out.join("\n") + "\n")
+}
+
 /// Line ends as `\n` and no BOM, so that an edit on Windows compares equal to the stored text.
 fn normalise(text: &str) -> String {
     text.trim_start_matches('\u{feff}').replace("\r\n", "\n")
@@ -543,6 +594,20 @@ fn parse_categories(text: &str, problems: &mut Vec<Problem>) -> Option<CategoryB
         return None;
     }
     match CategoryBook::from_categories(categories.clone()) {
+        Ok(book)
+            if !book
+                .iter()
+                .any(|c| c.code.domain() == CategoryDomain::Problem) =>
+        {
+            problems.push(problem(
+                CATEGORIES,
+                1,
+                Some("domain"),
+                "",
+                "须至少有一个问题类分类（domain = \"problem\"）：预警和评价发现的问题按它归类、计算整改时限",
+            ));
+            None
+        }
         Ok(book) => Some(book),
         Err(e) => {
             // Name the category the book refused: the first whose code the message names.

@@ -84,6 +84,10 @@ fn category_problems_name_the_line_of_the_category_and_its_field() {
         found[0].starts_with("categories.toml 第11行 字段clokc列"),
         "{found:?}"
     );
+    // A book without problem types: raised problems would have nowhere to go.
+    let events_only = book.replace("clokc", "clock");
+    let found = problems(CATEGORIES, &events_only);
+    assert!(found[0].contains("问题类分类"), "{found:?}");
 }
 
 #[test]
@@ -138,4 +142,33 @@ fn the_calendar_warns_of_the_years_it_does_not_cover() {
     );
     let w = crate::calendar::coverage_warning(&cal, d(2027, 1, 1), d(2027, 1, 7)).unwrap();
     assert!(w.contains("2027年"), "{w}");
+}
+
+#[test]
+fn one_calendar_year_is_replaced_on_its_own() {
+    let text = "# 说明\ndate,kind,name\n2026-01-01,holiday,元旦\n2027-01-01,holiday,旧\n";
+    assert_eq!(calendar_year_rows(text, 2027), "2027-01-01,holiday,旧\n");
+    let out = replace_calendar_year(
+        text,
+        2027,
+        "2027-01-01,holiday,元旦\n2027-02-07,workday,春节\n",
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "# 说明\ndate,kind,name\n2026-01-01,holiday,元旦\n2027-01-01,holiday,元旦\n2027-02-07,workday,春节\n"
+    );
+    let err = replace_calendar_year(
+        text,
+        2027,
+        "2027-01-01,holiday,元旦\n2028-01-01,holiday,元旦\n",
+    )
+    .unwrap_err();
+    let AppError::Rejected { problems, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        problems[0].to_string(),
+        "calendar.csv（2027年） 第2行 字段date列：“2028-01-01”不是2027年的日期"
+    );
 }

@@ -31,6 +31,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/config/upload", post(upload))
         .route("/admin/config/{name}", get(editor).post(save))
         .route("/admin/config/{name}/download", get(download))
+        .route("/admin/calendar", get(year_picker))
+        .route("/admin/calendar/{year}", get(year_editor).post(save_year))
 }
 
 /// A time in Beijing time, to the minute.
@@ -129,13 +131,22 @@ fn calendar_section(cfg: &Config) -> Markup {
         }
         years.push((y, off, on));
     }
+    let next = years.last().map_or(Utc::now().year(), |(y, _, _)| y + 1);
     html! {
         section.card #config-calendar {
             h2 { "工作日历" }
             p { "按国务院每年发布的节假日安排维护（calendar.csv：date,kind,name；holiday 放假，workday 调休上班）。日历没有的年份只能按周末推算，相关截止日期会提示缺少的年份。" }
             table.data {
-                thead { tr { th { "年份" } th { "放假天数" } th { "调休上班天数" } } }
-                tbody { @for (y, off, on) in &years { tr { td { (y) "年" } td { (off) } td { (on) } } } }
+                thead { tr { th { "年份" } th { "放假天数" } th { "调休上班天数" } th { "操作" } } }
+                tbody {
+                    @for (y, off, on) in &years {
+                        tr { td { (y) "年" } td { (off) } td { (on) } td { a href={ "/admin/calendar/" (y) } { "查看、修改" } } }
+                    }
+                }
+            }
+            form.inline method="get" action="/admin/calendar" {
+                label { "新增或修改年份 " input type="number" name="year" min="2000" max="2100" value=(next) required; }
+                button type="submit" { "打开" }
             }
         }
     }
@@ -469,4 +480,126 @@ async fn upload(State(s): State<AppState>, user: PageUser, m: Multipart) -> Resp
         }
     };
     (status, fragment).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct YearQuery {
+    year: i32,
+}
+
+async fn year_picker(
+    axum::extract::Query(q): axum::extract::Query<YearQuery>,
+) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/admin/calendar/{}", q.year))
+}
+
+fn year_page(
+    user: &PageUser,
+    year: i32,
+    rows: &str,
+    problems: &[String],
+    message: Option<(&str, String)>,
+) -> Markup {
+    let may_edit = user.principal.can(Capability::ManageUsers);
+    html! {
+        nav.crumbs { a href="/admin/config" { "系统配置" } " / 工作日历 / " (year) "年" }
+        h1 { (year) "年节假日安排" }
+        p { "每行一个日期：日期,类型,名称。类型为 holiday（放假，含放假期间的周末）或 workday（调休上班）。例如：" code { (year) "-01-01,holiday,元旦" } "。保存时整个日历一起校验。" }
+        @if let Some((kind, text)) = &message { (layout::notice(kind, text)) }
+        @if !problems.is_empty() {
+            section.card.problems {
+                h2 { "发现" (problems.len()) "处问题，未保存" }
+                ul #config-problems { @for p in problems { li { (p) } } }
+            }
+        }
+        form method="post" action={ "/admin/calendar/" (year) } {
+            input type="hidden" name="_csrf" value=(user.csrf);
+            textarea name="body" rows="30" cols="60" spellcheck="false" readonly[!may_edit] { (rows) }
+            @if may_edit {
+                div.actions {
+                    label { input type="checkbox" name="dry_run" value="1"; " 只检查，不保存" }
+                    button type="submit" { "保存" }
+                }
+            }
+        }
+    }
+}
+
+fn check_year(year: i32) -> Result<i32, PageError> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(PageError::not_found(format!("年份“{year}”无效")))
+    }
+}
+
+async fn year_editor(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path(year): Path<i32>,
+) -> Result<Response, PageError> {
+    let year = check_year(year)?;
+    let files = config::files_as(s.store.as_ref(), &user.principal).await?;
+    let text = files
+        .iter()
+        .find(|f| f.name == config::CALENDAR)
+        .map(|f| f.body.clone())
+        .unwrap_or_default();
+    let rows = config::calendar_year_rows(&text, year);
+    let message = rows.is_empty().then(|| {
+        (
+            "info",
+            format!("日历中还没有{year}年的安排，请按国务院通知填写。"),
+        )
+    });
+    let body = year_page(&user, year, &rows, &[], message);
+    let title = format!("{year}年节假日安排");
+    Ok(layout::page(&title, &user.principal, &user.csrf, Nav::Admin, &[], body).into_response())
+}
+
+async fn save_year(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path(year): Path<i32>,
+    Form(f): Form<SaveForm>,
+) -> Result<Response, PageError> {
+    let year = check_year(year)?;
+    let store = s.store.as_ref();
+    let files = config::files_as(store, &user.principal).await?;
+    let text = files
+        .iter()
+        .find(|x| x.name == config::CALENDAR)
+        .map(|x| x.body.clone())
+        .unwrap_or_default();
+    let dry_run = f.dry_run.is_some();
+    let done = match config::replace_calendar_year(&text, year, &f.body) {
+        Ok(merged) => {
+            let set = ConfigSet::new().with(config::CALENDAR, merged);
+            config::apply(store, &user.principal, set, dry_run, Utc::now()).await
+        }
+        Err(e) => Err(e),
+    };
+    let (status, body) = match done {
+        Ok(report) => {
+            if !dry_run {
+                s.flow_setup.clear().await;
+            }
+            let msg = Some(("ok", report_message(&report)));
+            (StatusCode::OK, year_page(&user, year, &f.body, &[], msg))
+        }
+        Err(AppError::Rejected { problems, .. }) => {
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                year_page(&user, year, &f.body, &problems, None),
+            )
+        }
+        Err(e) => return Err(Failure::from(e).into()),
+    };
+    let title = format!("{year}年节假日安排");
+    Ok((
+        status,
+        layout::page(&title, &user.principal, &user.csrf, Nav::Admin, &[], body),
+    )
+        .into_response())
 }

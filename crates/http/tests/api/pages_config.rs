@@ -200,3 +200,43 @@ async fn the_entry_form_names_a_missing_calendar_year_until_it_is_imported() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn a_calendar_year_is_edited_on_its_own_page() {
+    let app = spawn_demo().await;
+    let admin = login(&app, "admin").await;
+    let r = get_as(&app, &admin, "/admin/calendar/2026").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("2026-10-01,holiday,国庆节"), "{}", r.body);
+    let r = get_as(&app, &admin, "/admin/calendar/2027").await;
+    assert!(r.body.contains("日历中还没有2027年的安排"), "{}", r.body);
+
+    let bad = post_form_as(
+        &app,
+        &admin,
+        "/admin/calendar/2027",
+        &[("body", "2027-01-01,holiday,元旦\n2028-01-01,holiday,元旦\n")],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("不是2027年的日期"), "{}", bad.body);
+    assert!(app.store.config_files().await.unwrap().is_empty());
+
+    let ok = post_form_as(
+        &app,
+        &admin,
+        "/admin/calendar/2027",
+        &[("body", "2027-01-01,holiday,元旦\n2027-02-06,holiday,春节\n")],
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("已保存：calendar.csv"), "{}", ok.body);
+    let page = get_as(&app, &admin, "/admin/config").await;
+    assert!(
+        page.body.contains("2027年"),
+        "the overview lists the new year"
+    );
+    // The other years are kept.
+    let r = get_as(&app, &admin, "/admin/calendar/2026").await;
+    assert!(r.body.contains("2026-10-01,holiday,国庆节"));
+}
