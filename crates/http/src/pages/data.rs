@@ -23,8 +23,9 @@ use chrono::{Datelike, Utc};
 use maud::html;
 use yiping_access::Capability;
 use yiping_app::AppError;
-use yiping_app::calendar::official as calendar;
-use yiping_app::data_entry::{deadline_label, due_month, latest_month, reporting_deadline};
+use yiping_app::data_entry::{
+    deadline_label, due_month, latest_month, reporting_deadline, reporting_deadline_warning,
+};
 use yiping_kernel::{Entity, EntityId};
 use yiping_store::{EntityFilter, Page};
 
@@ -170,7 +171,9 @@ async fn index(State(s): State<AppState>, user: PageUser) -> Response {
 async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
     require(user, Capability::ViewData)?;
     let p = &user.principal;
-    let cal = calendar().map_err(|e| failed(user, e))?;
+    let cal = yiping_app::calendar::current(s.store.as_ref())
+        .await
+        .map_err(|e| failed(user, e))?;
     let today = (Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
     // This month (due next month), the two before it, and the latest month with data.
     let mut months = vec![(today.year(), today.month() as u8)];
@@ -208,9 +211,13 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
                         @for &(y, m) in &months {
                             @let deadline = reporting_deadline(&cal, y, m);
                             @let (late, label) = deadline_label(deadline, today);
+                            @let warning = reporting_deadline_warning(&cal, y, m);
                             tr {
                                 td { (y) "年" (m) "月" }
-                                td { (deadline.format("%Y-%m-%d")) "（" (weekday(deadline.weekday())) "）" }
+                                td {
+                                    (deadline.format("%Y-%m-%d")) "（" (weekday(deadline.weekday())) "）"
+                                    @if let Some(w) = &warning { br; span.calendar-warning role="alert" { "⚠ " (w) } }
+                                }
                                 td { span class=(if late { "due-status late" } else { "due-status" }) { (label) } }
                                 td { a href={ "/data/entry?unit=" (own) "&period=" (y) "M" (format!("{m:02}")) } { "填报本单位" } }
                             }

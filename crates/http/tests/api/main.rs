@@ -14,6 +14,7 @@ mod helpers;
 mod observations;
 mod open311;
 mod pages_admin;
+mod pages_config;
 mod pages_data;
 mod pages_evaluations;
 mod pages_import_corpus;

@@ -6,6 +6,7 @@
 
 mod alerts;
 mod commands;
+mod config;
 mod evaluate;
 mod extract;
 mod items;
