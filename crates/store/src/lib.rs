@@ -60,6 +60,14 @@ pub trait Store:
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Folds what is committed back into the database's main file and empties its log: SQLite's
+    /// write-ahead log is checkpointed and truncated (at the end of every command, so that a
+    /// finished import does not leave a log of its size behind). Nothing to do on a server
+    /// database, hence the default.
+    async fn checkpoint(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// Inserts or updates entities in order. An entity is the same as a stored one when kind and
     /// code match, or, without a code, when kind and name match exactly one stored entity.
     /// Parent links are replaced by the given ones.
