@@ -9,6 +9,7 @@
 //!   [`data_entry`] (the 填报 form), [`export`];
 //! - what follows every change: [`pipeline`] (`after_change` over a `ChangeSet`: formulas →
 //!   evaluations → alerts), with [`formulas`], [`evaluate`] (`recompute_affected`) and [`alerts`];
+//!   [`recovery`] finishes it after a crash (the write records it with the data);
 //! - evaluations: [`evaluate`] (schemes stored, evaluated, `run_as` for a person), [`results`]
 //!   (the one reader of stored results: leagues, one entity, history), [`league`] (the XLSX table);
 //! - the closed loop: [`work_items`] (people through [`work_items::door`]; jobs, metrics and
@@ -37,6 +38,7 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod pipeline;
+pub mod recovery;
 pub mod results;
 pub mod screen;
 pub mod work_items;

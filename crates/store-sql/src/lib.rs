@@ -27,6 +27,7 @@ mod maps;
 mod migrations;
 pub mod native;
 mod observations;
+mod pending;
 mod rows;
 mod spare_ids;
 mod targets;

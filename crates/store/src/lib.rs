@@ -16,6 +16,7 @@ mod audit;
 mod error;
 mod evaluations;
 mod maps;
+mod pending;
 mod types;
 mod users;
 mod work_items;
@@ -28,6 +29,7 @@ pub use evaluations::{
     serialize_compact,
 };
 pub use maps::MapStore;
+pub use pending::{FollowUp, PendingChange, PendingStore};
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
@@ -52,7 +54,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// it either happens whole or not at all.
 #[async_trait]
 pub trait Store:
-    WorkItemStore + UserStore + MapStore + AuditStore + Send + Sync + std::fmt::Debug
+    WorkItemStore + UserStore + MapStore + AuditStore + PendingStore + Send + Sync + std::fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;

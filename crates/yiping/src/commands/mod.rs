@@ -108,5 +108,29 @@ async fn open_existing(url: &DatabaseUrl, opened: &mut Opened) -> anyhow::Result
     let store = open(url, Create::No)
         .await
         .with_context(|| format!("打开 {}", url.display()))?;
+    finish_interrupted(store.as_ref()).await;
     Ok(opened.keep(&store))
+}
+
+/// Finishes the follow-ups (formulas, evaluations, alert rules) of imports whose process died
+/// after committing (see `yiping_app::recovery`), and says so on stderr. A failure here does not
+/// stop the command: the notes stay for the next one.
+pub(crate) async fn finish_interrupted(store: &dyn Store) {
+    match yiping_app::recovery::finish_pending(store, chrono::Utc::now()).await {
+        Ok(done) => {
+            for r in done {
+                eprintln!(
+                    "已补做中断的后续处理：{}（{}，{}）数据 {} 条、目标 {} 项；重算评价 {} 期，预警生成问题 {} 个",
+                    r.source,
+                    r.actor,
+                    r.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    r.observations,
+                    r.targets,
+                    r.after.recomputed.evaluated.len(),
+                    r.after.alerts.raised
+                );
+            }
+        }
+        Err(e) => eprintln!("警告：补做中断的后续处理失败（下次运行时再试）：{e}"),
+    }
 }
