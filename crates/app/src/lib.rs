@@ -16,7 +16,8 @@
 //!   raised problems as the system);
 //! - screens and maps: [`screen`] (the one screen of each level), [`geo`] (boundaries, points);
 //! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`];
-//! - the ground: [`database::open`] (picks the backend from the address), [`calendar`] (the
+//! - the ground: [`database::open`] (picks the backend from the address), [`backup`] (backup and
+//!   restore), [`calendar`] (the
 //!   working calendar every deadline counts on), [`data_files`].
 //!
 //! The demo generator is not here: it is the `yiping-demo` crate, which calls these functions
@@ -25,6 +26,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod data_entry;
 pub mod data_files;

@@ -9,6 +9,7 @@
 //! write on its connection) and the native reads (`reads`), on rusqlite connections beside the
 //! sqlx pool.
 
+pub mod backup;
 mod exec;
 mod native;
 mod reads;

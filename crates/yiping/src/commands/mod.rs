@@ -96,6 +96,20 @@ async fn dispatch(url: &DatabaseUrl, command: Command, opened: &mut Opened) -> a
         Command::Alerts(args) => {
             alerts::run(open_existing(&url, opened).await?.as_ref(), &args).await
         }
+        Command::Backup(args) => {
+            println!(
+                "{}",
+                yiping_app::backup::backup(&url, &args.out, args.force).await?
+            );
+            Ok(())
+        }
+        Command::Restore(args) => {
+            println!(
+                "{}",
+                yiping_app::backup::restore(&url, &args.input, args.force).await?
+            );
+            Ok(())
+        }
         // The database is optional here: without one the demo catalogue supplies the names.
         Command::Extract(args) => extract::run(&url, args).await,
         Command::RunJobs(args) => {
