@@ -154,12 +154,22 @@ pub async fn follow_up(
     after
 }
 
-/// Aborts the process at the named point when `YIPING_FAILPOINT` names it (crash tests: the
-/// reliability suite and the CLI tests). Points: `after-commit` (an import's data is committed,
+/// Crash tests (the CLI tests, `tests/reliability`): when `YIPING_FAILPOINT` names this point the
+/// process aborts here; when it names it with `:pause` the process says so on stderr and waits to
+/// be killed (`kill -9` from the outside). Points: `after-commit` (an import's data is committed,
 /// its follow-up has not run).
 pub fn failpoint(name: &str) {
-    if std::env::var("YIPING_FAILPOINT").is_ok_and(|v| v == name) {
+    let Ok(v) = std::env::var("YIPING_FAILPOINT") else {
+        return;
+    };
+    if v == name {
         eprintln!("YIPING_FAILPOINT={name}：模拟进程崩溃");
         std::process::abort();
+    }
+    if v.strip_suffix(":pause") == Some(name) {
+        eprintln!("YIPING_FAILPOINT={name}:pause：已到达，等待被终止");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
     }
 }
