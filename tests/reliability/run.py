@@ -11,7 +11,8 @@ dropped) with 200 districts and three indicators, TAX_MU = TAX / LAND being deri
    follow-up (the derived values appear, the pending note is gone, the audit row is not doubled);
 3. kill -9 at random moments of imports of new revisions: after each, every stored TAX is of one
    revision (all or nothing) and every TAX_MU agrees with its TAX / LAND;
-4. kill -9 of `serve` under 8 writing clients: every item the server answered 201 for is stored;
+4. 64 requests racing for one transition of one item version: exactly one wins (5 rounds);
+   kill -9 of `serve` under 8 writing clients: every item the server answered 201 for is stored;
    a backup taken while they write restores (to another database) to the same export, and holds
    every item answered before it began;
 5. SQLite only: the write-ahead log while serving stays under its limit and is empty after a
@@ -276,6 +277,45 @@ def writer(port, token, unit, stop, answered, lock, errors):
             time.sleep(0.05)
 
 
+def post(port, token, path, body):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", path, json.dumps(body, ensure_ascii=False).encode(),
+                 {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    r = conn.getresponse()
+    payload = r.read()
+    conn.close()
+    return r.status, payload
+
+
+def race(db, port, token, unit, rounds=5, racers=64):
+    """64 requests for the same transition of the same version at once: exactly one wins."""
+    winners = []
+    for _ in range(rounds):
+        st, payload = post(port, token, "/api/v1/items",
+                           {"kind": "event", "title": "竞争测试", "category": "事件/01/01",
+                            "channel": "hotline", "receiving_unit": unit})
+        if st != 201:
+            fail(f"creating an item: {st} {payload[:200]}")
+        item = json.loads(payload)
+        barrier = threading.Barrier(racers)
+        statuses = []
+
+        def go():
+            barrier.wait()
+            statuses.append(post(port, token, f"/api/v1/items/{item['id']}/transitions",
+                                 {"expected_version": item["version"], "command": "register"})[0])
+
+        threads = [threading.Thread(target=go) for _ in range(racers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        winners.append((statuses.count(200), statuses.count(409), len(statuses)))
+    check(all(w == (1, racers - 1, racers) for w in winners),
+          f"{db.kind}: {racers} racing transitions, {rounds} rounds: (won, refused 409, answered) "
+          f"{winners}")
+
+
 def serve_checks(y, d, restore_db):
     db = y.db
     y.run("user", "add", "--login", "rel-admin", "--role", "admin", "--unit", "500000",
@@ -284,6 +324,7 @@ def serve_checks(y, d, restore_db):
     unit = db.scalar("SELECT id FROM entities WHERE code = '510001'")
     port = free_port()
     server = start_serve(y, port)
+    race(db, port, token, unit)
     stop, lock, answered, errors = threading.Event(), threading.Lock(), [], []
     clients = [threading.Thread(target=writer, args=(port, token, unit, stop, answered, lock, errors))
                for _ in range(8)]
