@@ -15,6 +15,7 @@ use yiping_store::{ApplyOptions, ApplyReport, ChangeContext, Store, UpsertReport
 
 use crate::AppError;
 use crate::pipeline::{AfterChange, ChangeSet, after_change};
+use crate::recovery::follow_up;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,28 +138,34 @@ pub async fn import_file(
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
     let grid = read_grid(path, &opts.read)?;
-    let out = import_grid(store, &grid, opts, ctx).await?;
-    if !opts.dry_run {
-        // As the pages record theirs (`import.apply`): who, which file, what, and which bytes.
-        let hash = std::fs::read(path).map_or_else(
-            |e| format!("无法读取：{e}"),
-            |b| crate::auth::sha256_hex(&b),
-        );
-        store
-            .record_audit(&yiping_store::AuditEvent {
-                at: ctx.at,
-                actor: ctx.actor.clone(),
-                action: "import.apply".into(),
-                target: path.display().to_string(),
-                detail: format!(
-                    "{}，{} 行，SHA-256 {hash}（命令行）",
-                    out.kind.label_zh(),
-                    out.rows
-                ),
-            })
-            .await?;
+    // As the pages record theirs (`import.apply`): who, which file, what, and which bytes.
+    let hash = std::fs::read(path).map_or_else(
+        |e| format!("无法读取：{e}"),
+        |b| crate::auth::sha256_hex(&b),
+    );
+    let event = |kind: ImportKind, rows: usize| yiping_store::AuditEvent {
+        at: ctx.at,
+        actor: ctx.actor.clone(),
+        action: "import.apply".into(),
+        target: path.display().to_string(),
+        detail: format!("{}，{rows} 行，SHA-256 {hash}（命令行）", kind.label_zh()),
+    };
+    let (out, audited) = import_grid_audited(store, &grid, opts, ctx, Some(&event)).await?;
+    if !opts.dry_run && !audited {
+        store.record_audit(&event(out.kind, out.rows)).await?;
     }
     Ok(out)
+}
+
+/// Makes the audit event of an import from its kind and number of rows.
+type AuditOf<'a> = &'a (dyn Fn(ImportKind, usize) -> yiping_store::AuditEvent + Sync);
+
+/// The context of a write followed by the pipeline: the write records its follow-up (and the
+/// import's audit event) with the data, so that a crash before the follow-up is finished by the
+/// next start ([`crate::recovery`]).
+fn followed(ctx: &ChangeContext, audit: Option<yiping_store::AuditEvent>) -> ChangeContext {
+    ctx.clone()
+        .with_follow_up(crate::recovery::follow_up_for(audit))
 }
 
 /// Imports an already-read table (an upload, or a file read by [`import_file`]).
@@ -168,6 +175,19 @@ pub async fn import_grid(
     opts: &ImportOptions,
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
+    Ok(import_grid_audited(store, grid, opts, ctx, None).await?.0)
+}
+
+/// [`import_grid`], with the import's audit event written in the data's transaction when the
+/// write records one (observations and targets that changed): returns whether it was.
+async fn import_grid_audited(
+    store: &dyn Store,
+    grid: &Grid,
+    opts: &ImportOptions,
+    ctx: &ChangeContext,
+    audit: Option<AuditOf<'_>>,
+) -> Result<(ImportOutcome, bool), AppError> {
+    let mut audited = false;
     let kind = match opts.kind {
         ImportKind::Auto => detect_kind(grid),
         k => k,
@@ -207,10 +227,15 @@ pub async fn import_grid(
                     StatusPolicy::KeepWhenValueUnchanged
                 },
             };
-            let report = store.apply_observations(&batch, ctx, apply).await?;
+            let event = audit.map(|a| a(kind, batch.len()));
+            audited = event.is_some();
+            let report = store
+                .apply_observations(&batch, &followed(ctx, event), apply)
+                .await?;
+            audited &= report.pending.is_some();
             if !opts.dry_run && report.inserted + report.updated > 0 {
                 let changes = ChangeSet::observations(batch.iter().map(|(k, _)| *k));
-                out.after = Some(after_change(store, &changes, ctx).await);
+                out.after = Some(follow_up(store, &changes, ctx, report.pending).await);
             }
             out.layout = Some(parsed.layout);
             out.periods = parsed.periods;
@@ -250,13 +275,16 @@ pub async fn import_grid(
                 .collect();
             out.rows = items.len();
             if !opts.dry_run {
+                let event = audit.map(|a| a(kind, items.len()));
+                audited = event.is_some();
                 let report = store
-                    .upsert_targets(&items, ctx)
+                    .upsert_targets(&items, &followed(ctx, event))
                     .await
                     .map_err(|e| store_problem(grid, e))?;
+                audited &= report.pending.is_some();
                 if report.inserted + report.updated > 0 {
                     let changes = ChangeSet::targets(items.iter().map(|t| (t.indicator, t.year)));
-                    out.after = Some(after_change(store, &changes, ctx).await);
+                    out.after = Some(follow_up(store, &changes, ctx, report.pending).await);
                 }
                 out.upserts = Some(report);
             }
@@ -271,7 +299,7 @@ pub async fn import_grid(
             out.upserts = Some(report);
         }
     }
-    Ok(out)
+    Ok((out, audited))
 }
 
 /// What writing `items` would do, and the codes of the items it would insert or change.

@@ -10,6 +10,7 @@
 //!   stored as drafts), [`export`];
 //! - what follows every change: [`pipeline`] (`after_change` over a `ChangeSet`: formulas →
 //!   evaluations → alerts), with [`formulas`], [`evaluate`] (`recompute_affected`) and [`alerts`];
+//!   [`recovery`] finishes it after a crash (the write records it with the data);
 //! - evaluations: [`evaluate`] (schemes stored, evaluated, `run_as` for a person), [`results`]
 //!   (the one reader of stored results: leagues, one entity, history), [`league`] (the XLSX table);
 //! - the closed loop: [`work_items`] (people through [`work_items::door`]; jobs, metrics and
@@ -17,8 +18,8 @@
 //! - screens and maps: [`screen`] (the one screen of each level), [`geo`] (boundaries, points);
 //! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`];
 //! - the ground: [`database::open`] (picks the backend from the address), [`config`] (a city's
-//!   settings as data: calendar, categories, routing, alert rules, screens), [`calendar`] (the
-//!   working calendar every deadline counts on), [`data_files`].
+//!   settings as data: calendar, categories, routing, alert rules, screens), [`backup`] (backup
+//!   and restore), [`calendar`] (the working calendar every deadline counts on), [`data_files`].
 //!
 //! The demo generator is not here: it is the `yiping-demo` crate, which calls these functions
 //! like any other front end.
@@ -26,6 +27,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod config;
 pub mod data_entry;
@@ -40,6 +42,7 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod pipeline;
+pub mod recovery;
 pub mod reports;
 pub mod results;
 pub mod screen;

@@ -14,7 +14,9 @@
 //!    years whose targets changed; each new firing raises one 问题 ([`crate::alerts`]).
 //!
 //! The data change has been committed before the pipeline runs, so no step fails it: a step's
-//! failure is written into its part of the outcome and the later steps still run. A later step
+//! failure is written into its part of the outcome and the later steps still run. A crash before
+//! the pipeline has run is finished by the next start ([`crate::recovery`]), so every step must
+//! be safe to run again on the same change. A later step
 //! (validation of the changed values, notifications to the units concerned) is one more private
 //! function called at the end of [`Pipeline::run`], with its own field in [`AfterChange`]; the
 //! change set already says which entities and indicators changed, which no step reads yet (a new

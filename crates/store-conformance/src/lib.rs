@@ -28,6 +28,7 @@ mod config;
 mod evaluations;
 mod maps;
 mod observations;
+mod pending;
 mod users;
 mod work_items;
 
@@ -58,6 +59,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             observations::observation_lists,
         ),
         ("targets_round_trip", observations::targets_round_trip),
+        (
+            "pending_follow_ups_recorded_claimed_and_finished",
+            pending::recorded_claimed_and_finished,
+        ),
         (
             "values_round_trip_bit_for_bit",
             observations::values_round_trip,

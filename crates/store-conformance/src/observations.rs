@@ -2,7 +2,7 @@
 
 use super::*;
 
-async fn seed_obs_world(s: &dyn Store) -> (Vec<EntityId>, yiping_kernel::IndicatorId) {
+pub(super) async fn seed_obs_world(s: &dyn Store) -> (Vec<EntityId>, yiping_kernel::IndicatorId) {
     let ids = seed_tree(s).await;
     s.upsert_indicators(&[gdp()], &ctx("指标")).await.unwrap();
     let g = s
@@ -16,7 +16,12 @@ async fn seed_obs_world(s: &dyn Store) -> (Vec<EntityId>, yiping_kernel::Indicat
     (ids, g)
 }
 
-fn key(e: EntityId, i: yiping_kernel::IndicatorId, p: &str, m: Measure) -> ObservationKey {
+pub(super) fn key(
+    e: EntityId,
+    i: yiping_kernel::IndicatorId,
+    p: &str,
+    m: Measure,
+) -> ObservationKey {
     ObservationKey {
         entity: e,
         indicator: i,
@@ -25,7 +30,7 @@ fn key(e: EntityId, i: yiping_kernel::IndicatorId, p: &str, m: Measure) -> Obser
     }
 }
 
-fn val(x: f64) -> ObservationValue {
+pub(super) fn val(x: f64) -> ObservationValue {
     ObservationValue::new(x, ObservationStatus::Submitted).unwrap()
 }
 

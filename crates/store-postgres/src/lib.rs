@@ -34,6 +34,36 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The URL without its password, and the password (for tools such as `pg_dump`, which take it
+/// from `PGPASSWORD` so that it does not show in the process list).
+pub fn without_password(url: &str) -> Result<(String, Option<String>), StoreError> {
+    let o: AnyConnectOptions = url.parse().map_err(map_err)?;
+    let mut u = o.database_url.clone();
+    let password = u.password().map(percent_decode);
+    let _ = u.set_password(None);
+    Ok((u.to_string(), password))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(hex) = std::str::from_utf8(&b[i + 1..i + 3])
+            && let Ok(v) = u8::from_str_radix(hex, 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Connects to (and migrates) the PostgreSQL database at `url` (`postgres://…` or `postgresql://…`).
 pub async fn open(url: &str, max_connections: u32) -> Result<SqlStore, StoreError> {
     install_default_drivers();

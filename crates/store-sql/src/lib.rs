@@ -28,6 +28,7 @@ mod maps;
 mod migrations;
 pub mod native;
 mod observations;
+mod pending;
 mod rows;
 mod spare_ids;
 mod targets;
@@ -115,6 +116,10 @@ pub(crate) enum ColumnType {
     Text,
 }
 
+/// Rows written by one call from which a write counts as bulk (see
+/// [`native::NativeWorkItems::after_bulk_write`]).
+const BULK_WRITE_ROWS: usize = 1000;
+
 /// A store on an `Any` pool whose schema is already migrated.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
@@ -184,6 +189,16 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn checkpoint(&self) -> StoreResult<()> {
+        if self.dialect == Dialect::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
     async fn upsert_entities(
         &self,
         items: &[EntityUpsert],
@@ -231,7 +246,15 @@ impl Store for SqlStore {
         ctx: &ChangeContext,
         opts: ApplyOptions,
     ) -> StoreResult<ApplyReport> {
-        observations::apply(self, batch, ctx, opts).await
+        let report = observations::apply(self, batch, ctx, opts).await?;
+        // A big import leaves a log of its size: have it folded back soon.
+        if !report.dry_run
+            && report.inserted + report.updated >= BULK_WRITE_ROWS
+            && let Some(n) = &self.native
+        {
+            n.after_bulk_write();
+        }
+        Ok(report)
     }
 
     async fn observations(

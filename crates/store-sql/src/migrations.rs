@@ -24,6 +24,7 @@ macro_rules! migrations {
             0004 users,
             0005 indicator_range,
             0006 config,
+            0010 pending_changes,
         }
     };
     (@embed $($version:literal $name:ident,)*) => {{

@@ -44,6 +44,10 @@ pub trait NativeWorkItems: Send + Sync + std::fmt::Debug {
     /// A page of items and the number matching ([`list_sql`], [`count_sql`]).
     fn list(&self, filter: &WorkItemFilter, page: Page) -> StoreResult<Paged<StoredWorkItem>>;
 
+    /// A large write has just committed outside this path (an import on the pool): the backend
+    /// may fold its log back into the database soon (SQLite's checkpoint thread). Default: nothing.
+    fn after_bulk_write(&self) {}
+
     /// Refuses further writes and reads and closes the connections.
     async fn close(&self);
 }

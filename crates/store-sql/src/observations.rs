@@ -309,6 +309,7 @@ pub(crate) async fn apply(
         unchanged: changes.unchanged,
         sample_updates: changes.updates.iter().take(50).cloned().collect(),
         dry_run,
+        pending: None,
     };
     if dry_run || changes.is_empty() {
         tx.rollback().await.map_err(map_err)?;
@@ -328,6 +329,17 @@ pub(crate) async fn apply(
     updates.sort_unstable_by_key(|(k, _, _)| (k.indicator, k.period, k.measure, k.entity));
     write_rows(&mut tx, store.dialect, &updates, false, ctx).await?;
     write_audit(&mut tx, store.dialect, &changes.updates, ctx).await?;
+    let mut report = report;
+    if let Some(follow_up) = &ctx.follow_up {
+        let changed: Vec<ObservationKey> = changes
+            .inserts
+            .iter()
+            .map(|(k, _)| *k)
+            .chain(changes.updates.iter().map(|u| u.key))
+            .collect();
+        report.pending =
+            Some(crate::pending::record(&mut tx, follow_up, ctx, &changed, &[]).await?);
+    }
     tx.commit().await.map_err(map_err)?;
     Ok(report)
 }

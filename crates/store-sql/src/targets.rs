@@ -26,6 +26,7 @@ pub(crate) async fn upsert(
         .map_err(map_err)?;
     let now = ts(ctx.at);
     let mut report = UpsertReport::default();
+    let mut changed = std::collections::BTreeSet::new();
     for t in targets {
         let schedule = schedule_text(t)?;
         let current = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -63,6 +64,7 @@ pub(crate) async fn upsert(
                 .await
                 .map_err(map_err)?;
                 report.updated += 1;
+                changed.insert((t.indicator, t.year));
             }
             None => {
                 sqlx::query(
@@ -81,8 +83,16 @@ pub(crate) async fn upsert(
                 .await
                 .map_err(map_err)?;
                 report.inserted += 1;
+                changed.insert((t.indicator, t.year));
             }
         }
+    }
+    if let Some(follow_up) = &ctx.follow_up
+        && !changed.is_empty()
+    {
+        let changed: Vec<_> = changed.into_iter().collect();
+        report.pending =
+            Some(crate::pending::record(&mut tx, follow_up, ctx, &[], &changed).await?);
     }
     tx.commit().await.map_err(map_err)?;
     Ok(report)

@@ -9,6 +9,7 @@
 //! write on its connection) and the native reads (`reads`), on rusqlite connections beside the
 //! sqlx pool.
 
+pub mod backup;
 mod exec;
 mod native;
 mod reads;
@@ -32,9 +33,11 @@ fn migrator() -> sqlx::migrate::Migrator {
 /// The settings of every connection. WAL lets readers work while one writer writes; NORMAL sync
 /// is safe with WAL (a commit survives a crash of the application; only a power loss can undo
 /// the last commits, never corrupt the file). A 64 MiB page cache keeps a bulk import from
-/// spilling and re-reading pages.
+/// spilling and re-reading pages. `journal_size_limit` trims the write-ahead log to 16 MiB
+/// whenever it is restarted (without it the file keeps the size of its largest burst for good).
 const PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+     PRAGMA journal_size_limit = 16777216;";
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -130,11 +133,14 @@ pub async fn open(path: &Path, mode: OpenMode) -> Result<SqlStore, StoreError> {
 }
 
 /// Folds the write-ahead log into the database file (`wal_checkpoint(TRUNCATE)`), so that a plain
-/// copy of the file alone is the whole database (a backup, a test's template).
+/// copy of the file alone is the whole database (a test's template); the same as
+/// [`yiping_store::Store::checkpoint`].
 pub async fn checkpoint(store: &SqlStore) -> Result<(), StoreError> {
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(store.pool())
-        .await
-        .map_err(map_err)?;
-    Ok(())
+    use yiping_store::Store;
+    store.checkpoint().await
+}
+
+/// The write-ahead log file of the database at `path` (`PATH-wal`).
+pub fn wal_path(path: &Path) -> PathBuf {
+    writer::wal_path(path)
 }

@@ -50,6 +50,10 @@ impl NativeWorkItems for Native {
         reads::list(&self.readers, filter, page)
     }
 
+    fn after_bulk_write(&self) {
+        self.writer.checkpoint_soon();
+    }
+
     async fn close(&self) {
         self.writer.close().await;
         self.readers.close();

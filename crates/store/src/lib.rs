@@ -18,6 +18,7 @@ mod config;
 mod error;
 mod evaluations;
 mod maps;
+mod pending;
 mod types;
 mod users;
 mod work_items;
@@ -31,6 +32,7 @@ pub use evaluations::{
     serialize_compact,
 };
 pub use maps::MapStore;
+pub use pending::{FollowUp, PendingChange, PendingStore};
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
@@ -55,13 +57,29 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// it either happens whole or not at all.
 #[async_trait]
 pub trait Store:
-    WorkItemStore + UserStore + MapStore + AuditStore + ConfigStore + Send + Sync + std::fmt::Debug
+    WorkItemStore
+    + UserStore
+    + MapStore
+    + AuditStore
+    + ConfigStore
+    + PendingStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Folds what is committed back into the database's main file and empties its log: SQLite's
+    /// write-ahead log is checkpointed and truncated (at the end of every command, so that a
+    /// finished import does not leave a log of its size behind). Nothing to do on a server
+    /// database, hence the default.
+    async fn checkpoint(&self) -> StoreResult<()> {
+        Ok(())
+    }
 
     /// Inserts or updates entities in order. An entity is the same as a stored one when kind and
     /// code match, or, without a code, when kind and name match exactly one stored entity.

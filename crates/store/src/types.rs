@@ -29,6 +29,10 @@ pub struct ChangeContext {
     pub actor: String,
     pub source: String,
     pub at: DateTime<Utc>,
+    /// Set by a writer that runs the pipeline after its change: the observation and target writes
+    /// then record what they changed (and the audit event) in their own transaction, as a
+    /// [`crate::PendingChange`] to finish if the process dies before the follow-up is done.
+    pub follow_up: Option<crate::FollowUp>,
 }
 
 impl ChangeContext {
@@ -37,7 +41,14 @@ impl ChangeContext {
             actor: actor.into(),
             source: source.into(),
             at,
+            follow_up: None,
         }
+    }
+
+    /// The same context, for a write that records its follow-up (see [`crate::FollowUp`]).
+    pub fn with_follow_up(mut self, follow_up: crate::FollowUp) -> Self {
+        self.follow_up = Some(follow_up);
+        self
     }
 }
 
@@ -86,6 +97,10 @@ pub struct UpsertReport {
     pub inserted: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// The follow-up recorded with the write ([`crate::PendingChange`]), when it was asked for
+    /// and something changed.
+    #[serde(skip)]
+    pub pending: Option<i64>,
 }
 
 /// How to apply a batch of observations.
@@ -119,6 +134,9 @@ pub struct ApplyReport {
     /// The first changes (at most 50), with old and new values, for previews.
     pub sample_updates: Vec<Update>,
     pub dry_run: bool,
+    /// The follow-up recorded with the write ([`crate::PendingChange`]), when it was asked for
+    /// and something changed.
+    pub pending: Option<i64>,
 }
 
 /// Offset paging. `limit` is clamped to 1..=[`Page::MAX_LIMIT`].

@@ -46,11 +46,33 @@ pub enum Command {
     RunJobs(crate::commands::items::RunJobsArgs),
     /// 用户管理：新增、列出、重设密码、停用/启用、签发 API 令牌、登录记录
     User(crate::commands::user::UserArgs),
+    /// 备份数据库到一个文件（SQLite：服务运行时也可备份，得到某一时刻的完整副本；PostgreSQL：调用 pg_dump）
+    Backup(BackupArgs),
+    /// 从备份文件恢复数据库（检查结构版本；已有数据库须加 --force 才覆盖；SQLite 恢复前请停止 serve）
+    Restore(RestoreArgs),
     /// 从报告文字（.txt / .docx / .pdf）抽取指标事实，每行一个
     ///
     /// 每条事实含主体、地区、指标、时期、口径（增速、数值、个数、排名、档次、占比、比率、百分点差）、数值、单位、参照、限定词、原文片段及其字符偏移。
     /// 区县、部门和指标的名称：--database 指向一个已存在的数据库时取自其中的主体和指标；否则使用内置的演示目录（重庆市、38 个区县和 3 个功能区、镇街、市级部门、演示指标）。
     Extract(crate::commands::extract::ExtractArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// 备份文件（SQLite：一个完整的数据库文件；PostgreSQL：pg_dump 的 custom 格式）
+    pub out: PathBuf,
+    /// 备份文件已存在时覆盖它
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// 由 yiping backup 写出的备份文件
+    pub input: PathBuf,
+    /// 数据库已存在时用备份替换它
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

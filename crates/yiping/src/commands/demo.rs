@@ -7,8 +7,12 @@ use yiping_store::ChangeContext;
 use crate::cli::DemoArgs;
 use crate::progress::Spinner;
 
-pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
-    let store = open(url, Create::Yes).await?;
+pub async fn run(
+    url: &DatabaseUrl,
+    args: DemoArgs,
+    opened: &mut super::Opened,
+) -> anyhow::Result<()> {
+    let store = opened.keep(&open(url, Create::Yes).await?);
     let spinner = Spinner::start("生成演示数据…".into());
     let data = generate(args.seed);
     spinner.set(format!("写入 {} 条数据…", data.observations.len()));

@@ -21,6 +21,7 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
     println!("按 Ctrl+C 停止。");
     tokio::spawn(super::items::jobs_every_minute(store.clone()));
     tokio::spawn(purge_sessions_hourly(store.clone()));
+    tokio::spawn(finish_interrupted_every_minute(store.clone()));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -68,6 +69,17 @@ async fn print_users(store: &dyn Store) -> anyhow::Result<()> {
         println!("    {:<18} {role}，{unit}", u.login);
     }
     Ok(())
+}
+
+/// Finishes, once a minute, the follow-ups of imports whose process died after committing (a
+/// command-line import killed while the server runs); the server's own start did it once already.
+async fn finish_interrupted_every_minute(store: Arc<dyn Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        super::finish_interrupted(store.as_ref()).await;
+    }
 }
 
 /// Deletes expired sessions once an hour (they are refused anyway; this keeps the table small).

@@ -10,5 +10,6 @@ mod config;
 mod evaluate;
 mod extract;
 mod items;
+mod reliability;
 mod support;
 mod users;
