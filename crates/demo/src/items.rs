@@ -230,8 +230,36 @@ pub async fn load_at(
             towns.entry(p).or_default().push(e.id);
         }
     }
+    // The demo's grids (level-5 regions) with their 区县 and their grid worker's login: about a
+    // third of the grid workers' reports come from them, located in the grid.
+    let parent_of: std::collections::HashMap<EntityId, EntityId> = entities
+        .iter()
+        .filter_map(|e| e.parent_at(day0).map(|p| (e.id, p)))
+        .collect();
+    let level_of: std::collections::HashMap<EntityId, u8> =
+        entities.iter().map(|e| (e.id, e.data.level)).collect();
+    let name_of: std::collections::HashMap<EntityId, &str> = entities
+        .iter()
+        .map(|e| (e.id, e.data.name.as_str()))
+        .collect();
+    let grids: Vec<(EntityId, EntityId, String)> = entities
+        .iter()
+        .filter(|e| e.data.kind == EntityKind::Region && e.data.level == 5)
+        .filter_map(|e| {
+            let mut at = e.id;
+            for _ in 0..4 {
+                at = *parent_of.get(&at)?;
+                if level_of.get(&at) == Some(&2) {
+                    let code = e.data.code.as_ref()?.as_str();
+                    return Some((e.id, at, crate::grid_worker_login(code)));
+                }
+            }
+            None
+        })
+        .collect();
     // Drawn apart from the main sequence, so that every other draw stays as it was.
     let mut place_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0054_4f57_4e53);
+    let mut grid_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0047_5249_4453);
     let events: Vec<_> = setup
         .categories
         .iter()
@@ -297,7 +325,24 @@ pub async fn load_at(
             )
         };
         let grid = kind == ItemKind::Event && channel == Channel::GridWorker;
-        let receiver = if grid {
+        let in_grid = (grid && !grids.is_empty() && grid_rng.random_bool(0.3))
+            .then(|| grids[grid_rng.random_range(0..grids.len())].clone());
+        let district = in_grid.as_ref().map_or(district, |g| g.1);
+        // A grid's event is named by its community (not by a street of another district).
+        let title = match &in_grid {
+            Some(g) => {
+                let village = parent_of.get(&g.0).and_then(|v| name_of.get(v));
+                format!(
+                    "{}{}",
+                    village.copied().unwrap_or_default(),
+                    name(&category)
+                )
+            }
+            None => title,
+        };
+        let receiver = if let Some((grid_id, _, login)) = &in_grid {
+            Actor::new(user(login.clone()), ActorRole::Reporter, *grid_id)
+        } else if grid {
             Actor::new(
                 user(format!("网格员{:03}", n % 400)),
                 ActorRole::Reporter,
@@ -330,8 +375,9 @@ pub async fn load_at(
             priority,
             channel,
             receiving_unit: district,
-            location: Some(match towns.get(&district) {
-                Some(ts) if matches!(kind, ItemKind::Event | ItemKind::Problem) => {
+            location: Some(match (&in_grid, towns.get(&district)) {
+                (Some(g), _) => g.0,
+                (None, Some(ts)) if matches!(kind, ItemKind::Event | ItemKind::Problem) => {
                     ts[place_rng.random_range(0..ts.len())]
                 }
                 _ => district,

@@ -40,6 +40,7 @@ mod targets;
 #[cfg(test)]
 mod tests;
 mod users;
+mod villages;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
@@ -47,7 +48,8 @@ use yiping_kernel::{Measure, NewEntity, NewIndicator, Period, TargetKind};
 
 pub use data::{DISTRICTS_CSV, OfficialDay, OfficialDayKind, TOWNS_CSV, official_days};
 pub use load::{DemoSummary, alert_periods, demo_periods, load_demo, load_demo_data};
-pub use users::{DEMO_PASSWORD, DemoUser, ensure_demo_users};
+pub use users::{DEMO_PASSWORD, DemoUser, JIEFANGBEI_GRID, ensure_demo_users, grid_worker_login};
+pub use villages::{DemoGrid, grids};
 /// Shown wherever demo data is displayed (the screen shows it too, hence its home in the app).
 pub use yiping_app::screen::DEMO_NOTICE;
 

@@ -78,9 +78,13 @@ pub async fn run(url: &DatabaseUrl, args: DemoArgs) -> anyhow::Result<()> {
     println!("  {DEMO_NOTICE}");
     if !args.serve {
         println!("演示用户（密码均为 {DEMO_PASSWORD}）：");
-        for u in &users {
+        for u in users.iter().filter(|u| !u.grid_worker) {
             println!("  {:<18} {}，{}", u.login, u.role.label_zh(), u.unit_name);
         }
+        let grid_workers = users.iter().filter(|u| u.grid_worker).count();
+        println!(
+            "  另有各网格的网格员 {grid_workers} 名，登录名为 grid-网格代码（如 grid-500101110200001）"
+        );
     }
     if args.serve {
         super::serve::run(store, &args.server).await?;
