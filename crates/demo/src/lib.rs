@@ -5,17 +5,20 @@
 //! caller.
 //!
 //! Principal items:
-//! - [`generate`] returns [`DemoData`], a pure, deterministic generator (no database): the region
-//!   tree (重庆市 → 38 区县 and 3 functional areas → 1,031 镇街, real names and codes from the
-//!   embedded data files), city departments, a few hundred synthetic firms, the indicator
-//!   catalogue (with the eight report cards' synthetic indices), observations for 2022–2024
-//!   (formula indicators such as 亩均税收 derived from the firms' inputs) and 2024 targets.
+//! - [`generate_for`] returns [`DemoData`] for a [`DemoDay`], a pure, deterministic generator (no
+//!   database): the region tree (重庆市 → 38 区县 and 3 functional areas → 1,031 镇街, real names and
+//!   codes from the embedded data files, and the 村/社区 and 网格 of three towns), city departments,
+//!   a few hundred synthetic firms, the indicator catalogue (with the eight report cards'
+//!   synthetic indices), observations from 2022 through the day's last complete month (formula
+//!   indicators such as 亩均税收 derived from the firms' inputs) and the targets of its year.
+//!   [`generate`] is the same for the fixed [`DemoDay::REFERENCE`] (data through 2024年12月).
 //!   Entities refer to each other by [`DemoEntity::key`], observations and targets by entity key
 //!   and indicator code, so the loader assigns ids and resolves keys in order.
 //! - [`load_demo`] writes it, stores the shipped schemes, evaluates them and raises the shipped
 //!   alert rules' problems ([`load_demo_data`]: the data only).
-//! - [`items::load`] drives a few thousand work items through the engine and writes their metrics;
-//!   [`ensure_demo_users`] adds one user per role, all with [`DEMO_PASSWORD`].
+//! - [`items::load_at`] drives a few thousand work items received in the 12 months before a moment
+//!   through the engine (few left overdue) and writes their metrics; [`ensure_demo_users`] adds one
+//!   user per role and a grid worker per grid, all with [`DEMO_PASSWORD`].
 //!
 //! Published figures (with their sources in `data/chongqing-districts.csv`) are kept exactly and
 //! carry that source in [`DemoObservation::source`]; everything else is synthetic, which the
