@@ -196,6 +196,19 @@ pub async fn load_at(
     count: usize,
     now: DateTime<Utc>,
 ) -> Result<DemoItems, AppError> {
+    load_keeping(store, seed, count, now, KEEP_LATE).await
+}
+
+/// [`load_at`] leaving an item open and overdue at `now` with chance `keep_late` instead of
+/// [`KEEP_LATE`] (1.0: every item stays at the stage drawn for it, late or not).
+pub async fn load_keeping(
+    store: &dyn Store,
+    seed: u64,
+    count: usize,
+    now: DateTime<Utc>,
+    keep_late: f64,
+) -> Result<DemoItems, AppError> {
+    let keep_late = keep_late.clamp(0.0, 1.0);
     let setup = FlowSetup::load(store).await?;
     let entities = store.all_entities().await?;
     let districts: Vec<EntityId> = entities
@@ -421,7 +434,7 @@ pub async fn load_at(
             |rng: &mut ChaCha8Rng, lo: i64, hi: i64| TimeDelta::hours(rng.random_range(lo..hi));
         let mut children = Vec::new();
         if kind == ItemKind::Directive {
-            if old && !late_rng.random_bool(KEEP_LATE) {
+            if old && !late_rng.random_bool(keep_late) {
                 target = Goal::Closed;
             }
             children = drive_directive(
@@ -447,7 +460,7 @@ pub async fn load_at(
             );
             if !d.item.stage.is_terminal()
                 && d.item.is_overdue(now)
-                && !late_rng.random_bool(KEEP_LATE)
+                && !late_rng.random_bool(keep_late)
             {
                 d = before;
                 drive(
