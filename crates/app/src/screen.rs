@@ -306,6 +306,19 @@ pub async fn load(
         .collect();
     let work = parts::work_panel(&children, &summary, &monthly);
     let mut alerts = parts::alerts(&child_list, &tiles);
+    // Below the 区县 the children's overdue items are what a town's or community's leader chases.
+    if me.data.level >= 3 {
+        alerts.extend(
+            work.rows
+                .iter()
+                .filter(|r| r.counts.overdue > 0)
+                .map(|r| Alert {
+                    key: Some(r.place.key.clone()),
+                    text: format!("{}有{}件事项超期未办结", r.place.name, r.counts.overdue),
+                    colour: None,
+                }),
+        );
+    }
     let (standings, own_items) = if children.is_empty() {
         let around = leaf::Around {
             by_id: &by_id,

@@ -22,6 +22,10 @@ use yiping_store::{
 struct Org {
     district: EntityId,
     cgj: EntityId,
+    /// 解放碑街道 → 民生路社区 → its first grid, where the items happen.
+    town: EntityId,
+    community: EntityId,
+    grid: EntityId,
 }
 
 async fn seed(store: &dyn Store) -> Org {
@@ -34,6 +38,17 @@ async fn seed(store: &dyn Store) -> Org {
             .with_parent(ParentRef::Earlier(0)),
         EntityUpsert::new(e(EntityKind::Department, "D009", "市城市管理局", 2))
             .with_parent(ParentRef::Earlier(0)),
+        EntityUpsert::new(e(EntityKind::Region, "500103003", "解放碑街道", 3))
+            .with_parent(ParentRef::Earlier(1)),
+        EntityUpsert::new(e(EntityKind::Region, "500103003001", "民生路社区", 4))
+            .with_parent(ParentRef::Earlier(3)),
+        EntityUpsert::new(e(
+            EntityKind::Region,
+            "500103003001001",
+            "民生路社区第一网格",
+            5,
+        ))
+        .with_parent(ParentRef::Earlier(4)),
     ];
     let ctx = ChangeContext::new("测试", "种子", at(0));
     let ids: Vec<EntityId> = store
@@ -46,6 +61,9 @@ async fn seed(store: &dyn Store) -> Org {
     Org {
         district: ids[1],
         cgj: ids[2],
+        town: ids[3],
+        community: ids[4],
+        grid: ids[5],
     }
 }
 
@@ -62,8 +80,8 @@ fn reason(s: &str) -> Reason {
     Reason::new(s).unwrap()
 }
 
-/// A hotline event (暴露垃圾: working hours, 16 to handle, 2 to sign, 40 to close) in the district,
-/// with a requester who rates it.
+/// A hotline event (暴露垃圾: working hours, 16 to handle, 2 to sign, 40 to close) received by the
+/// district and located in a grid of it, with a requester who rates it.
 fn litter(org: &Org) -> CreateItem {
     CreateItem {
         kind: ItemKind::Event,
@@ -72,7 +90,7 @@ fn litter(org: &Org) -> CreateItem {
         priority: Priority::Normal,
         channel: Channel::Hotline,
         receiving_unit: org.district,
-        location: Some(org.district),
+        location: Some(org.grid),
         enterprise: None,
         reporter: None,
         requester: Some(UserId::new("市民甲").unwrap()),
@@ -199,8 +217,9 @@ async fn stored_handling_figures_equal_the_hand_computed_ones() {
         //   满意率      4/5 = 80     (A dissatisfied; B, C, D, E satisfied)
         //   平均办理时长 (2 + 2 + 2 + 2.5 + 2) / 5 = 2.1 工作小时 (B, C, D, F 09:00–11:00;
         //               E 09:00–11:30; A no longer closed)
-        // The 城管局 owns all six after signing, and the district has all six located in it,
-        // so both units get the same figures; nobody else has any.
+        // The 城管局 owns all six after signing, and the grid has all six located in it, which
+        // roll up to its community, town and district (issue 11), so those five units get the
+        // same figures; nobody else has any.
         let want = [
             ("WI_CLOSURE_RATE", 83.33),
             ("WI_ONTIME_RATE", 83.33),
@@ -215,8 +234,8 @@ async fn stored_handling_figures_equal_the_hand_computed_ones() {
             ("WI_SATISFACTION_RATE", 80.0),
             ("WI_MEAN_DURATION", 2.1),
         ];
-        assert_eq!(report.units, 2, "{report:?}");
-        assert_eq!((report.inserted, report.too_few), (24, 0), "{report:?}");
+        assert_eq!(report.units, 5, "{report:?}");
+        assert_eq!((report.inserted, report.too_few), (60, 0), "{report:?}");
         let indicators = s.indicators().await.unwrap();
         let obs = s
             .observations(
@@ -228,8 +247,8 @@ async fn stored_handling_figures_equal_the_hand_computed_ones() {
             )
             .await
             .unwrap();
-        assert_eq!(obs.total, 24);
-        for unit in [org.district, org.cgj] {
+        assert_eq!(obs.total, 60);
+        for unit in [org.grid, org.community, org.town, org.district, org.cgj] {
             for (code, value) in want {
                 let id = indicators
                     .iter()
@@ -247,7 +266,7 @@ async fn stored_handling_figures_equal_the_hand_computed_ones() {
         }
         // Written again unchanged: nothing new.
         let again = write_metrics(s, &setup, period, as_of, &ctx).await.unwrap();
-        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 24));
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 60));
     })
     .await;
 }

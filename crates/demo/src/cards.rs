@@ -1,7 +1,7 @@
 //! Synthetic indices for the eight report cards (八张报表, DOMAIN §2). The shipped card schemes read
 //! indicators whose codes start with `CARD_`: no published series exists for them, so the demo
-//! generates a composite index (分, about 60–100) per 区县-level unit for each cumulative quarter of
-//! 2024 (一季度, 上半年, 前三季度, 全年). Each unit has a stable standing per index plus a quarterly
+//! generates a composite index (分, about 60–100) per 区县-level unit for each cumulative quarter from
+//! 2024 on (一季度, 上半年, 前三季度, 全年). Each unit has a stable standing per index plus a quarterly
 //! drift, so rankings move a little from quarter to quarter, as published league tables do.
 
 use yiping_kernel::{
@@ -118,8 +118,8 @@ const CARDS: [(&str, &str, &str, &str); 17] = [
     ),
 ];
 
-/// The year with card indices.
-const YEAR: i32 = 2024;
+/// The first year with card indices.
+const FIRST_YEAR: i32 = 2024;
 
 /// The card indices as indicators: quarterly, in 分, higher is better, not summed up the tree.
 pub(super) fn indicators() -> Vec<NewIndicator> {
@@ -140,11 +140,16 @@ pub(super) fn indicators() -> Vec<NewIndicator> {
         .collect()
 }
 
-/// One value per 区县-level unit, index and cumulative quarter of 2024.
-pub(super) fn observations(seed: u64, regions: &Regions) -> Vec<DemoObservation> {
-    let periods: Vec<Period> = [3, 6, 9, 12]
-        .into_iter()
-        .map(|to| Period::months(YEAR, 1, to).expect("a valid cumulative period"))
+/// One value per 区县-level unit, index and cumulative quarter of the years from 2024 to `last`
+/// (the caller drops the quarters after its last complete month); each unit's standing drifts
+/// from quarter to quarter, so a later `last` leaves the earlier values as they were.
+pub(super) fn observations(seed: u64, regions: &Regions, last: i32) -> Vec<DemoObservation> {
+    let periods: Vec<Period> = (FIRST_YEAR..=last.max(FIRST_YEAR))
+        .flat_map(|y| {
+            [3, 6, 9, 12]
+                .into_iter()
+                .map(move |to| Period::months(y, 1, to).expect("a valid cumulative period"))
+        })
         .collect();
     let mut out = Vec::with_capacity(CARDS.len() * regions.units.len() * periods.len());
     for &(code, ..) in &CARDS {
@@ -190,9 +195,11 @@ mod tests {
             assert!(ours.contains(c.as_str()), "no demo values for {c}");
         }
         let regions = super::super::regions::build();
-        let obs = observations(7, &regions);
+        let obs = observations(7, &regions, 2024);
         assert_eq!(obs.len(), 17 * 41 * 4);
         assert!(obs.iter().all(|o| (55.0..=99.5).contains(&o.value)));
-        assert_eq!(obs, observations(7, &regions), "deterministic");
+        assert_eq!(obs, observations(7, &regions, 2024), "deterministic");
+        let later = observations(7, &regions, 2026);
+        assert!(obs.iter().all(|o| later.contains(o)), "earlier values stay");
     }
 }

@@ -1,4 +1,4 @@
-//! Synthetic industrial firms and their yearly 亩均 inputs (2023, 2024).
+//! Synthetic industrial firms and their yearly 亩均 inputs (every complete year from 2023).
 //!
 //! Names combine a region's short name, a trade name (字号) and a line of business; the unified
 //! social credit codes read `91` + the region's code + `DEMO` + a serial + a check character, so
@@ -19,8 +19,8 @@ use super::{DemoEntity, DemoObservation};
 /// How many firms the demo has.
 pub(super) const ENTERPRISE_COUNT: usize = 400;
 
-/// Years with enterprise inputs.
-const YEARS: [i32; 2] = [2023, 2024];
+/// The first year with enterprise inputs.
+const FIRST_YEAR: i32 = 2023;
 
 /// The 规上 threshold: annual main-business revenue of 2000 万元.
 const ABOVE_SIZE_REVENUE: f64 = 2000.0;
@@ -200,7 +200,8 @@ pub(super) struct Enterprises {
     pub observations: Vec<DemoObservation>,
 }
 
-pub(super) fn generate(seed: u64, regions: &Regions) -> Enterprises {
+pub(super) fn generate(seed: u64, regions: &Regions, years: &[i32]) -> Enterprises {
+    let years: Vec<i32> = years.iter().copied().filter(|&y| y >= FIRST_YEAR).collect();
     // Firms follow industry: a district's weight is relative to the other districts, a functional
     // area's is a multiple of the city, so scale the latter by the districts' total.
     let industrial = |r: &Region| profile::weight(seed, "IND_VA", r);
@@ -244,7 +245,7 @@ pub(super) fn generate(seed: u64, regions: &Regions) -> Enterprises {
             entity,
             parent_key: Some(r.key.clone()),
         });
-        yearly_inputs(seed, &firm, &mut observations);
+        yearly_inputs(seed, &firm, &years, &mut observations);
     }
     Enterprises {
         entities,
@@ -323,13 +324,13 @@ fn draw_firm(key: String, industry: &'static Industry, d: &mut Draw) -> Firm {
 
 /// The inputs of one firm for each year. 规下 firms report only what their evaluation uses
 /// (税收, 用地, 用电) plus revenue and employees.
-fn yearly_inputs(seed: u64, firm: &Firm, out: &mut Vec<DemoObservation>) {
+fn yearly_inputs(seed: u64, firm: &Firm, years: &[i32], out: &mut Vec<DemoObservation>) {
     let mut d = Draw::new(seed, &format!("enterprise-inputs/{}", firm.key));
     let ind = firm.industry;
     let [f_va, f_tax, f_energy, f_emission, f_power] = firm.factors;
     let mut growth = 1.0;
     let mut land = firm.land_mu;
-    for (yi, &y) in YEARS.iter().enumerate() {
+    for (yi, &y) in years.iter().enumerate() {
         if yi > 0 {
             growth *= (1.0 + 0.05 + 0.12 * d.normal()).max(0.5);
             if d.chance(0.05) {

@@ -1,12 +1,16 @@
-//! Demo work items: a few thousand synthetic cases received over 2024 by the districts of the
-//! demo (grid workers' reports, hotline events, enterprises' requests, problems from the eight
-//! sources, directives fanned out to departments), each driven through the engine itself to a
-//! stage drawn from a plausible mix, so that every stage, suspensions, supervision, returns,
-//! reworks and late closures occur. The monthly metrics are then written as observations.
+//! Demo work items: a few thousand synthetic cases received in the 12 months before the demo's
+//! day by the districts of the demo (grid workers' reports, hotline events, enterprises'
+//! requests, problems from the eight sources, directives fanned out to departments), each driven
+//! through the engine itself to a stage drawn from a plausible mix, so that every stage,
+//! suspensions, supervision, returns, reworks and late closures occur. An item that would still be
+//! open and past its deadline on the day is driven to 结案 instead, except a few (about
+//! [`KEEP_LATE`] of them), so the first run of the jobs finds a handful of overdue items to chase,
+//! as a working city would, not hundreds. The monthly metrics of the 12 complete months are then
+//! written as observations.
 
 use std::fmt;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use yiping_flow::{
@@ -20,8 +24,17 @@ use yiping_app::AppError;
 use yiping_app::work_items::metrics::refresh_metrics;
 use yiping_app::work_items::{FlowSetup, command_note, suggest_route};
 
+use crate::DemoDay;
+
 /// How many items the demo creates.
 pub const DEMO_ITEMS: usize = 3000;
+
+/// The chance that an item which would be open and overdue on the demo's day is left so.
+pub const KEEP_LATE: f64 = 0.01;
+
+/// Items received more than this many days before the demo's day are not left open on purpose
+/// (a directive cannot be driven again, so an old one is driven to 结案 from the start).
+const OLD_DAYS: i64 = 30;
 
 /// What the demo loaded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -116,6 +129,7 @@ fn goal(rng: &mut ChaCha8Rng) -> Goal {
     Goal::Closed
 }
 
+#[derive(Clone)]
 struct Driver<'a> {
     setup: &'a FlowSetup,
     item: WorkItem,
@@ -163,13 +177,38 @@ impl Driver<'_> {
     }
 }
 
-/// Creates the demo items and writes the 2024 monthly metrics.
+/// Creates the demo items as of [`DemoDay::REFERENCE`] (received over 2024) and writes the 2024
+/// monthly metrics.
 pub async fn load(store: &dyn Store, seed: u64) -> Result<DemoItems, AppError> {
     load_n(store, seed, DEMO_ITEMS).await
 }
 
 /// [`load`] with `count` items.
 pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoItems, AppError> {
+    load_at(store, seed, count, DemoDay::REFERENCE.morning()).await
+}
+
+/// Creates `count` demo items received in the 12 months before `now` (driven no further than
+/// `now`) and writes the metrics of the 12 complete months before `now`'s month (China time).
+pub async fn load_at(
+    store: &dyn Store,
+    seed: u64,
+    count: usize,
+    now: DateTime<Utc>,
+) -> Result<DemoItems, AppError> {
+    load_keeping(store, seed, count, now, KEEP_LATE).await
+}
+
+/// [`load_at`] leaving an item open and overdue at `now` with chance `keep_late` instead of
+/// [`KEEP_LATE`] (1.0: every item stays at the stage drawn for it, late or not).
+pub async fn load_keeping(
+    store: &dyn Store,
+    seed: u64,
+    count: usize,
+    now: DateTime<Utc>,
+    keep_late: f64,
+) -> Result<DemoItems, AppError> {
+    let keep_late = keep_late.clamp(0.0, 1.0);
     let setup = FlowSetup::load(store).await?;
     let entities = store.all_entities().await?;
     let districts: Vec<EntityId> = entities
@@ -192,7 +231,8 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     }
     // The towns and streets of each district: grid events and problems happen in one of them,
     // so that a district's one screen has figures per town.
-    let day0 = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap_or_default();
+    let today = (now + TimeDelta::hours(8)).date_naive();
+    let day0 = today;
     let mut towns: std::collections::HashMap<EntityId, Vec<EntityId>> =
         std::collections::HashMap::new();
     for e in &entities {
@@ -203,8 +243,36 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
             towns.entry(p).or_default().push(e.id);
         }
     }
+    // The demo's grids (level-5 regions) with their 区县 and their grid worker's login: about a
+    // third of the grid workers' reports come from them, located in the grid.
+    let parent_of: std::collections::HashMap<EntityId, EntityId> = entities
+        .iter()
+        .filter_map(|e| e.parent_at(day0).map(|p| (e.id, p)))
+        .collect();
+    let level_of: std::collections::HashMap<EntityId, u8> =
+        entities.iter().map(|e| (e.id, e.data.level)).collect();
+    let name_of: std::collections::HashMap<EntityId, &str> = entities
+        .iter()
+        .map(|e| (e.id, e.data.name.as_str()))
+        .collect();
+    let grids: Vec<(EntityId, EntityId, String)> = entities
+        .iter()
+        .filter(|e| e.data.kind == EntityKind::Region && e.data.level == 5)
+        .filter_map(|e| {
+            let mut at = e.id;
+            for _ in 0..4 {
+                at = *parent_of.get(&at)?;
+                if level_of.get(&at) == Some(&2) {
+                    let code = e.data.code.as_ref()?.as_str();
+                    return Some((e.id, at, crate::grid_worker_login(code)));
+                }
+            }
+            None
+        })
+        .collect();
     // Drawn apart from the main sequence, so that every other draw stays as it was.
     let mut place_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0054_4f57_4e53);
+    let mut grid_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0047_5249_4453);
     let events: Vec<_> = setup
         .categories
         .iter()
@@ -218,8 +286,9 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
         .map(|c| c.code.clone())
         .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0057_495f_4445_4d4f);
-    let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
-    let end = Utc.with_ymd_and_hms(2024, 12, 31, 12, 0, 0).unwrap();
+    let mut late_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x004c_4154_4500);
+    let start = now - TimeDelta::days(365);
+    let end = now;
     let ids = store
         .reserve_item_ids(u32::try_from(count).unwrap_or(u32::MAX))
         .await?;
@@ -227,8 +296,8 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     let mut counts = std::collections::BTreeMap::new();
     for (n, id) in ids.into_iter().enumerate() {
         let district = districts[rng.random_range(0..districts.len())];
-        // Received during working hours, spread over the year.
-        let day = rng.random_range(0..355);
+        // Received during working hours, spread over the 12 months before the day.
+        let day = rng.random_range(0..364);
         let received = start
             + TimeDelta::days(day)
             + TimeDelta::hours(rng.random_range(1..9))
@@ -269,7 +338,24 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
             )
         };
         let grid = kind == ItemKind::Event && channel == Channel::GridWorker;
-        let receiver = if grid {
+        let in_grid = (grid && !grids.is_empty() && grid_rng.random_bool(0.3))
+            .then(|| grids[grid_rng.random_range(0..grids.len())].clone());
+        let district = in_grid.as_ref().map_or(district, |g| g.1);
+        // A grid's event is named by its community (not by a street of another district).
+        let title = match &in_grid {
+            Some(g) => {
+                let village = parent_of.get(&g.0).and_then(|v| name_of.get(v));
+                format!(
+                    "{}{}",
+                    village.copied().unwrap_or_default(),
+                    name(&category)
+                )
+            }
+            None => title,
+        };
+        let receiver = if let Some((grid_id, _, login)) = &in_grid {
+            Actor::new(user(login.clone()), ActorRole::Reporter, *grid_id)
+        } else if grid {
             Actor::new(
                 user(format!("网格员{:03}", n % 400)),
                 ActorRole::Reporter,
@@ -302,8 +388,9 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
             priority,
             channel,
             receiving_unit: district,
-            location: Some(match towns.get(&district) {
-                Some(ts) if matches!(kind, ItemKind::Event | ItemKind::Problem) => {
+            location: Some(match (&in_grid, towns.get(&district)) {
+                (Some(g), _) => g.0,
+                (None, Some(ts)) if matches!(kind, ItemKind::Event | ItemKind::Problem) => {
                     ts[place_rng.random_range(0..ts.len())]
                 }
                 _ => district,
@@ -331,7 +418,8 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
             end,
             specs: Vec::new(),
         };
-        let target = goal(&mut rng);
+        let mut target = goal(&mut rng);
+        let old = now - received > TimeDelta::days(OLD_DAYS);
         let supervisor = Actor::new(
             user(format!("监督员{}", district.0 % 50)),
             ActorRole::Supervisor,
@@ -346,6 +434,9 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
             |rng: &mut ChaCha8Rng, lo: i64, hi: i64| TimeDelta::hours(rng.random_range(lo..hi));
         let mut children = Vec::new();
         if kind == ItemKind::Directive {
+            if old && !late_rng.random_bool(keep_late) {
+                target = Goal::Closed;
+            }
             children = drive_directive(
                 store,
                 &mut d,
@@ -357,6 +448,7 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
             )
             .await?;
         } else {
+            let before = d.clone();
             drive(
                 &mut d,
                 target,
@@ -366,6 +458,21 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
                 &departments,
                 hours,
             );
+            if !d.item.stage.is_terminal()
+                && d.item.is_overdue(now)
+                && !late_rng.random_bool(keep_late)
+            {
+                d = before;
+                drive(
+                    &mut d,
+                    Goal::Closed,
+                    &mut rng,
+                    &supervisor,
+                    &dispatcher,
+                    &departments,
+                    hours,
+                );
+            }
         }
         *counts.entry(d.item.stage).or_insert(0usize) += 1;
         store.insert_work_item(&d.item, &extras, &d.records).await?;
@@ -379,9 +486,7 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     }
     summary.by_stage = counts.into_iter().collect();
     let ctx = ChangeContext::new("演示数据", "闭环事项办理指标", end);
-    let months = (1..=12u8)
-        .map(|m| Period::month(2024, m).map_err(|e| AppError::invalid(e.to_string())))
-        .collect::<Result<Vec<_>, _>>()?;
+    let months = complete_months(today)?;
     // Written, then the schemes reading WI_* (事项办理赛马) are evaluated for those months.
     let report = refresh_metrics(store, &setup, &months, end, &ctx).await?;
     summary.metric_values += report
@@ -394,6 +499,18 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     }
     summary.evaluations = report.evaluated.len();
     Ok(summary)
+}
+
+/// The 12 complete months before `today`'s month, oldest first.
+fn complete_months(today: chrono::NaiveDate) -> Result<Vec<Period>, AppError> {
+    use chrono::Datelike;
+    let index = today.year() * 12 + today.month0() as i32;
+    (index - 12..index)
+        .map(|i| {
+            Period::month(i.div_euclid(12), (i.rem_euclid(12) + 1) as u8)
+                .map_err(|e| AppError::invalid(e.to_string()))
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -603,7 +720,9 @@ async fn drive_directive(
             specs: Vec::new(),
         };
         let handler = Actor::new(user(format!("承办人{}", unit.0)), ActorRole::Handler, unit);
-        let answered = !matches!(target, Goal::Dispatched | Goal::Signed) && rng.random_bool(0.9);
+        // A directive meant to be closed has every answer; others miss one now and then.
+        let answered = !matches!(target, Goal::Dispatched | Goal::Signed)
+            && (rng.random_bool(0.9) || target == Goal::Closed);
         let _ = c.step(Command::Sign, &handler, h(rng, 1, 24))
             && c.step(Command::Handle, &handler, h(rng, 1, 24))
             && answered
@@ -614,6 +733,17 @@ async fn drive_directive(
                 &handler,
                 h(rng, 24, 24 * 5),
             );
+        // A directive carried through has each answer checked and closed by the issuing side,
+        // so that no answered child waits for a check for ever.
+        if c.item.stage == Stage::Replied && matches!(target, Goal::Verified | Goal::Closed) {
+            let _ = c.step(
+                Command::Verify {
+                    outcome: Verification::Passed,
+                },
+                supervisor,
+                h(rng, 1, 8),
+            ) && c.step(Command::Close, supervisor, h(rng, 0, 4));
+        }
         out.push((c.item, c.records));
     }
     let latest = out.iter().map(|(c, _)| c.updated_at).max().unwrap_or(d.now);

@@ -1,7 +1,8 @@
 //! Loading the generated demo data into a store, in a few transactions, then storing the shipped
-//! evaluation schemes and evaluating each for the demo's periods (2024 quarters and months, the
-//! years 2023 and 2024), so every league table is there from the start; the shipped alert rules
-//! then raise their 问题 for the 2024 quarters.
+//! evaluation schemes and evaluating each for the demo's recent periods (the months and quarters
+//! of the 12 months through the last complete month, the last two complete years), so every league
+//! table is there from the start; the shipped alert rules then raise their 问题 for the latest
+//! year's quarters.
 
 use std::collections::HashMap;
 
@@ -15,7 +16,7 @@ use yiping_app::AppError;
 use yiping_app::alerts::raise_for_periods;
 use yiping_app::evaluate::{evaluate_all, periods_of_year, store_shipped_schemes};
 
-use crate::DemoData;
+use crate::{DemoData, DemoDay};
 
 /// What loading the demo wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,22 +29,52 @@ pub struct DemoSummary {
     pub schemes: usize,
     /// (scheme, period) evaluations computed and stored.
     pub evaluations: usize,
-    /// 问题 raised by the shipped alert rules for the 2024 quarters (cumulative).
+    /// 问题 raised by the shipped alert rules for [`alert_periods`] (cumulative quarters).
     pub alert_problems: usize,
 }
 
-/// The periods the demo is evaluated for: every 2024 period a quarterly, monthly or yearly
-/// scheme is published for, and 2023 for yearly schemes (so that 2024 shows rank moves).
-pub fn demo_periods() -> Vec<Period> {
+/// The periods the demo is evaluated for on `day`: every cumulative month and quarter that ends in
+/// the 12 months through the last complete month, and the last two complete years (so that the
+/// latest shows rank moves). On [`DemoDay::REFERENCE`]: every 2024 period, and 2023.
+pub fn demo_periods(day: &DemoDay) -> Vec<Period> {
+    let through = day.through_day();
+    let year_before = through - chrono::TimeDelta::days(365);
+    let (last, _) = day.through();
     let mut ps: std::collections::BTreeSet<Period> = std::collections::BTreeSet::new();
-    for f in [Frequency::Quarter, Frequency::Month, Frequency::Year] {
-        ps.extend(periods_of_year(f, 2024));
+    for y in [last - 1, last] {
+        for f in [Frequency::Quarter, Frequency::Month] {
+            ps.extend(
+                periods_of_year(f, y)
+                    .into_iter()
+                    .filter(|p| p.last_day() > year_before && day.covers(p)),
+            );
+        }
     }
-    ps.extend(periods_of_year(Frequency::Year, 2023));
+    let complete = day.complete_years();
+    for &y in complete.iter().rev().take(2) {
+        ps.extend(periods_of_year(Frequency::Year, y));
+    }
     ps.into_iter().collect()
 }
 
-/// Loads `data`, stores the shipped schemes and evaluates them for [`demo_periods`] (idempotent:
+/// The periods the shipped alert rules are checked for: the cumulative quarters of the latest
+/// year that has one (2024's on [`DemoDay::REFERENCE`]).
+pub fn alert_periods(day: &DemoDay) -> Vec<Period> {
+    let (last, _) = day.through();
+    [last, last - 1]
+        .into_iter()
+        .map(|y| {
+            periods_of_year(Frequency::Quarter, y)
+                .into_iter()
+                .filter(|p| day.covers(p))
+                .collect::<Vec<_>>()
+        })
+        .find(|ps| !ps.is_empty())
+        .unwrap_or_default()
+}
+
+/// Loads `data`, stores the shipped schemes and evaluates them for [`demo_periods`] of the data's
+/// day (idempotent:
 /// loading twice changes no data the second time).
 pub async fn load_demo(
     store: &dyn Store,
@@ -53,8 +84,10 @@ pub async fn load_demo(
     let mut summary = load_demo_data(store, data, ctx).await?;
     store_shipped_schemes(store, ctx).await?;
     summary.schemes = store.schemes().await?.len();
-    summary.evaluations = evaluate_all(store, &demo_periods(), ctx.at).await?.len();
-    let quarters = periods_of_year(Frequency::Quarter, 2024);
+    summary.evaluations = evaluate_all(store, &demo_periods(&data.day), ctx.at)
+        .await?
+        .len();
+    let quarters = alert_periods(&data.day);
     summary.alert_problems = raise_for_periods(store, &quarters, ctx.at).await?.raised;
     Ok(summary)
 }

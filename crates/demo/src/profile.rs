@@ -28,9 +28,23 @@ pub(super) struct SeriesSpec {
     pub months: [f64; 12],
 }
 
-/// The years with regional data. 2023 (index 1) is the base year: published levels are for 2023,
-/// and the other years move from it by the reported growth.
-pub(super) const YEARS: [i32; 3] = [2022, 2023, 2024];
+// The years with regional data run from 2022 (see `DemoDay::data_years`). 2023 (index 1) is the
+// base year: published levels are for 2023, and the other years move from it by the reported
+// growth.
+
+impl SeriesSpec {
+    /// The centre of the city's growth in the year with index `yi` (0 = 2022); after 2024 the
+    /// 2024 centre, eased by 0.1 point a year (a synthetic, gently slowing trend).
+    pub fn growth_centre(&self, yi: usize) -> f64 {
+        match self.growth.get(yi) {
+            Some(&g) => g,
+            None => {
+                let later = (yi - (self.growth.len() - 1)) as f64;
+                self.growth[self.growth.len() - 1] - 0.1 * later
+            }
+        }
+    }
+}
 
 pub(super) const SPECS: [SeriesSpec; 10] = [
     SeriesSpec {
@@ -148,7 +162,19 @@ pub(super) const SPECS: [SeriesSpec; 10] = [
 ];
 
 /// City 研发投入强度 (%), 2022–2024: synthetic.
-pub(super) const CITY_RD_INTENSITY: [f64; 3] = [2.36, 2.45, 2.53];
+const CITY_RD_INTENSITY: [f64; 3] = [2.36, 2.45, 2.53];
+
+/// City 研发投入强度 (%) of the year with index `yi` (0 = 2022): synthetic, rising 0.07 point a
+/// year after 2024.
+pub(super) fn city_rd_intensity(yi: usize) -> f64 {
+    match CITY_RD_INTENSITY.get(yi) {
+        Some(&v) => v,
+        None => {
+            let later = (yi - (CITY_RD_INTENSITY.len() - 1)) as f64;
+            ((CITY_RD_INTENSITY[2] + 0.07 * later) * 100.0).round() / 100.0
+        }
+    }
+}
 
 /// Rough relative economic size of each district (about its GDP in 亿元), for weights only.
 const DISTRICT_SIZE: [(&str, f64); 38] = [

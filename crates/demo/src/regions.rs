@@ -1,4 +1,5 @@
-//! The region tree: 重庆市 → 38 区县 and 3 functional areas → 1,031 镇街, from the data files.
+//! The region tree: 重庆市 → 38 区县 and 3 functional areas → 1,031 镇街, from the data files, and
+//! below three of the towns their 村/社区 and 网格 ([`super::villages`]).
 
 use serde_json::json;
 use yiping_kernel::{EntityCode, EntityKind, NewEntity};
@@ -172,6 +173,8 @@ pub(super) fn build() -> Regions {
             parent_key: Some(town.county_code),
         });
     }
+
+    entities.extend(super::villages::entities());
 
     Regions {
         city,

@@ -1,4 +1,4 @@
-//! Regional observations, 2022–2024: cumulative levels and reported growth for the city, the 38
+//! Regional observations from 2022 on: cumulative levels and reported growth for the city, the 38
 //! 区县 and the 3 functional areas.
 //!
 //! How the numbers hang together:
@@ -21,7 +21,7 @@ use yiping_kernel::{Measure, NewIndicator, Period};
 use super::DemoObservation;
 use super::data::Published;
 use super::draw::{Draw, allocate, round_to};
-use super::profile::{self, CITY_RD_INTENSITY, SPECS, SeriesSpec, YEARS};
+use super::profile::{self, SPECS, SeriesSpec, city_rd_intensity};
 use super::regions::{Region, RegionKind, Regions};
 
 /// The last months of the cumulative periods of a year: 1–2月 … 1–12月, or the quarters.
@@ -132,12 +132,19 @@ impl Out<'_> {
 }
 
 /// Growth of every region for one indicator: `[region][year][period]`, the city first.
-fn growths(seed: u64, spec: &SeriesSpec, all: &[&Region], ends: &[u8]) -> Vec<Vec<Vec<f64>>> {
+fn growths(
+    seed: u64,
+    spec: &SeriesSpec,
+    all: &[&Region],
+    ends: &[u8],
+    years: &[i32],
+) -> Vec<Vec<Vec<f64>>> {
     let city = all[0];
-    let city_growth: Vec<Vec<f64>> = YEARS
+    let city_growth: Vec<Vec<f64>> = years
         .iter()
-        .zip(spec.growth)
-        .map(|(&y, centre)| {
+        .enumerate()
+        .map(|(yi, &y)| {
+            let centre = spec.growth_centre(yi);
             let mut d = Draw::new(seed, &format!("growth/{}/{}/{y}", spec.code, city.key));
             let base = vec![centre; ends.len()];
             growth_series(
@@ -155,7 +162,7 @@ fn growths(seed: u64, spec: &SeriesSpec, all: &[&Region], ends: &[u8]) -> Vec<Ve
         let persistent = spec.spread
             * 0.7
             * Draw::new(seed, &format!("offset/{}/{}", spec.code, r.key)).normal();
-        let series = YEARS
+        let series = years
             .iter()
             .enumerate()
             .map(|(yi, &y)| {
@@ -197,13 +204,24 @@ fn seasonal_shares(seed: u64, spec: &SeriesSpec, year: i32, ends: &[u8]) -> Vec<
         .collect()
 }
 
-/// Moves a 2023 share to 2022 and 2024 by the region's growth lead over the city.
-fn shares_by_year(share_2023: f64, growth: &[Vec<f64>], city: &[Vec<f64>]) -> [f64; 3] {
+/// Moves a 2023 share (year index 1) to the other years by the region's growth lead over the city.
+fn shares_by_year(share_2023: f64, growth: &[Vec<f64>], city: &[Vec<f64>]) -> Vec<f64> {
     let lead = |yi: usize| {
         let last = growth[yi].len() - 1;
         1.0 + (growth[yi][last] - city[yi][last]) / 100.0
     };
-    [share_2023 / lead(1), share_2023, share_2023 * lead(2)]
+    chain(share_2023, city.len(), lead)
+}
+
+/// Values by year from the base year (index 1): `base / step(1)` before it, then multiplied by
+/// `step(i)` year by year.
+fn chain(base: f64, years: usize, step: impl Fn(usize) -> f64) -> Vec<f64> {
+    let mut out = vec![base / step(1), base];
+    for yi in 2..years {
+        let next = out[yi - 1] * step(yi);
+        out.push(next);
+    }
+    out
 }
 
 fn regional_indicator(
@@ -211,13 +229,14 @@ fn regional_indicator(
     spec: &SeriesSpec,
     decimals: u8,
     regions: &Regions,
+    years: &[i32],
     obs: &mut Vec<DemoObservation>,
 ) {
     let ends = period_ends(spec.quarterly);
     let all: Vec<&Region> = std::iter::once(&regions.city)
         .chain(&regions.units)
         .collect();
-    let growth = growths(seed, spec, &all, &ends);
+    let growth = growths(seed, spec, &all, &ends, years);
     let city_growth = &growth[0];
 
     // City annual levels.
@@ -225,7 +244,7 @@ fn regional_indicator(
     let a2023 = published(&regions.city, spec.code, Measure::Value, year_end(2023))
         .map_or(spec.city_2023, |p| p.value);
     let nominal = |yi: usize| 1.0 + (city_growth[yi][ends.len() - 1] + spec.price_gap) / 100.0;
-    let annual = [a2023 / nominal(1), a2023, a2023 * nominal(2)];
+    let annual = chain(a2023, years.len(), nominal);
 
     // Shares of the city by year: districts (normalised to 1 when summed) and multiples otherwise.
     let fixed_2023 = |r: &Region| {
@@ -250,16 +269,16 @@ fn regional_indicator(
             share_2023[i] = fixed_2023(all[i]).unwrap_or(weights[i] / free * (1.0 - anchored));
         }
     }
-    let mut shares: Vec<[f64; 3]> = (0..all.len())
+    let mut shares: Vec<Vec<f64>> = (0..all.len())
         .map(|i| shares_by_year(share_2023[i], &growth[i], city_growth))
         .collect();
     if spec.summed {
-        let mut totals = [0.0; 3];
+        let mut totals = vec![0.0; years.len()];
         for &i in &districts {
-            totals.iter_mut().zip(shares[i]).for_each(|(t, s)| *t += s);
+            totals.iter_mut().zip(&shares[i]).for_each(|(t, s)| *t += s);
         }
         for &i in &districts {
-            shares[i].iter_mut().zip(totals).for_each(|(s, t)| *s /= t);
+            shares[i].iter_mut().zip(&totals).for_each(|(s, t)| *s /= t);
         }
     }
 
@@ -267,7 +286,7 @@ fn regional_indicator(
         code: spec.code,
         obs,
     };
-    for (yi, &y) in YEARS.iter().enumerate() {
+    for (yi, &y) in years.iter().enumerate() {
         let season = seasonal_shares(seed, spec, y, &ends);
         let mut d = Draw::new(seed, &format!("level/{}/{y}", spec.code));
         for (pi, &to) in ends.iter().enumerate() {
@@ -308,14 +327,14 @@ fn regional_indicator(
 }
 
 /// 研发投入强度: one yearly value per region, no growth.
-fn rd_intensity(seed: u64, regions: &Regions, obs: &mut Vec<DemoObservation>) {
+fn rd_intensity(seed: u64, regions: &Regions, years: &[i32], obs: &mut Vec<DemoObservation>) {
     let mut out = Out {
         code: "RD_INTENSITY",
         obs,
     };
-    for (yi, &y) in YEARS.iter().enumerate() {
+    for (yi, &y) in years.iter().enumerate() {
         let period = Period::year(y).expect("a valid year");
-        let city = CITY_RD_INTENSITY[yi];
+        let city = city_rd_intensity(yi);
         out.push(&regions.city, period, Measure::Value, city);
         for r in &regions.units {
             let mut d = Draw::new(seed, &format!("rd/{}/{y}", r.key));
@@ -325,12 +344,18 @@ fn rd_intensity(seed: u64, regions: &Regions, obs: &mut Vec<DemoObservation>) {
     }
 }
 
-/// All regional observations.
+/// All regional observations of `years` (consecutive, from 2022; every period of each year:
+/// the caller drops those after its last complete month).
 pub(super) fn regional(
     seed: u64,
     regions: &Regions,
     indicators: &[NewIndicator],
+    years: &[i32],
 ) -> Vec<DemoObservation> {
+    assert!(
+        years.len() >= 3 && years[1] == 2023,
+        "regional data starts in 2022 and runs at least to 2024"
+    );
     let mut obs = Vec::new();
     for spec in &SPECS {
         let decimals = indicators
@@ -338,8 +363,8 @@ pub(super) fn regional(
             .find(|i| i.code.as_str() == spec.code)
             .unwrap_or_else(|| panic!("no indicator {}", spec.code))
             .decimals;
-        regional_indicator(seed, spec, decimals, regions, &mut obs);
+        regional_indicator(seed, spec, decimals, regions, years, &mut obs);
     }
-    rd_intensity(seed, regions, &mut obs);
+    rd_intensity(seed, regions, years, &mut obs);
     obs
 }

@@ -69,9 +69,10 @@ impl EntityKind {
     }
 }
 
-/// A code identifying an entity outside yiping: a GB/T 2260 six-digit code or a nine/twelve-digit
-/// statistical code for regions, a unified social credit code for enterprises, or an internal
-/// code for departments and projects.
+/// A code identifying an entity outside yiping: a GB/T 2260 six-digit code, a nine/twelve-digit
+/// statistical code (镇街, 村/社区) or a fifteen-digit grid code (网格: its community's twelve digits
+/// plus a three-digit serial) for regions, a unified social credit code for enterprises, or an
+/// internal code for departments and projects.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct EntityCode(String);
@@ -102,11 +103,11 @@ impl EntityCode {
     pub fn parse_region(s: &str) -> Result<Self, KernelError> {
         let code = Self::parse(s)?;
         let n = code.0.len();
-        if !code.0.chars().all(|c| c.is_ascii_digit()) || !(n == 6 || n == 9 || n == 12) {
+        if !code.0.chars().all(|c| c.is_ascii_digit()) || !matches!(n, 6 | 9 | 12 | 15) {
             return Err(KernelError::invalid(
                 "地区代码",
                 s,
-                "应为6位（GB/T 2260）、9位或12位数字",
+                "应为6位（GB/T 2260）、9位或12位（统计用区划代码）数字，或15位网格代码（社区代码加3位）",
             ));
         }
         Ok(code)
@@ -310,9 +311,12 @@ mod tests {
     }
 
     #[test]
-    fn region_codes_must_be_six_nine_or_twelve_digits() {
+    fn region_codes_must_be_six_nine_twelve_or_fifteen_digits() {
         assert!(EntityCode::parse_region("500155").is_ok());
         assert!(EntityCode::parse_region("500101001").is_ok());
+        assert!(EntityCode::parse_region("500103003001").is_ok());
+        assert!(EntityCode::parse_region("500103003001001").is_ok());
+        assert!(EntityCode::parse_region("5001030030010").is_err());
         assert!(EntityCode::parse_region("50015").is_err());
         assert!(EntityCode::parse_region("50015X").is_err());
         assert!(

@@ -80,6 +80,9 @@ pub struct DemoArgs {
     /// 随机种子（相同种子生成相同数据）
     #[arg(long, default_value_t = 2024)]
     pub seed: u64,
+    /// 演示数据的“今天”（YYYY-MM-DD，默认为今天）：数据截至上一个完整月份，事项为此前 12 个月内受理；同一日期和种子生成相同数据
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<chrono::NaiveDate>,
     /// 生成后立即启动服务
     #[arg(long)]
     pub serve: bool,

@@ -199,7 +199,8 @@ pub fn scope_filter(
 
 /// A new item as `p` may file it, with the actor that receives it: an enterprise files its own
 /// requests on the city platform (as 诉求人, whatever units it names); everyone else files for
-/// units of their subtree, and only a supervisor may name another reporter or requester.
+/// units of their subtree, and only a supervisor may name another reporter or requester. A grid
+/// worker's item without a location is located in their grid (their unit).
 pub fn scope_new_item(
     p: &Principal,
     setup: &FlowSetup,
@@ -214,6 +215,10 @@ pub fn scope_new_item(
         item.reporter = None;
         item.requester = None;
         return Ok((item, actor));
+    }
+    // A grid worker reports from their grid: an event without a location happened there.
+    if p.role == UserRole::GridWorker && item.location.is_none() {
+        item.location = Some(p.unit);
     }
     p.require_in(Capability::ViewItems, item.receiving_unit)?;
     if let Some(l) = item.location {

@@ -308,6 +308,19 @@ fn lists_and_new_items_are_kept_in_scope() {
         receiving_unit: TOWN,
         ..event
     };
-    let (item, actor) = scope_new_item(&grid, &s, here).unwrap();
+    let (item, actor) = scope_new_item(&grid, &s, here.clone()).unwrap();
     assert_eq!((item.requester, actor.role), (None, ActorRole::Reporter));
+    // A grid worker's report without a location happened in their own grid (issue 11).
+    let unplaced = CreateItem {
+        location: None,
+        ..here
+    };
+    let (item, _) = scope_new_item(&grid, &s, unplaced.clone()).unwrap();
+    assert_eq!(item.location, Some(TOWN));
+    let reporter = user("rep", UserRole::Reporter, DISTRICT, &[TOWN]);
+    let (item, _) = scope_new_item(&reporter, &s, unplaced).unwrap();
+    assert_eq!(
+        item.location, None,
+        "only a grid worker's report is placed so"
+    );
 }

@@ -5,9 +5,11 @@
 //! denominator gets no value for it (样本量不足, 不参与排名) rather than a misleading 0 % or 100 %.
 //!
 //! One definition serves every reader ([`compute`]): the stored `WI_*` values, the API's live
-//! figures and `yiping items metrics`. A 区县 (level-2 region) is rated on every item located in
-//! it (属地: the item's location, else its receiving unit, walked up to the 区县), whoever handled
-//! it; any other unit on the items it owns (dispatch-based rates: the items sent to it).
+//! figures and `yiping items metrics`. A region below the city (区县, 镇街, 村/社区, 网格: level 2
+//! and below) is rated on every item located in its subtree (属地: the item's location, else its
+//! receiving unit, counted for that region and each region above it up to the 区县), whoever
+//! handled it, so a grid's figures roll up to its community, town and district; any other unit
+//! on the items it owns (dispatch-based rates: the items sent to it).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -242,8 +244,9 @@ pub struct MetricsQuery {
     pub category: Option<CategoryScope>,
 }
 
-/// The 区县 of each entity (itself, or the first level-2 region up its parents).
+/// The regions each entity lies in, from the city's children (区县, level 2) down.
 struct Districts {
+    /// Entity → (a region of level 2 or below, its current parent).
     info: HashMap<EntityId, (bool, Option<EntityId>)>,
 }
 
@@ -254,32 +257,38 @@ impl Districts {
             .await?
             .iter()
             .map(|e| {
-                let district = e.data.kind == EntityKind::Region && e.data.level == 2;
-                (e.id, (district, e.current_parent()))
+                let local = e.data.kind == EntityKind::Region && e.data.level >= 2;
+                (e.id, (local, e.current_parent()))
             })
             .collect();
         Ok(Self { info })
     }
 
+    /// Rated by location: a region of level 2 or below.
     fn is_district(&self, id: EntityId) -> bool {
         self.info.get(&id).is_some_and(|(d, _)| *d)
     }
 
-    fn of(&self, start: EntityId) -> Option<EntityId> {
+    /// The regions `start` lies in: itself when it is one, and each region above it down from
+    /// the city (an entity that is not a region — a department, a firm — lies in its parents').
+    fn of(&self, start: EntityId) -> Vec<EntityId> {
+        let mut out = Vec::new();
         let mut at = Some(start);
-        for _ in 0..8 {
-            let id = at?;
-            let (district, parent) = self.info.get(&id)?;
-            if *district {
-                return Some(id);
+        for _ in 0..10 {
+            let Some(id) = at else { break };
+            let Some((local, parent)) = self.info.get(&id) else {
+                break;
+            };
+            if *local {
+                out.push(id);
             }
             at = *parent;
         }
-        None
+        out
     }
 
-    /// The 区县 an item counts for (属地).
-    fn of_item(&self, item: &WorkItem) -> Option<EntityId> {
+    /// The regions an item counts for (属地).
+    fn of_item(&self, item: &WorkItem) -> Vec<EntityId> {
         self.of(item.location.unwrap_or(item.receiving_unit))
     }
 }
@@ -302,13 +311,15 @@ pub async fn compute(
             .iter()
             .map(|i| i.owner_unit)
             .filter(|u| !districts.is_district(*u))
-            .chain(items.iter().filter_map(|i| districts.of_item(i)))
+            .chain(items.iter().flat_map(|i| districts.of_item(i)))
             .collect(),
     };
     let mut located: BTreeMap<EntityId, Vec<WorkItem>> = BTreeMap::new();
     for i in &items {
-        if let Some(d) = districts.of_item(i).filter(|d| units.contains(d)) {
-            located.entry(d).or_default().push(i.clone());
+        for d in districts.of_item(i) {
+            if units.contains(&d) {
+                located.entry(d).or_default().push(i.clone());
+            }
         }
     }
     let rate = |list: &[WorkItem], scope: UnitFilter| {

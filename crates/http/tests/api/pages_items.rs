@@ -274,7 +274,8 @@ async fn directives_reports_and_the_inbox_filters() {
     let grid = login(&app, "grid-jiefangbei").await;
     let r = get_as(&app, &grid, "/items/new").await;
     assert_eq!(r.status, 200);
-    let town = id_of(&app, "500103003").await.to_string();
+    // grid-jiefangbei works 民生路社区第一网格 of 解放碑街道.
+    let town = id_of(&app, "500103003001001").await.to_string();
     let r = post_form_as(
         &app,
         &grid,

@@ -276,23 +276,11 @@ async fn static_files_are_public_cached_and_revalidated() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_town_screen_shows_its_standing_its_items_and_a_breadcrumb_to_the_city() {
+async fn a_town_screen_drills_into_its_communities_and_a_grid_shows_its_standing_and_items() {
     let app = spawn_demo().await;
-    // The grid worker of 解放碑街道 reports an event there (before the screen is first read).
+    // The grid worker of 民生路社区第一网格 (解放碑街道) reports an event without saying where: it is
+    // located in their grid (before the screen is first read).
     let grid = login(&app, "grid-jiefangbei").await;
-    let town = app
-        .store
-        .all_entities()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|e| {
-            e.data
-                .code
-                .as_ref()
-                .is_some_and(|c| c.as_str() == "500103003")
-        })
-        .unwrap();
     let r = post_form_as(
         &app,
         &grid,
@@ -300,7 +288,6 @@ async fn a_town_screen_shows_its_standing_its_items_and_a_breadcrumb_to_the_city
         &[
             ("title", "解放碑步行街井盖松动"),
             ("category", "事件/01/01"),
-            ("location", &town.id.0.to_string()),
         ],
     )
     .await;
@@ -316,28 +303,61 @@ async fn a_town_screen_shows_its_standing_its_items_and_a_breadcrumb_to_the_city
     assert!(crumbs.contains("href=\"/screen/500000?period="), "{crumbs}");
     assert!(crumbs.contains("href=\"/screen/500103?period="), "{crumbs}");
     assert!(crumbs.contains("解放碑街道"));
-    // Tiles (the live work tile at least) and the work panel with the new item counted.
+    // Tiles (the live work tile at least), no tile without a figure, and the work panel.
     assert!(b.contains("class=\"tiles\""));
     assert!(b.contains("data-code=\"WORK\""));
-    assert!(b.contains("id=\"work\""));
-    // No empty map of children: the district's position in the city's horse race instead.
-    assert!(!b.contains("本级没有下级单位"));
-    let standing = &b[b.find("id=\"standings\"").expect("the standings")..];
     assert!(
-        standing.contains("data-key=\"500103\"") && standing.contains("渝中区</a> 在重庆市排名"),
-        "{standing}"
+        !b.contains("data-code=\"GDP\""),
+        "no empty GDP tile for a town"
     );
-    assert!(standing.contains("经济运行赛马比拼"));
-    // Its own items, the new one listed (open, first).
-    let own = &b[b.find("id=\"own-items\"").expect("the town's items")..];
-    assert!(own.contains("解放碑步行街井盖松动"), "{own}");
-
-    // The JSON of the same screen carries the standings and the items.
+    assert!(b.contains("id=\"work\""));
+    // The town drills into its communities, which count the new item.
+    assert!(b.contains("href=\"/screen/500103003001?period="), "{b}");
+    assert!(b.contains("民生路社区"));
+    assert!(
+        !b.contains("下级单位暂无分项指标数据"),
+        "no empty colour table"
+    );
     let j = get_as(&app, &leader, "/api/v1/screen/500103003")
         .await
         .json();
-    assert_eq!(j["standings"][0]["place"]["key"], "500103", "{j}");
-    assert!(j["standings"][0]["rank"].as_u64().is_some());
+    let children: Vec<&str> = j["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        children,
+        [
+            "500103003001",
+            "500103003002",
+            "500103003003",
+            "500103003004"
+        ]
+    );
+
+    // The grid's own screen: its place in the tree and its own items (the new one first).
+    let r = get_as(&app, &leader, "/screen/500103003001001").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let b = &r.body;
+    let crumbs = &b[b.find("class=\"breadcrumb\"").unwrap()..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
+    assert!(
+        crumbs.contains("href=\"/screen/500103003?period="),
+        "{crumbs}"
+    );
+    assert!(
+        crumbs.contains("href=\"/screen/500103003001?period="),
+        "{crumbs}"
+    );
+    // Where it stands (this demo has no other items in the grid: no ranking yet).
+    assert!(b.contains("aria-label=\"所处位置\""));
+    let own = &b[b.find("id=\"own-items\"").expect("the grid's items")..];
+    assert!(own.contains("解放碑步行街井盖松动"), "{own}");
+    let j = get_as(&app, &leader, "/api/v1/screen/500103003001001")
+        .await
+        .json();
     assert_eq!(j["own_items"][0]["title"], "解放碑步行街井盖松动");
     assert!(j["children"].as_array().unwrap().is_empty());
 

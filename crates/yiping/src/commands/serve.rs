@@ -57,7 +57,11 @@ async fn print_users(store: &dyn Store) -> anyhow::Result<()> {
     }
     println!("  演示用户（密码均为 {demo}，正式使用前请用 yiping user passwd 修改）：");
     let entities = store.all_entities().await.context("读取单位")?;
-    for u in with_demo_password {
+    // The demo's grid workers (grid-<网格代码>) are counted, not listed.
+    let (grid_workers, named): (Vec<_>, Vec<_>) = with_demo_password
+        .into_iter()
+        .partition(|u| u.login.starts_with("grid-5"));
+    for u in named {
         let role = u
             .role
             .parse::<yiping_access::Role>()
@@ -67,6 +71,12 @@ async fn print_users(store: &dyn Store) -> anyhow::Result<()> {
             .find(|e| e.id == u.unit)
             .map_or_else(String::new, |e| e.data.name.clone());
         println!("    {:<18} {role}，{unit}", u.login);
+    }
+    if !grid_workers.is_empty() {
+        println!(
+            "    另有各网格的网格员 {} 名，登录名为 grid-网格代码",
+            grid_workers.len()
+        );
     }
     Ok(())
 }

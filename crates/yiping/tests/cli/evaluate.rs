@@ -3,11 +3,21 @@
 use super::support::{audit, text, yiping};
 
 #[test]
+fn the_demo_refuses_a_day_it_cannot_generate() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = yiping(&dir.path().join("d.db"), &["demo", "--today", "2023-06-01"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("演示日期 2023-06-01"), "{}", text(&o));
+}
+
+#[test]
 fn the_demo_league_tables_print_export_and_list() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    let o = yiping(&db, &["demo"]);
+    // A fixed day: the data run through 2024年12月, the items were received over 2024.
+    let o = yiping(&db, &["demo", "--today", "2025-01-01"]);
     assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("数据截至 2024年12月"), "{}", text(&o));
     assert!(text(&o).contains("评价方案 13 个"), "{}", text(&o));
     assert!(text(&o).contains("事项办理赛马 12 期"), "{}", text(&o));
 

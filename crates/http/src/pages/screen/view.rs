@@ -37,12 +37,16 @@ pub(super) fn body(
         "trends": s.trends,
     });
     let leaf = s.children.is_empty();
+    // A 镇街, 村/社区 or 网格 has few figures of its own: panels without any are left out.
+    let local = s.entity.level >= 3;
+    let side = !local || !s.alerts.is_empty() || !s.problems.is_empty();
+    let table = !leaf && (!local || !s.table.rows.is_empty());
     html! {
         div.screen #screen {
             (header(s, crumbs))
             section.tiles aria-label="关键指标" {
-                // A 镇街 reports few indicators of its own: only the tiles with a figure.
-                @for t in s.tiles.iter().filter(|t| !leaf || t.value.is_some() || t.growth.is_some()) { (tile(t)) }
+                // A 镇街 and below report few indicators of their own: only the tiles with a figure.
+                @for t in s.tiles.iter().filter(|t| !(leaf || local) || t.value.is_some() || t.growth.is_some()) { (tile(t)) }
                 (work_tile(s))
             }
             div.screen-grid {
@@ -58,15 +62,18 @@ pub(super) fn body(
                     }
                     section.panel.league-panel aria-label="赛马排名" { (panels::league(s)) }
                 }
-                section.panel.side-panel {
-                    div.alerts-box { (panels::alerts(s)) }
-                    div.problems-box { (panels::problems(s)) }
+                @if side {
+                    section.panel.side-panel {
+                        div.alerts-box { (panels::alerts(s)) }
+                        div.problems-box { (panels::problems(s)) }
+                    }
                 }
             }
             div.screen-grid.lower {
-                @if !leaf {
+                @if table {
                     section.panel.table-panel aria-label="分项指标五色表" { (panels::colour_table(s)) }
                 }
+                @if !(local && s.trends.is_empty()) {
                 section.panel.trend-panel aria-label="趋势" {
                     h2 { "主要指标趋势" small { "（近24个月，累计增速）" } }
                     @if s.trends.is_empty() {
@@ -78,6 +85,7 @@ pub(super) fn body(
                             }
                         }
                     }
+                }
                 }
                 section.panel.work-panel aria-label="事项办理" { (panels::work(s)) }
             }
