@@ -27,6 +27,7 @@ mod audit;
 mod evaluations;
 mod maps;
 mod observations;
+mod redistricting;
 mod users;
 mod work_items;
 
@@ -43,6 +44,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             entities_round_trip,
         ),
         ("entity_lists_filter_and_page", entity_lists_filter_and_page),
+        (
+            "redistricting_closes_the_old_parent_link",
+            redistricting::a_new_parent_closes_the_old_link,
+        ),
         ("indicators_round_trip_and_update", indicators_round_trip),
         (
             "observations_insert_update_audit_and_dry_run",

@@ -4,7 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, AnyPool};
-use yiping_kernel::{Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink};
+use yiping_kernel::{
+    Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink, merge_parent_links,
+};
 use yiping_store::{
     ChangeContext, EntityChange, EntityFilter, EntityUpsert, Page, Paged, ParentRef, StoreError,
     StoreResult,
@@ -315,6 +317,10 @@ pub(crate) async fn upsert(
             }
             Some(id) => {
                 let current = load(&mut tx, dialect, Some(&[id])).await?;
+                // Redistricting keeps history: the new links are laid over the stored ones.
+                if let Some(c) = current.first() {
+                    data.parents = merge_parent_links(&c.data.parents, &data.parents);
+                }
                 if current.first().is_some_and(|c| same_entity(&c.data, &data)) {
                     out.push((id, EntityChange::Unchanged));
                     continue;
