@@ -16,7 +16,8 @@
 //! - screens and maps: [`screen`] (the one screen of each level), [`geo`] (boundaries, points);
 //! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`];
 //! - the ground: [`database::open`] (picks the backend from the address), [`calendar`] (the
-//!   working calendar every deadline counts on), [`data_files`].
+//!   working calendar every deadline counts on), [`data_files`], [`units`] (the one resolver of
+//!   a unit named by code, name, alias or id, for every filter and option).
 //!
 //! The demo generator is not here: it is the `yiping-demo` crate, which calls these functions
 //! like any other front end.
@@ -39,6 +40,7 @@ pub mod league;
 pub mod pipeline;
 pub mod results;
 pub mod screen;
+pub mod units;
 pub mod work_items;
 
 pub use error::AppError;

@@ -27,7 +27,7 @@ use yiping_flow::{
 use yiping_kernel::EntityId;
 use yiping_store::{Paged, WorkItemFilter};
 
-use super::query::{Paging, Q, opt, parse_id};
+use super::query::{Paging, Q, opt, parse_id, unit};
 use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
 
@@ -101,13 +101,13 @@ async fn list(
             .map_err(|e| ApiError::bad_request(format!("参数 stage：{e}")))?,
     };
     let filter = WorkItemFilter {
-        unit: opt("unit", &q.unit, parse_id)?.map(EntityId),
+        unit: unit(s.store.as_ref(), "unit", &q.unit).await?,
         kind: opt("kind", &q.kind, parse_kind)?,
         stages,
         open_only: opt("open", &q.open, parse_bool)?.unwrap_or(false),
         category_prefix: q.category.clone().filter(|c| !c.trim().is_empty()),
         problem_source: q.problem_source.clone().filter(|c| !c.trim().is_empty()),
-        enterprise: opt("enterprise", &q.enterprise, parse_id)?.map(EntityId),
+        enterprise: unit(s.store.as_ref(), "enterprise", &q.enterprise).await?,
         parent: opt("parent", &q.parent, parse_id)?.map(ItemId),
         supervised: opt("supervised", &q.supervised, parse_bool)?,
         ..WorkItemFilter::default()
@@ -307,7 +307,7 @@ async fn unit_metrics(
         .ok_or_else(|| ApiError::bad_request("缺少参数 period（如 2024M03、2024Q1）"))?;
     let period = yiping_kernel::Period::parse(raw, None)
         .map_err(|e| ApiError::bad_request(format!("参数 period：{e}")))?;
-    let unit = opt("unit", &q.unit, parse_id)?.map(EntityId);
+    let unit = unit(s.store.as_ref(), "unit", &q.unit).await?;
     if let Some(u) = unit {
         p.require_in(Capability::ViewData, u)?;
     }

@@ -17,7 +17,7 @@ use yiping_app::work_items::{CreateItem, FlowSetup};
 use yiping_flow::{Command, ItemId, ItemKind, Recipient};
 use yiping_store::{ItemExtras, Store};
 
-use super::items::{local, resolve_unit};
+use super::items::{UnitNames, local, resolve_unit};
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -245,9 +245,10 @@ pub async fn act(store: &dyn Store, args: &DoArgs) -> anyhow::Result<()> {
         let ids: Vec<String> = out.children.iter().map(|c| c.to_string()).collect();
         println!("  已下发子事项：{}", ids.join("、"));
     }
+    let names = UnitNames::load(store).await?;
     for (to, message) in out.notices() {
         let to = match to {
-            Recipient::Unit(u) => format!("单位 {u}"),
+            Recipient::Unit(u) => format!("单位 {}", names.name(*u)),
             Recipient::User(u) => format!("用户 {u}"),
         };
         println!("  通知{to}：{message}");
