@@ -61,6 +61,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             "observation_lists_filter_and_page",
             observations::observation_lists,
         ),
+        (
+            "approved_values_are_kept_unless_reopened",
+            observations::approved_values_are_kept,
+        ),
         ("targets_round_trip", observations::targets_round_trip),
         (
             "values_round_trip_bit_for_bit",

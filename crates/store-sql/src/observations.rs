@@ -303,14 +303,22 @@ pub(crate) async fn apply(
     check_references(&mut tx, store.dialect, batch).await?;
     let existing = read_existing(&mut tx, store.dialect, batch).await?;
     let changes = diff_observations(&existing, batch, opts.status);
+    let approved_changes: Vec<_> = changes
+        .updates
+        .iter()
+        .filter(|u| u.old.status == ObservationStatus::Approved)
+        .cloned()
+        .collect();
+    let refused = opts.keep_approved && !approved_changes.is_empty();
     let report = ApplyReport {
         inserted: changes.inserts.len(),
         updated: changes.updates.len(),
         unchanged: changes.unchanged,
         sample_updates: changes.updates.iter().take(50).cloned().collect(),
+        approved_changes,
         dry_run,
     };
-    if dry_run || changes.is_empty() {
+    if dry_run || refused || changes.is_empty() {
         tx.rollback().await.map_err(map_err)?;
         return Ok(report);
     }

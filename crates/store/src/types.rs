@@ -95,6 +95,10 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     /// Whether the batch states statuses (see [`StatusPolicy`]).
     pub status: StatusPolicy,
+    /// Refuse the batch when it would change an approved (已审核) value, its number or its
+    /// status: nothing is written and [`ApplyReport::approved_changes`] lists them. Without it
+    /// such changes are applied (the caller has the right to reopen them) and still listed.
+    pub keep_approved: bool,
 }
 
 impl ApplyOptions {
@@ -118,6 +122,9 @@ pub struct ApplyReport {
     pub unchanged: usize,
     /// The first changes (at most 50), with old and new values, for previews.
     pub sample_updates: Vec<Update>,
+    /// Every update of a value that was approved (已审核): refused under
+    /// [`ApplyOptions::keep_approved`] (then nothing was written), reopened otherwise.
+    pub approved_changes: Vec<Update>,
     pub dry_run: bool,
 }
 
