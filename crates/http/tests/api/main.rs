@@ -11,6 +11,7 @@ mod denials;
 mod evaluations;
 mod failures;
 mod helpers;
+mod map_districts;
 mod observations;
 mod open311;
 mod pages_admin;
