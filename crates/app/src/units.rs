@@ -39,6 +39,58 @@ pub async fn resolve_opt(
     }
 }
 
+/// The fields of a work-item command or a new item (JSON) that name a unit.
+pub const UNIT_FIELDS: [&str; 4] = ["unit", "receiving_unit", "location", "enterprise"];
+
+/// Rewrites the units a JSON command or new item names by code or name (in [`UNIT_FIELDS`], at
+/// any depth, and in `units` lists) to their ids, so that `{"dispatch": {"unit": "D009"}}` and
+/// `{"unit": 20}` mean the same; numbers are left as they are.
+pub async fn resolve_fields(store: &dyn Store, v: &mut serde_json::Value) -> Result<(), AppError> {
+    if !names_a_unit(v) {
+        return Ok(());
+    }
+    let catalog = Catalog::new(store.all_entities().await?, Vec::new());
+    resolve_fields_in(&catalog, v)
+}
+
+fn names_a_unit(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => map.iter().any(|(k, val)| match val {
+            Value::String(_) => UNIT_FIELDS.contains(&k.as_str()),
+            Value::Array(list) => k == "units" && list.iter().any(Value::is_string),
+            other => names_a_unit(other),
+        }),
+        _ => false,
+    }
+}
+
+/// [`resolve_fields`] against `catalog`.
+pub fn resolve_fields_in(catalog: &Catalog, v: &mut serde_json::Value) -> Result<(), AppError> {
+    use serde_json::Value;
+    let Value::Object(map) = v else {
+        return Ok(());
+    };
+    for (key, val) in map.iter_mut() {
+        if let (true, Value::String(s)) = (UNIT_FIELDS.contains(&key.as_str()), &*val) {
+            *val = Value::from(resolve_in(catalog, s)?.0);
+            continue;
+        }
+        match (key.as_str(), val) {
+            ("units", Value::Array(list)) => {
+                for u in list.iter_mut() {
+                    if let Value::String(s) = u {
+                        *u = Value::from(resolve_in(catalog, s)?.0);
+                    }
+                }
+            }
+            (_, inner @ Value::Object(_)) => resolve_fields_in(catalog, inner)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// The unit `text` names in `catalog`.
 pub fn resolve_in(catalog: &Catalog, text: &str) -> Result<EntityId, AppError> {
     let t = text.trim();
@@ -147,6 +199,22 @@ mod tests {
         }
         assert_eq!(resolve_in(&c, "两江").unwrap(), EntityId(5));
         assert_eq!(resolve_in(&c, "id-5").unwrap(), EntityId(5));
+    }
+
+    #[test]
+    fn json_commands_name_units_by_code_or_name() {
+        let mut v = serde_json::json!({"dispatch": {"unit": "渝中区"}, "units": ["500103", 5],
+            "receiving_unit": 4, "title": "渝中区"});
+        resolve_fields_in(&catalog(), &mut v).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"dispatch": {"unit": 4}, "units": [4, 5],
+                "receiving_unit": 4, "title": "渝中区"})
+        );
+        assert!(names_a_unit(
+            &serde_json::json!({"fan_out": {"units": ["D010"]}})
+        ));
+        assert!(!names_a_unit(&serde_json::json!({"dispatch": {"unit": 4}})));
     }
 
     #[test]

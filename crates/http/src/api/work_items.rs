@@ -191,12 +191,36 @@ fn json_body<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A body whose unit fields (`unit`, `receiving_unit`, `location`, `enterprise`, `units`) may
+/// name units by code or name: resolved by [`yiping_app::units::resolve_fields`], then read.
+async fn json_body_with_units<T: serde::de::DeserializeOwned>(
+    s: &AppState,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    let mut v = json_body(body)?;
+    yiping_app::units::resolve_fields(s.store.as_ref(), &mut v)
+        .await
+        .map_err(|e| match e {
+            yiping_app::AppError::NotFound(m) | yiping_app::AppError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            }
+            other => other.into(),
+        })?;
+    serde_json::from_value(v).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("请求内容无效：{e}"),
+        )
+    })
+}
+
 async fn create(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
-    body: Result<Json<CreateBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
-    let b = json_body(body)?;
+    let b: CreateBody = json_body_with_units(&s, body).await?;
     let setup = s.flow_setup().await?;
     let created = door::create(s.store.as_ref(), &setup, &p, b.item, b.at).await?;
     Ok((
@@ -234,10 +258,10 @@ async fn transition(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<String>,
-    body: Result<Json<TransitionBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TransitionDto>, ApiError> {
     let id = item_id(&id)?;
-    let b = json_body(body)?;
+    let b: TransitionBody = json_body_with_units(&s, body).await?;
     let setup = s.flow_setup().await?;
     let action = Action::new(id, b.expected_version, b.command);
     let out = door::act(s.store.as_ref(), &setup, &p, action, b.at).await?;

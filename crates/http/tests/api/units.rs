@@ -74,6 +74,46 @@ async fn filters_and_paths_take_codes_and_names() {
     .await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("参数 unit"), "{}", r.body);
+    // A new item and a command name units by code or name too.
+    let admin = login(&app, "admin").await;
+    let created = post_json_as(
+        &app,
+        &admin,
+        "/api/v1/items",
+        serde_json::json!({"kind": "event", "title": "万州区某路段积水", "category": "事件/01/01",
+               "channel": "hotline", "receiving_unit": "万州区", "location": "500101"}),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let item = created.json();
+    assert_eq!(item["location"].as_i64(), Some(ids["500101"]), "{item}");
+    let r = post_json_as(
+        &app,
+        &admin,
+        &format!("/api/v1/items/{}/transitions", item["id"]),
+        serde_json::json!({"expected_version": item["version"], "command": "register"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post_json_as(
+        &app,
+        &admin,
+        &format!("/api/v1/items/{}/transitions", item["id"]),
+        serde_json::json!({"expected_version": r.json()["item"]["version"],
+            "command": {"dispatch": {"unit": "D009"}}}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post_json_as(
+        &app,
+        &admin,
+        &format!("/api/v1/items/{}/transitions", item["id"]),
+        serde_json::json!({"expected_version": 99, "command": {"dispatch": {"unit": "不存在的局"}}}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("不存在的局"), "{}", r.body);
+
     let wanzhou_reporter = login(&app, "wanzhou-reporter").await;
     let r = get_as(
         &app,
