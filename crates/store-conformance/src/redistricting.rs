@@ -1,8 +1,12 @@
 //! Redistricting keeps history: a new parent link closes the old one, it never deletes it.
 
-use yiping_store::{EntityChange, EntityFilter, EntityUpsert, Page, ParentRef, Store};
+use yiping_kernel::{Measure, ObservationKey, ObservationStatus, ObservationValue, Period};
+use yiping_store::{
+    ApplyOptions, EntityChange, EntityFilter, EntityUpsert, ObservationFilter, Page, ParentRef,
+    Store,
+};
 
-use crate::{BoxFut, ctx, d, region, seed_tree};
+use crate::{BoxFut, ctx, d, gdp, region, seed_tree};
 
 /// A 社区 under 梁平区 re-imported under 两江新区 from 2025-01-01: the 2024 link survives,
 /// closed the day before; 2024 subtrees still hold it; importing the same again is a no-op.
@@ -80,6 +84,47 @@ pub(crate) fn a_new_parent_closes_the_old_link(s: &dyn Store) -> BoxFut<'_> {
         let undated = [EntityUpsert::new(community()).with_parent(ParentRef::Existing(liangjiang))];
         let again = s.upsert_entities(&undated, &ctx("再次")).await.unwrap();
         assert_eq!(again, vec![(id, EntityChange::Unchanged)]);
+
+        // Observations by period follow the hierarchy of the period: the 2024 value is under
+        // 梁平区, the 2025 value under 两江新区.
+        s.upsert_indicators(&[gdp()], &ctx("指标")).await.unwrap();
+        let g = s.indicators().await.unwrap()[0].id;
+        let (y24, y25) = (Period::year(2024).unwrap(), Period::year(2025).unwrap());
+        let v = |x| ObservationValue::new(x, ObservationStatus::Submitted).unwrap();
+        let key = |p| ObservationKey {
+            entity: id,
+            indicator: g,
+            period: p,
+            measure: Measure::Value,
+        };
+        s.apply_observations(
+            &[(key(y24), v(1.0)), (key(y25), v(2.0))],
+            &ctx("数据"),
+            ApplyOptions::write(),
+        )
+        .await
+        .unwrap();
+        let values = |root, periods: Vec<Period>| async move {
+            let f = ObservationFilter {
+                subtree: Some(root),
+                periods: Some(periods),
+                ..Default::default()
+            };
+            let mut v: Vec<f64> = s
+                .observations(&f, Page::default())
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .map(|o| o.value.value())
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        assert_eq!(values(liangping, vec![y24]).await, vec![1.0]);
+        assert_eq!(values(liangping, vec![y24, y25]).await, vec![1.0]);
+        assert_eq!(values(liangjiang, vec![y24, y25]).await, vec![2.0]);
+        assert!(values(liangjiang, vec![y24]).await.is_empty());
 
         // Both spans given at once (two rows of one code) are stored as given.
         let twice = [EntityUpsert {

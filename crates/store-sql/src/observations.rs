@@ -14,7 +14,7 @@ use yiping_store::{
 };
 
 use crate::args::{Arg, Sql};
-use crate::entities::subtree_sql;
+use crate::entities::{subtree_sql, subtree_sql_at};
 use crate::rows::{get, parse, parse_ts, ts};
 use crate::{Dialect, SqlStore, map_err};
 
@@ -372,9 +372,24 @@ pub(crate) async fn list(
         let list = sql.in_list(ids.iter().map(|e| e.0));
         conds.push(format!("entity_id IN {list}"));
     }
-    if let Some(root) = f.subtree {
-        let sub = subtree_sql(&mut sql, root);
-        conds.push(format!("entity_id IN {sub}"));
+    match (f.subtree, &f.periods) {
+        // Each period's values by the hierarchy of its last day (redistricting keeps history).
+        (Some(root), Some(ps)) if !ps.is_empty() => {
+            let parts: Vec<String> = ps
+                .iter()
+                .map(|p| {
+                    let code = sql.arg(Arg::Text(p.code()));
+                    let sub = subtree_sql_at(&mut sql, root, Some(p.last_day()));
+                    format!("(period = {code} AND entity_id IN {sub})")
+                })
+                .collect();
+            conds.push(format!("({})", parts.join(" OR ")));
+        }
+        (Some(root), _) => {
+            let sub = subtree_sql(&mut sql, root);
+            conds.push(format!("entity_id IN {sub}"));
+        }
+        (None, _) => {}
     }
     if let Some(ids) = &f.indicators {
         let list = sql.in_list(ids.iter().map(|i| i.0));

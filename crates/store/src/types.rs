@@ -186,7 +186,9 @@ pub struct EntityFilter {
 pub struct ObservationFilter {
     /// Only these entities.
     pub entities: Option<Vec<EntityId>>,
-    /// Only this entity and its descendants (current links).
+    /// Only this entity and its descendants: with `periods`, each period's by the links valid on
+    /// its last day (a 2024 value of a unit moved in 2025 stays under its 2024 parent); without,
+    /// by the current links.
     pub subtree: Option<EntityId>,
     pub indicators: Option<Vec<IndicatorId>>,
     pub periods: Option<Vec<Period>>,
