@@ -25,7 +25,9 @@ use yiping_store::{AlertLink, ItemExtras, PROBLEM_SOURCES, Store, TargetFilter};
 use crate::AppError;
 use crate::evaluate::inputs::{entity_key, valid_at};
 use crate::work_items::FlowSetup;
-use crate::work_items::raised::{RaisedProblem, problem_category, problem_extras, raise_problem};
+use crate::work_items::raised::{
+    ALERT_CATEGORY, RaisedProblem, problem_category, problem_extras, raise_problem,
+};
 
 /// Who raises alert problems, as shown in their history.
 const SYSTEM: &str = "监测预警";
@@ -205,9 +207,6 @@ pub async fn raise(
         return Ok(0);
     }
     let setup = FlowSetup::load(store).await?;
-    let Some(category) = problem_category(&setup) else {
-        return Ok(0);
-    };
     let sources: BTreeSet<&str> = instances
         .iter()
         .map(|i| i.rule.problem_source.as_str())
@@ -227,16 +226,15 @@ pub async fn raise(
         if existing.iter().any(|l| l.same_firing(&link)) {
             continue;
         }
-        let title = format!(
-            "{}预警 {} {}：{}",
-            inst.rule.severity.label_zh(),
-            inst.firing.period.label_zh(),
-            inst.entity_name,
-            inst.rule.name
-        );
+        let Some(category) = problem_category(&setup, ALERT_CATEGORY, &inst.rule.problem_source)
+        else {
+            return Err(AppError::invalid(
+                "事项分类表中没有“问题”类分类，无法生成预警问题（请在分类表中添加 domain = \"problem\" 的分类）",
+            ));
+        };
         let problem = RaisedProblem {
-            title,
-            category: category.clone(),
+            title: alert_title(inst),
+            category,
             priority: if inst.rule.severity == Severity::Critical {
                 Priority::Urgent
             } else {
@@ -260,6 +258,22 @@ pub async fn raise(
         raised += 1;
     }
     Ok(raised)
+}
+
+/// The title of an alert problem: the severity once (提示 / 预警 / 严重预警; the warning level
+/// used to read 预警预警), the period, the entity and the rule's name.
+fn alert_title(inst: &AlertInstance) -> String {
+    let label = match inst.rule.severity {
+        Severity::Info => "提示",
+        Severity::Warning => "预警",
+        Severity::Critical => "严重预警",
+    };
+    format!(
+        "{label} {} {}：{}",
+        inst.firing.period.label_zh(),
+        inst.entity_name,
+        inst.rule.name
+    )
 }
 
 /// The same period one year later (whose derived growth compares with this one).
@@ -347,14 +361,19 @@ async fn indicator_codes(
         .collect())
 }
 
-/// Evaluates the shipped rules for every period in `periods` and raises their problems (the
+/// The rules in force: the city's `alerts.toml` ([`crate::config`]), else the shipped ones.
+pub async fn configured_rules(store: &dyn Store) -> Result<Vec<AlertRule>, AppError> {
+    Ok(crate::config::load(store).await?.alerts)
+}
+
+/// Evaluates the rules in force for every period in `periods` and raises their problems (the
 /// demo does this once its data are loaded).
 pub async fn raise_for_periods(
     store: &dyn Store,
     periods: &[Period],
     now: DateTime<Utc>,
 ) -> Result<AlertReport, AppError> {
-    let rules = shipped_rules()?;
+    let rules = configured_rules(store).await?;
     let work = periods.iter().map(|p| (*p, rules.clone())).collect();
     let mut report = AlertReport::default();
     run_periods(store, work, now, &mut report).await?;

@@ -8,7 +8,8 @@
 //!   the form for month 10 of 2024 enters the 1—10月 values (`2024M01-M10`), level and growth;
 //! - a unit reports the monthly indicators (no formula, no work-item metric) the store holds for
 //!   it, or, when it has none yet, for its siblings (same parent);
-//! - month m is due on the 5th working day of month m + 1 ([`crate::calendar::official`]).
+//! - month m is due on the 5th working day of month m + 1 ([`crate::calendar::current`]), with a
+//!   warning when the calendar does not cover that year.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -45,6 +46,19 @@ pub fn reporting_deadline(cal: &Calendar, year: i32, month: u8) -> NaiveDate {
             None => return day,
         }
     }
+}
+
+/// The warning for a reporting deadline the calendar cannot count exactly: the years from the
+/// first day of the next month to the deadline it does not cover (see
+/// [`crate::calendar::coverage_warning`]).
+pub fn reporting_deadline_warning(cal: &Calendar, year: i32, month: u8) -> Option<String> {
+    let (y, m) = if month >= 12 {
+        (year + 1, 1)
+    } else {
+        (year, u32::from(month) + 1)
+    };
+    let from = NaiveDate::from_ymd_opt(y, m, 1)?;
+    crate::calendar::coverage_warning(cal, from, reporting_deadline(cal, year, month))
 }
 
 /// Where a deadline stands on `today`: 已逾期 after it, otherwise the days left.
@@ -151,6 +165,8 @@ pub struct EntrySheet {
     pub month: u8,
     pub period: Period,
     pub deadline: NaiveDate,
+    /// Set when the calendar does not cover the deadline's year (the deadline is a guess).
+    pub deadline_warning: Option<String>,
     pub lines: Vec<EntryLine>,
 }
 
@@ -175,6 +191,7 @@ pub async fn load_sheet(
         .await?
         .ok_or_else(|| AppError::invalid(format!("主体 {unit} 不存在")))?;
     let period = entry_period(year, month)?;
+    let calendar = crate::calendar::current(store).await?;
     let monthly: Vec<Indicator> = store
         .indicators()
         .await?
@@ -233,7 +250,8 @@ pub async fn load_sheet(
         year,
         month,
         period,
-        deadline: reporting_deadline(&crate::calendar::official()?, year, month),
+        deadline: reporting_deadline(&calendar, year, month),
+        deadline_warning: reporting_deadline_warning(&calendar, year, month),
         lines,
     })
 }

@@ -6,7 +6,8 @@
 //!
 //! What it holds, by module:
 //! - data in: [`import`] (`import_file`, `import_grid`: every kind of table, all or nothing),
-//!   [`data_entry`] (the 填报 form), [`export`];
+//!   [`data_entry`] (the 填报 form), [`reports`] (facts read out of a written report, reviewed,
+//!   stored as drafts), [`export`];
 //! - what follows every change: [`pipeline`] (`after_change` over a `ChangeSet`: formulas →
 //!   evaluations → alerts), with [`formulas`], [`evaluate`] (`recompute_affected`) and [`alerts`];
 //! - evaluations: [`evaluate`] (schemes stored, evaluated, `run_as` for a person), [`results`]
@@ -15,7 +16,8 @@
 //!   raised problems as the system);
 //! - screens and maps: [`screen`] (the one screen of each level), [`geo`] (boundaries, points);
 //! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`];
-//! - the ground: [`database::open`] (picks the backend from the address), [`calendar`] (the
+//! - the ground: [`database::open`] (picks the backend from the address), [`config`] (a city's
+//!   settings as data: calendar, categories, routing, alert rules, screens), [`calendar`] (the
 //!   working calendar every deadline counts on), [`data_files`], [`units`] (the one resolver of
 //!   a unit named by code, name, alias or id, for every filter and option).
 //!
@@ -26,6 +28,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod config;
 pub mod data_entry;
 pub mod data_files;
 pub mod database;
@@ -38,6 +41,7 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod pipeline;
+pub mod reports;
 pub mod results;
 pub mod screen;
 pub mod units;

@@ -132,12 +132,13 @@ pub struct AfterChange {
 /// shipped ones, or a given set).
 #[derive(Debug, Clone, Default)]
 pub struct Pipeline {
-    /// `None`: the rules shipped with yiping, read when the alert step runs.
+    /// `None`: the rules in force (the city's `alerts.toml`, else the shipped ones), read when
+    /// the alert step runs.
     rules: Option<Vec<AlertRule>>,
 }
 
 impl Pipeline {
-    /// The pipeline every front end uses: the shipped alert rules.
+    /// The pipeline every front end uses: the alert rules in force ([`crate::config`]).
     pub fn shipped() -> Self {
         Self::default()
     }
@@ -173,7 +174,7 @@ impl Pipeline {
     ) {
         let rules = match &self.rules {
             Some(r) => r.clone(),
-            None => match alerts::shipped_rules() {
+            None => match alerts::configured_rules(store).await {
                 Ok(r) => r,
                 Err(e) => {
                     out.alerts.error = Some(e.to_string());

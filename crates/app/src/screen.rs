@@ -37,9 +37,9 @@ pub use work::{ProblemRow, WorkCounts};
 
 use crate::AppError;
 
-/// The scheme whose league the screen shows.
+/// The scheme whose league the screen shows, as shipped (`screens.toml` sets it per level).
 pub const LEAGUE_SCHEME: &str = "ECONOMY_RACE";
-/// The scheme whose colours the map shows.
+/// The scheme whose colours the map shows, as shipped (`screens.toml` sets it per level).
 pub const COLOUR_SCHEME: &str = "FIVE_COLOUR_IND_VA";
 /// Shown under the screen: the data shipped today are the demo's (`yiping-demo`), synthetic
 /// apart from the published figures that carry their source.
@@ -207,6 +207,11 @@ pub async fn load(
         .map(|e| (e.id, e.data.name.clone()))
         .collect();
 
+    // What this level's screen shows (`screens.toml`, [`crate::config::screens`]).
+    let settings = crate::config::load(store).await?.screens;
+    let shows = settings.for_level(me.data.level);
+    let (league_scheme, colour_scheme) = (shows.league.as_str(), shows.colour.as_str());
+
     let indicators = store.indicators().await?;
     let by_code: HashMap<&str, &Indicator> = indicators
         .iter()
@@ -214,9 +219,11 @@ pub async fn load(
         .collect();
 
     // The unit's own values: tiles and trends (this year and last).
-    let own_codes = tiles::TILE_INDICATORS
+    let own_codes = shows
+        .tiles
         .iter()
-        .chain(parts::TREND_INDICATORS.iter().map(|t| &t.0));
+        .map(String::as_str)
+        .chain(parts::TREND_INDICATORS.iter().map(|t| t.0));
     let own_ids: Vec<_> = own_codes
         .filter_map(|c| by_code.get(c).map(|i| i.id))
         .collect();
@@ -229,9 +236,10 @@ pub async fn load(
         })
         .await?;
     let bands = ProgressBands::default();
-    let tiles: Vec<Tile> = tiles::TILE_INDICATORS
+    let tiles: Vec<Tile> = shows
+        .tiles
         .iter()
-        .filter_map(|c| by_code.get(c))
+        .filter_map(|c| by_code.get(c.as_str()))
         .map(|i| tiles::tile(i, &values, &targets, year, m, &bands))
         .collect();
     let trends = parts::trends(&by_code, &values, year, m);
@@ -258,13 +266,13 @@ pub async fn load(
             .map(|r| r.period)
     };
     let child_set: std::collections::HashSet<EntityId> = child_ids.iter().copied().collect();
-    let league = match latest(LEAGUE_SCHEME) {
-        Some(p) => league::stored_league(store, LEAGUE_SCHEME, p, &child_set, &by_id).await?,
+    let league = match latest(league_scheme) {
+        Some(p) => league::stored_league(store, league_scheme, p, &child_set, &by_id).await?,
         None => None,
     }
     .or_else(|| league::work_league(&children, &summary));
-    let stored_colours = match latest(COLOUR_SCHEME) {
-        Some(p) => parts::stored_colours(store, COLOUR_SCHEME, p, &child_set).await?,
+    let stored_colours = match latest(colour_scheme) {
+        Some(p) => parts::stored_colours(store, colour_scheme, p, &child_set).await?,
         None => None,
     };
     let (map, colours) = match stored_colours {
@@ -276,7 +284,17 @@ pub async fn load(
     } else {
         "本级"
     };
-    let table = parts::colour_table(store, &by_code, &children, &values, year, m, scope).await?;
+    let table = parts::colour_table(
+        store,
+        &by_code,
+        &children,
+        &values,
+        year,
+        m,
+        scope,
+        &shows.table,
+    )
+    .await?;
 
     let child_list: Vec<Child> = children
         .iter()
@@ -295,8 +313,9 @@ pub async fn load(
             all_parents: &all_parents,
             items: &items,
             now,
+            league: league_scheme,
         };
-        let standings = leaf::standings(store, &around, unit, latest(LEAGUE_SCHEME)).await?;
+        let standings = leaf::standings(store, &around, unit, latest(league_scheme)).await?;
         let (own, counts, open_problems) = leaf::own_items(&items, unit, &all_parents, now, 12);
         alerts.extend(leaf::alerts(&counts, open_problems, &standings));
         (standings, own)

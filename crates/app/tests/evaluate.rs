@@ -333,6 +333,8 @@ async fn grade_c_raises_one_problem_per_entity_and_period() {
             assert!(link.indicators.iter().any(|i| i == "GDP"), "{link:?}");
             assert_eq!(item.item.location, Some(row.entity));
             assert_eq!(item.extras.problem_source.as_deref(), Some("督查"));
+            // Issue 11, bug 1: a problem type of its own (赛马比拼/评价落后, 整改 in months).
+            assert_eq!(item.item.category.to_string(), "问题/03/01");
             let title = &item.item.title;
             assert!(
                 title.starts_with("经济运行赛马比拼 2024年一季度："),

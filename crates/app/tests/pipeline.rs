@@ -269,6 +269,23 @@ async fn the_metrics_job_checks_the_alert_rules_on_the_figures_it_writes() {
                 district
             )]
         );
+        // Issue 11, bug 1: the problem is filed under a problem type of its own (监测预警/指标预警,
+        // with 整改 in working days), not the first 事件 category, and its title says 预警 once.
+        let raised = s
+            .work_items(
+                &WorkItemFilter {
+                    kind: Some(ItemKind::Problem),
+                    ..WorkItemFilter::default()
+                },
+                Page::first(10),
+            )
+            .await
+            .unwrap()
+            .items;
+        let item = &raised[0].item;
+        assert_eq!(item.category.to_string(), "问题/02/01");
+        assert!(item.title.starts_with("预警 2024年3月 "), "{}", item.title);
+        assert!(!item.title.contains("预警预警"), "{}", item.title);
 
         // Written again with nothing changed: nothing follows, and nothing is raised twice.
         let again = refresh_metrics_with(&pipeline, s, &setup, &[march], as_of, &ctx())

@@ -208,7 +208,7 @@ pub async fn load_n(store: &dyn Store, seed: u64, count: usize) -> Result<DemoIt
     let events: Vec<_> = setup
         .categories
         .iter()
-        .filter(|c| c.code.domain() != CategoryDomain::Enterprise)
+        .filter(|c| c.code.domain().fits(yiping_flow::ItemKind::Event))
         .map(|c| c.code.clone())
         .collect();
     let topics: Vec<_> = setup

@@ -6,14 +6,15 @@
 //!
 //! ```toml
 //! [[category]]
-//! domain = "event"            # component (部件) | event (事件) | enterprise (企业诉求)
+//! domain = "event"            # component (部件) | event (事件) | enterprise (企业诉求) | problem (问题)
 //! major = "01"
 //! major_name = "市容环境"
 //! minor = "02"
 //! minor_name = "暴露垃圾"
 //! departments = ["CGJ"]       # department codes, tried in order; none → 属地
-//! clock = "working_hours"     # urgent_hours | working_hours | working_days | natural_days
+//! clock = "working_hours"     # urgent_hours | working_hours | working_days | natural_days | months
 //! close_condition = "垃圾清运完毕，现场无残留"
+//! auto_dispatch = true        # dispatch without a dispatcher when one routing rule matches
 //!
 //! [category.limits.normal]    # normal (一般) is required; urgent and critical fall back to it
 //! register = 1                # 受理 → 立案
@@ -55,6 +56,9 @@ pub enum CategoryDomain {
     /// 企业诉求: enterprise-request topics.
     #[serde(alias = "企业诉求")]
     Enterprise,
+    /// 问题: problem types (the eight 问题清单 sources, 监测预警, 赛马), with 整改 periods.
+    #[serde(alias = "问题")]
+    Problem,
 }
 
 impl CategoryDomain {
@@ -63,6 +67,7 @@ impl CategoryDomain {
             Self::Component => "部件",
             Self::Event => "事件",
             Self::Enterprise => "企业诉求",
+            Self::Problem => "问题",
         }
     }
 
@@ -71,17 +76,20 @@ impl CategoryDomain {
             "component" | "部件" => Some(Self::Component),
             "event" | "事件" => Some(Self::Event),
             "enterprise" | "企业诉求" => Some(Self::Enterprise),
+            "problem" | "问题" => Some(Self::Problem),
             _ => None,
         }
     }
 
     /// Whether an item of `kind` may use a category of this domain: events use 部件 and 事件,
-    /// enterprise requests use enterprise topics, the other kinds any category.
+    /// enterprise requests use enterprise topics, problem types are for 问题 only, and the other
+    /// kinds any category.
     pub fn fits(self, kind: ItemKind) -> bool {
         match kind {
             ItemKind::Event => matches!(self, Self::Component | Self::Event),
             ItemKind::EnterpriseRequest => self == Self::Enterprise,
-            _ => true,
+            ItemKind::Problem => true,
+            _ => self != Self::Problem,
         }
     }
 }
@@ -200,6 +208,10 @@ pub struct Category {
     pub register_condition: Option<String>,
     /// 结案条件.
     pub close_condition: Option<String>,
+    /// Whether an item is dispatched without a dispatcher when exactly one routing rule
+    /// matches it (自动派遣); otherwise the route stays a suggestion.
+    #[serde(default)]
+    pub auto_dispatch: bool,
 }
 
 impl Category {
@@ -251,6 +263,8 @@ struct RawCategory {
     limits: BTreeMap<Priority, RawLimits>,
     register_condition: Option<String>,
     close_condition: Option<String>,
+    #[serde(default)]
+    auto_dispatch: bool,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +316,7 @@ impl CategoryBook {
                 limits,
                 register_condition: c.register_condition,
                 close_condition: c.close_condition,
+                auto_dispatch: c.auto_dispatch,
             });
         }
         Self::from_categories(categories)

@@ -8,6 +8,8 @@
 //!   business today, or of the next working day when the item arrives after hours or on a day
 //!   off.
 //! - [`ClockType::NaturalDays`]: 24-hour days around the clock, holidays included.
+//! - [`ClockType::Months`]: calendar months (整改 periods of problems: 3 months from 14 March is
+//!   14 June, the end of a shorter month when the day does not exist), around the clock.
 //!
 //! A suspended item's clock stands still: [`Calendar::elapsed`] subtracts [`Pause`]s, and
 //! [`Calendar::advance`] moves a deadline on by the clock time that was left when the pause began.
@@ -29,6 +31,8 @@ pub enum ClockType {
     WorkingDays,
     #[serde(alias = "自然日")]
     NaturalDays,
+    #[serde(alias = "月", alias = "自然月")]
+    Months,
 }
 
 impl ClockType {
@@ -39,6 +43,7 @@ impl ClockType {
             Self::WorkingHours => "工作小时",
             Self::WorkingDays => "工作日",
             Self::NaturalDays => "自然日",
+            Self::Months => "月",
         }
     }
 
@@ -62,6 +67,9 @@ impl Calendar {
         match clock {
             ClockType::UrgentHours => start + TimeDelta::hours(i64::from(limit)),
             ClockType::NaturalDays => start + TimeDelta::days(i64::from(limit)),
+            ClockType::Months => start
+                .checked_add_months(chrono::Months::new(limit))
+                .unwrap_or(start),
             ClockType::WorkingHours => self.add_working_time(start, TimeDelta::hours(limit.into())),
             ClockType::WorkingDays => self.working_days_deadline(start, limit),
         }
@@ -128,6 +136,7 @@ impl Calendar {
         match clock {
             ClockType::UrgentHours | ClockType::WorkingHours => seconds / 3600.0,
             ClockType::NaturalDays => seconds / 86_400.0,
+            ClockType::Months => seconds / (86_400.0 * 30.4375),
             ClockType::WorkingDays => seconds / self.working_hours().daily().num_seconds() as f64,
         }
     }

@@ -130,6 +130,8 @@ pub enum RouteBasis {
     Department { code: String },
     /// No department answered: the territorial unit (属地).
     Territorial,
+    /// A routing rule of the city's configuration (its row in `routing.csv`) names the unit.
+    Rule { row: usize },
 }
 
 /// A suggested unit for dispatch.
@@ -146,6 +148,9 @@ impl fmt::Display for Route {
                 write!(f, "按分类派至责任部门 {}（{code}）", self.unit)
             }
             RouteBasis::Territorial => write!(f, "无责任部门，按属地派至 {}", self.unit),
+            RouteBasis::Rule { row } => {
+                write!(f, "按派遣规则（第{row}行）派至 {}", self.unit)
+            }
         }
     }
 }

@@ -3,12 +3,14 @@
 //! Principal types: [`Grid`] (a sheet's cells and merged ranges as read from CSV or XLSX),
 //! [`Problem`] (what is wrong where: file, sheet, row, column, value, reason).
 
+mod document;
 mod escape;
 mod grid;
 mod layout;
 mod read;
 mod write;
 
+pub use document::{DocumentError, MAX_DOCUMENT_BYTES, read_document};
 pub use escape::escape_control;
 pub use grid::{Cell, CellAt, CellRef, Grid, MergedRange, Problem, SourceRef, column_letters};
 pub use layout::{

@@ -24,6 +24,7 @@ use yiping_store::{
 };
 
 mod audit;
+mod config;
 mod evaluations;
 mod maps;
 mod observations;
@@ -100,6 +101,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "region_maps_replace_and_check_the_region",
             maps::region_maps_replace_and_check_the_region,
+        ),
+        (
+            "config_files_replace_by_name_in_one_write",
+            config::config_files_replace_by_name_in_one_write,
         ),
     ]
 }

@@ -19,6 +19,7 @@
 
 mod args;
 mod audit;
+mod config;
 mod entities;
 mod errors;
 mod evaluations;

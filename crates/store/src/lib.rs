@@ -4,7 +4,8 @@
 //! targets, schemes and evaluation results — and its supertraits, each named for what it holds:
 //! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
 //! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
-//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s). A `&dyn Store`
+//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s) and [`ConfigStore`] (a city's configuration
+//! files). A `&dyn Store`
 //! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
 //! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
@@ -13,6 +14,7 @@
 //! `yiping-store-postgres`; `yiping-store-conformance` holds the scenarios every backend passes.
 
 mod audit;
+mod config;
 mod error;
 mod evaluations;
 mod maps;
@@ -21,6 +23,7 @@ mod users;
 mod work_items;
 
 pub use audit::{AuditEvent, AuditStore};
+pub use config::{ConfigFile, ConfigStore};
 pub use error::StoreError;
 pub use evaluations::{
     BreakdownItem, ColourDef, EvaluationPage, EvaluationRow, EvaluationRun, GradeDef, ItemDef,
@@ -52,7 +55,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// it either happens whole or not at all.
 #[async_trait]
 pub trait Store:
-    WorkItemStore + UserStore + MapStore + AuditStore + Send + Sync + std::fmt::Debug
+    WorkItemStore + UserStore + MapStore + AuditStore + ConfigStore + Send + Sync + std::fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;

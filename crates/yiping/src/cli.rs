@@ -40,6 +40,8 @@ pub enum Command {
     Items(crate::commands::items::ItemsArgs),
     /// 监测预警：列出某时期触发的指标预警（规上工业增加值负增长、固投滞后序时进度、异常值…），--raise 生成问题事项
     Alerts(crate::commands::alerts::AlertsArgs),
+    /// 城市配置：导出 / 导入配置文件夹（工作日历、事项分类、派遣规则、预警规则、一屏设置），查看日历年份
+    Config(crate::commands::config::ConfigArgs),
     /// 执行定时任务：超期检测、临期预警、催办和升级（serve 运行时每分钟自动执行）
     RunJobs(crate::commands::items::RunJobsArgs),
     /// 用户管理：新增、列出、重设密码、停用/启用、签发 API 令牌、登录记录

@@ -11,7 +11,9 @@ use yiping_store::{EvaluationLink, EvaluationRow, ItemExtras, Store};
 
 use crate::AppError;
 use crate::work_items::FlowSetup;
-use crate::work_items::raised::{RaisedProblem, problem_category, problem_extras, raise_problem};
+use crate::work_items::raised::{
+    EVALUATION_CATEGORY, RaisedProblem, problem_category, problem_extras, raise_problem,
+};
 
 /// The problem source recorded on raised items (one of the eight sources).
 pub const SOURCE: &str = "督查";
@@ -40,8 +42,10 @@ pub(super) async fn raise(
         .collect();
     let code = period.code();
     let setup = FlowSetup::load(store).await?;
-    let Some(category) = problem_category(&setup) else {
-        return Ok(0);
+    let Some(category) = problem_category(&setup, EVALUATION_CATEGORY, SOURCE) else {
+        return Err(AppError::invalid(
+            "事项分类表中没有“问题”类分类，无法生成评价问题（请在分类表中添加 domain = \"problem\" 的分类）",
+        ));
     };
     let indicators: Vec<String> = scheme
         .indicators()

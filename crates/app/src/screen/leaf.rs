@@ -14,7 +14,7 @@ use yiping_store::{ColourDef, ItemExtras, Store};
 use super::colour;
 use super::league::{self, LeagueRow, LeagueView};
 use super::work::{self, Placement, WorkCounts};
-use super::{Alert, LEAGUE_SCHEME, Place};
+use super::{Alert, Place};
 use crate::AppError;
 
 /// A unit's place in one league of its siblings.
@@ -75,6 +75,8 @@ pub(super) struct Around<'a> {
     pub all_parents: &'a HashMap<EntityId, EntityId>,
     pub items: &'a [(WorkItem, ItemExtras)],
     pub now: DateTime<Utc>,
+    /// The scheme whose league ranks siblings (the level's `league` in `screens.toml`).
+    pub league: &'a str,
 }
 
 impl Around<'_> {
@@ -90,7 +92,7 @@ impl Around<'_> {
     }
 
     /// Where `unit` stands among the children of its parent: the stored league of
-    /// [`LEAGUE_SCHEME`] when it ranks them, else the live closure rate.
+    /// the level's league scheme when it ranks them, else the live closure rate.
     async fn standing(
         &self,
         store: &dyn Store,
@@ -103,7 +105,7 @@ impl Around<'_> {
         let siblings = self.siblings(parent.id);
         let set: HashSet<EntityId> = siblings.iter().map(|e| e.id).collect();
         let stored = match league_period {
-            Some(p) => league::stored_league(store, LEAGUE_SCHEME, p, &set, self.by_id).await?,
+            Some(p) => league::stored_league(store, self.league, p, &set, self.by_id).await?,
             None => None,
         };
         let view = match stored.filter(|v| v.rows.iter().any(|r| r.place.id == unit)) {

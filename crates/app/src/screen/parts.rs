@@ -21,9 +21,6 @@ pub const TREND_INDICATORS: [(&str, Measure, bool, &str); 4] = [
     ("WI_CLOSURE_RATE", Measure::Value, false, "事项办结率"),
 ];
 
-/// The columns of the colour table.
-pub const TABLE_INDICATORS: [&str; 6] = ["GDP", "IND_VA", "FAI", "RETAIL", "IND_INV", "TRADE"];
-
 /// A coloured cell of the table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TableCell {
@@ -195,6 +192,7 @@ pub fn work_colours(
 
 /// Children × indicators: the latest cumulative growth up to the month, coloured against the
 /// unit's own growth in the same period.
+#[allow(clippy::too_many_arguments)]
 pub async fn colour_table(
     store: &dyn Store,
     by_code: &HashMap<&str, &Indicator>,
@@ -203,10 +201,11 @@ pub async fn colour_table(
     year: i32,
     month: u8,
     scope: &str,
+    columns: &[String],
 ) -> Result<ColourTable, AppError> {
-    let inds: Vec<&Indicator> = TABLE_INDICATORS
+    let inds: Vec<&Indicator> = columns
         .iter()
-        .filter_map(|c| by_code.get(c).copied())
+        .filter_map(|c| by_code.get(c.as_str()).copied())
         .collect();
     let periods: Vec<Period> = (1..=month).filter_map(|m| cumulative(year, m)).collect();
     let ids: Vec<EntityId> = children.iter().map(|e| e.id).collect();

@@ -8,7 +8,7 @@ use serde::Serialize;
 use yiping_eval::ProgressBands;
 use yiping_kernel::{Indicator, IndicatorId, Measure, Period, Target, TargetKind};
 
-/// The indicators shown as tiles, in order.
+/// The indicators shown as tiles, in order, as shipped (`screens.toml` sets them per level).
 pub const TILE_INDICATORS: [&str; 5] = ["GDP", "IND_VA", "FAI", "RETAIL", "IND_INV"];
 
 /// 序时进度 of a cumulative value against an annual plan.

@@ -24,8 +24,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use yiping_flow::{
     Actor, Calendar, CategoryBook, CategoryCode, Channel, Command, Effect, FlowContext, ItemId,
-    ItemKind, NewWorkItem, OrgMap, Priority, RegionLevel, Route, Stage, UserId, Verification,
-    WorkItem, apply, receive, route,
+    ItemKind, NewWorkItem, OrgMap, Priority, RegionLevel, Route, RouteBasis, Stage, UserId,
+    Verification, WorkItem, apply, receive, route,
 };
 use yiping_kernel::{EntityId, EntityKind};
 use yiping_store::{
@@ -49,6 +49,26 @@ pub struct FlowSetup {
     pub org: OrgMap,
     /// The city (the region without a parent): the platform that receives online requests.
     pub city: Option<EntityId>,
+    /// The routing rules (`routing.csv`), their codes resolved against the organisation.
+    pub routing: Vec<ResolvedRule>,
+}
+
+/// A routing rule ([`crate::config::routing`]) with its codes resolved to units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedRule {
+    pub row: usize,
+    pub category: crate::config::routing::CategoryPattern,
+    /// `None`: the whole city.
+    pub region: Option<EntityId>,
+    pub unit: ResolvedUnit,
+}
+
+/// Who a resolved rule sends items to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolvedUnit {
+    Department(String),
+    Territorial,
+    Unit(EntityId),
 }
 
 impl FlowSetup {
@@ -62,13 +82,22 @@ impl FlowSetup {
             categories,
             org: OrgMap::new(),
             city: None,
+            routing: Vec::new(),
         })
     }
 
-    /// The shipped setup with the organisation of the store: regions by level and parent, and
-    /// departments by code under their region.
+    /// The city's configuration ([`crate::config::load`]: calendar, categories, routing rules)
+    /// with the organisation of the store: regions by level and parent, and departments by code
+    /// under their region.
     pub async fn load(store: &dyn Store) -> Result<Self, AppError> {
-        let mut setup = Self::shipped()?;
+        let config = crate::config::load(store).await?;
+        let mut setup = Self {
+            calendar: config.calendar,
+            categories: config.categories,
+            org: OrgMap::new(),
+            city: None,
+            routing: Vec::new(),
+        };
         let entities = store.all_entities().await?;
         let mut regions = std::collections::HashSet::new();
         for e in entities
@@ -98,6 +127,7 @@ impl FlowSetup {
                 setup.org.add_department(parent, code.as_str(), e.id);
             }
         }
+        setup.routing = resolve_rules(&config.routing, &entities);
         Ok(setup)
     }
 
@@ -176,6 +206,13 @@ pub struct ItemView {
     pub extras: ItemExtras,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<TransitionRecord>>,
+    /// Set when the item's pending deadlines were counted over a year the working calendar does
+    /// not cover (see [`ItemView::with_calendar`]): the deadline is a guess, and says which year
+    /// is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_warning: Option<String>,
+    #[serde(skip)]
+    deadlines: Vec<DateTime<Utc>>,
 }
 
 /// How long before a deadline an item is flagged as due soon.
@@ -223,7 +260,22 @@ impl ItemView {
             updated_at: item.updated_at,
             extras,
             history: with_history.then_some(records),
+            calendar_warning: None,
+            deadlines: item.deadlines.values().copied().collect(),
         }
+    }
+
+    /// The view with [`ItemView::calendar_warning`] set when an open item's deadlines run from
+    /// its receipt into a year `cal` does not cover.
+    pub fn with_calendar(mut self, cal: &Calendar) -> Self {
+        if self.closed_at.is_none()
+            && let Some(last) = self.deadlines.iter().max()
+        {
+            let from = cal.local(self.received_at).date();
+            let to = cal.local(*last).date();
+            self.calendar_warning = crate::calendar::coverage_warning(cal, from, to);
+        }
+        self
     }
 }
 
@@ -318,17 +370,167 @@ pub async fn create(
         })
         .collect();
     store.insert_work_item(&item, &extras, &records).await?;
-    Ok(StoredWorkItem {
+    let stored = StoredWorkItem {
         item,
         extras,
         records,
-    })
+    };
+    auto_dispatch(store, setup, stored, now).await
 }
 
-/// The unit an item should be dispatched to, by its category's departments or its location.
+/// Who registers and dispatches an item without a dispatcher, as shown in its history.
+const AUTO_DISPATCH: &str = "自动派遣";
+
+/// Registers and dispatches a new item by its one routing rule when its category dispatches
+/// automatically ([`automatic_route`]); otherwise returns it as it is, the suggestion left to
+/// the dispatcher.
+async fn auto_dispatch(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    mut stored: StoredWorkItem,
+    now: DateTime<Utc>,
+) -> Result<StoredWorkItem, AppError> {
+    let Some(route) = automatic_route(setup, &stored.item) else {
+        return Ok(stored);
+    };
+    let unit = stored.item.receiving_unit;
+    let who = UserId::new(AUTO_DISPATCH).expect("non-blank");
+    let mut records = std::mem::take(&mut stored.records);
+    if stored.item.stage == Stage::Received {
+        let actor = Actor::new(who.clone(), yiping_flow::ActorRole::Supervisor, unit);
+        let out = transition(
+            store,
+            setup,
+            stored.item.id,
+            stored.item.version,
+            &Command::Register,
+            &actor,
+            now,
+        )
+        .await?;
+        stored = out.item;
+        records.append(&mut stored.records);
+    }
+    if stored.item.stage == Stage::Registered {
+        let actor = Actor::new(who, yiping_flow::ActorRole::Dispatcher, unit);
+        let out = transition(
+            store,
+            setup,
+            stored.item.id,
+            stored.item.version,
+            &Command::Dispatch { unit: route.unit },
+            &actor,
+            now,
+        )
+        .await?;
+        stored = out.item;
+        records.append(&mut stored.records);
+    }
+    stored.records = records;
+    Ok(stored)
+}
+
+/// The rules of the configuration with their codes resolved; a rule naming a code the store no
+/// longer holds is left out (the import checked them when it was made).
+fn resolve_rules(
+    rules: &crate::config::RoutingRules,
+    entities: &[yiping_kernel::Entity],
+) -> Vec<ResolvedRule> {
+    use crate::config::RuleUnit;
+    let by_code = |kind: Option<EntityKind>, code: &str| {
+        entities
+            .iter()
+            .find(|e| {
+                kind.is_none_or(|k| e.data.kind == k)
+                    && e.data.code.as_ref().is_some_and(|c| c.as_str() == code)
+            })
+            .map(|e| e.id)
+    };
+    rules
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let region = match &r.region {
+                None => None,
+                Some(code) => Some(by_code(Some(EntityKind::Region), code)?),
+            };
+            let unit = match &r.unit {
+                RuleUnit::Department(code) => ResolvedUnit::Department(code.clone()),
+                RuleUnit::Territorial => ResolvedUnit::Territorial,
+                RuleUnit::Unit(code) => ResolvedUnit::Unit(by_code(None, code)?),
+            };
+            Some(ResolvedRule {
+                row: r.row,
+                category: r.category.clone(),
+                region,
+                unit,
+            })
+        })
+        .collect()
+}
+
+/// The routing rules matching an item, nearest region first (a rule for the whole city last;
+/// file order among equals).
+pub fn matching_rules<'a>(setup: &'a FlowSetup, item: &WorkItem) -> Vec<&'a ResolvedRule> {
+    let chain = item
+        .location
+        .map(|l| setup.org.region_chain(l))
+        .unwrap_or_default();
+    let mut found: Vec<(usize, &ResolvedRule)> = setup
+        .routing
+        .iter()
+        .filter(|r| r.category.covers(&item.category))
+        .filter_map(|r| match r.region {
+            None => Some((usize::MAX, r)),
+            Some(region) => chain.iter().position(|c| *c == region).map(|d| (d, r)),
+        })
+        .collect();
+    found.sort_by_key(|(d, r)| (*d, r.row));
+    found.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The unit a routing rule gives an item at `location`.
+fn rule_route(setup: &FlowSetup, rule: &ResolvedRule, location: Option<EntityId>) -> Option<Route> {
+    match &rule.unit {
+        ResolvedUnit::Department(code) => Some(Route {
+            unit: setup.org.department_for(location, code)?,
+            basis: RouteBasis::Department { code: code.clone() },
+        }),
+        ResolvedUnit::Territorial => Some(Route {
+            unit: setup.org.territorial_unit(location?)?,
+            basis: RouteBasis::Territorial,
+        }),
+        ResolvedUnit::Unit(unit) => Some(Route {
+            unit: *unit,
+            basis: RouteBasis::Rule { row: rule.row },
+        }),
+    }
+}
+
+/// The unit an item should be dispatched to: by the nearest routing rule of its category and
+/// location ([`crate::config::routing`]), else by its category's departments or its location.
 pub fn suggest_route(setup: &FlowSetup, item: &WorkItem) -> Option<Route> {
     let category = setup.categories.get(&item.category)?;
+    if let Some(r) = matching_rules(setup, item)
+        .into_iter()
+        .find_map(|r| rule_route(setup, r, item.location))
+    {
+        return Some(r);
+    }
     route(category, item.location, &setup.org)
+}
+
+/// The route to dispatch an item to without a dispatcher: when its category says so
+/// (`auto_dispatch`) and exactly one routing rule matches it (and gives a unit).
+pub fn automatic_route(setup: &FlowSetup, item: &WorkItem) -> Option<Route> {
+    let category = setup.categories.get(&item.category)?;
+    if !category.auto_dispatch {
+        return None;
+    }
+    match matching_rules(setup, item).as_slice() {
+        [one] => rule_route(setup, one, item.location),
+        _ => None,
+    }
 }
 
 /// The text given with a command (reason, result, explanation), for the history.
@@ -478,7 +680,7 @@ pub async fn item_view(
     Ok(store
         .work_item(id)
         .await?
-        .map(|s| ItemView::new(s, &setup.categories, now)))
+        .map(|s| ItemView::new(s, &setup.categories, now).with_calendar(&setup.calendar)))
 }
 
 /// A page of items (a unit's inbox when `filter.unit` is set), with overdue and warning flags
@@ -500,7 +702,7 @@ pub async fn list(
         items: p
             .items
             .into_iter()
-            .map(|s| ItemView::new(s, &setup.categories, now))
+            .map(|s| ItemView::new(s, &setup.categories, now).with_calendar(&setup.calendar))
             .collect(),
         total: p.total,
         limit: p.limit,

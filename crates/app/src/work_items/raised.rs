@@ -46,14 +46,35 @@ pub(crate) async fn problem_extras(
     Ok(out)
 }
 
-/// The category raised problems are filed under: the first 事件 category of the book.
-pub(crate) fn problem_category(setup: &FlowSetup) -> Option<CategoryCode> {
-    setup
-        .categories
-        .iter()
-        .find(|c| c.code.domain() == CategoryDomain::Event)
-        .or_else(|| setup.categories.iter().next())
-        .map(|c| c.code.clone())
+/// The problem type of alert problems (问题/监测预警/指标预警) in the shipped book.
+pub(crate) const ALERT_CATEGORY: &str = "问题/02/01";
+/// The problem type of evaluation problems (问题/赛马比拼/评价落后) in the shipped book.
+pub(crate) const EVALUATION_CATEGORY: &str = "问题/03/01";
+
+/// The category a raised problem is filed under: `preferred` (a problem type of the shipped book)
+/// when the city's book has it, else the book's problem type named after the problem's source
+/// (督查, 审计 …), else its first problem type. `None` when the book has no problem types: a
+/// problem is never filed under an event's category.
+pub(crate) fn problem_category(
+    setup: &FlowSetup,
+    preferred: &str,
+    source: &str,
+) -> Option<CategoryCode> {
+    let problems = || {
+        setup
+            .categories
+            .iter()
+            .filter(|c| c.code.domain() == CategoryDomain::Problem)
+    };
+    CategoryCode::parse(preferred)
+        .ok()
+        .filter(|c| setup.categories.get(c).is_some())
+        .or_else(|| {
+            problems()
+                .find(|c| c.minor_name == source)
+                .map(|c| c.code.clone())
+        })
+        .or_else(|| problems().next().map(|c| c.code.clone()))
 }
 
 /// A problem to raise about `entity`, which receives and owns it.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use yiping_flow::{CategoryBook, CategoryCode, CategoryDomain};
+use yiping_flow::{CategoryBook, CategoryCode, ItemKind};
 
 use crate::AppError;
 
@@ -182,7 +182,7 @@ fn check_attribute(errors: &mut Vec<String>, p: &str, r: RawAttribute) -> Servic
 pub fn public_category(book: &CategoryBook, service_code: &str) -> Option<CategoryCode> {
     CategoryCode::parse(&service_code.replace('-', "/"))
         .ok()
-        .filter(|c| c.domain() != CategoryDomain::Enterprise && book.get(c).is_some())
+        .filter(|c| c.domain().fits(ItemKind::Event) && book.get(c).is_some())
 }
 
 impl ServiceDefinitions {

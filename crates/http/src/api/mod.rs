@@ -1,5 +1,6 @@
 //! The JSON API, one module per resource.
 
+mod config;
 pub(crate) mod entities;
 pub(crate) mod evaluations;
 pub(crate) mod health;
@@ -16,6 +17,7 @@ use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .merge(config::router())
         .merge(entities::router())
         .merge(evaluations::router())
         .merge(indicators::router())

@@ -164,7 +164,7 @@ async fn one(
         None
     };
     Ok(Json(ItemDetail {
-        item: ItemView::new(stored, &setup.categories, Utc::now()),
+        item: ItemView::new(stored, &setup.categories, Utc::now()).with_calendar(&setup.calendar),
         suggested_route: route,
         progress,
     }))
@@ -225,7 +225,10 @@ async fn create(
     let created = door::create(s.store.as_ref(), &setup, &p, b.item, b.at).await?;
     Ok((
         StatusCode::CREATED,
-        Json(ItemView::new(created.item, &setup.categories, Utc::now())),
+        Json(
+            ItemView::new(created.item, &setup.categories, Utc::now())
+                .with_calendar(&setup.calendar),
+        ),
     ))
 }
 
@@ -281,7 +284,7 @@ async fn transition(
         })
         .collect();
     Ok(Json(TransitionDto {
-        item: ItemView::new(out.item, &setup.categories, Utc::now()),
+        item: ItemView::new(out.item, &setup.categories, Utc::now()).with_calendar(&setup.calendar),
         children: out.children,
         notifications,
     }))

@@ -1,4 +1,4 @@
-//! The work-item engine's context ([`FlowSetup`]: the shipped calendar and categories and the
+//! The work-item engine's context ([`FlowSetup`]: the city's calendar, categories and routing and the
 //! organisation read from the store's entities), loaded at most once a minute and shared by
 //! every request that files, moves or lists items: the organisation changes with imports, a
 //! few times a day, while reading it costs a scan of the entities.
@@ -34,5 +34,10 @@ impl FlowSetupCache {
         let setup = Arc::new(FlowSetup::load(store).await?);
         *cached = Some((Instant::now(), setup.clone()));
         Ok(setup)
+    }
+
+    /// Forgets the loaded context (the configuration changed): the next request loads it again.
+    pub(crate) async fn clear(&self) {
+        *self.inner.lock().await = None;
     }
 }

@@ -163,6 +163,7 @@ fn service_code(c: &CategoryCode) -> String {
         CategoryDomain::Component => "component",
         CategoryDomain::Event => "event",
         CategoryDomain::Enterprise => "enterprise",
+        CategoryDomain::Problem => "problem",
     };
     format!("{domain}-{}-{}", c.major(), c.minor())
 }
@@ -176,7 +177,7 @@ fn services(setup: &FlowSetup) -> Vec<&Category> {
     setup
         .categories
         .iter()
-        .filter(|c| c.code.domain() != CategoryDomain::Enterprise)
+        .filter(|c| c.code.domain().fits(yiping_flow::ItemKind::Event))
         .collect()
 }
 

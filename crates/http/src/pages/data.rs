@@ -1,6 +1,7 @@
 //! The data pages (数据): what the user may do with data, the months due and their deadlines; the
 //! entry form of a unit and month; the import page (upload, dry-run preview, error report,
-//! confirmation); exports limited to the user's scope.
+//! confirmation); the report review page (facts read out of a written report, confirmed into
+//! drafts); exports limited to the user's scope.
 //!
 //! Reading needs `ViewData`; entering and importing need `EnterData` and a unit inside the user's
 //! subtree. Refusals are the 403 page; nothing is read before the checks.
@@ -12,6 +13,7 @@
 mod entry;
 pub(crate) mod export;
 mod import;
+mod reports;
 
 use axum::Router;
 use axum::extract::State;
@@ -21,8 +23,9 @@ use chrono::{Datelike, Utc};
 use maud::html;
 use yiping_access::Capability;
 use yiping_app::AppError;
-use yiping_app::calendar::official as calendar;
-use yiping_app::data_entry::{deadline_label, due_month, latest_month, reporting_deadline};
+use yiping_app::data_entry::{
+    deadline_label, due_month, latest_month, reporting_deadline, reporting_deadline_warning,
+};
 use yiping_kernel::{Entity, EntityId};
 use yiping_store::{EntityFilter, Page};
 
@@ -39,6 +42,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/data/import/preview", axum::routing::post(import::preview))
         .route("/data/import/apply", axum::routing::post(import::apply))
         .route("/data/export", get(export::download))
+        .route("/data/reports", get(reports::show))
+        .route("/data/reports/read", axum::routing::post(reports::read))
+        .route("/data/reports/save", axum::routing::post(reports::save))
 }
 
 /// A page handler's answer: the page, or an error page already rendered.
@@ -51,6 +57,19 @@ fn failed(user: &PageUser, e: impl Into<AppError>) -> Response {
 
 fn bad_request(user: &PageUser, message: &str) -> Response {
     PageError::bad_request(message).page(&user.principal, &user.csrf)
+}
+
+/// A fragment answer of the upload pages (htmx swaps it into the page). A file to correct (its
+/// error report is the answer) comes back as 200; refusals (403: the role, or rows outside the user's scope, which
+/// the layout's htmx configuration swaps in too) and server failures keep their status.
+pub(super) fn fragment(status: axum::http::StatusCode, body: maud::Markup) -> Response {
+    use axum::http::StatusCode;
+    let status = if status.is_client_error() && status != StatusCode::FORBIDDEN {
+        StatusCode::OK
+    } else {
+        status
+    };
+    (status, body).into_response()
 }
 
 /// Refuses unless the role has `cap`.
@@ -152,7 +171,9 @@ async fn index(State(s): State<AppState>, user: PageUser) -> Response {
 async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
     require(user, Capability::ViewData)?;
     let p = &user.principal;
-    let cal = calendar().map_err(|e| failed(user, e))?;
+    let cal = yiping_app::calendar::current(s.store.as_ref())
+        .await
+        .map_err(|e| failed(user, e))?;
     let today = (Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
     // This month (due next month), the two before it, and the latest month with data.
     let mut months = vec![(today.year(), today.month() as u8)];
@@ -190,9 +211,13 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
                         @for &(y, m) in &months {
                             @let deadline = reporting_deadline(&cal, y, m);
                             @let (late, label) = deadline_label(deadline, today);
+                            @let warning = reporting_deadline_warning(&cal, y, m);
                             tr {
                                 td { (y) "年" (m) "月" }
-                                td { (deadline.format("%Y-%m-%d")) "（" (weekday(deadline.weekday())) "）" }
+                                td {
+                                    (deadline.format("%Y-%m-%d")) "（" (weekday(deadline.weekday())) "）"
+                                    @if let Some(w) = &warning { br; span.calendar-warning role="alert" { "⚠ " (w) } }
+                                }
                                 td { span class=(if late { "due-status late" } else { "due-status" }) { (label) } }
                                 td { a href={ "/data/entry?unit=" (own) "&period=" (y) "M" (format!("{m:02}")) } { "填报本单位" } }
                             }
@@ -212,7 +237,7 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
             section.card {
                 h2 { "导入" }
                 p { "上传 CSV 或 Excel 表格：先预览将新增、修改的数据和问题清单，确认后才写入。表中所有单位须在本单位管辖范围内。" }
-                p { a.button href="/data/import" { "导入表格" } }
+                p { a.button href="/data/import" { "导入表格" } " " a.button href="/data/reports" { "报告读数" } }
             }
         }
         section.card {

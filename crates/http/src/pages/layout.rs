@@ -90,6 +90,9 @@ fn nav_links(user: &Principal, current: Nav) -> Markup {
     if user.can(Capability::ManageUsers) {
         links.push((Nav::Admin, "/admin/users", "用户"));
     }
+    if user.can(Capability::ManageCatalog) {
+        links.push((Nav::Admin, "/admin/config", "配置"));
+    }
     html! {
         @for (nav, href, label) in links {
             a href=(href) class=[(nav == current).then_some("active")] { (label) }

@@ -11,6 +11,7 @@
 //! [`PageUser`]: crate::auth::PageUser
 
 mod admin;
+mod config;
 pub(crate) mod data;
 mod evaluations;
 mod form;
@@ -31,6 +32,7 @@ use crate::error::{PageError, in_site_layout};
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(admin::router())
+        .merge(config::router())
         .merge(login::router())
         .merge(data::router())
         .merge(evaluations::router())

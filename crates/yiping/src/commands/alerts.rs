@@ -19,7 +19,7 @@ pub struct AlertsArgs {
     /// 为触发的预警生成“问题”事项（已生成过的不再重复）
     #[arg(long)]
     pub raise: bool,
-    /// 用此规则文件（TOML）代替内置规则（格式见 crates/eval/alerts/indicator_alerts.toml）
+    /// 用此规则文件（TOML）代替现行规则（默认为系统配置中的 alerts.toml；格式见 crates/eval/alerts/indicator_alerts.toml）
     #[arg(long)]
     pub rules: Option<PathBuf>,
 }
@@ -35,7 +35,7 @@ pub async fn run(store: &dyn Store, args: &AlertsArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("读取规则文件 {}", path.display()))?;
             yiping_app::alerts::parse_rules(&text)?
         }
-        None => yiping_app::alerts::shipped_rules()?,
+        None => yiping_app::alerts::configured_rules(store).await?,
     };
     let run = yiping_app::alerts::evaluate(store, &rules, period).await?;
     for (rule, indicator) in &run.skipped {

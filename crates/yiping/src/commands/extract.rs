@@ -2,25 +2,16 @@
 //!
 //! Reading the file is this command's job; the reading of the text is `yiping-text`'s.
 //!
-//! * `.txt`: UTF-8 (a BOM is dropped); GBK/GB18030 files are decoded as such when they are not
-//!   UTF-8. Binary content (NUL bytes, or text that decodes to mostly control characters) is
-//!   refused.
-//! * `.docx`: the paragraphs of `word/document.xml`, one per line (read with `zip` and
-//!   `quick-xml`, both already in the build through the spreadsheet crates).
-//! * `.pdf`: through poppler's `pdftotext` (reading order, no `-layout`) when it is on `PATH`.
-//!   A PDF crate was considered and not taken: the pure-Rust text extractors add a parser, font
-//!   and compression stack to a build that is already long, and their handling of CID fonts and
-//!   of text set in columns — how Chinese reports are typeset — is weaker than poppler's, which
-//!   is packaged everywhere (`apt-get install poppler-utils`). Without it the command says so
-//!   instead of guessing; scanned PDFs without a text layer need OCR first either way.
+//! Formats (.txt in UTF-8 or GBK, .docx, .pdf through `pdftotext`) are read by
+//! `yiping_io::read_document`, which names what is wrong with a file.
 //!
 //! Offsets are character offsets in the text as read (for .docx and .pdf: the extracted text,
 //! which `--text-out` can save for review).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use yiping_app::database::{Create, DatabaseUrl, open};
 use yiping_kernel::{Catalog, Period};
@@ -175,123 +166,11 @@ fn csv(facts: &[Fact]) -> anyhow::Result<String> {
     Ok(String::from_utf8(bytes)?)
 }
 
-/// The text of a report file, by its extension.
+/// The text of a report file, by its extension (the reading is `yiping_io::read_document`'s).
 pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    let name = path.display();
-    let bytes = std::fs::read(path).with_context(|| format!("读取 {name}"))?;
-    if bytes.is_empty() {
-        bail!("{name} 是空文件，没有可抽取的文字");
-    }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let text = match ext.as_str() {
-        "docx" => docx_text(&bytes).with_context(|| format!("{name} 不是可读的 .docx 文件"))?,
-        "pdf" => pdf_text(path)?,
-        "doc" => bail!("{name} 是旧版 Word（.doc）文件，请另存为 .docx 或 .txt 后再抽取"),
-        _ => plain_text(&bytes).with_context(|| format!("{name} 不是文本文件"))?,
-    };
-    if text.trim().is_empty() {
-        bail!("{name} 中没有文字可供抽取");
-    }
-    Ok(text)
-}
-
-fn plain_text(bytes: &[u8]) -> anyhow::Result<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.contains(&0) {
-        bail!("内容含二进制数据（如压缩包、图片或可执行文件）");
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
-            let (s, _, bad) = encoding_rs::GB18030.decode(bytes);
-            if bad {
-                bail!("既不是 UTF-8 也不是 GBK/GB18030 编码的文字");
-            }
-            s.into_owned()
-        }
-    };
-    let control = text
-        .chars()
-        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        .count();
-    if control * 10 > text.chars().count() {
-        bail!("内容含大量控制字符，像是二进制文件");
-    }
-    Ok(text.replace("\r\n", "\n"))
-}
-
-/// The paragraphs of a .docx, one per line.
-fn docx_text(bytes: &[u8]) -> anyhow::Result<String> {
-    use quick_xml::events::Event;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| anyhow::anyhow!("不是 ZIP 压缩包（.docx 是 ZIP 格式）：{e}"))?;
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .map_err(|_| anyhow::anyhow!("压缩包中没有 word/document.xml"))?
-        .read_to_string(&mut xml)
-        .context("word/document.xml 不是 UTF-8 文字")?;
-    let mut reader = quick_xml::Reader::from_str(&xml);
-    let mut out = String::new();
-    let mut in_text = false;
-    loop {
-        match reader.read_event().context("word/document.xml 格式错误")? {
-            Event::Start(e) if e.name().as_ref() == "w:t" => in_text = true,
-            Event::End(e) if e.name().as_ref() == "w:t" => in_text = false,
-            Event::End(e) if e.name().as_ref() == "w:p" => out.push('\n'),
-            Event::Empty(e) => match e.name().as_ref() {
-                "w:tab" => out.push('\t'),
-                "w:br" | "w:cr" => out.push('\n'),
-                _ => {}
-            },
-            Event::Text(t) if in_text => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => {
-                if let Some(c) = r.resolve_char_ref().ok().flatten() {
-                    out.push(c);
-                } else {
-                    out.push(match r.xml10_content().as_ref() {
-                        "lt" => '<',
-                        "gt" => '>',
-                        "amp" => '&',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        _ => '\u{FFFD}',
-                    });
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
-fn pdf_text(path: &Path) -> anyhow::Result<String> {
-    let name = path.display();
-    let out = std::process::Command::new("pdftotext")
-        .arg("-enc")
-        .arg("UTF-8")
-        .arg(path)
-        .arg("-")
-        .output();
-    let out = match out {
-        Ok(o) => o,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "读取 {name} 需要 pdftotext（poppler-utils），本机未安装；请安装后重试，或把 PDF 另存为 .txt / .docx"
-        ),
-        Err(e) => return Err(e).with_context(|| format!("运行 pdftotext 读取 {name}")),
-    };
-    if !out.status.success() {
-        bail!(
-            "{name} 不是可读的 PDF 文件：{}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let text = String::from_utf8(out.stdout)
-        .with_context(|| format!("pdftotext 读出的 {name} 不是 UTF-8"))?;
-    // pdftotext separates pages with form feeds.
-    Ok(text.replace('\u{000C}', "\n"))
+    let bytes = std::fs::read(path).with_context(|| format!("读取 {}", path.display()))?;
+    Ok(yiping_io::read_document(
+        &path.display().to_string(),
+        &bytes,
+    )?)
 }

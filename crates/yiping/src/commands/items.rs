@@ -137,6 +137,9 @@ pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
             bail!("事项 {id} 不存在");
         };
         println!("{}", line(&v, &names));
+        if let Some(w) = &v.calendar_warning {
+            eprintln!("警告：{w}");
+        }
         println!(
             "  当前版本 {}（yiping items do {} --version {} …）",
             v.version, id, v.version
@@ -182,6 +185,17 @@ pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
         println!("{}", line(v, &names));
     }
     println!("共 {} 件，显示 {} 件", page.total, page.items.len());
+    // The calendar lacks a year some deadlines run into: say so once, never a silent guess.
+    let mut warnings: Vec<&str> = page
+        .items
+        .iter()
+        .filter_map(|v| v.calendar_warning.as_deref())
+        .collect();
+    warnings.sort_unstable();
+    warnings.dedup();
+    for w in warnings {
+        eprintln!("警告：{w}");
+    }
     Ok(())
 }
 

@@ -82,7 +82,7 @@ pub struct DoArgs {
 }
 
 /// The signed-in user of the API, found by login: active, with their role and scope.
-async fn acting_user(store: &dyn Store, login: &str) -> anyhow::Result<Principal> {
+pub(crate) async fn acting_user(store: &dyn Store, login: &str) -> anyhow::Result<Principal> {
     let Some(user) = store.user_by_login(login).await? else {
         bail!("用户“{login}”不存在");
     };

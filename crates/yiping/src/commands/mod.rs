@@ -1,13 +1,14 @@
 //! One function per subcommand.
 
 pub(crate) mod alerts;
+pub(crate) mod config;
 mod demo;
 mod evaluate;
 mod export;
 pub(crate) mod extract;
 mod import;
 pub(crate) mod items;
-mod items_act;
+pub(crate) mod items_act;
 mod items_metrics;
 mod schemes;
 mod serve;
@@ -57,6 +58,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Items(args) => items::run(open_existing(&url).await?.as_ref(), &args).await,
         Command::User(args) => user::run(open_existing(&url).await?.as_ref(), args).await,
         Command::Alerts(args) => alerts::run(open_existing(&url).await?.as_ref(), &args).await,
+        Command::Config(args) => config::run(open_existing(&url).await?.as_ref(), args).await,
         // The database is optional here: without one the demo catalogue supplies the names.
         Command::Extract(args) => extract::run(&url, args).await,
         Command::RunJobs(args) => items::run_jobs(open_existing(&url).await?.as_ref(), &args).await,

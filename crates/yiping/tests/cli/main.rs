@@ -7,6 +7,7 @@
 mod alerts;
 mod approved;
 mod commands;
+mod config;
 mod evaluate;
 mod extract;
 mod items;

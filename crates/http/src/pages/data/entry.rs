@@ -201,6 +201,7 @@ fn render(
             "报送截止：" strong { (sheet.deadline.format("%Y年%m月%d日")) } "（次月第5个工作日）"
             span class=(if late { "due-status late" } else { "due-status" }) { (label) }
         }
+        @if let Some(w) = &sheet.deadline_warning { (layout::notice("warning", w)) }
         @if let Some(o) = saved { (saved_notice(o)) }
         @if !errors.is_empty() {
             (layout::notice("error", &format!("有{}处填写有误，请按提示修改；本次未保存任何数据。", errors.len())))

@@ -19,7 +19,7 @@ use yiping_app::import::Approved;
 use yiping_app::import::ImportOutcome;
 use yiping_store::ChangeContext;
 
-use super::require;
+use super::{fragment, require};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::Failure;
@@ -98,18 +98,6 @@ pub(super) async fn preview(State(s): State<AppState>, user: PageUser, m: Multip
 
 pub(super) async fn apply(State(s): State<AppState>, user: PageUser, m: Multipart) -> Response {
     run(&s, &user, m, false).await
-}
-
-/// A fragment answer (htmx swaps it into the page). A file to correct (its error report is the
-/// answer) comes back as 200; refusals (403: the role, or rows outside the user's scope, which
-/// the layout's htmx configuration swaps in too) and server failures keep their status.
-fn fragment(status: StatusCode, body: Markup) -> Response {
-    let status = if status.is_client_error() && status != StatusCode::FORBIDDEN {
-        StatusCode::OK
-    } else {
-        status
-    };
-    (status, body).into_response()
 }
 
 async fn run(s: &AppState, user: &PageUser, m: Multipart, dry_run: bool) -> Response {

@@ -79,7 +79,7 @@ pub(crate) async fn load(s: &AppState, p: &Principal, id: ItemId) -> Result<Load
     let item_clock = item.clock;
     Ok(Loaded {
         item,
-        view: ItemView::new(stored, &setup.categories, now),
+        view: ItemView::new(stored, &setup.categories, now).with_calendar(&setup.calendar),
         allowed,
         children,
         names,
@@ -99,6 +99,7 @@ fn clock_unit(clock: yiping_flow::ClockType) -> &'static str {
         C::WorkingHours => "工作小时",
         C::WorkingDays => "工作日",
         C::NaturalDays => "自然日",
+        C::Months => "月",
     }
 }
 
@@ -108,6 +109,7 @@ fn route_text(r: &Route, names: &HashMap<EntityId, String>) -> String {
     match &r.basis {
         RouteBasis::Department { code } => format!("按分类派至责任部门 {unit}（{code}）"),
         RouteBasis::Territorial => format!("无责任部门，按属地派至 {unit}"),
+        RouteBasis::Rule { row } => format!("按派遣规则（第{row}行）派至 {unit}"),
     }
 }
 
@@ -260,7 +262,10 @@ fn item_body(l: &Loaded, csrf: &str, message: Option<(&str, String)>) -> Markup 
                     @if let Some(l) = v.location { dt { "发生地" } dd { (n(l)) } }
                     @if let Some(e) = v.enterprise { dt { "企业" } dd { (n(e)) } }
                     dt { "受理时间" } dd { (local(v.received_at)) }
-                    dt { "期限" } dd data-testid="item-due" { (due_cell(v, now)) }
+                    dt { "期限" } dd data-testid="item-due" {
+                        (due_cell(v, now))
+                        @if let Some(w) = &v.calendar_warning { br; span.calendar-warning role="alert" { "⚠ " (w) } }
+                    }
                     @if let Some(c) = v.closure { dt { "结案方式" } dd { (c) } }
                     @if let Some(x) = &l.item.pending_extension {
                         dt { "延期申请" }
