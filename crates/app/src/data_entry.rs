@@ -20,7 +20,7 @@ use yiping_kernel::{Entity, EntityId, Frequency, Indicator, IndicatorId, Measure
 use yiping_store::{ChangeContext, EntityFilter, ObservationFilter, Page, Store};
 
 use crate::AppError;
-use crate::import::{ImportKind, ImportOptions, ImportOutcome, import_grid};
+use crate::import::{Approved, ImportKind, ImportOptions, ImportOutcome, import_grid_as};
 
 /// Which working day of the next month a month's figures are due on.
 pub const DEADLINE_WORKING_DAY: u32 = 5;
@@ -390,11 +390,23 @@ fn as_grid(sheet: &EntrySheet, values: &[(IndicatorId, Measure, f64)]) -> Grid {
     )
 }
 
-/// Saves checked values through the importer (one transaction, audit, recompute).
+/// Saves checked values through the importer (one transaction, audit, recompute); a change to
+/// an approved value is refused.
 pub async fn save_entry(
     store: &dyn Store,
     sheet: &EntrySheet,
     values: &[(IndicatorId, Measure, f64)],
+    ctx: &ChangeContext,
+) -> Result<ImportOutcome, AppError> {
+    save_entry_as(store, sheet, values, Approved::Keep, ctx).await
+}
+
+/// [`save_entry`], saying whether approved values may be reopened ([`Approved::for_role`]).
+pub async fn save_entry_as(
+    store: &dyn Store,
+    sheet: &EntrySheet,
+    values: &[(IndicatorId, Measure, f64)],
+    approved: Approved,
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
     // The importer refuses a table without values (issue 20); say so in the form's words.
@@ -407,7 +419,7 @@ pub async fn save_entry(
         parse: ParseOptions::default(),
         dry_run: false,
     };
-    import_grid(store, &as_grid(sheet, values), &opts, ctx).await
+    import_grid_as(store, &as_grid(sheet, values), &opts, approved, ctx).await
 }
 
 #[cfg(test)]

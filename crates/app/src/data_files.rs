@@ -12,7 +12,9 @@ use yiping_store::{ChangeContext, ObservationFilter, Store};
 
 use crate::AppError;
 use crate::export::{ExportLayout, export_observations};
-use crate::import::{ImportKind, ImportOptions, ImportOutcome, detect_kind, import_grid};
+use crate::import::{
+    Approved, ImportKind, ImportOptions, ImportOutcome, detect_kind, import_grid_as,
+};
 
 /// How the reason of a row outside the uploader's scope begins (the pages answer such a file
 /// with 403, not as a file to correct).
@@ -26,6 +28,8 @@ pub struct UploadRights<'a, F: Fn(EntityId) -> bool> {
     /// The uploader's unit, for messages.
     pub unit_name: &'a str,
     pub master_data: bool,
+    /// Whether approved (已审核) values may be changed (reopened, audited).
+    pub approved: Approved,
 }
 
 /// Imports an uploaded file (dry run or for real) after checking that every value belongs to an
@@ -76,7 +80,7 @@ pub async fn import_upload<F: Fn(EntityId) -> bool>(
         parse: ParseOptions::default(),
         dry_run,
     };
-    import_grid(store, &grid, &opts, ctx).await
+    import_grid_as(store, &grid, &opts, rights.approved, ctx).await
 }
 
 /// Writes the observations matching `filter` as a CSV (`xlsx == false`) or XLSX file and returns

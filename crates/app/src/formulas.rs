@@ -93,6 +93,8 @@ pub async fn derive_after_change(
     let opts = ApplyOptions {
         dry_run: false,
         status: StatusPolicy::KeepWhenValueUnchanged,
+        // Derived values follow their operands, which were themselves checked.
+        keep_approved: false,
     };
     let report = store.apply_observations(&batch, &ctx, opts).await?;
     Ok(if report.inserted + report.updated > 0 {

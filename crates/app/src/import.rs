@@ -62,6 +62,37 @@ pub struct ImportOptions {
     pub dry_run: bool,
 }
 
+/// Whether an import may change approved (已审核) values (issue 11, bug 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Approved {
+    /// Refuse the whole file, naming every cell that would change an approved value (its number
+    /// or its status). The default: nothing silently loses its approval.
+    #[default]
+    Keep,
+    /// Reopen them: the changes are applied and recorded in the audit trail
+    /// (`observations.reopen`, with every value reopened). Only for [`Approved::may_reopen`].
+    Reopen,
+}
+
+impl Approved {
+    /// Who may reopen approved values: administrators and analysts (the 统计局 who approve).
+    pub fn may_reopen(role: yiping_access::Role) -> bool {
+        matches!(
+            role,
+            yiping_access::Role::Admin | yiping_access::Role::Analyst
+        )
+    }
+
+    /// [`Approved::Reopen`] when `role` may reopen and the caller asked to, else `Keep`.
+    pub fn for_role(role: yiping_access::Role, asked: bool) -> Self {
+        if asked && Self::may_reopen(role) {
+            Self::Reopen
+        } else {
+            Self::Keep
+        }
+    }
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone)]
 pub struct ImportOutcome {
@@ -137,6 +168,17 @@ pub async fn import_file(
     opts: &ImportOptions,
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
+    import_file_as(store, path, opts, Approved::Keep, ctx).await
+}
+
+/// [`import_file`], saying whether approved values may be reopened.
+pub async fn import_file_as(
+    store: &dyn Store,
+    path: &Path,
+    opts: &ImportOptions,
+    approved: Approved,
+    ctx: &ChangeContext,
+) -> Result<ImportOutcome, AppError> {
     let grid = read_grid(path, &opts.read)?;
     // As the pages record theirs (`import.apply`): who, which file, what, and which bytes.
     let hash = std::fs::read(path).map_or_else(
@@ -150,7 +192,8 @@ pub async fn import_file(
         target: path.display().to_string(),
         detail: format!("{}，{rows} 行，SHA-256 {hash}（命令行）", kind.label_zh()),
     };
-    let (out, audited) = import_grid_audited(store, &grid, opts, ctx, Some(&event)).await?;
+    let (out, audited) =
+        import_grid_audited(store, &grid, opts, approved, ctx, Some(&event)).await?;
     if !opts.dry_run && !audited {
         store.record_audit(&event(out.kind, out.rows)).await?;
     }
@@ -168,22 +211,37 @@ fn followed(ctx: &ChangeContext, audit: Option<yiping_store::AuditEvent>) -> Cha
         .with_follow_up(crate::recovery::follow_up_for(audit))
 }
 
-/// Imports an already-read table (an upload, or a file read by [`import_file`]).
+/// Imports an already-read table (an upload, or a file read by [`import_file`]); a change to an
+/// approved value refuses the file ([`Approved::Keep`]).
 pub async fn import_grid(
     store: &dyn Store,
     grid: &Grid,
     opts: &ImportOptions,
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
-    Ok(import_grid_audited(store, grid, opts, ctx, None).await?.0)
+    import_grid_as(store, grid, opts, Approved::Keep, ctx).await
 }
 
-/// [`import_grid`], with the import's audit event written in the data's transaction when the
+/// [`import_grid`], saying whether approved values may be reopened.
+pub async fn import_grid_as(
+    store: &dyn Store,
+    grid: &Grid,
+    opts: &ImportOptions,
+    approved: Approved,
+    ctx: &ChangeContext,
+) -> Result<ImportOutcome, AppError> {
+    Ok(import_grid_audited(store, grid, opts, approved, ctx, None)
+        .await?
+        .0)
+}
+
+/// [`import_grid_as`], with the import's audit event written in the data's transaction when the
 /// write records one (observations and targets that changed): returns whether it was.
 async fn import_grid_audited(
     store: &dyn Store,
     grid: &Grid,
     opts: &ImportOptions,
+    approved: Approved,
     ctx: &ChangeContext,
     audit: Option<AuditOf<'_>>,
 ) -> Result<(ImportOutcome, bool), AppError> {
@@ -212,10 +270,9 @@ async fn import_grid_audited(
             let mut parsed =
                 parse_observations(grid, &catalog, &opts.parse).map_err(|p| rejected(grid, p))?;
             // The parsed rows are not needed once the batch is built (a big file's memory).
-            let batch: Vec<_> = std::mem::take(&mut parsed.rows)
-                .into_iter()
-                .map(|r| (r.key, r.value))
-                .collect();
+            let rows = std::mem::take(&mut parsed.rows);
+            let cells: Vec<_> = rows.iter().map(|r| r.at).collect();
+            let batch: Vec<_> = rows.into_iter().map(|r| (r.key, r.value)).collect();
             out.warnings = std::mem::take(&mut parsed.warnings);
             // A table without a 状态 column states no status: re-importing it must not undo an
             // approval of values it leaves unchanged.
@@ -226,6 +283,7 @@ async fn import_grid_audited(
                 } else {
                     StatusPolicy::KeepWhenValueUnchanged
                 },
+                keep_approved: approved == Approved::Keep,
             };
             let event = audit.map(|a| a(kind, batch.len()));
             audited = event.is_some();
@@ -233,6 +291,17 @@ async fn import_grid_audited(
                 .apply_observations(&batch, &followed(ctx, event), apply)
                 .await?;
             audited &= report.pending.is_some();
+            if !report.approved_changes.is_empty() {
+                match approved {
+                    Approved::Keep => {
+                        return Err(approved_refusal(grid, &catalog, &batch, &cells, &report));
+                    }
+                    Approved::Reopen if !opts.dry_run => {
+                        record_reopen(store, grid, &catalog, &report, ctx).await?;
+                    }
+                    Approved::Reopen => {}
+                }
+            }
             if !opts.dry_run && report.inserted + report.updated > 0 {
                 let changes = ChangeSet::observations(batch.iter().map(|(k, _)| *k));
                 out.after = Some(follow_up(store, &changes, ctx, report.pending).await);
@@ -338,6 +407,92 @@ async fn indicator_ids(store: &dyn Store, codes: &[String]) -> Result<Vec<Indica
 }
 
 /// "渝中区 固定资产投资 2024年1—9月 数值：300 → 301.5（已审核 → 已报送）".
+/// The refusal of a file that would change approved values: every such cell, with the stored
+/// value and what the file would make of it.
+fn approved_refusal(
+    grid: &Grid,
+    catalog: &Catalog,
+    batch: &[(
+        yiping_kernel::ObservationKey,
+        yiping_kernel::ObservationValue,
+    )],
+    cells: &[yiping_io::CellAt],
+    report: &ApplyReport,
+) -> AppError {
+    let changed: std::collections::HashMap<_, _> =
+        report.approved_changes.iter().map(|u| (u.key, u)).collect();
+    let problems = batch
+        .iter()
+        .zip(cells)
+        .filter_map(|((k, _), at)| changed.get(k).map(|u| (u, at)))
+        .map(|(u, at)| {
+            let what = if u.old.value() == u.new.value() {
+                format!("本文件将其状态改为{}", u.new.status.label_zh())
+            } else {
+                format!("本文件改为 {}", u.new.value())
+            };
+            Problem {
+                at: at.source_ref(grid),
+                value: u.new.value().to_string(),
+                reason: format!(
+                    "{}已审核（{}），{what}；已审核的数值不能直接修改，须由分析员或管理员重新打开（命令行 yiping import --reopen）",
+                    subject(catalog, u),
+                    u.old.value()
+                ),
+            }
+        })
+        .collect();
+    AppError::Rejected {
+        file: grid.file.clone(),
+        problems,
+    }
+}
+
+/// Records that an import reopened approved values, listing each one.
+async fn record_reopen(
+    store: &dyn Store,
+    grid: &Grid,
+    catalog: &Catalog,
+    report: &ApplyReport,
+    ctx: &ChangeContext,
+) -> Result<(), AppError> {
+    let list: Vec<String> = report
+        .approved_changes
+        .iter()
+        .map(|u| describe_update(catalog, u))
+        .collect();
+    store
+        .record_audit(&yiping_store::AuditEvent {
+            at: ctx.at,
+            actor: ctx.actor.clone(),
+            action: "observations.reopen".into(),
+            target: grid.file.clone(),
+            detail: format!(
+                "重新打开 {} 个已审核数值（{}）：{}",
+                list.len(),
+                ctx.source,
+                list.join("；")
+            ),
+        })
+        .await?;
+    Ok(())
+}
+
+/// `渝中区 地区生产总值 2024年 总量`
+fn subject(catalog: &Catalog, u: &yiping_kernel::Update) -> String {
+    let entity = catalog
+        .entity(u.key.entity)
+        .map_or_else(|| u.key.entity.to_string(), |e| e.data.name.clone());
+    let indicator = catalog
+        .indicator(u.key.indicator)
+        .map_or_else(|| u.key.indicator.to_string(), |i| i.data.name.clone());
+    format!(
+        "{entity} {indicator} {} {}",
+        u.key.period.label_zh(),
+        u.key.measure.label_zh()
+    )
+}
+
 fn describe_update(catalog: &Catalog, u: &yiping_kernel::Update) -> String {
     let entity = catalog
         .entity(u.key.entity)

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use yiping_io::{EntityRecord, Grid, Problem, parse_entities};
-use yiping_kernel::{Catalog, EntityId, EntityMatch, normalize_name};
+use yiping_io::{EntityRecord, Grid, ParentCell, Problem, SourceRef, parse_entities};
+use yiping_kernel::{Catalog, EntityId, EntityKind, EntityMatch, NewEntity, normalize_name};
 use yiping_store::{ChangeContext, EntityChange, EntityUpsert, ParentRef, Store, UpsertReport};
 
 use crate::AppError;
@@ -28,10 +28,10 @@ pub(crate) async fn import(
         file: grid.file.clone(),
         problems,
     };
-    let records = parse_entities(grid).map_err(rejected)?;
+    let records = merge_rows(parse_entities(grid).map_err(rejected)?).map_err(rejected)?;
     let catalog = Catalog::new(store.all_entities().await?, Vec::new());
 
-    // Names and codes of the rows in this file.
+    // Names and codes of the entities in this file.
     let mut in_file: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         if let Some(c) = &r.entity.code {
@@ -44,60 +44,60 @@ pub(crate) async fn import(
     }
 
     let mut problems = Vec::new();
-    let mut parents = Vec::with_capacity(records.len());
+    let mut parents: Vec<Vec<Parent>> = Vec::with_capacity(records.len());
     for (i, r) in records.iter().enumerate() {
-        let Some(p) = &r.parent else {
-            parents.push(Parent::None);
-            continue;
-        };
-        let key = normalize_name(&p.text);
-        let upper = key.to_ascii_uppercase();
-        let local = in_file.get(&upper).or_else(|| in_file.get(&key));
-        let parent = match local.map(Vec::as_slice) {
-            Some([j]) if *j == i => {
-                problems.push(Problem {
-                    at: p.at.clone(),
-                    value: p.text.clone(),
-                    reason: "上级不能是自己".into(),
-                });
-                Parent::None
-            }
-            Some([j]) => Parent::InFile(*j),
-            Some(many) if many.len() > 1 => {
-                problems.push(Problem {
-                    at: p.at.clone(),
-                    value: p.text.clone(),
-                    reason: format!("本文件中有{}行同名，请用上级代码", many.len()),
-                });
-                Parent::None
-            }
-            _ => match catalog.find_entity(&p.text, None) {
-                EntityMatch::One(id) => Parent::Stored(id),
-                EntityMatch::Ambiguous(ids) => {
+        let mut mine = Vec::with_capacity(r.parents.len());
+        for p in &r.parents {
+            let key = normalize_name(&p.text);
+            let upper = key.to_ascii_uppercase();
+            let local = in_file.get(&upper).or_else(|| in_file.get(&key));
+            let parent = match local.map(Vec::as_slice) {
+                Some([j]) if *j == i => {
                     problems.push(Problem {
                         at: p.at.clone(),
                         value: p.text.clone(),
-                        reason: format!("有{}个主体同名，请用上级代码", ids.len()),
+                        reason: "上级不能是自己".into(),
                     });
                     Parent::None
                 }
-                EntityMatch::None => {
+                Some([j]) => Parent::InFile(*j),
+                Some(many) if many.len() > 1 => {
                     problems.push(Problem {
                         at: p.at.clone(),
                         value: p.text.clone(),
-                        reason: "上级既不在本文件中，也不在数据库中".into(),
+                        reason: format!("本文件中有{}行同名，请用上级代码", many.len()),
                     });
                     Parent::None
                 }
-            },
-        };
-        parents.push(parent);
+                _ => match catalog.find_entity(&p.text, None) {
+                    EntityMatch::One(id) => Parent::Stored(id),
+                    EntityMatch::Ambiguous(ids) => {
+                        problems.push(Problem {
+                            at: p.at.clone(),
+                            value: p.text.clone(),
+                            reason: format!("有{}个主体同名，请用上级代码", ids.len()),
+                        });
+                        Parent::None
+                    }
+                    EntityMatch::None => {
+                        problems.push(Problem {
+                            at: p.at.clone(),
+                            value: p.text.clone(),
+                            reason: "上级既不在本文件中，也不在数据库中".into(),
+                        });
+                        Parent::None
+                    }
+                },
+            };
+            mine.push(parent);
+        }
+        parents.push(mine);
     }
 
     let order = match parents_first(&parents) {
         Ok(o) => o,
         Err(i) => {
-            let r: &EntityRecord = &records[i];
+            let r = &records[i];
             problems.push(Problem {
                 at: r.at.clone(),
                 value: r.entity.name.clone(),
@@ -120,9 +120,9 @@ pub(crate) async fn import(
         .map(|&i| {
             let r = &records[i];
             let mut up = EntityUpsert::new(r.entity.clone());
-            if let Some(p) = &r.parent {
+            for (p, parent) in r.parents.iter().zip(&parents[i]) {
                 let link = p.link(EntityId(0));
-                let pref = match parents[i] {
+                let pref = match *parent {
                     Parent::InFile(j) => Some(ParentRef::Earlier(position[j])),
                     Parent::Stored(id) => Some(ParentRef::Existing(id)),
                     Parent::None => None,
@@ -155,38 +155,134 @@ pub(crate) async fn import(
 }
 
 /// A topological order (parents before children), or the index of a row on a cycle.
-fn parents_first(parents: &[Parent]) -> Result<Vec<usize>, usize> {
+fn parents_first(parents: &[Vec<Parent>]) -> Result<Vec<usize>, usize> {
+    fn visit(
+        i: usize,
+        parents: &[Vec<Parent>],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+    ) -> Result<(), usize> {
+        // 0 = unvisited, 1 = on the current path, 2 = done.
+        let mut stack = vec![(i, 0usize)];
+        state[i] = 1;
+        while let Some((node, next)) = stack.pop() {
+            let deps: Vec<usize> = parents[node]
+                .iter()
+                .filter_map(|p| match p {
+                    Parent::InFile(j) => Some(*j),
+                    _ => None,
+                })
+                .collect();
+            if let Some(&j) = deps.get(next) {
+                stack.push((node, next + 1));
+                match state[j] {
+                    1 => return Err(j),
+                    0 => {
+                        state[j] = 1;
+                        stack.push((j, 0));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                order.push(node);
+            }
+        }
+        Ok(())
+    }
     let n = parents.len();
-    // 0 = unvisited, 1 = on the current path, 2 = done.
     let mut state = vec![0u8; n];
     let mut order = Vec::with_capacity(n);
     for start in 0..n {
-        let mut path = Vec::new();
-        let mut cur = Some(start);
-        while let Some(i) = cur {
-            match state[i] {
-                2 => break,
-                1 => return Err(i),
-                _ => {
-                    state[i] = 1;
-                    path.push(i);
-                    cur = match parents[i] {
-                        Parent::InFile(j) => Some(j),
-                        _ => None,
-                    };
-                }
-            }
-        }
-        for &i in path.iter().rev() {
-            state[i] = 2;
-            order.push(i);
+        if state[start] == 0 {
+            visit(start, parents, &mut state, &mut order)?;
         }
     }
     Ok(order)
 }
 
+/// The rows of one entity: several rows may share a code when each dates its parent link.
+struct Merged {
+    entity: NewEntity,
+    parents: Vec<ParentCell>,
+    at: SourceRef,
+}
+
+/// Joins the rows that share a kind and code into one entity with one parent link per row. The
+/// row whose link is still valid (or the last) gives name, level, aliases, groups and
+/// attributes; the other rows' names become aliases (a 县 renamed 区 keeps its former name).
+/// Overlapping spans are refused, naming the row.
+fn merge_rows(records: Vec<EntityRecord>) -> Result<Vec<Merged>, Vec<Problem>> {
+    let mut out: Vec<Merged> = Vec::with_capacity(records.len());
+    let mut by_code: HashMap<(EntityKind, String), usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for r in records {
+        let key = r
+            .entity
+            .code
+            .as_ref()
+            .map(|c| (r.entity.kind, c.as_str().to_string()));
+        let Some(&i) = key.as_ref().and_then(|k| by_code.get(k)) else {
+            if let Some(k) = key {
+                by_code.insert(k, out.len());
+            }
+            out.push(Merged {
+                entity: r.entity,
+                parents: r.parent.into_iter().collect(),
+                at: r.at,
+            });
+            continue;
+        };
+        let m = &mut out[i];
+        if let Some(p) = r.parent {
+            // The spans so far, to check the new one against (parents do not matter here).
+            let spans = m.parents.iter().map(|q| q.link(EntityId(0)));
+            let overlaps = spans.clone().any(|l| {
+                NewEntity {
+                    parents: vec![l],
+                    ..m.entity.clone()
+                }
+                .with_parent(p.link(EntityId(0)))
+                .is_err()
+            });
+            if overlaps {
+                problems.push(Problem {
+                    at: p.at.clone(),
+                    value: p.text.clone(),
+                    reason: "同一代码的各行，上级的有效期不能重叠".into(),
+                });
+                continue;
+            }
+            let newer = p.link(EntityId(0)).valid_to.is_none();
+            m.parents.push(p);
+            if newer {
+                let old = std::mem::replace(&mut m.entity, r.entity);
+                let former = old.name.clone();
+                m.entity = m
+                    .entity
+                    .clone()
+                    .with_aliases(old.aliases)
+                    .with_aliases([former]);
+                m.at = r.at;
+            } else {
+                let name = r.entity.name.clone();
+                m.entity = m
+                    .entity
+                    .clone()
+                    .with_aliases(r.entity.aliases)
+                    .with_aliases([name]);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
 /// What a dry run would do: rows whose code (or codeless name) is stored count as updates.
-fn preview(catalog: &Catalog, records: &[EntityRecord]) -> UpsertReport {
+fn preview(catalog: &Catalog, records: &[Merged]) -> UpsertReport {
     let mut r = UpsertReport::default();
     for rec in records {
         let text = rec

@@ -19,7 +19,9 @@
 //! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`];
 //! - the ground: [`database::open`] (picks the backend from the address), [`config`] (a city's
 //!   settings as data: calendar, categories, routing, alert rules, screens), [`backup`] (backup
-//!   and restore), [`calendar`] (the working calendar every deadline counts on), [`data_files`].
+//!   and restore), [`calendar`] (the working calendar every deadline counts on), [`data_files`],
+//!   [`units`] (the one resolver of a unit named by code, name, alias or id, for every filter and
+//!   option).
 //!
 //! The demo generator is not here: it is the `yiping-demo` crate, which calls these functions
 //! like any other front end.
@@ -46,6 +48,7 @@ pub mod recovery;
 pub mod reports;
 pub mod results;
 pub mod screen;
+pub mod units;
 pub mod work_items;
 
 pub use error::AppError;

@@ -174,6 +174,90 @@ impl ParentLink {
     }
 }
 
+/// The parent links after `incoming` links are laid over `stored` ones (redistricting keeps
+/// history): each dated incoming link takes its span from the stored links it overlaps (a stored
+/// link running past its start is closed the day before, i.e. `valid_to` = its start); an
+/// undated incoming link corrects the current (open-ended) link's parent and keeps its start;
+/// links equal to stored ones change nothing; adjacent spans of one parent are joined. The
+/// result is sorted by start date (undated first).
+pub fn merge_parent_links(stored: &[ParentLink], incoming: &[ParentLink]) -> Vec<ParentLink> {
+    let mut out: Vec<ParentLink> = stored.to_vec();
+    for n in incoming {
+        if out.contains(n) {
+            continue;
+        }
+        let mut link = n.clone();
+        if n.valid_from.is_none() && n.valid_to.is_none() {
+            match out.iter().find(|l| l.valid_to.is_none()) {
+                Some(open) if open.parent == n.parent => continue,
+                Some(open) => link.valid_from = open.valid_from,
+                None if out.is_empty() => {}
+                None => {
+                    // Every stored link is closed: the undated link continues after the last.
+                    link.valid_from = out.iter().filter_map(|l| l.valid_to).max();
+                }
+            }
+        }
+        let (a, b) = (link.valid_from, link.valid_to);
+        let mut next = Vec::with_capacity(out.len() + 1);
+        for l in out {
+            let before_end = |x: Option<NaiveDate>| match (x, a) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(x), Some(a)) => x < a,
+            };
+            let after_start = |x: Option<NaiveDate>| match (x, b) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(x), Some(b)) => x > b,
+            };
+            // The part of `l` before the new span.
+            if before_end(l.valid_from) {
+                let to = match (l.valid_to, a) {
+                    (Some(t), Some(a)) => Some(t.min(a)),
+                    (None, a) => a,
+                    (t, None) => t,
+                };
+                next.push(ParentLink {
+                    parent: l.parent,
+                    valid_from: l.valid_from,
+                    valid_to: to,
+                });
+            }
+            // The part of `l` after the new span.
+            if after_start(l.valid_to) {
+                let from = match (l.valid_from, b) {
+                    (Some(f), Some(b)) => Some(f.max(b)),
+                    (None, b) => b,
+                    (f, None) => f,
+                };
+                next.push(ParentLink {
+                    parent: l.parent,
+                    valid_from: from,
+                    valid_to: l.valid_to,
+                });
+            }
+        }
+        next.push(link);
+        out = next;
+    }
+    out.retain(|l| !matches!((l.valid_from, l.valid_to), (Some(a), Some(b)) if a >= b));
+    out.sort_by_key(|l| l.valid_from);
+    let mut joined: Vec<ParentLink> = Vec::with_capacity(out.len());
+    for l in out {
+        if let Some(last) = joined.last_mut()
+            && last.parent == l.parent
+            && last.valid_to.is_some()
+            && last.valid_to == l.valid_from
+        {
+            last.valid_to = l.valid_to;
+            continue;
+        }
+        joined.push(l);
+    }
+    joined
+}
+
 /// An entity as given by a user or an import, before the store gives it an id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEntity {
@@ -354,6 +438,66 @@ mod tests {
         assert_eq!(e.parent_at(d("2015-01-01")), Some(EntityId(1)));
         assert_eq!(e.parent_at(d("2016-06-01")), Some(EntityId(2)));
         assert_eq!(e.current_parent(), Some(EntityId(2)));
+    }
+
+    #[test]
+    fn a_dated_new_parent_closes_the_old_link_the_day_before() {
+        let link = |p, a: Option<&str>, b: Option<&str>| {
+            ParentLink::new(EntityId(p), a.map(d), b.map(d)).unwrap()
+        };
+        // 2024: under 1 since always; from 2025-01-01 under 2.
+        let merged =
+            merge_parent_links(&[link(1, None, None)], &[link(2, Some("2025-01-01"), None)]);
+        assert_eq!(
+            merged,
+            vec![
+                link(1, None, Some("2025-01-01")),
+                link(2, Some("2025-01-01"), None)
+            ]
+        );
+        // Importing the same again changes nothing.
+        assert_eq!(
+            merge_parent_links(&merged, &[link(2, Some("2025-01-01"), None)]),
+            merged
+        );
+        // Both rows of a file (old link closed, new link open) give the same history.
+        assert_eq!(
+            merge_parent_links(
+                &[link(1, None, None)],
+                &[
+                    link(1, None, Some("2025-01-01")),
+                    link(2, Some("2025-01-01"), None)
+                ]
+            ),
+            merged
+        );
+        // An undated row naming the current parent keeps the history.
+        assert_eq!(merge_parent_links(&merged, &[link(2, None, None)]), merged);
+        // An undated row naming another parent corrects the current link only.
+        assert_eq!(
+            merge_parent_links(&merged, &[link(3, None, None)]),
+            vec![
+                link(1, None, Some("2025-01-01")),
+                link(3, Some("2025-01-01"), None)
+            ]
+        );
+        // A span inside an old link splits it; a later move back joins nothing it should not.
+        assert_eq!(
+            merge_parent_links(
+                &[link(1, None, None)],
+                &[link(2, Some("2020-01-01"), Some("2021-01-01"))]
+            ),
+            vec![
+                link(1, None, Some("2020-01-01")),
+                link(2, Some("2020-01-01"), Some("2021-01-01")),
+                link(1, Some("2021-01-01"), None)
+            ]
+        );
+        // No stored links: the incoming ones as they are.
+        assert_eq!(
+            merge_parent_links(&[], &[link(1, None, None)]),
+            vec![link(1, None, None)]
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ mod period;
 mod target;
 
 pub use catalog::{Catalog, EntityMatch, IndicatorMatch, normalize_name, strip_unit_suffix};
-pub use entity::{Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink};
+pub use entity::{
+    Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink, merge_parent_links,
+};
 pub use error::KernelError;
 pub use indicator::{
     Aggregation, Frequency, Indicator, IndicatorCode, IndicatorId, IndicatorKind, NewIndicator,

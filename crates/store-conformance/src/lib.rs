@@ -29,6 +29,7 @@ mod evaluations;
 mod maps;
 mod observations;
 mod pending;
+mod redistricting;
 mod users;
 mod work_items;
 
@@ -45,6 +46,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             entities_round_trip,
         ),
         ("entity_lists_filter_and_page", entity_lists_filter_and_page),
+        (
+            "redistricting_closes_the_old_parent_link",
+            redistricting::a_new_parent_closes_the_old_link,
+        ),
         ("indicators_round_trip_and_update", indicators_round_trip),
         (
             "observations_insert_update_audit_and_dry_run",
@@ -57,6 +62,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "observation_lists_filter_and_page",
             observations::observation_lists,
+        ),
+        (
+            "approved_values_are_kept_unless_reopened",
+            observations::approved_values_are_kept,
         ),
         ("targets_round_trip", observations::targets_round_trip),
         (

@@ -484,3 +484,80 @@ pub(super) fn values_round_trip(s: &dyn Store) -> BoxFut<'_> {
         assert_eq!(r.unchanged, batch.len());
     })
 }
+
+/// Issue 11, bug 3: under `keep_approved` a batch that would change an approved value (its number
+/// or its status) writes nothing and lists the value; without it the change is applied and still
+/// listed, for the caller's audit.
+pub(super) fn approved_values_are_kept(s: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        let (ids, g) = seed_obs_world(s).await;
+        let (a, b) = (
+            key(ids[0], g, "2024", Measure::Value),
+            key(ids[1], g, "2024", Measure::Value),
+        );
+        let approved = |x| ObservationValue::new(x, ObservationStatus::Approved).unwrap();
+        s.apply_observations(
+            &[(a, approved(100.0)), (b, val(50.0))],
+            &ctx("审核"),
+            ApplyOptions::write(),
+        )
+        .await
+        .unwrap();
+        let keep = ApplyOptions {
+            keep_approved: true,
+            ..ApplyOptions::write()
+        };
+        // A changed approved value and a changed submitted one: the whole batch is refused.
+        let r = s
+            .apply_observations(&[(a, val(101.0)), (b, val(51.0))], &ctx("再报"), keep)
+            .await
+            .unwrap();
+        assert_eq!(r.approved_changes.len(), 1, "{r:?}");
+        assert_eq!(r.approved_changes[0].key, a);
+        assert_eq!(r.approved_changes[0].old.value(), 100.0);
+        let now = |k| async move {
+            s.observations(
+                &ObservationFilter {
+                    entities: Some(vec![k]),
+                    ..Default::default()
+                },
+                Page::default(),
+            )
+            .await
+            .unwrap()
+            .items[0]
+                .value
+        };
+        assert_eq!(
+            now(ids[0]).await,
+            approved(100.0),
+            "the approved value changed"
+        );
+        assert_eq!(
+            now(ids[1]).await.value(),
+            50.0,
+            "a refused batch wrote a row"
+        );
+        // A status alone going down (已审核 → 已报送) is a change too.
+        let r = s
+            .apply_observations(&[(a, val(100.0))], &ctx("再报"), keep)
+            .await
+            .unwrap();
+        assert_eq!(r.approved_changes.len(), 1);
+        assert_eq!(now(ids[0]).await, approved(100.0));
+        // The same approved value again is no change; other values go through.
+        let r = s
+            .apply_observations(&[(a, approved(100.0)), (b, val(52.0))], &ctx("再报"), keep)
+            .await
+            .unwrap();
+        assert!(r.approved_changes.is_empty());
+        assert_eq!(now(ids[1]).await.value(), 52.0);
+        // Reopening (no keep_approved) applies the change and still lists it.
+        let r = s
+            .apply_observations(&[(a, val(101.0))], &ctx("重新打开"), ApplyOptions::write())
+            .await
+            .unwrap();
+        assert_eq!((r.updated, r.approved_changes.len()), (1, 1));
+        assert_eq!(now(ids[0]).await, val(101.0));
+    })
+}

@@ -4,7 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, AnyPool};
-use yiping_kernel::{Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink};
+use yiping_kernel::{
+    Entity, EntityCode, EntityId, EntityKind, NewEntity, ParentLink, merge_parent_links,
+};
 use yiping_store::{
     ChangeContext, EntityChange, EntityFilter, EntityUpsert, Page, Paged, ParentRef, StoreError,
     StoreResult,
@@ -315,6 +317,10 @@ pub(crate) async fn upsert(
             }
             Some(id) => {
                 let current = load(&mut tx, dialect, Some(&[id])).await?;
+                // Redistricting keeps history: the new links are laid over the stored ones.
+                if let Some(c) = current.first() {
+                    data.parents = merge_parent_links(&c.data.parents, &data.parents);
+                }
                 if current.first().is_some_and(|c| same_entity(&c.data, &data)) {
                     out.push((id, EntityChange::Unchanged));
                     continue;
@@ -368,10 +374,25 @@ pub(crate) async fn subtree(
 
 /// SQL for "the current subtree of `root`", to embed as `x IN (…)`.
 pub(crate) fn subtree_sql(sql: &mut Sql, root: EntityId) -> String {
+    subtree_sql_at(sql, root, None)
+}
+
+/// SQL for "the subtree of `root` by the links valid on `date`" (the current links without a
+/// date), to embed as `x IN (…)`: a 2024 period places a unit under its 2024 parent.
+pub(crate) fn subtree_sql_at(sql: &mut Sql, root: EntityId, date_at: Option<NaiveDate>) -> String {
     let r = sql.arg(Arg::I64(root.0));
+    let cond = match date_at {
+        Some(d) => {
+            let p = sql.arg(Arg::Text(date(d)));
+            format!(
+                "(l.valid_from IS NULL OR l.valid_from <= {p}) AND (l.valid_to IS NULL OR l.valid_to > {p})"
+            )
+        }
+        None => "l.valid_to IS NULL".to_string(),
+    };
     format!(
         "(WITH RECURSIVE sub(id) AS (SELECT id FROM entities WHERE id = {r} \
-         UNION SELECT l.child_id FROM entity_links l JOIN sub ON l.parent_id = sub.id WHERE l.valid_to IS NULL) \
+         UNION SELECT l.child_id FROM entity_links l JOIN sub ON l.parent_id = sub.id WHERE {cond}) \
          SELECT id FROM sub)"
     )
 }

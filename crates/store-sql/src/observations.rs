@@ -14,7 +14,7 @@ use yiping_store::{
 };
 
 use crate::args::{Arg, Sql};
-use crate::entities::subtree_sql;
+use crate::entities::{subtree_sql, subtree_sql_at};
 use crate::rows::{get, parse, parse_ts, ts};
 use crate::{Dialect, SqlStore, map_err};
 
@@ -303,15 +303,23 @@ pub(crate) async fn apply(
     check_references(&mut tx, store.dialect, batch).await?;
     let existing = read_existing(&mut tx, store.dialect, batch).await?;
     let changes = diff_observations(&existing, batch, opts.status);
+    let approved_changes: Vec<_> = changes
+        .updates
+        .iter()
+        .filter(|u| u.old.status == ObservationStatus::Approved)
+        .cloned()
+        .collect();
+    let refused = opts.keep_approved && !approved_changes.is_empty();
     let report = ApplyReport {
         inserted: changes.inserts.len(),
         updated: changes.updates.len(),
         unchanged: changes.unchanged,
         sample_updates: changes.updates.iter().take(50).cloned().collect(),
+        approved_changes,
         dry_run,
         pending: None,
     };
-    if dry_run || changes.is_empty() {
+    if dry_run || refused || changes.is_empty() {
         tx.rollback().await.map_err(map_err)?;
         return Ok(report);
     }
@@ -376,9 +384,24 @@ pub(crate) async fn list(
         let list = sql.in_list(ids.iter().map(|e| e.0));
         conds.push(format!("entity_id IN {list}"));
     }
-    if let Some(root) = f.subtree {
-        let sub = subtree_sql(&mut sql, root);
-        conds.push(format!("entity_id IN {sub}"));
+    match (f.subtree, &f.periods) {
+        // Each period's values by the hierarchy of its last day (redistricting keeps history).
+        (Some(root), Some(ps)) if !ps.is_empty() => {
+            let parts: Vec<String> = ps
+                .iter()
+                .map(|p| {
+                    let code = sql.arg(Arg::Text(p.code()));
+                    let sub = subtree_sql_at(&mut sql, root, Some(p.last_day()));
+                    format!("(period = {code} AND entity_id IN {sub})")
+                })
+                .collect();
+            conds.push(format!("({})", parts.join(" OR ")));
+        }
+        (Some(root), _) => {
+            let sub = subtree_sql(&mut sql, root);
+            conds.push(format!("entity_id IN {sub}"));
+        }
+        (None, _) => {}
     }
     if let Some(ids) = &f.indicators {
         let list = sql.in_list(ids.iter().map(|i| i.0));

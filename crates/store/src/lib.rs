@@ -83,7 +83,9 @@ pub trait Store:
 
     /// Inserts or updates entities in order. An entity is the same as a stored one when kind and
     /// code match, or, without a code, when kind and name match exactly one stored entity.
-    /// Parent links are replaced by the given ones.
+    /// Parent links are laid over the stored ones, never erasing history
+    /// ([`yiping_kernel::merge_parent_links`]): a link dated from 2025-01-01 closes the stored
+    /// link the day before; an undated link corrects the current parent; none keeps them.
     async fn upsert_entities(
         &self,
         items: &[EntityUpsert],

@@ -110,6 +110,10 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     /// Whether the batch states statuses (see [`StatusPolicy`]).
     pub status: StatusPolicy,
+    /// Refuse the batch when it would change an approved (已审核) value, its number or its
+    /// status: nothing is written and [`ApplyReport::approved_changes`] lists them. Without it
+    /// such changes are applied (the caller has the right to reopen them) and still listed.
+    pub keep_approved: bool,
 }
 
 impl ApplyOptions {
@@ -133,6 +137,9 @@ pub struct ApplyReport {
     pub unchanged: usize,
     /// The first changes (at most 50), with old and new values, for previews.
     pub sample_updates: Vec<Update>,
+    /// Every update of a value that was approved (已审核): refused under
+    /// [`ApplyOptions::keep_approved`] (then nothing was written), reopened otherwise.
+    pub approved_changes: Vec<Update>,
     pub dry_run: bool,
     /// The follow-up recorded with the write ([`crate::PendingChange`]), when it was asked for
     /// and something changed.
@@ -197,7 +204,9 @@ pub struct EntityFilter {
 pub struct ObservationFilter {
     /// Only these entities.
     pub entities: Option<Vec<EntityId>>,
-    /// Only this entity and its descendants (current links).
+    /// Only this entity and its descendants: with `periods`, each period's by the links valid on
+    /// its last day (a 2024 value of a unit moved in 2025 stays under its 2024 parent); without,
+    /// by the current links.
     pub subtree: Option<EntityId>,
     pub indicators: Option<Vec<IndicatorId>>,
     pub periods: Option<Vec<Period>>,

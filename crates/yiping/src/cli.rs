@@ -145,6 +145,9 @@ pub struct ImportArgs {
     /// 只检查并显示将发生的变化，不写入
     #[arg(long)]
     pub dry_run: bool,
+    /// 允许修改已审核的数值（重新打开，逐项记入审计）；不加此项时，改动已审核数值的文件整个被拒绝
+    #[arg(long)]
+    pub reopen: bool,
     /// 记入审计的操作人
     #[arg(long, env = "YIPING_ACTOR", default_value = "命令行")]
     pub actor: String,

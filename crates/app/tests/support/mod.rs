@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use yiping_app::database::{Create, DatabaseUrl, open};
-use yiping_app::import::{ImportKind, ImportOptions, ImportOutcome, import_grid};
+use yiping_app::import::{Approved, ImportKind, ImportOptions, ImportOutcome, import_grid_as};
 use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
 use yiping_store::{ChangeContext, Store};
 use yiping_store_postgres::testing::{TempDatabase, admin_url};
@@ -32,6 +32,16 @@ where
 
 /// Imports `csv` (recognised from its header) and returns what the import did.
 pub async fn import_csv(store: &dyn Store, csv: &str, ctx: &ChangeContext) -> ImportOutcome {
+    import_csv_as(store, csv, Approved::Keep, ctx).await
+}
+
+/// [`import_csv`] by someone who may (`Approved::Reopen`) or may not change approved values.
+pub async fn import_csv_as(
+    store: &dyn Store,
+    csv: &str,
+    approved: Approved,
+    ctx: &ChangeContext,
+) -> ImportOutcome {
     let grid = read_grid_bytes("数据.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
     let opts = ImportOptions {
         kind: ImportKind::Auto,
@@ -39,5 +49,7 @@ pub async fn import_csv(store: &dyn Store, csv: &str, ctx: &ChangeContext) -> Im
         parse: ParseOptions::default(),
         dry_run: false,
     };
-    import_grid(store, &grid, &opts, ctx).await.unwrap()
+    import_grid_as(store, &grid, &opts, approved, ctx)
+        .await
+        .unwrap()
 }

@@ -2,10 +2,10 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use yiping_kernel::{Entity, EntityId, EntityKind};
+use yiping_kernel::{Entity, EntityKind};
 use yiping_store::{EntityFilter, Paged};
 
-use super::query::{Paging, Q, opt, parse_id};
+use super::query::{Paging, Q, opt, unit, unit_path};
 use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
 use yiping_access::Capability;
@@ -36,8 +36,9 @@ async fn list(
     Q(q): Q<ListQuery>,
 ) -> Result<Json<Paged<Entity>>, ApiError> {
     user.require(Capability::ViewData)?;
-    let subtree = opt("subtree", &q.subtree, parse_id)?.map(EntityId);
-    let parent = opt("parent", &q.parent, parse_id)?.map(EntityId);
+    let store = s.store.as_ref();
+    let subtree = unit(store, "subtree", &q.subtree).await?;
+    let parent = unit(store, "parent", &q.parent).await?;
     for id in subtree.iter().chain(parent.iter()) {
         user.require_in(Capability::ViewData, *id)?;
     }
@@ -59,10 +60,10 @@ async fn one(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Entity>, ApiError> {
-    let id = parse_id(&id).map_err(ApiError::bad_request)?;
+    let id = unit_path(s.store.as_ref(), &id).await?;
     let entity = s
         .store
-        .entity(EntityId(id))
+        .entity(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
     user.require_in(Capability::ViewData, entity.id)?;

@@ -12,10 +12,10 @@ use serde_json::{Map, Value, json};
 use yiping_app::AppError;
 use yiping_app::results::{self, BreakdownLine, LeagueQuery, Rows, Subject};
 use yiping_eval::{GradeChange, RankMove};
-use yiping_kernel::{EntityId, Period};
+use yiping_kernel::Period;
 use yiping_store::{EvaluationRow, EvaluationRun, Rgb, RunMeta};
 
-use super::query::{Paging, Q, opt, parse_id};
+use super::query::{Paging, Q, opt, unit_path};
 use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
 
@@ -224,7 +224,7 @@ async fn entity(
     Path((code, id)): Path<(String, String)>,
     Q(q): Q<EntityQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = EntityId(parse_id(&id).map_err(ApiError::bad_request)?);
+    let id = unit_path(s.store.as_ref(), &id).await?;
     let period = parse_period("period", &q.period)?;
     let found = results::entity_result(s.store.as_ref(), &user, &code, id, period)
         .await
@@ -244,7 +244,7 @@ async fn history(
     ApiUser(user): ApiUser,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = EntityId(parse_id(&id).map_err(ApiError::bad_request)?);
+    let id = unit_path(s.store.as_ref(), &id).await?;
     let h = results::history(s.store.as_ref(), &user, &code, Subject::Id(id))
         .await
         .map_err(refused)?;

@@ -7,7 +7,7 @@ use yiping_kernel::{
 };
 use yiping_store::{ObservationFilter, Paged};
 
-use super::query::{Paging, Q, opt, parse_id};
+use super::query::{Paging, Q, opt, unit};
 use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
 use yiping_access::Capability;
@@ -56,8 +56,8 @@ async fn list(
     Q(q): Q<ListQuery>,
 ) -> Result<Json<Paged<ObservationDto>>, ApiError> {
     user.require(Capability::ViewData)?;
-    let entity = opt("entity", &q.entity, parse_id)?.map(EntityId);
-    let subtree = opt("subtree", &q.subtree, parse_id)?.map(EntityId);
+    let entity = unit(s.store.as_ref(), "entity", &q.entity).await?;
+    let subtree = unit(s.store.as_ref(), "subtree", &q.subtree).await?;
     for id in entity.iter().chain(subtree.iter()) {
         user.require_in(Capability::ViewData, *id)?;
     }

@@ -73,3 +73,33 @@ pub(crate) fn opt<T, E: std::fmt::Display>(
 pub(crate) fn parse_id(s: &str) -> Result<i64, String> {
     s.parse::<i64>().map_err(|_| format!("“{s}”不是有效的编号"))
 }
+
+/// The unit a filter names, by code (500103), name or alias (渝中区, 渝中) or internal id,
+/// through the one resolver ([`yiping_app::units`]); an unknown unit is a 400 and an ambiguous
+/// name a 422 listing the candidates, both naming the parameter.
+pub(crate) async fn unit(
+    store: &dyn yiping_store::Store,
+    field: &str,
+    v: &Option<String>,
+) -> Result<Option<yiping_kernel::EntityId>, ApiError> {
+    yiping_app::units::resolve_opt(store, v.as_deref())
+        .await
+        .map_err(|e| named(field, e))
+}
+
+/// [`unit`] for a path segment: an unknown unit is a 404.
+pub(crate) async fn unit_path(
+    store: &dyn yiping_store::Store,
+    text: &str,
+) -> Result<yiping_kernel::EntityId, ApiError> {
+    Ok(yiping_app::units::resolve(store, text).await?)
+}
+
+fn named(field: &str, e: yiping_app::AppError) -> ApiError {
+    use yiping_app::AppError;
+    match e {
+        AppError::NotFound(m) => ApiError::bad_request(format!("参数 {field}：{m}")),
+        AppError::Invalid(m) => AppError::Invalid(format!("参数 {field}：{m}")).into(),
+        other => other.into(),
+    }
+}

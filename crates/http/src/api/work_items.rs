@@ -27,7 +27,7 @@ use yiping_flow::{
 use yiping_kernel::EntityId;
 use yiping_store::{Paged, WorkItemFilter};
 
-use super::query::{Paging, Q, opt, parse_id};
+use super::query::{Paging, Q, opt, parse_id, unit};
 use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
 
@@ -101,13 +101,13 @@ async fn list(
             .map_err(|e| ApiError::bad_request(format!("参数 stage：{e}")))?,
     };
     let filter = WorkItemFilter {
-        unit: opt("unit", &q.unit, parse_id)?.map(EntityId),
+        unit: unit(s.store.as_ref(), "unit", &q.unit).await?,
         kind: opt("kind", &q.kind, parse_kind)?,
         stages,
         open_only: opt("open", &q.open, parse_bool)?.unwrap_or(false),
         category_prefix: q.category.clone().filter(|c| !c.trim().is_empty()),
         problem_source: q.problem_source.clone().filter(|c| !c.trim().is_empty()),
-        enterprise: opt("enterprise", &q.enterprise, parse_id)?.map(EntityId),
+        enterprise: unit(s.store.as_ref(), "enterprise", &q.enterprise).await?,
         parent: opt("parent", &q.parent, parse_id)?.map(ItemId),
         supervised: opt("supervised", &q.supervised, parse_bool)?,
         ..WorkItemFilter::default()
@@ -191,12 +191,36 @@ fn json_body<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A body whose unit fields (`unit`, `receiving_unit`, `location`, `enterprise`, `units`) may
+/// name units by code or name: resolved by [`yiping_app::units::resolve_fields`], then read.
+async fn json_body_with_units<T: serde::de::DeserializeOwned>(
+    s: &AppState,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    let mut v = json_body(body)?;
+    yiping_app::units::resolve_fields(s.store.as_ref(), &mut v)
+        .await
+        .map_err(|e| match e {
+            yiping_app::AppError::NotFound(m) | yiping_app::AppError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            }
+            other => other.into(),
+        })?;
+    serde_json::from_value(v).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("请求内容无效：{e}"),
+        )
+    })
+}
+
 async fn create(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
-    body: Result<Json<CreateBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
-    let b = json_body(body)?;
+    let b: CreateBody = json_body_with_units(&s, body).await?;
     let setup = s.flow_setup().await?;
     let created = door::create(s.store.as_ref(), &setup, &p, b.item, b.at).await?;
     Ok((
@@ -237,10 +261,10 @@ async fn transition(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<String>,
-    body: Result<Json<TransitionBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TransitionDto>, ApiError> {
     let id = item_id(&id)?;
-    let b = json_body(body)?;
+    let b: TransitionBody = json_body_with_units(&s, body).await?;
     let setup = s.flow_setup().await?;
     let action = Action::new(id, b.expected_version, b.command);
     let out = door::act(s.store.as_ref(), &setup, &p, action, b.at).await?;
@@ -310,7 +334,7 @@ async fn unit_metrics(
         .ok_or_else(|| ApiError::bad_request("缺少参数 period（如 2024M03、2024Q1）"))?;
     let period = yiping_kernel::Period::parse(raw, None)
         .map_err(|e| ApiError::bad_request(format!("参数 period：{e}")))?;
-    let unit = opt("unit", &q.unit, parse_id)?.map(EntityId);
+    let unit = unit(s.store.as_ref(), "unit", &q.unit).await?;
     if let Some(u) = unit {
         p.require_in(Capability::ViewData, u)?;
     }

@@ -3,7 +3,7 @@
 //! import through the app layer on the same database between two reads.
 
 use chrono::Utc;
-use yiping_app::import::{ImportKind, ImportOptions, import_grid};
+use yiping_app::import::{Approved, ImportKind, ImportOptions, import_grid_as};
 use yiping_io::{ParseOptions, ReadOptions, read_grid_bytes};
 use yiping_store::ChangeContext;
 
@@ -87,7 +87,8 @@ async fn a_league_table_comes_in_rank_order_filtered_by_cohort_and_paged() {
         ("/api/v1/schemes/MUJUN/results?period=2019", 404),
         ("/api/v1/schemes/MUJUN/results?period=2024Q5", 400),
         ("/api/v1/schemes/MUJUN/results?limit=0", 400),
-        ("/api/v1/schemes/MUJUN/entities/abc", 400),
+        // Any text may be a unit's name: one that names no unit is not found.
+        ("/api/v1/schemes/MUJUN/entities/abc", 404),
     ] {
         let (status, body) = get(&app, &t, path).await;
         assert_eq!(status, want, "{path}: {body}");
@@ -183,7 +184,8 @@ async fn an_import_changing_one_district_moves_its_rank_and_grade_in_the_next_re
         dry_run: false,
     };
     let ctx = ChangeContext::new("测试", "更正.csv", Utc::now());
-    let out = import_grid(app.store.as_ref(), &grid, &opts, &ctx)
+    // The analyst's correction reopens the approved figures.
+    let out = import_grid_as(app.store.as_ref(), &grid, &opts, Approved::Reopen, &ctx)
         .await
         .unwrap();
     assert_eq!(out.observations.as_ref().unwrap().updated, 4);

@@ -74,7 +74,8 @@ async fn bad_requests_get_the_error_shape_in_chinese() {
         ("/api/v1/observations?indicator=NOPE", 400),
         ("/api/v1/observations?limit=0", 400),
         ("/api/v1/entities?kind=city", 400),
-        ("/api/v1/entities/abc", 400),
+        // Any text may be a unit's name: one that names no unit is not found.
+        ("/api/v1/entities/abc", 404),
         ("/api/v1/entities/999999", 404),
         ("/api/v1/nothing", 404),
     ] {

@@ -1,8 +1,10 @@
 //! The data pages: the entry form (scope, role, CSRF, validation, all or nothing), the import
 //! (dry run, confirmation, out-of-scope rows) and exports.
 
-use yiping_kernel::{IndicatorId, Measure, ObservationKey, Period};
-use yiping_store::{ObservationFilter, Page};
+use yiping_kernel::{
+    IndicatorId, Measure, ObservationKey, ObservationStatus, ObservationValue, Period,
+};
+use yiping_store::{ApplyOptions, ChangeContext, ObservationFilter, Page};
 
 use super::helpers::{
     Reply, Session, TestApp, enc, first_value_field, get_as, login, send, send_as, spawn_demo,
@@ -42,6 +44,41 @@ async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
         .await
         .unwrap();
     page.items.first().map(|o| o.value.value())
+}
+
+/// The demo's figures are approved (已审核); the unit's 2024年1—10月 figures are set back to
+/// 已报送 so that its reporter may change them.
+async fn unapprove(app: &TestApp, entity: &str) {
+    let all = app.store.all_entities().await.unwrap();
+    let e = all
+        .iter()
+        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == entity))
+        .unwrap();
+    let page = app
+        .store
+        .observations(
+            &ObservationFilter {
+                entities: Some(vec![e.id]),
+                periods: Some(vec![Period::months(2024, 1, 10).unwrap()]),
+                ..ObservationFilter::default()
+            },
+            Page::first(500),
+        )
+        .await
+        .unwrap();
+    let batch: Vec<_> = page
+        .items
+        .iter()
+        .map(|o| {
+            let v = ObservationValue::new(o.value.value(), ObservationStatus::Submitted).unwrap();
+            (o.key, v)
+        })
+        .collect();
+    let ctx = ChangeContext::new("测试", "退回", chrono::Utc::now());
+    app.store
+        .apply_observations(&batch, &ctx, ApplyOptions::write())
+        .await
+        .unwrap();
 }
 
 async fn post_entry(app: &TestApp, s: &Session, unit: &str, fields: &[(&str, &str)]) -> Reply {
@@ -104,7 +141,20 @@ async fn a_reporter_enters_its_own_units_figures_and_nobody_elses() {
     assert!(r.body.contains("本次未保存任何数据"));
     assert_eq!(stored(&app, YUZHONG, &field).await, before);
 
-    // Right: saved through the importer.
+    // Right, but the figure is approved (已审核): a reporter may not change it (issue 11, bug 3).
+    let r = post_entry(
+        &app,
+        &me,
+        YUZHONG,
+        &[(&field, "4,321.5"), (&growth, "-2.5")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("已审核"), "{}", r.body);
+    assert_eq!(stored(&app, YUZHONG, &field).await, before);
+
+    // Once sent back to 已报送, saved through the importer.
+    unapprove(&app, YUZHONG).await;
     let r = post_entry(
         &app,
         &me,
@@ -151,6 +201,11 @@ async fn an_import_is_previewed_then_confirmed_and_refused_whole_outside_the_sco
     assert!(page.body.contains("hx-encoding=\"multipart/form-data\""));
 
     let csv = format!("{HEADER}{YUZHONG},渝中区,FAI,固定资产投资,2024M01-M10,数值,777.77,亿元\n");
+    // The figure is approved: the preview refuses the file, naming the cell (issue 11, bug 3).
+    let preview = upload(&app, &me, "/data/import/preview", &csv, None).await;
+    assert!(preview.body.contains("已审核（"), "{}", preview.body);
+    assert!(preview.body.contains("<td>G</td>"), "{}", preview.body);
+    unapprove(&app, YUZHONG).await;
     let preview = upload(&app, &me, "/data/import/preview", &csv, None).await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(

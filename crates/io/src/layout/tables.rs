@@ -90,6 +90,11 @@ pub struct ParentCell {
 }
 
 impl ParentCell {
+    /// Whether the row dates the link (上级生效日期 or 上级失效日期).
+    pub fn dated(&self) -> bool {
+        self.dates.valid_from.is_some() || self.dates.valid_to.is_some()
+    }
+
     /// The link to `parent` once the caller has resolved [`ParentCell::text`].
     pub fn link(&self, parent: EntityId) -> ParentLink {
         ParentLink {
@@ -113,8 +118,11 @@ const ENTITY_COLUMNS: &[Known] = &[
     ("层级", &["层级", "level"]),
     ("上级代码", &["上级代码", "parent_code"]),
     ("上级", &["上级", "上级名称", "parent"]),
-    ("上级生效日期", &["上级生效日期", "valid_from"]),
-    ("上级失效日期", &["上级失效日期", "valid_to"]),
+    (
+        "上级生效日期",
+        &["上级生效日期", "有效起", "生效日期", "valid_from"],
+    ),
+    ("上级失效日期", &["上级失效日期", "失效日期", "valid_to"]),
     ("分组", &["分组", "groups"]),
     ("属性", &["属性", "attrs"]),
 ];
@@ -339,7 +347,7 @@ fn parse_date<D: FromStr>(text: &str) -> Result<Option<D>, ()> {
 pub fn parse_entities(grid: &Grid) -> Result<Vec<EntityRecord>, Vec<Problem>> {
     let mut t = Table::read(grid, ENTITY_COLUMNS, &[&["名称"]]);
     let mut out = Vec::new();
-    let mut codes: HashMap<(EntityKind, String), usize> = HashMap::new();
+    let mut codes: HashMap<(EntityKind, String), (usize, bool)> = HashMap::new();
     for r in t.rows.clone() {
         let before = t.problems.len();
         let kind = match t.get(r, "类型").filter(|(_, s)| !s.is_empty()) {
@@ -417,15 +425,25 @@ pub fn parse_entities(grid: &Grid) -> Result<Vec<EntityRecord>, Vec<Problem>> {
             attrs: attrs.unwrap_or_default(),
             ..entity
         };
+        // One code may take several rows when each dates its parent link (redistricting:
+        // the old parent until 2025-01-01, the new one from then); the importer merges them.
+        let dated = parent
+            .as_ref()
+            .and_then(Option::as_ref)
+            .is_some_and(|p| p.dates.valid_from.is_some() || p.dates.valid_to.is_some());
         if let Some(code) = &entity.code
-            && let Some(first) = codes.insert((kind, code.to_string()), r)
+            && let Some((first, first_dated)) = codes.insert((kind, code.to_string()), (r, dated))
+            && !(dated && first_dated)
         {
             let col = t.col("代码");
             t.problem(
                 r,
                 col,
                 code.to_string(),
-                format!("与第{}行的代码重复", first + 1),
+                format!(
+                    "与第{}行的代码重复（同一代码写多行时，每行须填写上级生效或失效日期）",
+                    first + 1
+                ),
             );
         }
         if t.problems.len() == before

@@ -4,7 +4,7 @@ use yiping_app::AppError;
 use yiping_app::export::{ExportLayout, export_observations};
 use yiping_app::league::export_league;
 use yiping_app::results::{LeagueQuery, Rows};
-use yiping_kernel::{Catalog, EntityMatch, IndicatorMatch, Measure, Period};
+use yiping_kernel::{Catalog, IndicatorMatch, Measure, Period};
 use yiping_store::{ObservationFilter, Store};
 
 use crate::cli::{ExportArgs, ExportLayoutArg};
@@ -75,11 +75,7 @@ pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
         );
     }
     if let Some(r) = &args.region {
-        filter.subtree = Some(match catalog.find_entity(r, None) {
-            EntityMatch::One(id) => id,
-            EntityMatch::Ambiguous(_) => bail!("有多个主体叫“{r}”，请用代码"),
-            EntityMatch::None => bail!("没有主体“{r}”"),
-        });
+        filter.subtree = Some(yiping_app::units::resolve_in(&catalog, r)?);
     }
     filter.measure = args.measure.as_deref().map(Measure::parse).transpose()?;
     let layout = match args.layout {

@@ -1,7 +1,7 @@
 use anyhow::bail;
 use chrono::Utc;
 use yiping_app::AppError;
-use yiping_app::import::{ImportKind, ImportOptions, ImportOutcome, import_file};
+use yiping_app::import::{Approved, ImportKind, ImportOptions, ImportOutcome, import_file_as};
 use yiping_app::pipeline::AfterChange;
 use yiping_io::{LayoutHint, ParseOptions, ReadOptions};
 use yiping_kernel::{ObservationStatus, Period};
@@ -44,7 +44,12 @@ pub async fn run(store: &dyn Store, args: ImportArgs) -> anyhow::Result<()> {
     for path in &args.files {
         let ctx = ChangeContext::new(args.actor.clone(), path.display().to_string(), Utc::now());
         let spinner = Spinner::start(format!("导入 {}…", path.display()));
-        let result = import_file(store, path, &opts, &ctx).await;
+        let approved = if args.reopen {
+            Approved::Reopen
+        } else {
+            Approved::Keep
+        };
+        let result = import_file_as(store, path, &opts, approved, &ctx).await;
         spinner.finish();
         match result {
             Ok(outcome) => print_outcome(&outcome),
@@ -102,6 +107,17 @@ fn print_outcome(o: &ImportOutcome) {
         );
         for line in o.changes.iter().take(20) {
             println!("  修改：{line}");
+        }
+        if !r.approved_changes.is_empty() {
+            println!(
+                "  {prefix}重新打开已审核数值 {} 个（--reopen{}）",
+                r.approved_changes.len(),
+                if o.dry_run {
+                    ""
+                } else {
+                    "，已逐项记入审计"
+                }
+            );
         }
     }
     for w in &o.warnings {

@@ -16,7 +16,7 @@ use yiping_store::{Page, Store, WorkItemFilter};
 pub struct ItemsArgs {
     #[command(subcommand)]
     pub action: Option<ItemsAction>,
-    /// 只看某单位的待办（主体代码，如 D009，或主体编号）
+    /// 只看某单位的待办（代码如 500103、D009，或名称如 渝中区）
     #[arg(long)]
     pub unit: Option<String>,
     /// 状态：received registered dispatched signed handling replied verified closed rejected
@@ -64,20 +64,34 @@ fn parse_stage(s: &str) -> anyhow::Result<Stage> {
         .with_context(|| format!("状态“{s}”无效"))
 }
 
+/// The unit a `--unit` (or `--location`, `--enterprise`) option names: code, name, alias or
+/// internal id, through the one resolver ([`yiping_app::units`]).
 pub(super) async fn resolve_unit(store: &dyn Store, s: &str) -> anyhow::Result<EntityId> {
-    let all = store.all_entities().await?;
-    if let Some(e) = all
-        .iter()
-        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == s) || e.data.name == s)
-    {
-        return Ok(e.id);
+    Ok(yiping_app::units::resolve(store, s).await?)
+}
+
+/// Unit names by id, to print `承办 渝中区` rather than an internal id.
+pub(super) struct UnitNames(std::collections::HashMap<EntityId, String>);
+
+impl UnitNames {
+    pub(super) async fn load(store: &dyn Store) -> anyhow::Result<Self> {
+        Ok(Self(
+            store
+                .all_entities()
+                .await?
+                .into_iter()
+                .map(|e| (e.id, e.data.name))
+                .collect(),
+        ))
     }
-    if let Ok(id) = s.parse::<i64>()
-        && all.iter().any(|e| e.id.0 == id)
-    {
-        return Ok(EntityId(id));
+
+    /// The unit's name, or `编号 8` when it is not stored.
+    pub(super) fn name(&self, id: EntityId) -> String {
+        self.0
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("编号 {id}"))
     }
-    bail!("单位“{s}”不存在（请给出主体代码、名称或编号）")
 }
 
 /// Beijing time, as users read it.
@@ -85,7 +99,7 @@ pub(super) fn local(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"))
 }
 
-fn line(v: &ItemView) -> String {
+fn line(v: &ItemView, names: &UnitNames) -> String {
     let flag = if v.overdue {
         "【超期】"
     } else if v.due_soon {
@@ -101,7 +115,7 @@ fn line(v: &ItemView) -> String {
         flag,
         v.title,
         v.category_name.as_deref().unwrap_or("未知分类"),
-        v.assignee.unwrap_or(v.owner_unit),
+        names.name(v.assignee.unwrap_or(v.owner_unit)),
         v.due_at
             .map(|d| local(d).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "—".into()),
@@ -116,12 +130,13 @@ pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
         None => {}
     }
     let setup = FlowSetup::load(store).await?;
+    let names = UnitNames::load(store).await?;
     let now = Utc::now();
     if let Some(id) = args.show {
         let Some(v) = work_items::item_view(store, &setup, ItemId(id), now).await? else {
             bail!("事项 {id} 不存在");
         };
-        println!("{}", line(&v));
+        println!("{}", line(&v, &names));
         if let Some(w) = &v.calendar_warning {
             eprintln!("警告：{w}");
         }
@@ -137,7 +152,7 @@ pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
                 local(e.at).format("%Y-%m-%d %H:%M"),
                 e.actor.user,
                 e.actor.role,
-                e.actor.unit,
+                names.name(e.actor.unit),
                 e.from,
                 e.to,
                 r.note
@@ -167,7 +182,7 @@ pub async fn run(store: &dyn Store, args: &ItemsArgs) -> anyhow::Result<()> {
     )
     .await?;
     for v in &page.items {
-        println!("{}", line(v));
+        println!("{}", line(v, &names));
     }
     println!("共 {} 件，显示 {} 件", page.total, page.items.len());
     // The calendar lacks a year some deadlines run into: say so once, never a silent guess.

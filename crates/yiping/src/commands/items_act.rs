@@ -17,7 +17,7 @@ use yiping_app::work_items::{CreateItem, FlowSetup};
 use yiping_flow::{Command, ItemId, ItemKind, Recipient};
 use yiping_store::{ItemExtras, Store};
 
-use super::items::{local, resolve_unit};
+use super::items::{UnitNames, local, resolve_unit};
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -189,33 +189,10 @@ pub async fn create(store: &dyn Store, args: &NewArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The fields of a command or a new item that name a unit.
-const UNIT_FIELDS: [&str; 4] = ["unit", "receiving_unit", "location", "enterprise"];
-
 /// Unit codes or names given for a unit field or `units` (in a command or a new item) become
-/// entity ids.
+/// entity ids, through the one resolver.
 async fn resolve_units(store: &dyn Store, v: &mut Value) -> anyhow::Result<()> {
-    let Value::Object(map) = v else {
-        return Ok(());
-    };
-    for (key, val) in map.iter_mut() {
-        if let (true, Value::String(s)) = (UNIT_FIELDS.contains(&key.as_str()), &*val) {
-            *val = Value::from(resolve_unit(store, s).await?.0);
-            continue;
-        }
-        match (key.as_str(), val) {
-            ("units", Value::Array(list)) => {
-                for u in list.iter_mut() {
-                    if let Value::String(s) = u {
-                        *u = Value::from(resolve_unit(store, s).await?.0);
-                    }
-                }
-            }
-            (_, inner @ Value::Object(_)) => Box::pin(resolve_units(store, inner)).await?,
-            _ => {}
-        }
-    }
-    Ok(())
+    Ok(yiping_app::units::resolve_fields(store, v).await?)
 }
 
 pub async fn act(store: &dyn Store, args: &DoArgs) -> anyhow::Result<()> {
@@ -245,9 +222,10 @@ pub async fn act(store: &dyn Store, args: &DoArgs) -> anyhow::Result<()> {
         let ids: Vec<String> = out.children.iter().map(|c| c.to_string()).collect();
         println!("  已下发子事项：{}", ids.join("、"));
     }
+    let names = UnitNames::load(store).await?;
     for (to, message) in out.notices() {
         let to = match to {
-            Recipient::Unit(u) => format!("单位 {u}"),
+            Recipient::Unit(u) => format!("单位 {}", names.name(*u)),
             Recipient::User(u) => format!("用户 {u}"),
         };
         println!("  通知{to}：{message}");

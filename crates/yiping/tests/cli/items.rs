@@ -15,7 +15,11 @@ fn jobs_and_inbox_run_on_an_empty_database_and_unknown_input_is_refused() {
     assert!(text(&o).contains("共 0 件"), "{}", text(&o));
     let o = yiping(&db, &["items", "--unit", "D999"]);
     assert!(!o.status.success());
-    assert!(text(&o).contains("单位“D999”不存在"), "{}", text(&o));
+    assert!(
+        text(&o).contains("没有代码或名称为“D999”的单位"),
+        "{}",
+        text(&o)
+    );
     let o = yiping(&db, &["items", "--stage", "飞行"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("状态“飞行”无效"), "{}", text(&o));
@@ -175,6 +179,13 @@ fn items_are_filed_and_moved_as_real_users_with_the_apis_rules() {
     let o = yiping(&db, &["items", "--show", "1"]);
     assert!(text(&o).contains("当前版本 3"), "{}", text(&o));
     assert!(text(&o).contains("v3"), "{}", text(&o));
+    // Units are printed by name, never by internal id (issue 11, bug 4).
+    assert!(text(&o).contains("承办 市城市管理局"), "{}", text(&o));
+    assert!(text(&o).contains("单位 渝中区"), "{}", text(&o));
+    // An inbox filter takes the unit's name as well as its code.
+    let o = yiping(&db, &["items", "--unit", "市城市管理局"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("共 1 件"), "{}", text(&o));
 }
 
 #[test]

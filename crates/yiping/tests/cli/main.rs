@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod alerts;
+mod approved;
 mod commands;
 mod config;
 mod evaluate;

@@ -13,11 +13,12 @@ use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
 use yiping_access::Capability;
+use yiping_app::AppError;
 use yiping_app::data_entry::{
     EntrySheet, FieldError, check_entry, deadline_label, due_month, load_sheet, parse_month,
-    save_entry,
+    save_entry_as,
 };
-use yiping_app::import::ImportOutcome;
+use yiping_app::import::{Approved, ImportOutcome};
 use yiping_kernel::Measure;
 use yiping_store::ChangeContext;
 
@@ -88,11 +89,25 @@ pub(super) async fn save(
                 let p = &user.principal;
                 let ctx =
                     ChangeContext::new(format!("{}（{}）", p.name, p.login), "填报", Utc::now());
-                let outcome = save_entry(s.store.as_ref(), &sheet, &values, &ctx)
+                // Administrators and analysts reopen approved values (audited); others are refused.
+                let approved = Approved::for_role(p.role, true);
+                let outcome = save_entry_as(s.store.as_ref(), &sheet, &values, approved, &ctx)
                     .await
                     .map_err(|e| {
-                        // Refused values say why; a failure of the server is its own page.
-                        let f = Failure::from(e);
+                        // Refused values say why, each one (an approved figure names itself);
+                        // a failure of the server is its own page.
+                        let reasons = match &e {
+                            AppError::Rejected { problems, .. } => problems
+                                .iter()
+                                .map(|p| p.reason.clone())
+                                .collect::<Vec<_>>()
+                                .join("；"),
+                            _ => String::new(),
+                        };
+                        let mut f = Failure::from(e);
+                        if !reasons.is_empty() {
+                            f.message = format!("{}：{reasons}", f.message);
+                        }
                         let e = if f.status.is_server_error() {
                             PageError::from(f)
                         } else {

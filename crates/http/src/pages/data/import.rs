@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use yiping_access::Capability;
 use yiping_app::AppError;
 use yiping_app::data_files::{OUT_OF_SCOPE, UploadRights, import_upload};
+use yiping_app::import::Approved;
 use yiping_app::import::ImportOutcome;
 use yiping_store::ChangeContext;
 
@@ -124,6 +125,8 @@ async fn run(s: &AppState, user: &PageUser, m: Multipart, dry_run: bool) -> Resp
         in_scope: &in_scope,
         unit_name: &p.unit_name,
         master_data: p.can(Capability::ManageCatalog),
+        // Administrators and analysts reopen approved values (audited); anyone else is refused.
+        approved: Approved::for_role(p.role, true),
     };
     let ctx = ChangeContext::new(format!("{}（{}）", p.name, p.login), "页面导入", Utc::now());
     match import_upload(s.store.as_ref(), &name, &bytes, rights, dry_run, &ctx).await {
