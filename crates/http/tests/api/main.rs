@@ -19,4 +19,5 @@ mod pages_evaluations;
 mod pages_import_corpus;
 mod pages_items;
 mod pages_screen;
+mod security;
 mod work_items;
