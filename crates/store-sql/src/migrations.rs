@@ -23,6 +23,7 @@ macro_rules! migrations {
             0003 work_items,
             0004 users,
             0005 indicator_range,
+            0008 login_throttle,
         }
     };
     (@embed $($version:literal $name:ident,)*) => {{
