@@ -20,6 +20,7 @@ mod audit;
 mod auth;
 mod caches;
 mod error;
+mod limits;
 mod open311;
 mod pages;
 mod state;
@@ -42,10 +43,12 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .fallback(error::not_found)
+        .layer(limits::general_limit())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::resolve,
         ))
+        .layer(axum::middleware::from_fn(limits::too_large))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -30,7 +30,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/screen", get(own_screen))
         .route("/screen/{key}", get(show))
-        .route("/screen/{key}/map", post(upload_map))
+        .route(
+            "/screen/{key}/map",
+            post(upload_map).layer(crate::limits::upload_limit()),
+        )
 }
 
 /// Each role's home page.
