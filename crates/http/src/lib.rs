@@ -19,6 +19,7 @@ mod assets;
 mod audit;
 mod auth;
 mod caches;
+mod costly;
 mod error;
 mod limits;
 mod open311;
@@ -43,6 +44,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            costly::guard,
+        ))
         .layer(limits::general_limit())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -314,17 +314,27 @@ async fn unit_metrics(
     let category = opt("category", &q.category, |c| {
         CategoryScope::parse(c).map_err(|e| e.to_string())
     })?;
-    let setup = s.flow_setup().await?;
-    let query = metrics::MetricsQuery {
-        period,
-        as_of: Utc::now(),
-        unit,
-        category,
+    let key = (period, unit, q.category.clone());
+    let all = match s.metrics.get(&key) {
+        Some(all) => all,
+        None => {
+            let setup = s.flow_setup().await?;
+            let query = metrics::MetricsQuery {
+                period,
+                as_of: Utc::now(),
+                unit,
+                category,
+            };
+            let all =
+                std::sync::Arc::new(metrics::compute(s.store.as_ref(), &setup, &query).await?);
+            s.metrics.put(key, all.clone());
+            all
+        }
     };
-    let all = metrics::compute(s.store.as_ref(), &setup, &query).await?;
     let out = all
-        .into_iter()
+        .iter()
         .filter(|u| p.sees(u.unit))
+        .cloned()
         .map(|u| UnitMetricsDto {
             unit: u.unit,
             by_location: u.by_location,

@@ -264,3 +264,52 @@ async fn oversized_bodies_are_413_everywhere_and_uploads_take_20_mb() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("预览（尚未写入）"), "{}", r.body);
 }
+
+/// Defect 8: costly routes have a bounded number of places. With none free, they answer 503
+/// with `Retry-After` and a Chinese message in their route's shape, while every other route
+/// answers as usual (on the old main nothing limited them).
+#[tokio::test]
+async fn costly_routes_refuse_with_retry_after_when_saturated() {
+    let app = spawn_demo_with(|s| s.with_costly_limit(0)).await;
+    let s = login(&app, "analyst").await;
+    let r = get_as(&app, &s, "/api/v1/items/metrics?period=2024M03").await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.header("retry-after"), Some("5"));
+    assert_eq!(r.json()["error"]["code"], "busy");
+    assert!(r.body.contains("服务器繁忙"), "{}", r.body);
+    let page = get_as(&app, &s, "/screen/500103").await;
+    assert_eq!(page.status, 503);
+    assert_eq!(page.header("retry-after"), Some("5"));
+    assert!(page.body.contains("服务器繁忙"), "{}", page.body);
+    // Everything else still answers.
+    assert_eq!(request(&app, "GET", "/healthz", None).await.0, 200);
+    assert_eq!(get_as(&app, &s, "/api/v1/items").await.status, 200);
+    assert_eq!(get_as(&app, &s, "/api/v1/me").await.status, 200);
+}
+
+/// Defect 8: 200 concurrent metrics calls are all answered (figures, or 503 with Retry-After
+/// when no place frees up within the wait), none hangs, and `/healthz` answers meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_metrics_calls_are_bounded_and_answered() {
+    let app = spawn_demo_with(|s| s.with_costly_limit(2)).await;
+    let s = login(&app, "analyst").await;
+    let (app, s) = (&app, &s);
+    let calls = futures::future::join_all((0..200).map(|_| async move {
+        let r = get_as(app, s, "/api/v1/items/metrics?period=2024M03").await;
+        (r.status, r.header("retry-after").map(str::to_string))
+    }));
+    let probe = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        request(app, "GET", "/healthz", None).await.0
+    };
+    let (answers, health) = tokio::join!(calls, probe);
+    assert_eq!(health, 200);
+    for (status, retry) in &answers {
+        match status {
+            200 => {}
+            503 => assert_eq!(retry.as_deref(), Some("5")),
+            other => panic!("{other}"),
+        }
+    }
+    assert!(answers.iter().any(|(s, _)| *s == 200));
+}
