@@ -21,6 +21,7 @@ mod auth;
 mod caches;
 mod costly;
 mod error;
+mod headers;
 mod limits;
 mod open311;
 mod pages;
@@ -37,6 +38,7 @@ pub use state::AppState;
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
+    let [frame, csp, nosniff, referrer] = headers::layers();
     Router::new()
         .merge(api::health::router())
         .nest("/api/v1", api::router())
@@ -54,6 +56,10 @@ pub fn router(state: AppState) -> Router {
             auth::resolve,
         ))
         .layer(axum::middleware::from_fn(limits::too_large))
+        .layer(frame)
+        .layer(csp)
+        .layer(nosniff)
+        .layer(referrer)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

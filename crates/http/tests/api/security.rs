@@ -313,3 +313,80 @@ async fn two_hundred_concurrent_metrics_calls_are_bounded_and_answered() {
     }
     assert!(answers.iter().any(|(s, _)| *s == 200));
 }
+
+/// Defect 9: after sign-in only same-site paths are followed (`/%09/example.com` left the
+/// site on the old main), and a CR/LF in `next` no longer answers 500 after the session was
+/// created.
+#[tokio::test]
+async fn sign_in_never_redirects_off_site_or_fails_on_a_bad_next() {
+    let app = spawn_demo().await;
+    for next in [
+        "/%09/example.com",
+        "//example.com",
+        "/%5Cexample.com",
+        "/items%0D%0ASet-Cookie:%20x=1",
+        "https://example.com",
+    ] {
+        let form = send(&app, "GET", "/login", &[], None).await;
+        let c = set_cookie(&form, "yiping_login_csrf").unwrap();
+        let t = c.split_once('=').unwrap().1.to_string();
+        let r = send(
+            &app,
+            "POST",
+            "/login",
+            &[("Cookie", &c)],
+            Some((
+                "application/x-www-form-urlencoded",
+                format!("login=leader&password={PASSWORD}&_csrf={t}&next={next}"),
+            )),
+        )
+        .await;
+        assert_eq!(r.status, 303, "{next}: {}", r.body);
+        assert_eq!(r.header("location"), Some("/"), "{next}");
+    }
+}
+
+/// Defect 9: an offset at or beyond 2^63 is refused (it wrapped to the first page on the old
+/// main).
+#[tokio::test]
+async fn a_huge_offset_is_refused_not_wrapped() {
+    let app = spawn_demo().await;
+    let s = login(&app, "analyst").await;
+    let r = get_as(&app, &s, "/api/v1/entities?offset=9223372036854775808").await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("过大"), "{}", r.body);
+    let r = get_as(&app, &s, "/api/v1/entities?offset=9223372036854775807").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        r.body
+    );
+}
+
+/// Defect 9: every response carries X-Frame-Options, a Content-Security-Policy, nosniff and a
+/// Referrer-Policy (none did on the old main): pages, the API, errors and static files.
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_demo().await;
+    let s = login(&app, "leader").await;
+    let replies = [
+        send(&app, "GET", "/login", &[], None).await,
+        get_as(&app, &s, "/screen").await,
+        get_as(&app, &s, "/api/v1/me").await,
+        send(&app, "GET", "/api/v1/nothing-here", &[], None).await,
+        send(&app, "GET", "/healthz", &[], None).await,
+        send(&app, "GET", "/open311/v2/services.json", &[], None).await,
+    ];
+    for r in &replies {
+        assert_eq!(r.header("x-frame-options"), Some("DENY"), "{r:?}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"));
+        let csp = r.header("content-security-policy").unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    }
+    // No inline handlers, which the policy would block.
+    let screen = get_as(&app, &s, "/screen").await;
+    assert!(!screen.body.contains("onchange="), "{}", screen.body);
+}
