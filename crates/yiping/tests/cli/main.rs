@@ -9,5 +9,6 @@ mod commands;
 mod evaluate;
 mod extract;
 mod items;
+mod serve_signal;
 mod support;
 mod users;
