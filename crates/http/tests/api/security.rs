@@ -390,3 +390,43 @@ async fn every_response_carries_the_security_headers() {
     let screen = get_as(&app, &s, "/screen").await;
     assert!(!screen.body.contains("onchange="), "{}", screen.body);
 }
+
+/// Defect 9: a connection that trickles its request head (slowloris) or sits idle is closed
+/// after the header-read timeout (on the old main both were held as long as the client liked).
+#[tokio::test]
+async fn slow_or_idle_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_demo().await;
+    let limit = yiping_http::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(5);
+    let idle = async {
+        let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
+        let mut buf = [0u8; 256];
+        // Closed by the server: the read ends (0 bytes, or a reset), well before the limit.
+        tokio::time::timeout(limit, s.read(&mut buf)).await.is_ok()
+    };
+    let trickle = async {
+        let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = [0u8; 256];
+        loop {
+            if started.elapsed() > limit {
+                return false;
+            }
+            // One header byte a second keeps no timer of a per-read kind from firing.
+            if s.write_all(b"X").await.is_err() {
+                return true;
+            }
+            match tokio::time::timeout(std::time::Duration::from_secs(1), s.read(&mut buf)).await {
+                Ok(Ok(0) | Err(_)) => return true,
+                Ok(Ok(_)) => return true, // 408 or similar: the server gave up on the head
+                Err(_) => {}
+            }
+        }
+    };
+    let (idle_closed, trickle_closed) = tokio::join!(idle, trickle);
+    assert!(idle_closed, "an idle connection was held open");
+    assert!(trickle_closed, "a trickling request head was held open");
+}
