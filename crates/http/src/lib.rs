@@ -50,7 +50,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             costly::guard,
         ))
-        .layer(limits::general_limit())
+        .layer(limits::extractor_limit())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::resolve,

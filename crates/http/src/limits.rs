@@ -2,13 +2,14 @@
 //! its route's limit is 413 with a Chinese message, in the shape of the route asked for (the
 //! API's JSON, Open311's list, a page, or an htmx fragment).
 //!
-//! axum's own default (2 MB for every extractor) is replaced: [`GENERAL_BODY`] for every route
-//! (JSON, forms, Open311 posts), [`UPLOAD_BODY`] for the file uploads (tables to import and map
-//! boundaries), set on those routes with `DefaultBodyLimit` by [`upload_limit`]. The
-//! [`too_large`] middleware refuses a declared `Content-Length` over the limit before any
-//! handler runs and rewrites the framework's plain-text 413 (a chunked body that grew too
-//! large) into the same answer.
+//! axum's own default (2 MB for every extractor) is replaced, and the limit of a route is
+//! decided in one place, [`limit_for`]: [`UPLOAD_BODY`] for the file uploads (tables to import,
+//! map boundaries, reports to read), [`GENERAL_BODY`] for every other route (JSON, forms,
+//! Open311 posts). The [`too_large`] middleware refuses a declared `Content-Length` over the
+//! limit before any handler runs, caps the body of the other routes at [`GENERAL_BODY`] as it is
+//! read (a chunked body), and rewrites the framework's plain-text 413 into the same answer.
 
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -24,9 +25,12 @@ pub(crate) const UPLOAD_BODY: usize = MAX_UPLOAD_FILE + 256 * 1024;
 /// The body limit of every other route: JSON, forms and Open311 posts.
 pub(crate) const GENERAL_BODY: usize = 1024 * 1024;
 
-/// The routes that take file uploads.
+/// The routes that take file uploads: tables to import, map boundaries, and (the report review
+/// page) a report to read.
 fn is_upload(path: &str) -> bool {
-    path.starts_with("/data/import/") || (path.starts_with("/screen/") && path.ends_with("/map"))
+    path.starts_with("/data/import/")
+        || path == "/data/reports/read"
+        || (path.starts_with("/screen/") && path.ends_with("/map"))
 }
 
 /// The body limit of the route at `path`.
@@ -38,14 +42,9 @@ pub(crate) fn limit_for(path: &str) -> usize {
     }
 }
 
-/// The layer that gives an upload route its limit.
-pub(crate) fn upload_limit() -> DefaultBodyLimit {
+/// The extractors' limit: the largest of all (an upload's); [`too_large`] caps the others.
+pub(crate) fn extractor_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(UPLOAD_BODY)
-}
-
-/// The layer that gives every other route its limit.
-pub(crate) fn general_limit() -> DefaultBodyLimit {
-    DefaultBodyLimit::max(GENERAL_BODY)
 }
 
 fn megabytes(n: usize) -> String {
@@ -95,9 +94,15 @@ pub(crate) async fn too_large(req: Request, next: Next) -> Response {
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit_for(&path) as u64) {
+    let limit = limit_for(&path);
+    if declared.is_some_and(|n| n > limit as u64) {
         return refuse(&path, htmx);
     }
+    let req = if limit < UPLOAD_BODY {
+        req.map(|b| Body::new(http_body_util::Limited::new(b, limit)))
+    } else {
+        req
+    };
     let r = next.run(req).await;
     let plain = r
         .headers()
@@ -118,6 +123,8 @@ mod tests {
     fn uploads_have_their_own_limit_and_messages_name_it() {
         assert_eq!(limit_for("/data/import/preview"), UPLOAD_BODY);
         assert_eq!(limit_for("/screen/500103/map"), UPLOAD_BODY);
+        assert_eq!(limit_for("/data/reports/read"), UPLOAD_BODY);
+        assert_eq!(limit_for("/data/reports/save"), GENERAL_BODY);
         assert_eq!(limit_for("/api/v1/items"), GENERAL_BODY);
         assert_eq!(limit_for("/open311/v2/requests.json"), GENERAL_BODY);
         assert!(message("/data/import/apply").contains("20 MB"));

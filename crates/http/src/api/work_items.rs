@@ -183,6 +183,14 @@ fn json_body<T: serde::de::DeserializeOwned>(
     body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, ApiError> {
     body.map(|Json(b)| b).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            // A body that grew over the limit while read (sent in chunks).
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                crate::limits::message("/api/"),
+            );
+        }
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",

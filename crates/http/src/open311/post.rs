@@ -46,8 +46,13 @@ pub(super) async fn root_post(
             format!("不能向“{name}”提交"),
         ));
     }
-    let Form(pairs) = form
-        .map_err(|e| Open311Error::new(format, 400, format!("请求内容无效：{}", e.body_text())))?;
+    let Form(pairs) = form.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Open311Error::new(format, 413, crate::limits::message("/open311/"))
+        } else {
+            Open311Error::new(format, 400, format!("请求内容无效：{}", e.body_text()))
+        }
+    })?;
     let mut f: HashMap<String, String> = HashMap::new();
     let mut posted: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in pairs {

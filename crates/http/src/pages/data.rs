@@ -36,14 +36,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/data", get(index))
         .route("/data/entry", get(entry::show).post(entry::save))
         .route("/data/import", get(import::show))
-        .route(
-            "/data/import/preview",
-            axum::routing::post(import::preview).layer(crate::limits::upload_limit()),
-        )
-        .route(
-            "/data/import/apply",
-            axum::routing::post(import::apply).layer(crate::limits::upload_limit()),
-        )
+        .route("/data/import/preview", axum::routing::post(import::preview))
+        .route("/data/import/apply", axum::routing::post(import::apply))
         .route("/data/export", get(export::download))
 }
 

@@ -30,10 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/screen", get(own_screen))
         .route("/screen/{key}", get(show))
-        .route(
-            "/screen/{key}/map",
-            post(upload_map).layer(crate::limits::upload_limit()),
-        )
+        .route("/screen/{key}/map", post(upload_map))
 }
 
 /// Each role's home page.

@@ -430,3 +430,34 @@ async fn slow_or_idle_connections_are_closed() {
     assert!(idle_closed, "an idle connection was held open");
     assert!(trickle_closed, "a trickling request head was held open");
 }
+
+/// Defect 6: a body sent in chunks (no declared length) is capped as it is read: over 1 MB on
+/// the API it is 413 in the API's shape.
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_413() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_demo().await;
+    let me = login(&app, "yuzhong-reporter").await;
+    let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {}\r\n\
+         X-CSRF-Token: {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        me.cookie, me.csrf
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+    for _ in 0..24 {
+        if s.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let _ = s.write_all(b"0\r\n\r\n").await;
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf).await;
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(
+        text.contains("too_large") && text.contains("请求内容太大"),
+        "{text}"
+    );
+}
