@@ -156,9 +156,10 @@ async fn a_burst_of_wrong_passwords_is_checked_at_most_the_limit() {
     login(app, "leader").await;
 }
 
-/// Defect 2: while a burst of sign-ins is hashed, `/healthz` still answers at once. The test's
-/// runtime has one thread, which also serves: on the old main every argon2 hash ran on it and
-/// the probe waited for the whole burst (seconds); now hashing runs on the bounded blocking pool.
+/// Defect 2: while a burst of sign-ins is hashed (on the bounded blocking pool), `/healthz`
+/// still answers within a second. A smoke test: on this machine it also passed with the hashes
+/// run inline (argon2 is built optimised and fast), so the throttle tests above are what fails
+/// on the old main.
 #[tokio::test]
 async fn healthz_stays_fast_during_a_burst_of_sign_ins() {
     let app = spawn_demo().await;
