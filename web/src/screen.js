@@ -113,6 +113,11 @@
   }
 
   function init() {
+    // Choosing a period shows it (no inline handler: the Content-Security-Policy forbids them).
+    var picker = document.getElementById('period');
+    if (picker && picker.form) {
+      picker.addEventListener('change', function () { picker.form.submit(); });
+    }
     var holder = document.getElementById('screen-data');
     if (!holder || typeof echarts === 'undefined') { return; }
     var data = JSON.parse(holder.textContent);

@@ -13,21 +13,56 @@ mod secrets;
 use chrono::{DateTime, TimeDelta, Utc};
 use yiping_access::{Principal, Role};
 use yiping_kernel::{EntityCode, EntityKind};
-use yiping_store::{AuditEvent, LoginRecord, NewSession, NewUser, Store, StoreError, StoredUser};
+use yiping_store::{
+    AuditEvent, LoginRecord, NewSession, NewUser, Store, StoreError, StoredUser, ThrottleKey,
+};
 
 use crate::AppError;
 
 pub use scope_cache::ScopeCache;
-pub use secrets::{hash_password, new_secret, secret_hash, sha256_hex, verify_password};
+pub use secrets::{
+    hash_password, hash_password_bounded, new_secret, secret_hash, sha256_hex, verify_password,
+    verify_password_bounded,
+};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL: TimeDelta = TimeDelta::hours(12);
-/// The window over which failed sign-ins are counted.
+/// The window over which failed sign-ins are counted: a key's count is its failures (and
+/// attempts in flight) in the current quarter-hour and the one before.
 pub const THROTTLE_WINDOW: TimeDelta = TimeDelta::minutes(15);
-/// Failed sign-ins for one login within the window before further attempts are refused.
+/// Failed sign-ins for one login from one address before further attempts are refused.
 pub const MAX_FAILURES_PER_LOGIN: u32 = 5;
-/// Failed sign-ins from one address within the window before further attempts are refused.
-pub const MAX_FAILURES_PER_IP: u32 = 30;
+/// Failed sign-ins from one address, whatever the login: a ceiling well above one person's
+/// limit, since a town office or a company's network shares one address.
+pub const MAX_FAILURES_PER_IP: u32 = 100;
+/// Failed sign-ins for one login from any address (guessing spread over many addresses).
+pub const MAX_FAILURES_PER_LOGIN_ANYWHERE: u32 = 30;
+
+/// The keys a sign-in attempt is counted under, with their limits.
+fn throttle_keys(login: &str, ip: &str) -> Vec<ThrottleKey> {
+    // A login longer than any real one (64) cannot grow the table's keys.
+    let login: String = login.chars().take(80).collect();
+    let ip: String = ip.chars().take(64).collect();
+    vec![
+        ThrottleKey {
+            key: format!("pair:{login}@{ip}"),
+            limit: MAX_FAILURES_PER_LOGIN,
+        },
+        ThrottleKey {
+            key: format!("addr:{ip}"),
+            limit: MAX_FAILURES_PER_IP,
+        },
+        ThrottleKey {
+            key: format!("login:{login}"),
+            limit: MAX_FAILURES_PER_LOGIN_ANYWHERE,
+        },
+    ]
+}
+
+/// The throttle's window number of `at`.
+fn throttle_window(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(THROTTLE_WINDOW.num_seconds())
+}
 
 /// A user to add, as typed by an administrator.
 #[derive(Debug, Clone)]
@@ -78,7 +113,7 @@ pub async fn add_user(
         name,
         role: spec.role.code().to_string(),
         unit: unit.id,
-        password_hash: hash_password(&spec.password)?,
+        password_hash: hash_password_bounded(&spec.password).await?,
     };
     let id = store.create_user(&user, at).await?;
     store
@@ -93,8 +128,9 @@ pub async fn add_user(
     Ok(id)
 }
 
-/// Sets a new password for `login` (at least 8 characters); the store ends the user's
-/// sessions. Recorded in the audit as `user.passwd` by `actor` (the password is not).
+/// Sets a new password for `login` (at least 8 characters); the user's sessions end and their
+/// API tokens are revoked for good. Recorded in the audit as `user.passwd` by `actor` (the
+/// password is not).
 pub async fn reset_password(
     store: &dyn Store,
     login: &str,
@@ -107,22 +143,46 @@ pub async fn reset_password(
     }
     let user = existing_user(store, login).await?;
     store
-        .set_password(user.id, &hash_password(password)?)
+        .set_password(user.id, &hash_password_bounded(password).await?)
         .await?;
+    let revoked = store.revoke_api_tokens_of(user.id).await?;
     store
         .record_audit(&AuditEvent {
             at,
             actor: actor.to_string(),
             action: "user.passwd".into(),
             target: user.login,
-            detail: "重设密码，会话已全部注销".into(),
+            detail: format!("重设密码，会话已全部注销，吊销 API 令牌 {revoked} 个"),
         })
         .await?;
     Ok(())
 }
 
-/// Enables or disables `login` (a disabled user's sessions and tokens stop working). Recorded in
-/// the audit as `user.enable` or `user.disable` by `actor`.
+/// Revokes every API token of `login` for good (a new token must be issued); returns how many
+/// were live. Recorded in the audit as `token.revoke` by `actor`.
+pub async fn revoke_api_tokens(
+    store: &dyn Store,
+    login: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let user = existing_user(store, login).await?;
+    let revoked = store.revoke_api_tokens_of(user.id).await?;
+    store
+        .record_audit(&AuditEvent {
+            at,
+            actor: actor.to_string(),
+            action: "token.revoke".into(),
+            target: user.login,
+            detail: format!("吊销全部 API 令牌（{revoked} 个）"),
+        })
+        .await?;
+    Ok(revoked)
+}
+
+/// Enables or disables `login`. Disabling ends the user's sessions and revokes their API tokens
+/// for good: enabling again does not revive them. Recorded in the audit as `user.enable` or
+/// `user.disable` by `actor`.
 pub async fn set_user_active(
     store: &dyn Store,
     login: &str,
@@ -132,6 +192,12 @@ pub async fn set_user_active(
 ) -> Result<(), AppError> {
     let user = existing_user(store, login).await?;
     store.set_user_active(user.id, active).await?;
+    let detail = if active {
+        String::new()
+    } else {
+        let revoked = store.revoke_api_tokens_of(user.id).await?;
+        format!("会话已注销，吊销 API 令牌 {revoked} 个")
+    };
     store
         .record_audit(&AuditEvent {
             at,
@@ -143,7 +209,7 @@ pub async fn set_user_active(
             }
             .into(),
             target: user.login,
-            detail: String::new(),
+            detail,
         })
         .await?;
     Ok(())
@@ -186,6 +252,14 @@ pub struct SignedIn {
 
 /// Checks the throttle and the password, records the attempt and opens a session. A refusal is
 /// [`AppError::SignIn`] (its message never says whether the login exists).
+///
+/// The throttle reserves the attempt before the password is checked, in one step with the
+/// check (`Store::reserve_attempt`), under three keys: this login from this address
+/// ([`MAX_FAILURES_PER_LOGIN`]), this address ([`MAX_FAILURES_PER_IP`], so that one person's
+/// failures do not lock out the others of a shared office) and this login from anywhere
+/// ([`MAX_FAILURES_PER_LOGIN_ANYWHERE`]). A success gives its reservation back, so only
+/// failures count. The password is hashed on the bounded blocking pool
+/// ([`secrets::verify_password_bounded`]), never on the threads answering requests.
 pub async fn sign_in(
     store: &dyn Store,
     login: &str,
@@ -195,33 +269,34 @@ pub async fn sign_in(
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
     let login = login.trim();
-    let (by_login, by_ip) = store
-        .failed_logins_since(login, ip, now - THROTTLE_WINDOW)
-        .await?;
     let record = |success: bool, reason: &str| LoginRecord {
-        login: login.to_string(),
+        login: login.chars().take(200).collect(),
         ip: ip.to_string(),
         at: now,
         success,
         reason: reason.to_string(),
     };
-    if by_login >= MAX_FAILURES_PER_LOGIN || by_ip >= MAX_FAILURES_PER_IP {
+    let keys = throttle_keys(login, ip);
+    let window = throttle_window(now);
+    if !store.reserve_attempt(&keys, window).await? {
         store.record_login(&record(false, "throttled")).await?;
         return Err(SignInError::Throttled.into());
     }
     let user = store.user_by_login(login).await?;
     let Some(user) = user.filter(|u| u.active) else {
         // Spend the same time as a real check so that timing does not reveal the login.
-        let _ = verify_password(password, dummy_hash());
+        let _ = verify_password_bounded(password, dummy_hash()).await;
         store
             .record_login(&record(false, "unknown or disabled"))
             .await?;
         return Err(SignInError::Wrong.into());
     };
-    if !verify_password(password, &user.password_hash) {
+    if !verify_password_bounded(password, &user.password_hash).await {
         store.record_login(&record(false, "wrong password")).await?;
         return Err(SignInError::Wrong.into());
     }
+    let names: Vec<String> = keys.into_iter().map(|k| k.key).collect();
+    store.release_attempt(&names, window).await?;
     let secret = new_secret();
     let csrf = new_secret();
     let expires_at = now + SESSION_TTL;

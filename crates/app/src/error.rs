@@ -26,6 +26,10 @@ pub enum AppError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// An input larger than its limit (a description over 4,000 characters); the message names
+    /// the field, its limit and its size.
+    #[error("{0}")]
+    TooLarge(String),
     /// The caller may not do this: the access rule that refused them (their role lacks the
     /// capability, the unit or item lies outside their scope, or a rule of the action); its
     /// `Display` is the Chinese reason.

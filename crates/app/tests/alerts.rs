@@ -214,3 +214,102 @@ async fn a_raised_plan_puts_a_district_behind_progress() {
     })
     .await;
 }
+
+/// Issue 18, defect 1: a client may not forge the link the system writes on a raised problem.
+/// On the old main the forged 问题 was stored and the real firing was then taken as already
+/// raised (`raised` was 0).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_alert_link_is_refused_and_the_real_problem_is_still_raised() {
+    use yiping_access::Role;
+    use yiping_app::AppError;
+    use yiping_app::auth::{ScopeCache, UserSpec, add_user, principal};
+    use yiping_app::work_items::door;
+    use yiping_app::work_items::{CreateItem, FlowSetup};
+    use yiping_flow::CategoryCode;
+    use yiping_store::{AlertLink, EvaluationLink, ItemExtras};
+
+    on_both(|store| async move {
+        let s = store.as_ref();
+        load_demo_data(s, &generate(3), &ctx()).await.unwrap();
+        let yuzhong = entity(s, "500103").await;
+        let row =
+            |g: &str| format!("主体代码,指标代码,时期,口径,数值\n500103,IND_VA,2025Q1,增速,{g}\n");
+        import_csv(s, &row("1.5")).await;
+        let spec = UserSpec {
+            login: "yz-analyst".into(),
+            name: "分析员".into(),
+            role: Role::Analyst,
+            unit_code: "500103".into(),
+            password: "a-long-password".into(),
+        };
+        add_user(s, &spec, "测试", ctx().at).await.unwrap();
+        let stored = s.user_by_login("yz-analyst").await.unwrap().unwrap();
+        let p = principal(s, &ScopeCache::default(), &stored).await.unwrap();
+        let setup = FlowSetup::load(s).await.unwrap();
+        let forged = |extras: ItemExtras| CreateItem {
+            kind: ItemKind::Problem,
+            title: "伪造的预警问题".into(),
+            category: CategoryCode::parse("事件/01/01").unwrap(),
+            priority: Priority::Normal,
+            channel: Channel::Monitoring,
+            receiving_unit: yuzhong,
+            location: Some(yuzhong),
+            enterprise: None,
+            reporter: None,
+            requester: None,
+            extras: ItemExtras {
+                problem_source: Some("督查".into()),
+                ..extras
+            },
+        };
+        let alert = ItemExtras {
+            alert: Some(AlertLink {
+                rule: "IND_VA_DECLINE".into(),
+                indicator: "IND_VA".into(),
+                period: "2025Q1".into(),
+                entity: yuzhong,
+                value: -2.0,
+                threshold: 0.0,
+                severity: "critical".into(),
+            }),
+            ..ItemExtras::default()
+        };
+        let evaluation = ItemExtras {
+            evaluation: Some(EvaluationLink {
+                scheme: "s".into(),
+                period: "2025Q1".into(),
+                entity: yuzhong,
+                indicators: vec!["IND_VA".into()],
+                grade: None,
+                colour: None,
+                score: None,
+            }),
+            ..ItemExtras::default()
+        };
+        let token = ItemExtras {
+            token: Some("0123456789abcdef".into()),
+            ..ItemExtras::default()
+        };
+        for (extras, name) in [
+            (alert, "alert"),
+            (evaluation, "evaluation"),
+            (token, "token"),
+        ] {
+            let e = door::create(s, &setup, &p, forged(extras), None)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&e, AppError::Invalid(m) if m.contains(name)),
+                "{e:?}"
+            );
+        }
+        // The real firing is raised.
+        let report = import_csv(s, &row("-2.0")).await.after.unwrap().alerts;
+        assert_eq!((report.firing, report.raised), (1, 1), "{report:?}");
+        let items = alert_items(s).await;
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].item.channel, Channel::Monitoring);
+        assert_ne!(items[0].item.title, "伪造的预警问题");
+    })
+    .await;
+}

@@ -19,7 +19,10 @@ mod assets;
 mod audit;
 mod auth;
 mod caches;
+mod costly;
 mod error;
+mod headers;
+mod limits;
 mod open311;
 mod pages;
 mod state;
@@ -35,6 +38,7 @@ pub use state::AppState;
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
+    let [frame, csp, nosniff, referrer] = headers::layers();
     Router::new()
         .merge(api::health::router())
         .nest("/api/v1", api::router())
@@ -44,22 +48,98 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            costly::guard,
+        ))
+        .layer(limits::extractor_limit())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             auth::resolve,
         ))
+        .layer(axum::middleware::from_fn(limits::too_large))
+        .layer(frame)
+        .layer(csp)
+        .layer(nosniff)
+        .layer(referrer)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` resolves.
+/// How long a client may take to send a request's head, and how long a kept-alive connection
+/// may sit idle waiting for the next one: a connection that trickles its headers (slowloris) or
+/// idles is closed after this.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves on `listener` until `shutdown` resolves, then stops accepting and lets the requests
+/// in progress finish (the caller bounds how long it waits). Each connection has
+/// [`HEADER_READ_TIMEOUT`] for a request's head and between requests.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_router(listener, router(state), HEADER_READ_TIMEOUT, shutdown).await
+}
+
+/// [`serve`] with a given header-read and idle timeout (tests use a short one).
+pub async fn serve_with_timeout(
+    listener: TcpListener,
+    state: AppState,
+    header_read_timeout: std::time::Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_router(listener, router(state), header_read_timeout, shutdown).await
+}
+
+/// The connection loop: hyper's HTTP/1.1 connections with a timer, so that its header-read
+/// timeout applies, the client's address as `ConnectInfo`, and hyper-util's graceful shutdown.
+async fn serve_router(
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: std::time::Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, keep serving.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(addr));
+                app.clone().oneshot(req.map(axum::body::Body::new))
+            },
+        );
+        // HTTP/1.1 only (browsers speak HTTP/2 only over TLS, which a proxy in front ends):
+        // the timer starts as soon as a head is awaited, also on a new connection that sends
+        // nothing (the automatic HTTP/2 detection would wait for its first bytes forever).
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

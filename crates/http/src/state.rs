@@ -8,7 +8,8 @@ use yiping_app::AppError;
 use yiping_app::work_items::FlowSetup;
 use yiping_store::Store;
 
-use crate::caches::{CallerCache, FlowSetupCache, ScopeCache, ScreenCaches};
+use crate::caches::{CallerCache, FlowSetupCache, MetricsCache, ScopeCache, ScreenCaches};
+use crate::costly::CostlyGate;
 
 /// What every handler receives.
 #[derive(Debug, Clone)]
@@ -26,6 +27,10 @@ pub struct AppState {
     pub(crate) callers: CallerCache,
     /// Gathered one screens, boundaries and the region index, kept for seconds.
     pub(crate) screens: Arc<ScreenCaches>,
+    /// Work-item metrics per query, kept for seconds.
+    pub(crate) metrics: Arc<MetricsCache>,
+    /// The places for requests to costly routes ([`crate::costly`]).
+    pub(crate) costly: CostlyGate,
 }
 
 impl AppState {
@@ -38,7 +43,16 @@ impl AppState {
             scopes: Default::default(),
             callers: Default::default(),
             screens: Default::default(),
+            metrics: Default::default(),
+            costly: Default::default(),
         }
+    }
+
+    /// The same state allowing `places` requests to costly routes at once (default: as many as
+    /// cores, at least two; `0` refuses them all, for tests).
+    pub fn with_costly_limit(mut self, places: usize) -> Self {
+        self.costly = CostlyGate::new(places);
+        self
     }
 
     /// The same state marking cookies `Secure` (behind TLS).

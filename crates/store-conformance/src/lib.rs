@@ -100,6 +100,18 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ),
         ("login_attempts_count_and_list", users::login_attempts),
         (
+            "throttle_reserves_attempts_atomically",
+            users::throttle_reserves_atomically,
+        ),
+        (
+            "throttle_grants_the_limit_under_concurrency",
+            users::throttle_under_concurrency,
+        ),
+        (
+            "api_tokens_revoked_for_good",
+            users::tokens_revoked_for_good,
+        ),
+        (
             "audit_events_newest_first",
             audit::audit_events_newest_first,
         ),

@@ -176,3 +176,94 @@ pub(super) fn login_attempts(store: &dyn Store) -> BoxFut<'_> {
         assert!(newest[0].success && newest[0].at == t0() + TimeDelta::minutes(8));
     })
 }
+
+pub(super) fn throttle_reserves_atomically(store: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        use yiping_store::ThrottleKey;
+        let keys = |limit_pair: u32, limit_ip: u32| {
+            vec![
+                ThrottleKey {
+                    key: "a@10.0.0.1".into(),
+                    limit: limit_pair,
+                },
+                ThrottleKey {
+                    key: "10.0.0.1".into(),
+                    limit: limit_ip,
+                },
+            ]
+        };
+        // Three fit under a limit of 3; the fourth is refused and counts nothing.
+        for _ in 0..3 {
+            assert!(store.reserve_attempt(&keys(3, 10), 100).await.unwrap());
+        }
+        assert!(!store.reserve_attempt(&keys(3, 10), 100).await.unwrap());
+        // The address's count was not raised by the refusal: 7 more fit under its limit of 10.
+        let other = |n: u32| ThrottleKey {
+            key: format!("b{n}@10.0.0.1"),
+            limit: 3,
+        };
+        for n in 0..7 {
+            let k = [
+                other(n),
+                ThrottleKey {
+                    key: "10.0.0.1".into(),
+                    limit: 10,
+                },
+            ];
+            assert!(store.reserve_attempt(&k, 100).await.unwrap(), "{n}");
+        }
+        assert!(!store.reserve_attempt(&keys(30, 10), 100).await.unwrap());
+        // A released attempt frees its place.
+        store
+            .release_attempt(&["a@10.0.0.1".into(), "10.0.0.1".into()], 100)
+            .await
+            .unwrap();
+        assert!(store.reserve_attempt(&keys(3, 10), 100).await.unwrap());
+        // The previous window still counts; two windows back is forgotten.
+        assert!(!store.reserve_attempt(&keys(3, 100), 101).await.unwrap());
+        assert!(store.reserve_attempt(&keys(3, 100), 102).await.unwrap());
+    })
+}
+
+pub(super) fn throttle_under_concurrency(store: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        use yiping_store::ThrottleKey;
+        let k = [ThrottleKey {
+            key: "race@10.0.0.9".into(),
+            limit: 5,
+        }];
+        let tries = (0..40).map(|_| store.reserve_attempt(&k, 7));
+        let granted = futures::future::join_all(tries)
+            .await
+            .into_iter()
+            .filter(|r| *r.as_ref().unwrap())
+            .count();
+        assert_eq!(granted, 5);
+    })
+}
+
+pub(super) fn tokens_revoked_for_good(store: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        let unit = unit(store).await;
+        let id = store
+            .create_user(&new_user("revoked", unit), t0())
+            .await
+            .unwrap();
+        store.create_api_token(id, "t1", "h-1", t0()).await.unwrap();
+        store.create_api_token(id, "t2", "h-2", t0()).await.unwrap();
+        assert_eq!(store.revoke_api_tokens_of(id).await.unwrap(), 2);
+        assert_eq!(store.revoke_api_tokens_of(id).await.unwrap(), 0);
+        assert!(store.api_token_user("h-1").await.unwrap().is_none());
+        store.set_user_active(id, false).await.unwrap();
+        store.set_user_active(id, true).await.unwrap();
+        assert!(store.api_token_user("h-2").await.unwrap().is_none());
+        assert!(
+            store
+                .api_tokens(id)
+                .await
+                .unwrap()
+                .iter()
+                .all(|t| t.revoked)
+        );
+    })
+}

@@ -86,9 +86,7 @@ pub async fn open(url: &str, max_connections: u32) -> Result<SqlStore, StoreErro
     migrator()
         .run(&pool)
         .await
-        .map_err(|e| StoreError::Migration {
-            message: e.to_string(),
-        })?;
+        .map_err(|e| yiping_store_sql::migration_error(e, yiping_store_sql::migrations!()))?;
     Ok(SqlStore::new(pool, Dialect::Postgres))
 }
 

@@ -459,7 +459,7 @@ pub(crate) async fn list(
         "n",
     )?;
     let lim = count.arg(Arg::I64(i64::from(page.limit)));
-    let off = count.arg(Arg::I64(page.offset as i64));
+    let off = count.arg(Arg::I64(i64::try_from(page.offset).unwrap_or(i64::MAX)));
     count.text =
         format!("SELECT e.id AS id FROM entities e{where_} ORDER BY e.id LIMIT {lim} OFFSET {off}");
     let rows = count

@@ -393,7 +393,7 @@ pub(crate) async fn page(
         "n",
     )?;
     let lim = sql.arg(Arg::I64(i64::from(page.limit)));
-    let off = sql.arg(Arg::I64(page.offset as i64));
+    let off = sql.arg(Arg::I64(i64::try_from(page.offset).unwrap_or(i64::MAX)));
     sql.text = format!(
         "SELECT {ROW_COLUMNS} FROM evaluation_results WHERE {where_} ORDER BY position LIMIT {lim} OFFSET {off}"
     );

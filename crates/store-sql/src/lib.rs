@@ -52,7 +52,7 @@ use yiping_store::{
 
 pub use errors::map_err;
 
-pub use migrations::migrator;
+pub use migrations::{migration_error, migrator};
 
 /// Where the two databases differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,6 +24,7 @@ macro_rules! migrations {
             0004 users,
             0005 indicator_range,
             0006 config,
+            0008 login_throttle,
             0010 pending_changes,
         }
     };
@@ -65,4 +66,30 @@ pub fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx::migra
             })
             .collect(),
     )
+}
+
+/// The store's error for a failed migration, in Chinese. A database whose schema is newer than
+/// this program (it records a version the program does not know, written by a newer yiping) is
+/// named as such, with both versions, rather than in sqlx's English.
+pub fn migration_error(
+    e: sqlx::migrate::MigrateError,
+    known: &[(i64, &'static str, &'static str)],
+) -> yiping_store::StoreError {
+    use sqlx::migrate::MigrateError;
+    let newest = known.iter().map(|m| m.0).max().unwrap_or(0);
+    let message = match e {
+        MigrateError::VersionMissing(v) => format!(
+            "数据库的结构版本较新：它已应用版本 {v}，而本程序只认识到版本 {newest}。\
+             请改用写入该数据库的较新版本的 yiping，或从与本程序相符的备份恢复"
+        ),
+        MigrateError::VersionMismatch(v) => format!(
+            "数据库中结构版本 {v} 的内容与本程序的不同（校验和不符）：\
+             该数据库可能由另一版本的 yiping 建立，请改用对应版本或从备份恢复"
+        ),
+        MigrateError::Dirty(v) => {
+            format!("数据库的结构版本 {v} 上次未迁移完成（中途失败）：请从备份恢复后再试")
+        }
+        other => other.to_string(),
+    };
+    yiping_store::StoreError::Migration { message }
 }

@@ -438,7 +438,7 @@ pub(crate) async fn list(
         "n",
     )?;
     let lim = sql.arg(Arg::I64(i64::from(page.limit)));
-    let off = sql.arg(Arg::I64(page.offset as i64));
+    let off = sql.arg(Arg::I64(i64::try_from(page.offset).unwrap_or(i64::MAX)));
     sql.text = format!(
         "SELECT entity_id, indicator_id, period, measure, value, status, revision, source, changed_by, changed_at \
          FROM observations{where_} ORDER BY indicator_id, period, entity_id, measure LIMIT {lim} OFFSET {off}"
@@ -507,7 +507,7 @@ pub(crate) async fn audit(
          FROM observation_audit {WHERE} ORDER BY id DESC LIMIT $5 OFFSET $6"
     ))))
     .bind(i64::from(page.limit))
-    .bind(page.offset as i64)
+    .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await
     .map_err(map_err)?;

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use yiping_kernel::EntityId;
 use yiping_store::{
     ApiTokenInfo, LoginRecord, NewSession, NewUser, StoreError, StoreResult, StoredSession,
-    StoredUser, UserStore,
+    StoredUser, ThrottleKey, UserStore,
 };
 
 use crate::SqlStore;
@@ -276,6 +276,91 @@ impl UserStore for SqlStore {
             "API 令牌",
         )
         .await
+    }
+
+    async fn revoke_api_tokens_of(&self, user_id: i64) -> StoreResult<u64> {
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE user_id = $1 AND revoked = 0")
+                .bind(user_id)
+                .execute(self.pool())
+                .await
+                .map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn reserve_attempt(&self, keys: &[ThrottleKey], window: i64) -> StoreResult<bool> {
+        // One order for every caller, so that PostgreSQL's row locks cannot deadlock.
+        let mut keys: Vec<&ThrottleKey> = keys.iter().collect();
+        keys.sort_by(|a, b| a.key.cmp(&b.key));
+        keys.dedup_by(|a, b| a.key == b.key);
+        let mut tx = self
+            .pool()
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM login_throttle WHERE window_no < $1")
+            .bind(window - 1)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        for k in keys {
+            // The upsert counts and locks the row in one statement; the previous window is read
+            // in the same transaction.
+            let row = sqlx::query(
+                "INSERT INTO login_throttle (key, window_no, attempts) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key, window_no) DO UPDATE \
+                 SET attempts = login_throttle.attempts + 1 \
+                 RETURNING attempts",
+            )
+            .bind(k.key.clone())
+            .bind(window)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            let before = sqlx::query(
+                "SELECT attempts FROM login_throttle WHERE key = $1 AND window_no = $2",
+            )
+            .bind(k.key.clone())
+            .bind(window - 1)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            let before = match before {
+                Some(r) => get::<i64>(&r, "attempts")?,
+                None => 0,
+            };
+            let n = get::<i64>(&row, "attempts")? + before;
+            if n > i64::from(k.limit) {
+                tx.rollback().await.map_err(map_err)?;
+                return Ok(false);
+            }
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
+    }
+
+    async fn release_attempt(&self, keys: &[String], window: i64) -> StoreResult<()> {
+        let mut tx = self
+            .pool()
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(map_err)?;
+        let mut keys: Vec<&String> = keys.iter().collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            sqlx::query(
+                "UPDATE login_throttle SET attempts = attempts - 1 \
+                 WHERE key = $1 AND window_no = $2 AND attempts > 0",
+            )
+            .bind(k.clone())
+            .bind(window)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
     }
 
     async fn record_login(&self, r: &LoginRecord) -> StoreResult<()> {

@@ -123,9 +123,7 @@ pub async fn open(path: &Path, mode: OpenMode) -> Result<SqlStore, StoreError> {
     migrator()
         .run(&pool)
         .await
-        .map_err(|e| StoreError::Migration {
-            message: e.to_string(),
-        })?;
+        .map_err(|e| yiping_store_sql::migration_error(e, yiping_store_sql::migrations!()))?;
     // Work-item writes go through one group-commit thread, hot work-item reads through native
     // connections (see `writer` and `reads`).
     let native = native::Native::open(path, PRAGMAS, BUSY_TIMEOUT)?;

@@ -38,7 +38,8 @@ pub use types::{
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
 };
 pub use users::{
-    ApiTokenInfo, LoginRecord, NewSession, NewUser, StoredSession, StoredUser, UserStore,
+    ApiTokenInfo, LoginRecord, NewSession, NewUser, StoredSession, StoredUser, ThrottleKey,
+    UserStore,
 };
 pub use work_items::{
     AlertLink, EvaluationLink, ItemExtras, PROBLEM_SOURCES, StoredWorkItem, TransitionRecord,

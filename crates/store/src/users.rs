@@ -77,6 +77,14 @@ pub struct LoginRecord {
     pub reason: String,
 }
 
+/// A key the sign-in throttle counts attempts under (`login@address`, `address`, `login`) and
+/// the most attempts it may have over the current and the previous window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleKey {
+    pub key: String,
+    pub limit: u32,
+}
+
 /// Storage of users and what belongs to them: sessions, API tokens and sign-in attempts. Part of
 /// [`crate::Store`].
 #[async_trait]
@@ -126,6 +134,22 @@ pub trait UserStore: Send + Sync {
     async fn api_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiTokenInfo>>;
 
     async fn revoke_api_token(&self, id: i64) -> StoreResult<()>;
+
+    /// Revokes every token of the user for good (disabling, a new password, `user revoke`);
+    /// returns how many were live.
+    async fn revoke_api_tokens_of(&self, user_id: i64) -> StoreResult<u64>;
+
+    /// Reserves one sign-in attempt under every key in one step (the check and the count are
+    /// one transaction, so concurrent attempts cannot all pass a check made before any was
+    /// counted). Attempts are counted per numbered window (`window`, e.g. quarter-hours since
+    /// the epoch); a key's count is its attempts in this window and the one before. When any key
+    /// would go over its limit nothing is counted and the answer is `false`. Counts of windows
+    /// older than the previous one are forgotten.
+    async fn reserve_attempt(&self, keys: &[ThrottleKey], window: i64) -> StoreResult<bool>;
+
+    /// Gives back an attempt reserved under `keys` in `window` (a sign-in that succeeded, so
+    /// that only failures and attempts in flight count).
+    async fn release_attempt(&self, keys: &[String], window: i64) -> StoreResult<()>;
 
     async fn record_login(&self, record: &LoginRecord) -> StoreResult<()>;
 

@@ -28,6 +28,41 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// How many password hashes run at once: about half the cores, at least one. Argon2 takes tens
+/// of milliseconds and 19 MiB each; unbounded, a burst of sign-ins would take every core and
+/// stall the server's other requests.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.div_ceil(2).max(1))
+    })
+}
+
+/// [`verify_password`] on tokio's blocking pool, at most [`hashing_slots`] at once, so that the
+/// threads answering requests never hash.
+pub async fn verify_password_bounded(password: &str, hash: &str) -> bool {
+    let Ok(_slot) = hashing_slots().acquire().await else {
+        return false;
+    };
+    let (password, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// [`hash_password`] on the blocking pool, bounded as [`verify_password_bounded`].
+pub async fn hash_password_bounded(password: &str) -> Result<String, AppError> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| AppError::invalid(format!("无法计算密码散列：{e}")))?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::invalid(format!("无法计算密码散列：{e}")))?
+}
+
 /// 32 random bytes from the thread's cryptographically secure generator (ChaCha, seeded and
 /// reseeded from the operating system), as 64 hex digits.
 pub fn new_secret() -> String {

@@ -32,6 +32,7 @@ use yiping_flow::{
 use yiping_kernel::{EntityId, EntityKind};
 use yiping_store::{ItemExtras, Page, Paged, Store, StoreError, StoredWorkItem, WorkItemFilter};
 
+use super::client_input::check_client_extras;
 use super::{CreateItem, FlowSetup, ItemView, actors, suggest_route};
 use crate::AppError;
 use crate::geo::{ShippedMap, child_region_at};
@@ -265,6 +266,7 @@ async fn create_at(
     now: DateTime<Utc>,
 ) -> Result<Created, AppError> {
     let (mut new, actor) = actors::scope_new_item(p, setup, new)?;
+    check_client_extras(&new.extras)?;
     if p.role == Role::Enterprise {
         new.location = own_region(store, p.unit).await?;
     }
@@ -339,7 +341,8 @@ pub struct PublicRequest {
     pub requester: Option<UserId>,
     /// Where it happened: (`lat`, `long`).
     pub position: Option<(f64, f64)>,
-    /// Description, address, media, token and attributes as posted.
+    /// Description, address, media and attributes as posted (the token is written by
+    /// [`file_public`]; system links are refused, see [`super::client_input`]).
     pub extras: ItemExtras,
 }
 
@@ -355,6 +358,7 @@ pub async fn file_public(
     shipped: Option<ShippedMap<'_>>,
     at: DateTime<Utc>,
 ) -> Result<Created, AppError> {
+    check_client_extras(&request.extras)?;
     let city = setup
         .city
         .ok_or_else(|| AppError::invalid("尚未建立城市主体，无法受理"))?;
@@ -376,7 +380,11 @@ pub async fn file_public(
         enterprise: None,
         reporter: None,
         requester: request.requester,
-        extras: request.extras,
+        // The receipt the requester may quote later, written here and never taken from them.
+        extras: ItemExtras {
+            token: Some(crate::auth::new_secret()[..32].to_string()),
+            ..request.extras
+        },
     };
     let item = super::create(store, setup, new, &Actor::system(city), at).await?;
     let suggested_route = suggest_route(setup, &item.item);

@@ -14,6 +14,7 @@
 //! act through them as the system.
 
 pub mod actors;
+pub mod client_input;
 pub mod door;
 mod jobs;
 pub mod metrics;

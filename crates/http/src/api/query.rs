@@ -27,8 +27,11 @@ impl Paging {
                 Page::MAX_LIMIT
             )));
         }
-        let offset = opt("offset", &self.offset, |s| {
-            s.parse::<u64>().map_err(|_| format!("“{s}”不是非负整数"))
+        // Databases count rows in signed 64 bits: a larger offset would wrap to the first page.
+        let offset = opt("offset", &self.offset, |s| match s.parse::<u64>() {
+            Ok(n) if i64::try_from(n).is_ok() => Ok(n),
+            Ok(_) => Err(format!("“{s}”过大，最大为 {}", i64::MAX)),
+            Err(_) => Err(format!("“{s}”不是非负整数")),
         })?;
         Ok(Page::new(limit, offset.unwrap_or(0)))
     }

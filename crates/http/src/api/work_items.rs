@@ -183,6 +183,14 @@ fn json_body<T: serde::de::DeserializeOwned>(
     body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, ApiError> {
     body.map(|Json(b)| b).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            // A body that grew over the limit while read (sent in chunks).
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                crate::limits::message("/api/"),
+            );
+        }
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
@@ -341,17 +349,27 @@ async fn unit_metrics(
     let category = opt("category", &q.category, |c| {
         CategoryScope::parse(c).map_err(|e| e.to_string())
     })?;
-    let setup = s.flow_setup().await?;
-    let query = metrics::MetricsQuery {
-        period,
-        as_of: Utc::now(),
-        unit,
-        category,
+    let key = (period, unit, q.category.clone());
+    let all = match s.metrics.get(&key) {
+        Some(all) => all,
+        None => {
+            let setup = s.flow_setup().await?;
+            let query = metrics::MetricsQuery {
+                period,
+                as_of: Utc::now(),
+                unit,
+                category,
+            };
+            let all =
+                std::sync::Arc::new(metrics::compute(s.store.as_ref(), &setup, &query).await?);
+            s.metrics.put(key, all.clone());
+            all
+        }
     };
-    let all = metrics::compute(s.store.as_ref(), &setup, &query).await?;
     let out = all
-        .into_iter()
+        .iter()
         .filter(|u| p.sees(u.unit))
+        .cloned()
         .map(|u| UnitMetricsDto {
             unit: u.unit,
             by_location: u.by_location,

@@ -5,7 +5,7 @@
 //! `{code, description}` (in `crate::open311`, JSON or XML by the resource's suffix).
 //!
 //! The mapping: not found 404; forbidden 403 (the access rule's reason); a stale version 409; an
-//! input or a command the rules refuse 422 with their message; a wrong sign-in 401; too many
+//! input or a command the rules refuse 422 with their message; a text over its limit 413; a wrong sign-in 401; too many
 //! sign-ins 429; the database unreachable 503; anything else 500. Server-side failures (5xx)
 //! are logged with their cause and answered with a generic message, never the internal text.
 
@@ -79,8 +79,12 @@ impl From<AppError> for Failure {
         let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
         match e {
             AppError::Store(s) => s.into(),
+            AppError::Flow(f @ yiping_flow::FlowError::TextTooLong { .. }) => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", f.to_string())
+            }
             AppError::Flow(f) => Self::new(unprocessable, "refused", f.to_string()),
             AppError::Invalid(m) => Self::new(unprocessable, "invalid", m),
+            AppError::TooLarge(m) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m),
             e @ (AppError::Rejected { .. } | AppError::Read(_)) => {
                 Self::new(unprocessable, "invalid", e.to_string())
             }
@@ -136,6 +140,11 @@ mod tests {
                 "conflict",
             ),
             (AppError::invalid("请填写标题"), 422, "invalid"),
+            (
+                AppError::TooLarge("描述不能超过 4000 个字符".into()),
+                413,
+                "too_large",
+            ),
             (SignInError::Wrong.into(), 401, "unauthorized"),
             (SignInError::Throttled.into(), 429, "throttled"),
         ];

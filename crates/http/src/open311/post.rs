@@ -26,9 +26,6 @@ use crate::AppState;
 const SHIPPED_MAP: &str = "maps/chongqing.geojson";
 const SHIPPED_MAP_REGION: &str = "500000";
 
-/// The longest description GeoReport v2 allows.
-const MAX_DESCRIPTION: usize = 4000;
-
 /// `attribute[CODE]` or `attribute[CODE][]` → `CODE`.
 fn attribute_code(key: &str) -> Option<&str> {
     let inner = key.strip_prefix("attribute[")?;
@@ -49,8 +46,13 @@ pub(super) async fn root_post(
             format!("不能向“{name}”提交"),
         ));
     }
-    let Form(pairs) = form
-        .map_err(|e| Open311Error::new(format, 400, format!("请求内容无效：{}", e.body_text())))?;
+    let Form(pairs) = form.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Open311Error::new(format, 413, crate::limits::message("/open311/"))
+        } else {
+            Open311Error::new(format, 400, format!("请求内容无效：{}", e.body_text()))
+        }
+    })?;
     let mut f: HashMap<String, String> = HashMap::new();
     let mut posted: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in pairs {
@@ -101,18 +103,9 @@ pub(super) async fn root_post(
             "须提供位置：lat 和 long、address_string 或 address_id".into(),
         ));
     }
+    // Its length (at most 4,000 characters, 413 beyond) is checked by the app's door, as for
+    // every front end.
     let description = text("description");
-    if let Some(d) = &description
-        && d.chars().count() > MAX_DESCRIPTION
-    {
-        return Err(bad(
-            400,
-            format!(
-                "description 不能超过 {MAX_DESCRIPTION} 个字符，实有 {} 个",
-                d.chars().count()
-            ),
-        ));
-    }
     let attributes = match definitions(format)?.get(code) {
         Some(def) => def.check(&posted).map_err(|m| bad(400, m))?,
         None => match posted.keys().next() {
@@ -144,7 +137,6 @@ pub(super) async fn root_post(
         .get("email")
         .or_else(|| f.get("device_id"))
         .and_then(|v| UserId::new(v.clone()).ok());
-    let token = uuid::Uuid::new_v4().simple().to_string();
     let request = PublicRequest {
         title,
         category,
@@ -157,7 +149,6 @@ pub(super) async fn root_post(
             lat,
             long,
             media_url: text("media_url"),
-            token: Some(token.clone()),
             attributes,
             ..ItemExtras::default()
         },
@@ -173,6 +164,7 @@ pub(super) async fn root_post(
         .await
         .map_err(|e| Open311Error::from_app(format, e))?;
     let stored = created.item;
+    let token = stored.extras.token.clone().unwrap_or_default();
     Ok(render(
         format,
         "service_requests",

@@ -1,5 +1,6 @@
 //! User administration for admins: the users of their subtree, adding a user, enabling and
-//! disabling, issuing an API token (shown once), the sign-in record and the audit of changes.
+//! disabling, issuing an API token (shown once) and revoking them all, the sign-in record and
+//! the audit of changes (both scoped to the admin's users).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -25,6 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/users", get(list).post(add))
         .route("/admin/users/{login}/active", post(set_active))
         .route("/admin/users/{login}/token", post(token))
+        .route("/admin/users/{login}/revoke", post(revoke))
 }
 
 /// A time in Beijing time (UTC+8), to the minute.
@@ -46,9 +48,31 @@ async fn page(
     let store = state.store.as_ref();
     let users = store.users().await?;
     let entities = store.all_entities().await?;
-    let logins = store.login_records(30).await?;
-    let audit = store.audit_events(30).await?;
+    let all_users = users.len();
     let users: Vec<&StoredUser> = users.iter().filter(|u| p.sees(u.unit)).collect();
+    // The sign-in record and the audit, scoped like the users: a district's admin sees the
+    // attempts and changes of their users (as actor or target), not the city's. Attempts on
+    // logins that do not exist are shown to an admin who sees every user.
+    let sees_everyone = users.len() == all_users;
+    let seen: std::collections::HashSet<&str> = users.iter().map(|u| u.login.as_str()).collect();
+    let known: std::collections::HashSet<String> =
+        store.users().await?.into_iter().map(|u| u.login).collect();
+    let logins: Vec<_> = store
+        .login_records(1000)
+        .await?
+        .into_iter()
+        .filter(|r| seen.contains(r.login.as_str()) || (sees_everyone && !known.contains(&r.login)))
+        .take(30)
+        .collect();
+    let audit: Vec<_> = store
+        .audit_events(1000)
+        .await?
+        .into_iter()
+        .filter(|e| {
+            sees_everyone || seen.contains(e.actor.as_str()) || seen.contains(e.target.as_str())
+        })
+        .take(30)
+        .collect();
     let name_of = |u: &StoredUser| {
         entities
             .iter()
@@ -81,6 +105,10 @@ async fn page(
                                 form method="post" action={ "/admin/users/" (u.login) "/token" } {
                                     input type="hidden" name="_csrf" value=(user.csrf);
                                     button type="submit" { "签发 API 令牌" }
+                                }
+                                form method="post" action={ "/admin/users/" (u.login) "/revoke" } {
+                                    input type="hidden" name="_csrf" value=(user.csrf);
+                                    button type="submit" data-testid="revoke-tokens" { "吊销全部 API 令牌" }
                                 }
                             }
                         }
@@ -268,5 +296,22 @@ async fn token(
     )
     .await;
     let done = issued.map(|t| format!("{login} 的 API 令牌（只显示这一次，请立即保存）：{t}"));
+    after(&state, &user, done).await
+}
+
+/// Revokes every API token of `login` for good (`yiping user revoke` on the page).
+async fn revoke(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(login): Path<String>,
+) -> Result<Response, PageError> {
+    let p = &user.principal;
+    p.require(Capability::ManageUsers)?;
+    managed(&state, p, &login).await?;
+    let done =
+        app_auth::revoke_api_tokens(state.store.as_ref(), &login, &p.login, Utc::now()).await;
+    // Cached callers of the revoked tokens must stop working now.
+    state.callers.clear();
+    let done = done.map(|n| format!("已吊销 {login} 的 API 令牌 {n} 个"));
     after(&state, &user, done).await
 }

@@ -18,8 +18,9 @@ pub(crate) enum Nav {
     None,
 }
 
-/// htmx's response handling: as its default, but 403 and 422 answers are swapped in (not errors).
-const HTMX_CONFIG: &str = r#"{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"403|422","swap":true,"error":false},{"code":"[45]..","swap":false,"error":true},{"code":"...","swap":false}]}"#;
+/// htmx's response handling: as its default, but 403, 413 and 422 answers are swapped in (not
+/// errors).
+const HTMX_CONFIG: &str = r#"{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"403|413|422","swap":true,"error":false},{"code":"[45]..","swap":false,"error":true},{"code":"...","swap":false}]}"#;
 
 /// A whole page for a signed-in user. `scripts` are extra `/static/…` files (ECharts pages pass
 /// `["echarts.min.js", "screen.js"]`); htmx is always loaded.
@@ -39,7 +40,7 @@ pub(crate) fn page(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="csrf-token" content=(csrf);
-                // htmx swaps 2xx answers only; refusals (403) and refused inputs (422) are
+                // htmx swaps 2xx answers only; refusals (403), bodies too large (413) and refused inputs (422) are
                 // fragments that say why, so they are swapped in too.
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 title { (title) " · 一屏" }

@@ -34,10 +34,19 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only same-site paths are followed after sign-in.
+/// Only same-site paths are followed after sign-in: a path starting with one `/`, of visible
+/// ASCII only. Browsers drop tabs and line breaks from addresses and read `\` as `/`, so
+/// `/\t/example.com` or `/\\example.com` would leave the site; a CR or LF would also make an
+/// invalid `Location` header (a 500 after the session was created).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -169,4 +178,32 @@ async fn logout(
         Redirect::to("/login").into_response(),
         end_session(state.secure_cookies),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        for ok in ["/items", "/items?x=1&y=%2F", "/screen/500103#map"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//example.com",
+            "/\\example.com",
+            "/\texample.com",
+            "/\t/example.com",
+            "/ /example.com",
+            "/items\r\nSet-Cookie: x=1",
+            "/items\n",
+            "https://example.com",
+            "example.com",
+            "/数据",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

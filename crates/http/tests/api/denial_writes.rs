@@ -104,8 +104,9 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
         Watch::Users => s.users().await.unwrap().len().to_string(),
         Watch::User(login) => {
             let u = s.user_by_login(login).await.unwrap().unwrap();
-            let tokens = s.api_tokens(u.id).await.unwrap().len();
-            format!("{} {tokens}", u.active)
+            let tokens = s.api_tokens(u.id).await.unwrap();
+            let revoked = tokens.iter().filter(|t| t.revoked).count();
+            format!("{} {} {revoked}", u.active, tokens.len())
         }
     }
 }
@@ -395,6 +396,14 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
         Write {
             method: "POST",
             path: "/admin/users/matrix-target/token".into(),
+            body: f(&[]),
+            allowed: &["admin"],
+            watch: Watch::User("matrix-target"),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/admin/users/matrix-target/revoke".into(),
             body: f(&[]),
             allowed: &["admin"],
             watch: Watch::User("matrix-target"),

@@ -224,3 +224,105 @@ async fn every_route_refuses_the_roles_without_its_capability() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every route the server declares (each `.route("…")` in the crate's source, under `/api/v1`
+/// for the API's modules) is probed by one of the authorization matrices (this file and
+/// `denial_writes.rs`) or listed here as public, so that a new route without an access test
+/// fails this test.
+#[test]
+fn every_declared_route_is_in_an_authorization_matrix() {
+    // Open to anyone (or to every signed-in user) by design: signing in and out, health,
+    // static files, Open311 (its own key for posts), who am I, and the entry pages that only
+    // redirect to the user's own place.
+    const PUBLIC: &[&str] = &[
+        "/login",
+        "/logout",
+        "/healthz",
+        "/static/{*name}",
+        "/open311/v2/{file}",
+        "/open311/v2/requests/{file}",
+        "/open311/v2/services/{file}",
+        "/open311/v2/tokens/{file}",
+        "/",
+        "/screen",
+        "/api/v1/me",
+    ];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut routes = Vec::new();
+    collect_routes(&src, &src, &mut routes);
+    assert!(routes.len() > 30, "{routes:?}");
+    let stale: Vec<&&str> = PUBLIC
+        .iter()
+        .filter(|p| !routes.iter().any(|r| r == *p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed as public but not declared: {stale:?} of {routes:?}"
+    );
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api");
+    let probes: Vec<String> = ["denials.rs", "denial_writes.rs"]
+        .iter()
+        .flat_map(|f| literals(&std::fs::read_to_string(tests.join(f)).unwrap()))
+        .collect();
+    let missing: Vec<&String> = routes
+        .iter()
+        .filter(|r| !PUBLIC.contains(&r.as_str()))
+        .filter(|r| !probes.iter().any(|p| matches(r, p)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a probe in the authorization matrices: {missing:?}"
+    );
+}
+
+/// The route templates declared under `dir`.
+fn collect_routes(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_routes(root, &path, out);
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let prefix = if path.starts_with(root.join("api")) {
+            "/api/v1"
+        } else {
+            ""
+        };
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + 7..];
+            let Some(open) = rest.find('"') else { break };
+            let lit = &rest[open + 1..];
+            let Some(close) = lit.find('"') else { break };
+            let route = &lit[..close];
+            // `/healthz` is merged at the top, not nested under the API.
+            let full = if route == "/healthz" {
+                route.to_string()
+            } else {
+                format!("{prefix}{route}")
+            };
+            out.push(full);
+        }
+    }
+}
+
+/// The string literals starting with `/` in a test's source (paths, with or without a query).
+fn literals(text: &str) -> Vec<String> {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with('/'))
+        .map(|s| s.split('?').next().unwrap_or(s).to_string())
+        .collect()
+}
+
+/// Whether a probed path (its `{x}` parts are format arguments) is an instance of `route`.
+fn matches(route: &str, probe: &str) -> bool {
+    let r: Vec<&str> = route.split('/').collect();
+    let p: Vec<&str> = probe.split('/').collect();
+    r.len() == p.len()
+        && r.iter()
+            .zip(&p)
+            .all(|(a, b)| a == b || a.starts_with('{') || b.starts_with('{'))
+}

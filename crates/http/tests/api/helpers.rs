@@ -90,6 +90,17 @@ pub async fn serve(
     }
 }
 
+/// A server over a fresh copy of the demo database, its state set up by `with`.
+pub async fn spawn_demo_with(with: impl FnOnce(AppState) -> AppState) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    std::fs::copy(template(), &db).unwrap();
+    let url = DatabaseUrl::Sqlite(db);
+    let server_store = open(&url, Create::No).await.unwrap();
+    let store = open(&url, Create::No).await.unwrap();
+    serve(with(AppState::new(server_store)), store, Vec::new(), dir).await
+}
+
 /// A server over a fresh copy of the demo database.
 pub async fn spawn_demo() -> TestApp {
     let dir = tempfile::tempdir().unwrap();

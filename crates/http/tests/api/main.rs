@@ -22,5 +22,6 @@ mod pages_import_corpus;
 mod pages_items;
 mod pages_reports;
 mod pages_screen;
+mod security;
 mod units;
 mod work_items;

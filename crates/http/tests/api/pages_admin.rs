@@ -125,3 +125,46 @@ async fn non_admins_are_refused_and_forms_need_the_csrf_token() {
     assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/login?next=%2Fadmin%2Fusers"));
 }
+
+/// Issue 18, defect 9: a district's admin sees the sign-in record and audit of their own users
+/// only (on the old main the city's were shown); defect 5: the page revokes a user's tokens.
+#[tokio::test]
+async fn a_district_admin_sees_their_users_record_and_revokes_tokens() {
+    let app = spawn_demo().await;
+    let spec = yiping_app::auth::UserSpec {
+        login: "yz-admin".into(),
+        name: "渝中区管理员".into(),
+        role: yiping_access::Role::Admin,
+        unit_code: "500103".into(),
+        password: PASSWORD.into(),
+    };
+    yiping_app::auth::add_user(app.store.as_ref(), &spec, "测试", chrono::Utc::now())
+        .await
+        .unwrap();
+    login(&app, "wanzhou-reporter").await;
+    login(&app, "leader").await;
+    login(&app, "yuzhong-reporter").await;
+    let token = api_token(&app, "yuzhong-reporter").await;
+    let s = login(&app, "yz-admin").await;
+    let page = get_as(&app, &s, "/admin/users").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let record = page.body.split("最近登录记录").nth(1).unwrap();
+    assert!(record.contains("yuzhong-reporter"), "{record}");
+    assert!(
+        !record.contains("wanzhou-reporter") && !record.contains("<td>leader</td>"),
+        "{record}"
+    );
+    // The page revokes the district user's tokens, at once.
+    assert_eq!(get_bearer(&app, &token, "/api/v1/me").await.status, 200);
+    let r = post_form_as(&app, &s, "/admin/users/yuzhong-reporter/revoke", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("已吊销 yuzhong-reporter 的 API 令牌 1 个"),
+        "{}",
+        r.body
+    );
+    assert_eq!(get_bearer(&app, &token, "/api/v1/me").await.status, 401);
+    // A user outside the district is not shown to exist.
+    let r = post_form_as(&app, &s, "/admin/users/analyst/revoke", &[]).await;
+    assert_eq!(r.status, 404);
+}

@@ -18,23 +18,65 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
     println!(
         "  JSON 接口 http://{addr}/api/v1/…（需登录，或带 API 令牌：yiping user token 登录名）"
     );
-    println!("按 Ctrl+C 停止。");
+    println!("按 Ctrl+C 停止（或发送 SIGTERM：完成进行中的请求后退出）。");
     tokio::spawn(super::items::jobs_every_minute(store.clone()));
     tokio::spawn(purge_sessions_hourly(store.clone()));
     tokio::spawn(finish_interrupted_every_minute(store.clone()));
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let shutdown = {
+        let stopping = stopping.clone();
+        async move {
+            let signal = stop_signal().await;
+            println!(
+                "收到 {signal}：不再接受新连接，正在完成进行中的请求（最多 {DRAIN_SECS} 秒）…"
+            );
+            stopping.notify_one();
+        }
     };
-    yiping_http::serve(
+    let server = yiping_http::serve(
         listener,
         AppState::new(store)
             .with_open311_key(std::env::var("YIPING_OPEN311_API_KEY").ok())
             .with_secure_cookies(args.secure_cookies),
         shutdown,
-    )
-    .await
-    .context("服务异常退出")?;
+    );
+    let deadline = async {
+        stopping.notified().await;
+        tokio::time::sleep(std::time::Duration::from_secs(DRAIN_SECS)).await;
+    };
+    tokio::select! {
+        done = server => done.context("服务异常退出")?,
+        () = deadline => println!("仍有请求未完成，已等待 {DRAIN_SECS} 秒，强制停止"),
+    }
+    println!("yiping 已停止。");
     Ok(())
+}
+
+/// How long a stopping server waits for requests in progress.
+const DRAIN_SECS: u64 = 30;
+
+/// Waits for Ctrl+C or (on Unix) SIGTERM, which systemd and container runtimes send; names it.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "Ctrl+C",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                let _ = tokio::signal::ctrl_c().await;
+                "Ctrl+C"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl+C"
+    }
 }
 
 /// Lists who can sign in: the demo users with their shared password, or how to add a first user.

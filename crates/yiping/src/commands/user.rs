@@ -1,5 +1,5 @@
-//! `yiping user`: add users, list them, reset passwords, enable/disable, issue API tokens and
-//! show the sign-in record.
+//! `yiping user`: add users, list them, reset passwords, enable/disable, issue and revoke API
+//! tokens and show the sign-in record.
 
 use std::io::BufRead;
 
@@ -40,16 +40,18 @@ pub enum UserCommand {
     },
     /// 列出全部用户
     List,
-    /// 重设密码（从标准输入读取，或随机生成），并注销该用户的所有会话
+    /// 重设密码（从标准输入读取，或随机生成），注销该用户的所有会话并吊销其全部 API 令牌
     Passwd {
         login: String,
         #[arg(long)]
         password_stdin: bool,
     },
-    /// 停用用户（立即注销其会话和令牌）
+    /// 停用用户（立即注销其会话，永久吊销其 API 令牌）
     Disable { login: String },
-    /// 启用用户
+    /// 启用用户（已吊销的令牌不会恢复，需要时重新签发）
     Enable { login: String },
+    /// 永久吊销用户的全部 API 令牌
+    Revoke { login: String },
     /// 为集成系统签发 API 令牌（只显示一次）
     Token {
         login: String,
@@ -115,14 +117,18 @@ pub async fn run(store: &dyn Store, args: UserArgs) -> anyhow::Result<()> {
         } => {
             let (password, generated) = password(password_stdin)?;
             auth::reset_password(store, &login, &password, "命令行", now).await?;
-            println!("已重设 {login} 的密码，其会话已全部注销");
+            println!("已重设 {login} 的密码，其会话已全部注销，API 令牌已全部吊销");
             if let Some(p) = generated {
                 println!("新密码（只显示这一次）：{p}");
             }
         }
         UserCommand::Disable { login } => {
             auth::set_user_active(store, &login, false, "命令行", now).await?;
-            println!("已停用 {login}");
+            println!("已停用 {login}，其会话已注销，API 令牌已永久吊销");
+        }
+        UserCommand::Revoke { login } => {
+            let n = auth::revoke_api_tokens(store, &login, "命令行", now).await?;
+            println!("已吊销 {login} 的 API 令牌 {n} 个（永久有效，需要时重新签发）");
         }
         UserCommand::Enable { login } => {
             auth::set_user_active(store, &login, true, "命令行", now).await?;

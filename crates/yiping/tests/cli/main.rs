@@ -12,5 +12,6 @@ mod evaluate;
 mod extract;
 mod items;
 mod reliability;
+mod serve_signal;
 mod support;
 mod users;

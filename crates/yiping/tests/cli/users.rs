@@ -129,6 +129,11 @@ fn users_are_added_listed_tokened_and_disabled() {
         "{}",
         text(&o)
     );
+    let token = text(&o)
+        .split_whitespace()
+        .find(|w| w.starts_with("yp_"))
+        .unwrap()
+        .to_string();
 
     let o = yiping(&db, &["user", "disable", "wang"]);
     assert!(o.status.success());
@@ -138,6 +143,26 @@ fn users_are_added_listed_tokened_and_disabled() {
     assert!(text(&o).contains("没有用户“nobody”"));
     let o = yiping(&db, &["user", "enable", "wang"]);
     assert!(o.status.success(), "{}", text(&o));
+    // Issue 18, defect 5: enabling again does not revive the token (it did on the old main).
+    assert!(
+        !token_live(&db, &token),
+        "disable → enable revived the token"
+    );
+    let o = yiping(&db, &["user", "token", "wang"]);
+    let second = text(&o)
+        .split_whitespace()
+        .find(|w| w.starts_with("yp_"))
+        .unwrap()
+        .to_string();
+    assert!(token_live(&db, &second));
+    let o = yiping(&db, &["user", "revoke", "wang"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("已吊销 wang 的 API 令牌 1 个"),
+        "{}",
+        text(&o)
+    );
+    assert!(!token_live(&db, &second));
     let o = with_stdin(
         &db,
         &["user", "passwd", "wang", "--password-stdin"],
@@ -164,6 +189,8 @@ fn users_are_added_listed_tokened_and_disabled() {
         actions,
         [
             "user.passwd",
+            "token.revoke",
+            "token.issue",
             "user.enable",
             "user.disable",
             "token.issue",
@@ -177,4 +204,22 @@ fn users_are_added_listed_tokened_and_disabled() {
         "the password is not recorded"
     );
     assert!(!audit(&db).iter().any(|e| e.target == "nobody"));
+}
+
+/// Whether `token` still names a user (read as the server would, through the app).
+fn token_live(db: &std::path::Path, token: &str) -> bool {
+    let url = yiping_app::database::DatabaseUrl::Sqlite(db.to_path_buf());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let store = yiping_app::database::open(&url, yiping_app::database::Create::No)
+                .await
+                .unwrap();
+            yiping_app::auth::token_user(store.as_ref(), token)
+                .await
+                .unwrap()
+                .is_some()
+        })
 }

@@ -25,8 +25,7 @@ use crate::auth::PageUser;
 use crate::error::Failure;
 use crate::pages::layout::{self, Nav};
 
-/// Uploads larger than this are refused (a month's tables are far smaller).
-const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+use crate::limits::MAX_UPLOAD_FILE;
 
 pub(super) async fn show(user: PageUser) -> Response {
     if let Err(r) = require(&user, Capability::EnterData) {
@@ -56,22 +55,22 @@ pub(super) async fn show(user: PageUser) -> Response {
 
 /// The uploaded file's name and bytes, and the digest field if sent.
 async fn read_upload(mut m: Multipart) -> Result<(String, Vec<u8>, Option<String>), String> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::limits::message("/data/import/")
+        } else {
+            format!("上传内容无法读取：{e}")
+        }
+    };
     let mut file = None;
     let mut digest = None;
-    while let Some(field) = m
-        .next_field()
-        .await
-        .map_err(|e| format!("上传内容无法读取：{e}"))?
-    {
+    while let Some(field) = m.next_field().await.map_err(unreadable)? {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("上传文件").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| format!("上传内容无法读取：{e}"))?;
-                if bytes.len() > MAX_UPLOAD {
-                    return Err(format!("文件超过{}MB", MAX_UPLOAD / 1024 / 1024));
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if bytes.len() > MAX_UPLOAD_FILE {
+                    return Err(crate::limits::message("/data/import/"));
                 }
                 file = Some((name, bytes.to_vec()));
             }

@@ -128,6 +128,9 @@ pub(crate) async fn submit(
         Ok(id) => Ok(Redirect::to(&format!("/items/{id}?done=fan_out")).into_response()),
         Err(AppError::Flow(e)) => render(&s, &p, &csrf, Some(e.to_string()), &form, status).await,
         Err(AppError::Invalid(m)) => render(&s, &p, &csrf, Some(m), &form, status).await,
+        Err(AppError::TooLarge(m)) => {
+            render(&s, &p, &csrf, Some(m), &form, StatusCode::PAYLOAD_TOO_LARGE).await
+        }
         Err(e) => Err(e.into()),
     }
 }

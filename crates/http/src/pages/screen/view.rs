@@ -110,7 +110,7 @@ fn header(s: &Screen, crumbs: &[(String, String)]) -> Markup {
             h1 { (s.entity.name) " · 一屏" small.period { (s.month_label) "（累计：" (s.cumulative_label) "）" } }
             form.period-picker method="get" action={ "/screen/" (s.entity.key) } {
                 label for="period" { "期别" }
-                select #period name="period" onchange="this.form.submit()" {
+                select #period name="period" {
                     @for p in &s.months {
                         option value=(p.code()) selected[*p == s.month] { (p.label_zh()) }
                     }
