@@ -46,6 +46,8 @@ enum Watch {
     Users,
     /// Whether a user is active, and how many API tokens they have.
     User(&'static str),
+    /// The stored configuration files and their texts.
+    Config,
 }
 
 struct Write {
@@ -108,6 +110,15 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
             let revoked = tokens.iter().filter(|t| t.revoked).count();
             format!("{} {} {revoked}", u.active, tokens.len())
         }
+        Watch::Config => format!(
+            "{:?}",
+            s.config_files()
+                .await
+                .unwrap()
+                .iter()
+                .map(|f| (f.name.clone(), f.body.clone()))
+                .collect::<Vec<_>>()
+        ),
     }
 }
 
@@ -247,6 +258,13 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
                 .collect(),
         )
     };
+    // A report's figure for a month the demo has no data for (a draft is new), and a working
+    // calendar with one more year (2027's 元旦).
+    let old_june = Period::months(2019, 1, 6).unwrap();
+    let calendar = format!(
+        "{}2027-01-01,holiday,元旦\n",
+        yiping_app::config::shipped_text(yiping_app::config::CALENDAR).unwrap()
+    );
     let writes = [
         Write {
             method: "POST",
@@ -369,6 +387,69 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             ]),
             allowed: &["enterprise"],
             watch: Watch::Items,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/data/reports/read".into(),
+            body: Body::File {
+                field: "file",
+                name: "万州区简报.txt",
+                text: "2019年1-6月，万州区固定资产投资完成88.5亿元。\n".into(),
+                digest: None,
+            },
+            allowed: &["admin", "analyst", "yuzhong-reporter", "wanzhou-reporter"],
+            watch: Watch::Value(wanzhou, fai, old_june),
+            writes: false,
+        },
+        Write {
+            method: "POST",
+            path: "/data/reports/save".into(),
+            body: f(&[
+                ("file", "万州区简报.txt"),
+                ("digest", "0"),
+                ("keep", "0"),
+                ("entity_0", "万州区"),
+                ("indicator_0", "固定资产投资"),
+                ("period_0", "2019年1-6月"),
+                ("measure_0", "value"),
+                ("value_0", "88.5"),
+                ("unit_0", "亿元"),
+            ]),
+            allowed: WANZHOU_WRITERS,
+            watch: Watch::Value(wanzhou, fai, old_june),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/admin/config/upload".into(),
+            body: Body::File {
+                field: "files",
+                name: "calendar.csv",
+                text: calendar.clone(),
+                digest: None,
+            },
+            allowed: &["admin"],
+            watch: Watch::Config,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/admin/config/calendar.csv".into(),
+            body: f(&[("body", &format!("{calendar}2027-01-02,holiday,元旦\n"))]),
+            allowed: &["admin"],
+            watch: Watch::Config,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/admin/calendar/2027".into(),
+            body: f(&[(
+                "body",
+                "2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n2027-01-03,holiday,元旦\n",
+            )]),
+            allowed: &["admin"],
+            watch: Watch::Config,
             writes: true,
         },
         Write {

@@ -164,7 +164,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
 async fn every_route_refuses_the_roles_without_its_capability() {
     use yiping_access::{Capability as C, Role};
     let app = spawn_demo().await;
-    let routes: [(&str, C); 15] = [
+    let routes: [(&str, C); 23] = [
         ("/api/v1/indicators", C::ViewData),
         ("/api/v1/entities", C::ViewData),
         ("/api/v1/observations", C::ViewData),
@@ -186,6 +186,14 @@ async fn every_route_refuses_the_roles_without_its_capability() {
         ("/items/new", C::ReportEvent),
         ("/items/directives/new", C::IssueDirective),
         ("/admin/users", C::ManageUsers),
+        ("/data/reports", C::EnterData),
+        ("/api/v1/config", C::ManageCatalog),
+        ("/api/v1/calendar", C::ViewData),
+        ("/api/v1/deadline?month=2026-12", C::ViewData),
+        ("/admin/config", C::ManageCatalog),
+        ("/admin/config/calendar.csv", C::ManageCatalog),
+        ("/admin/config/calendar.csv/download", C::ManageCatalog),
+        ("/admin/calendar/2027", C::ManageCatalog),
     ];
     let mut failures = Vec::new();
     for u in USERS {
@@ -246,6 +254,8 @@ fn every_declared_route_is_in_an_authorization_matrix() {
         "/",
         "/screen",
         "/api/v1/me",
+        // Only redirects to `/admin/calendar/{year}` (which is probed) from the year picker.
+        "/admin/calendar",
     ];
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut routes = Vec::new();

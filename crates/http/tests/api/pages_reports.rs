@@ -127,7 +127,7 @@ async fn a_reporter_reads_a_report_and_stores_the_confirmed_facts_as_drafts() {
         }
     }
     let refused = post_form_as(&app, &w, "/data/reports/save", &other).await;
-    assert_eq!(refused.status, 200, "{}", refused.body);
+    assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(refused.body.contains("超出本单位"), "{}", refused.body);
     assert!(refused.body.contains("未保存"), "{}", refused.body);
     assert_eq!(drafts(&app).await.len(), 2);

@@ -253,7 +253,7 @@ async fn oversized_bodies_are_413_everywhere_and_uploads_take_20_mb() {
     // A 3 MB table is read (its one row previewed), not cut off at 2 MB.
     let b = "----yipingtestboundary";
     let csv = format!(
-        "主体代码,主体,指标代码,指标,时期,口径,数值,计量单位\n500103,渝中区,FAI,固定资产投资,2024M01-M10,数值,777.77,亿元\n{}",
+        "主体代码,主体,指标代码,指标,时期,口径,数值,计量单位\n500103,渝中区,FAI,固定资产投资,2019M01-M10,数值,777.77,亿元\n{}",
         ",,,,,,,\n".repeat(400_000)
     );
     assert!(csv.len() > 3_000_000);

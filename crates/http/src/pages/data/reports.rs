@@ -13,6 +13,7 @@ use chrono::Utc;
 use maud::{Markup, html};
 use yiping_access::{Capability, Role};
 use yiping_app::AppError;
+use yiping_app::data_files::OUT_OF_SCOPE;
 use yiping_app::reports::{
     self, DraftFact, DraftsStored, MAX_DOCUMENT_BYTES, ReportContext, ReportReview, ReviewItem,
 };
@@ -106,8 +107,14 @@ async fn read_upload(mut m: Multipart) -> Result<Upload, String> {
 
 fn failure(e: AppError, what: &str) -> Response {
     if let AppError::Rejected { file, problems } = &e {
+        // Facts of units outside the reviewer's scope are a refusal (403), as in the import.
+        let status = if problems.iter().any(|p| p.reason.starts_with(OUT_OF_SCOPE)) {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         return fragment(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             html! {
                 (layout::notice("error", &format!("{file}：发现{}处问题，{what}，数据库未作任何修改。", problems.len())))
                 table.data.problems {
