@@ -16,10 +16,12 @@ refreshed in the background (crates/http/src/pages/screen/data.rs), so the defau
 (e.g. --paths /api/v1/me for the cost of the session alone).
 
 Usage: python3 bench/pages/run.py [--clients 64] [--requests 500] [--debug] [--paths a,b]
-Needs: cargo build --release -p yiping (or --debug for target/debug/yiping).
+Needs: cargo build --release -p yiping (or --debug for target/debug/yiping); the binary is looked
+up under $CARGO_TARGET_DIR when it is set, else target/.
 """
 import argparse
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
@@ -140,7 +142,8 @@ def main():
     args = ap.parse_args()
     if args.paths:
         PATHS[:] = args.paths.split(",")
-    binary = ROOT / "target" / ("debug" if args.debug else "release") / "yiping"
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    binary = target / ("debug" if args.debug else "release") / "yiping"
     if not binary.exists():
         sys.exit(f"{binary} is missing: cargo build {'' if args.debug else '--release '}-p yiping")
     tmp = Path(tempfile.mkdtemp(prefix="yiping-bench-pages-"))
