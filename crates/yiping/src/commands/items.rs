@@ -100,10 +100,12 @@ pub(super) fn local(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
 }
 
 fn line(v: &ItemView, names: &UnitNames) -> String {
+    // A deadline close at hand is 临期, not 预警: a problem raised by a monitoring rule already
+    // says 预警 in its title, and the two read as one doubled word.
     let flag = if v.overdue {
         "【超期】"
     } else if v.due_soon {
-        "【预警】"
+        "【临期】"
     } else {
         ""
     };
