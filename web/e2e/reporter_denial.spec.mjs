@@ -1,5 +1,18 @@
-// A district reporter (渝中区) opens and saves its own entry form, then tries another district's
+// A district reporter (渝中区) opens and saves its own entry form for the month now due (the
+// demo's last complete month, reported but not yet approved), then tries another district's
 // (万州区) form by URL and gets the refusal page: 403 with a Chinese message.
+
+// The last complete month in China time, as the demo generates it (`2026M11` on 2026-12-07).
+function dueMonth() {
+  const now = new Date(Date.now() + 8 * 3600 * 1000);
+  let y = now.getUTCFullYear();
+  let m = now.getUTCMonth(); // 0-based: the previous month's number
+  if (m === 0) {
+    y -= 1;
+    m = 12;
+  }
+  return `${y}M${String(m).padStart(2, '0')}`;
+}
 
 function check(cond, message) {
   if (!cond) throw new Error(message);
@@ -10,8 +23,9 @@ export default async function (ctx) {
   const page = await context.newPage();
   try {
     await ctx.login(page, 'yuzhong-reporter');
+    const period = dueMonth();
 
-    const own = await page.goto(`${ctx.baseUrl}/data/entry?unit=500103&period=2024M10`);
+    const own = await page.goto(`${ctx.baseUrl}/data/entry?unit=500103&period=${period}`);
     check(own.status() === 200, `own entry form: HTTP ${own.status()}`);
     await page.waitForSelector('table.entry td.cell input');
     check((await page.textContent('h1')).includes('渝中区'), 'the form names 渝中区');
@@ -28,7 +42,7 @@ export default async function (ctx) {
     await page.screenshot({ path: `${ctx.shotDir}/entry-form-yuzhong.png`, fullPage: true });
 
     // Another district's form, typed into the address bar.
-    const other = await page.goto(`${ctx.baseUrl}/data/entry?unit=500101&period=2024M10`);
+    const other = await page.goto(`${ctx.baseUrl}/data/entry?unit=500101&period=${period}`);
     check(other.status() === 403, `万州区 entry form: HTTP ${other.status()}, expected 403`);
     const text = await page.textContent('main');
     check(text.includes('无权访问'), 'the refusal page says 无权访问');

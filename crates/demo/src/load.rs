@@ -140,6 +140,13 @@ pub async fn load_demo_data(
             .ok_or_else(|| AppError::invalid(format!("演示数据：指标 {c} 不存在")))
     };
 
+    // The figures of the last complete month are reported but not yet reviewed (已报送), as on
+    // a real deadline day: their units can still correct them. Everything older is approved.
+    let latest = data.day.through();
+    let status_of = |p: Period| match p {
+        Period::Months { year, to, .. } if (year, to) == latest => ObservationStatus::Submitted,
+        _ => ObservationStatus::Approved,
+    };
     let mut batch = Vec::with_capacity(data.observations.len());
     for o in &data.observations {
         let key = ObservationKey {
@@ -148,7 +155,7 @@ pub async fn load_demo_data(
             period: o.period,
             measure: o.measure,
         };
-        let value = ObservationValue::new(o.value, ObservationStatus::Approved)
+        let value = ObservationValue::new(o.value, status_of(o.period))
             .map_err(|e| AppError::invalid(format!("演示数据：{e}")))?;
         batch.push((key, value));
     }
