@@ -4,7 +4,8 @@
 //!   and observes its duration in the histogram `http_request_duration_seconds{route,method}`,
 //!   labelled by the MATCHED route template (axum's [`MatchedPath`], e.g.
 //!   `/api/v1/items/{id}`), never the raw path, so that ids do not multiply the series; a
-//!   request no route matched is labelled `unmatched`.
+//!   request no route matched is labelled `unmatched`, and a method outside the standard ones
+//!   `other`.
 //! - Read at scrape time: the database pool (`yiping_db_pool_connections{state}`), open and
 //!   overdue work items (`yiping_work_items_open`, `yiping_work_items_overdue`, counted by
 //!   [`yiping_app::monitoring::item_gauges`]), and the process counters of the use cases: job
@@ -27,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -165,7 +166,17 @@ pub(crate) async fn track(State(state): State<AppState>, req: Request, next: Nex
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().as_str().to_string();
+    // Methods outside the standard set (any token a client invents) share one label.
+    let method = match *req.method() {
+        Method::GET
+        | Method::HEAD
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::OPTIONS => req.method().as_str().to_string(),
+        _ => "other".to_string(),
+    };
     let started = Instant::now();
     let response = next.run(req).await;
     state.http_metrics.record(
