@@ -368,6 +368,9 @@ async fn import_grid_audited(
             out.upserts = Some(report);
         }
     }
+    if !opts.dry_run {
+        crate::monitoring::record_import(out.rows);
+    }
     Ok((out, audited))
 }
 

@@ -43,6 +43,7 @@ pub mod geo;
 pub mod import;
 mod import_entities;
 pub mod league;
+pub mod monitoring;
 pub mod pipeline;
 pub mod recovery;
 pub mod reports;

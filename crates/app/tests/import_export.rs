@@ -56,12 +56,20 @@ async fn world(store: &dyn Store, dir: &Path) {
     std::fs::write(&e, ENTITIES).unwrap();
     let i = dir.join("indicators.csv");
     std::fs::write(&i, INDICATORS).unwrap();
+    // `/metrics` counts applied imports and their rows (process-wide: other tests add theirs).
+    let before = yiping_app::monitoring::counters();
     let r = import(store, &e).await.unwrap();
     assert_eq!(r.kind, ImportKind::Entities);
     assert_eq!(r.upserts.unwrap().inserted, 5);
     let r = import(store, &i).await.unwrap();
     assert_eq!(r.kind, ImportKind::Indicators);
     assert_eq!(r.upserts.unwrap().inserted, 2);
+    let after = yiping_app::monitoring::counters();
+    assert!(after.imports >= before.imports + 2, "{before:?} {after:?}");
+    assert!(
+        after.import_rows >= before.import_rows + 7,
+        "{before:?} {after:?}"
+    );
 }
 
 /// Runs `f` on a fresh SQLite store, then on a fresh PostgreSQL database when configured.

@@ -7,7 +7,7 @@
 //! the API's error shape `{"error": {"code", "message", "details"}}`.
 //!
 //! Modules: `api` (JSON, one module per resource), `pages` (maud pages and htmx fragments),
-//! `open311`, `auth` (who is asking: sessions, tokens, CSRF), `error` (how a use case's failure
+//! `open311`, `metrics` (Prometheus at `/metrics`), `auth` (who is asking: sessions, tokens, CSRF), `error` (how a use case's failure
 //! answers, mapped once: API, page and Open311 shapes), `caches` (what is kept in memory between
 //! requests, and for how long), `state`, `assets` and `audit`.
 //!
@@ -23,6 +23,7 @@ mod costly;
 mod error;
 mod headers;
 mod limits;
+mod metrics;
 mod open311;
 mod pages;
 mod state;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::router())
         .merge(pages::router())
         .merge(assets::router())
+        .merge(metrics::router())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -61,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .layer(nosniff)
         .layer(referrer)
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 

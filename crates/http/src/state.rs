@@ -31,6 +31,10 @@ pub struct AppState {
     pub(crate) metrics: Arc<MetricsCache>,
     /// The places for requests to costly routes ([`crate::costly`]).
     pub(crate) costly: CostlyGate,
+    /// The scrape token `/metrics` accepts besides an administrator (none: administrators only).
+    pub(crate) metrics_token: Option<Arc<str>>,
+    /// The request series of `/metrics` ([`crate::metrics`]).
+    pub(crate) http_metrics: crate::metrics::SharedHttpMetrics,
 }
 
 impl AppState {
@@ -45,7 +49,19 @@ impl AppState {
             screens: Default::default(),
             metrics: Default::default(),
             costly: Default::default(),
+            metrics_token: None,
+            http_metrics: Default::default(),
         }
+    }
+
+    /// The same state letting a scraper read `/metrics` with `token` as a bearer token
+    /// (`YIPING_METRICS_TOKEN`); blank or none: administrators only.
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.metrics_token = token
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .map(Arc::from);
+        self
     }
 
     /// The same state allowing `places` requests to costly routes at once (default: as many as

@@ -123,6 +123,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
             "config_files_replace_by_name_in_one_write",
             config::config_files_replace_by_name_in_one_write,
         ),
+        ("pool_stats_count_the_open_connections", pool_stats),
     ]
 }
 
@@ -257,6 +258,18 @@ fn entities_round_trip(s: &dyn Store) -> BoxFut<'_> {
             "the failed batch left rows behind"
         );
         assert!(s.entity(EntityId(987_654)).await.unwrap().is_none());
+    })
+}
+
+/// The pool's figures for monitoring: after a round trip at least one connection is open, no
+/// more are idle than open, and none beyond the maximum.
+fn pool_stats(s: &dyn Store) -> BoxFut<'_> {
+    Box::pin(async move {
+        s.ping().await.unwrap();
+        let p = s.pool_stats();
+        assert!(p.size >= 1, "{p:?}");
+        assert!(p.idle <= p.size, "{p:?}");
+        assert!(p.max >= p.size, "{p:?}");
     })
 }
 

@@ -189,6 +189,14 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    fn pool_stats(&self) -> yiping_store::PoolStats {
+        yiping_store::PoolStats {
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
     async fn checkpoint(&self) -> StoreResult<()> {
         if self.dialect == Dialect::Sqlite {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

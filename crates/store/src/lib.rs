@@ -52,6 +52,17 @@ use yiping_kernel::{
     ObservationValue, Period, Target,
 };
 
+/// A store's connection pool at one instant ([`Store::pool_stats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open (in use or idle).
+    pub size: u32,
+    /// Connections open and waiting for work.
+    pub idle: u32,
+    /// The most connections the pool will open.
+    pub max: u32,
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything yiping keeps. Every method that writes more than one row is one transaction:
@@ -73,6 +84,9 @@ pub trait Store:
 
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// The connection pool as it is now (for monitoring): connections open and idle.
+    fn pool_stats(&self) -> PoolStats;
 
     /// Folds what is committed back into the database's main file and empties its log: SQLite's
     /// write-ahead log is checkpointed and truncated (at the end of every command, so that a

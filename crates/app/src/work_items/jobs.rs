@@ -55,6 +55,17 @@ pub async fn run_jobs(
     now: DateTime<Utc>,
     schedule: &MetricsSchedule,
 ) -> Result<JobReport, AppError> {
+    let result = run_jobs_once(store, setup, now, schedule).await;
+    crate::monitoring::record_job_run(result.is_ok());
+    result
+}
+
+async fn run_jobs_once(
+    store: &dyn Store,
+    setup: &FlowSetup,
+    now: DateTime<Utc>,
+    schedule: &MetricsSchedule,
+) -> Result<JobReport, AppError> {
     let mut report = chase_and_escalate(store, setup, now).await?;
     let due = schedule.due(setup, now)?;
     let any_items = store

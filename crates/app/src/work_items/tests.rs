@@ -155,8 +155,15 @@ async fn create_route_transition_and_conflict() {
     assert!(page.items[0].overdue);
 
     // The jobs chase it and escalate it once, and do not repeat themselves within the hour.
+    // What `/metrics` shows: one open item, overdue by then, and the job run counted.
+    let gauges = crate::monitoring::item_gauges(&store, later).await.unwrap();
+    assert_eq!((gauges.open, gauges.overdue), (1, 1));
+    let gauges = crate::monitoring::item_gauges(&store, t(2)).await.unwrap();
+    assert_eq!((gauges.open, gauges.overdue), (1, 0));
+    let runs_before = crate::monitoring::counters().job_runs_ok;
     let schedule = metrics::MetricsSchedule::new();
     let report = run_jobs(&store, &setup, later, &schedule).await.unwrap();
+    assert!(crate::monitoring::counters().job_runs_ok > runs_before);
     assert_eq!(report.overdue, 1);
     assert_eq!(report.reminded, vec![item.item.id]);
     assert_eq!(report.escalated, vec![item.item.id], "{report:?}");

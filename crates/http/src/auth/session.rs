@@ -56,7 +56,16 @@ pub(crate) async fn resolve(State(state): State<AppState>, req: Request, next: N
     }
     let now = Utc::now();
     let headers = req.headers();
-    let caller: Option<Arc<Caller>> = if let Some(token) = bearer(headers) {
+    let bearer = bearer(headers);
+    if let Some(token) = &bearer
+        && req.uri().path() == "/metrics"
+        && crate::metrics::is_scrape_token(state.metrics_token.as_deref(), token)
+    {
+        let mut req = req;
+        req.extensions_mut().insert(crate::metrics::ScrapeToken);
+        return next.run(req).await;
+    }
+    let caller: Option<Arc<Caller>> = if let Some(token) = bearer {
         let key = format!("t:{}", app_auth::secret_hash(&token));
         match state.callers.get(&key) {
             Some(c) => Some(c),

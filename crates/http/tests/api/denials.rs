@@ -105,6 +105,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
             WANZHOU_READERS,
         ),
         p("/admin/users".into(), &["admin"]),
+        p("/metrics".into(), &["admin"]),
         Probe {
             path: "/requests".into(),
             allowed: &["enterprise"],
@@ -146,7 +147,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
         }
         // Nobody signed in: 401 from the API, the login page for pages.
         let anon = send(&app, "GET", &probe.path, &[], None).await;
-        let expected = if probe.path.starts_with("/api/") {
+        let expected = if probe.path.starts_with("/api/") || probe.path == "/metrics" {
             401
         } else {
             303

@@ -12,6 +12,7 @@ mod evaluations;
 mod failures;
 mod helpers;
 mod map_districts;
+mod metrics;
 mod observations;
 mod open311;
 mod pages_admin;

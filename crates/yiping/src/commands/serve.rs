@@ -37,6 +37,7 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
         listener,
         AppState::new(store)
             .with_open311_key(std::env::var("YIPING_OPEN311_API_KEY").ok())
+            .with_metrics_token(std::env::var("YIPING_METRICS_TOKEN").ok())
             .with_secure_cookies(args.secure_cookies),
         shutdown,
     );
