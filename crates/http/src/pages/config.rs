@@ -262,27 +262,10 @@ fn editor_page(
     problems: &[String],
     message: Option<(&str, String)>,
 ) -> Markup {
-    let may_edit = user.principal.can(Capability::ManageUsers);
     html! {
         nav.crumbs { a href="/admin/config" { "系统配置" } " / " (name) }
         h1 { (config::title_zh(name)) " " code { (name) } }
-        @if let Some((kind, text)) = &message { (layout::notice(kind, text)) }
-        @if !problems.is_empty() {
-            section.card.problems {
-                h2 { "发现" (problems.len()) "处问题，未保存" }
-                ul #config-problems { @for p in problems { li { (p) } } }
-            }
-        }
-        form method="post" action={ "/admin/config/" (name) } {
-            input type="hidden" name="_csrf" value=(user.csrf);
-            textarea name="body" rows="30" cols="100" spellcheck="false" readonly[!may_edit] { (text) }
-            @if may_edit {
-                div.actions {
-                    label { input type="checkbox" name="dry_run" value="1"; " 只检查，不保存" }
-                    button type="submit" { "保存" }
-                }
-            }
-        }
+        (editor_form(user, &format!("/admin/config/{name}"), text, 100, problems, message.as_ref()))
         p { a href={ "/admin/config/" (name) "/download" } download=(name) { "下载此文件" } }
     }
 }
@@ -500,21 +483,36 @@ fn year_page(
     problems: &[String],
     message: Option<(&str, String)>,
 ) -> Markup {
-    let may_edit = user.principal.can(Capability::ManageUsers);
     html! {
         nav.crumbs { a href="/admin/config" { "系统配置" } " / 工作日历 / " (year) "年" }
         h1 { (year) "年节假日安排" }
         p { "每行一个日期：日期,类型,名称。类型为 holiday（放假，含放假期间的周末）或 workday（调休上班）。例如：" code { (year) "-01-01,holiday,元旦" } "。保存时整个日历一起校验。" }
-        @if let Some((kind, text)) = &message { (layout::notice(kind, text)) }
+        (editor_form(user, &format!("/admin/calendar/{year}"), rows, 60, problems, message.as_ref()))
+    }
+}
+
+/// The text editor of a configuration file (or of one calendar year): the outcome of the last
+/// save, the problems that kept it from being saved, and the text, editable for admins only.
+fn editor_form(
+    user: &PageUser,
+    action: &str,
+    text: &str,
+    cols: u32,
+    problems: &[String],
+    message: Option<&(&str, String)>,
+) -> Markup {
+    let may_edit = user.principal.can(Capability::ManageUsers);
+    html! {
+        @if let Some((kind, text)) = message { (layout::notice(kind, text)) }
         @if !problems.is_empty() {
             section.card.problems {
                 h2 { "发现" (problems.len()) "处问题，未保存" }
                 ul #config-problems { @for p in problems { li { (p) } } }
             }
         }
-        form method="post" action={ "/admin/calendar/" (year) } {
+        form method="post" action=(action) {
             input type="hidden" name="_csrf" value=(user.csrf);
-            textarea name="body" rows="30" cols="60" spellcheck="false" readonly[!may_edit] { (rows) }
+            textarea name="body" rows="30" cols=(cols) spellcheck="false" readonly[!may_edit] { (text) }
             @if may_edit {
                 div.actions {
                     label { input type="checkbox" name="dry_run" value="1"; " 只检查，不保存" }
