@@ -157,11 +157,11 @@ async fn a_burst_of_wrong_passwords_is_checked_at_most_the_limit() {
 }
 
 /// Defect 2: while a burst of sign-ins is hashed (on the bounded blocking pool), `/healthz`
-/// still answers within a second. A smoke test: on this machine it also passed with the hashes
-/// run inline (argon2 is built optimised and fast), so the throttle tests above are what fails
-/// on the old main.
+/// still answers and every guess is answered. No timing is asserted (speed belongs in
+/// benchmarks); the throttle tests above are what fails on the old main. That the hashing leaves
+/// the request threads free is checked without a clock in app's `auth` unit tests.
 #[tokio::test]
-async fn healthz_stays_fast_during_a_burst_of_sign_ins() {
+async fn healthz_answers_during_a_burst_of_sign_ins() {
     let app = spawn_demo().await;
     let app = &app;
     let burst = futures::future::join_all((0..90).map(|i| async move {
@@ -171,14 +171,11 @@ async fn healthz_stays_fast_during_a_burst_of_sign_ins() {
     }));
     let probe = async {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        let started = std::time::Instant::now();
-        let (status, _, _) = request(app, "GET", "/healthz", None).await;
-        (status, started.elapsed())
+        request(app, "GET", "/healthz", None).await.0
     };
-    let (statuses, (status, took)) = tokio::join!(burst, probe);
+    let (statuses, status) = tokio::join!(burst, probe);
     assert_eq!(status, 200);
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
-    assert!(took < std::time::Duration::from_millis(1000), "{took:?}");
 }
 
 /// Sends only a request head declaring a body of `length` bytes (none is sent): a body over
