@@ -270,18 +270,28 @@ fn editor_page(
     }
 }
 
+/// The current text of the configuration file `name` (stored, or the shipped default), as the
+/// caller may read it.
+async fn current_text(
+    store: &dyn yiping_store::Store,
+    user: &PageUser,
+    name: &str,
+) -> Result<String, PageError> {
+    let files = config::files_as(store, &user.principal).await?;
+    Ok(files
+        .into_iter()
+        .find(|f| f.name == name)
+        .map(|f| f.body)
+        .unwrap_or_default())
+}
+
 async fn editor(
     State(s): State<AppState>,
     user: PageUser,
     Path(name): Path<String>,
 ) -> Result<Response, PageError> {
     let name = known(&name)?;
-    let files = config::files_as(s.store.as_ref(), &user.principal).await?;
-    let text = files
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.body.clone())
-        .unwrap_or_default();
+    let text = current_text(s.store.as_ref(), &user, name).await?;
     let body = editor_page(&user, name, &text, &[], None);
     Ok(layout::page(name, &user.principal, &user.csrf, Nav::Admin, &[], body).into_response())
 }
@@ -371,12 +381,7 @@ async fn download(
     Path(name): Path<String>,
 ) -> Result<Response, PageError> {
     let name = known(&name)?;
-    let files = config::files_as(s.store.as_ref(), &user.principal).await?;
-    let text = files
-        .into_iter()
-        .find(|f| f.name == name)
-        .map(|f| f.body)
-        .unwrap_or_default();
+    let text = current_text(s.store.as_ref(), &user, name).await?;
     let kind = if name.ends_with(".csv") {
         "text/csv; charset=utf-8"
     } else {
@@ -537,12 +542,7 @@ async fn year_editor(
     Path(year): Path<i32>,
 ) -> Result<Response, PageError> {
     let year = check_year(year)?;
-    let files = config::files_as(s.store.as_ref(), &user.principal).await?;
-    let text = files
-        .iter()
-        .find(|f| f.name == config::CALENDAR)
-        .map(|f| f.body.clone())
-        .unwrap_or_default();
+    let text = current_text(s.store.as_ref(), &user, config::CALENDAR).await?;
     let rows = config::calendar_year_rows(&text, year);
     let message = rows.is_empty().then(|| {
         (
@@ -563,12 +563,7 @@ async fn save_year(
 ) -> Result<Response, PageError> {
     let year = check_year(year)?;
     let store = s.store.as_ref();
-    let files = config::files_as(store, &user.principal).await?;
-    let text = files
-        .iter()
-        .find(|x| x.name == config::CALENDAR)
-        .map(|x| x.body.clone())
-        .unwrap_or_default();
+    let text = current_text(store, &user, config::CALENDAR).await?;
     let dry_run = f.dry_run.is_some();
     let done = match config::replace_calendar_year(&text, year, &f.body) {
         Ok(merged) => {
