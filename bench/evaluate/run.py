@@ -16,7 +16,7 @@ checks that all three give every firm the same rank and class, and also times
 Prints seconds and ratios (yiping time / peer time: below 1 means yiping is faster).
 
 Usage: python3 bench/evaluate/run.py [--n 100000] [--repeat 3] [--pg postgres://...] [--no-db]
-Needs: a release build (cargo build --release -p yiping), `pip install duckdb-cli pandas`
+Builds yiping in release mode itself (bench/buildlib.py); needs `pip install duckdb-cli pandas`
 (check `pip index versions duckdb-cli`), psql for the PostgreSQL leg.
 """
 import argparse
@@ -30,6 +30,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from buildlib import ensure_release  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 YIPING = Path(os.environ.get("YIPING_BIN", ROOT / "target" / "release" / "yiping"))
@@ -258,8 +261,10 @@ def main():
     ap.add_argument("--pg", default=os.environ.get("YIPING_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--no-db", action="store_true", help="skip the SQLite and PostgreSQL legs")
     args = ap.parse_args()
+    if "YIPING_BIN" not in os.environ:
+        ensure_release(["-p", "yiping"])
     if not YIPING.exists():
-        sys.exit(f"build first: cargo build --release -p yiping ({YIPING} missing)")
+        sys.exit(f"{YIPING} missing (YIPING_BIN names a binary that is not there)")
     duck = duckdb_binary()
     work = Path(tempfile.mkdtemp(prefix="yiping-bench-eval-"))
     try:

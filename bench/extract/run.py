@@ -17,7 +17,7 @@ The catalogue is the built-in demo one (a database path that does not exist is p
 figures do not depend on a local database.
 
 Usage: python3 bench/extract/run.py [--shared DIR] [--verbose]
-Needs: a build of yiping (cargo build -p yiping, or --release; YIPING_BIN overrides).
+Builds yiping in release mode itself (bench/buildlib.py; YIPING_BIN overrides).
 """
 import argparse
 import json
@@ -28,6 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from buildlib import ensure_release  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,10 +38,8 @@ def find_bin():
     env = os.environ.get("YIPING_BIN")
     if env:
         return Path(env)
-    for p in (ROOT / "target" / "release" / "yiping", ROOT / "target" / "debug" / "yiping"):
-        if p.exists():
-            return p
-    sys.exit("no yiping binary: run cargo build -p yiping (or set YIPING_BIN)")
+    ensure_release(["-p", "yiping"])
+    return ROOT / "target" / "release" / "yiping"
 
 
 def find_shared(arg):

@@ -13,7 +13,7 @@ Prints one line per file and exits 1 on any mismatch or on a peak over 1 GiB.
 
 Usage: python3 bench/import-corpus/run.py [--pg postgres://postgres@127.0.0.1:5432/test]
                                            [--no-heavy] [--bin target/release]
-Needs: cargo build --release -p yiping -p yiping-import-corpus (or --bin target/debug).
+Builds yiping and yiping-import-corpus in release mode itself (or give --bin target/debug).
 """
 import argparse
 import json
@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from buildlib import ensure_release  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT_KIB = 1024 * 1024  # 1 GiB
@@ -125,6 +128,8 @@ def main():
     bindir = Path(args.bin)
     yiping = Path(args.yiping) if args.yiping else bindir / "yiping"
     writer = bindir / "yiping-import-corpus"
+    if args.bin == str(ROOT / "target" / "release"):
+        ensure_release(["-p", "yiping", "-p", "yiping-import-corpus"])
     for b in [yiping, writer]:
         if not b.exists():
             sys.exit(f"build first: cargo build --release -p yiping -p yiping-import-corpus ({b} missing)")

@@ -8,7 +8,7 @@ and indicators (not timed), then times, as whole processes:
 and prints rows/s and the ratio yiping / baseline (target: >= 0.5).
 
 Usage: python3 bench/import/run.py [--rows N] [--pg postgres://postgres@127.0.0.1:5432/test]
-Needs: a release build (cargo build --release -p yiping), sqlite3 and psql on PATH.
+Builds yiping in release mode itself (bench/buildlib.py); needs sqlite3 and psql on PATH.
 """
 import argparse
 import csv
@@ -20,6 +20,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from buildlib import ensure_release  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 YIPING = ROOT / "target" / "release" / "yiping"
@@ -76,8 +79,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--pg", default=os.environ.get("YIPING_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"))
     args = ap.parse_args()
-    if not YIPING.exists():
-        sys.exit(f"build first: cargo build --release -p yiping ({YIPING} missing)")
+    ensure_release(["-p", "yiping"])
     work = Path(tempfile.mkdtemp(prefix="yiping-bench-import-"))
     try:
         rows = generate(work, args.rows)

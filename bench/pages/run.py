@@ -16,7 +16,7 @@ refreshed in the background (crates/http/src/pages/screen/data.rs), so the defau
 (e.g. --paths /api/v1/me for the cost of the session alone).
 
 Usage: python3 bench/pages/run.py [--clients 64] [--requests 500] [--debug] [--paths a,b]
-Needs: cargo build --release -p yiping (or --debug for target/debug/yiping); the binary is looked
+Builds yiping in release mode itself (or --debug for target/debug/yiping); the binary is looked
 up under $CARGO_TARGET_DIR when it is set, else target/.
 """
 import argparse
@@ -30,6 +30,9 @@ import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from buildlib import ensure_release  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -144,8 +147,10 @@ def main():
         PATHS[:] = args.paths.split(",")
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     binary = target / ("debug" if args.debug else "release") / "yiping"
+    if not args.debug:
+        ensure_release(["-p", "yiping"])
     if not binary.exists():
-        sys.exit(f"{binary} is missing: cargo build {'' if args.debug else '--release '}-p yiping")
+        sys.exit(f"{binary} is missing: cargo build -p yiping")
     tmp = Path(tempfile.mkdtemp(prefix="yiping-bench-pages-"))
     server = None
     try:

@@ -15,7 +15,7 @@
 
 Usage: python3 bench/workitems/run.py [--items 2000] [--tasks 4] [--clients 64] [--requests 200]
                                       [--pg postgres://postgres@127.0.0.1:5432/test] [--no-pg]
-Needs: cargo build --release -p yiping && cargo build --release --example workitems_bench -p yiping-app
+Builds yiping and the workitems_bench example in release mode itself (bench/buildlib.py)
        (the binaries are looked up under $CARGO_TARGET_DIR when it is set, else target/),
        psql on PATH for the PostgreSQL leg.
 """
@@ -32,6 +32,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from buildlib import ensure_release  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
@@ -282,10 +285,8 @@ def main():
     ap.add_argument("--pg", default=os.environ.get("YIPING_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--no-pg", action="store_true")
     args = ap.parse_args()
-    for exe, how in [(YIPING, "cargo build --release -p yiping"),
-                     (BENCH, "cargo build --release --example workitems_bench -p yiping-app")]:
-        if not exe.exists():
-            sys.exit(f"build first: {how} ({exe} missing)")
+    ensure_release(["-p", "yiping"])
+    ensure_release(["--example", "workitems_bench", "-p", "yiping-app"], "the work-item bench driver")
     work = Path(tempfile.mkdtemp(prefix="yiping-bench-workitems-"))
     started = time.perf_counter()
     try:
