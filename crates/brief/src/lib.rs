@@ -6,7 +6,9 @@
 //! Pure: data, template text and font bytes in; a [`Brief`], DOCX bytes and PNG bytes out. The
 //! caller (`app::briefing`) gathers the data and finds the font files.
 
+pub mod chart;
 mod compose;
+pub mod docx;
 pub mod model;
 pub mod roundtrip;
 pub mod template;
