@@ -44,7 +44,7 @@ pub const WIDTH: u32 = 1000;
 /// The chart's size in px.
 pub fn size(chart: &Chart) -> (u32, u32) {
     match chart {
-        Chart::Bar { bars, .. } => (WIDTH, (130 + 30 * bars.len() as u32).max(380)),
+        Chart::Bar { bars, .. } => (WIDTH, (130 + 26 * bars.len() as u32).max(380)),
         Chart::Line { .. } => (WIDTH, 560),
     }
 }
@@ -84,6 +84,7 @@ pub fn render(chart: &Chart) -> Result<Vec<u8>, ChartError> {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Best);
         let mut writer = enc.write_header().map_err(err(chart.title()))?;
         writer.write_image_data(&rgb).map_err(err(chart.title()))?;
     }
@@ -102,17 +103,20 @@ fn bar(
     let min = bars.iter().map(|b| b.1).fold(0.0_f64, f64::min);
     let top = if max > 0.0 { max * 1.12 } else { 1.0 };
     let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    // Room for the longest name (秀山土家族苗族自治县) at 22 px a character.
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(2) as u32;
+    let label_width = 24 + 22 * longest;
     let mut c = ChartBuilder::on(root)
         .caption(title, (FAMILY, 30))
         .margin(16)
         .x_label_area_size(50)
-        .y_label_area_size(130)
+        .y_label_area_size(label_width)
         .build_cartesian_2d(min..top, (0u32..n).into_segmented())
         .map_err(&e)?;
     c.configure_mesh()
         .disable_y_mesh()
         .y_labels(n as usize)
-        .y_label_style((FAMILY, 24))
+        .y_label_style((FAMILY, 22))
         .x_label_style((FAMILY, 22))
         .x_desc(unit)
         .axis_desc_style((FAMILY, 24))
@@ -171,6 +175,7 @@ fn line(
     let mut c = ChartBuilder::on(root)
         .caption(title, (FAMILY, 30))
         .margin(16)
+        .margin_right(48)
         .x_label_area_size(60)
         .y_label_area_size(80)
         .build_cartesian_2d(0f64..(n - 1) as f64, (lo - pad)..(hi + pad))

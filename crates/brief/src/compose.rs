@@ -54,11 +54,16 @@ impl Writer<'_> {
 
     fn overview(&mut self, s: &Section) {
         let d = self.data;
-        let period = d.period_code.clone();
         let subject = d.subject.clone();
         let mut rows = Vec::new();
         for h in d.headline.iter().filter(|h| h.growth.is_some()) {
             let g = h.growth.unwrap_or_default();
+            let (period, own_period) = match &h.period {
+                Some((code, label)) if *code != d.period_code => {
+                    (code.clone(), format!("{label}，"))
+                }
+                _ => (d.period_code.clone(), String::new()),
+            };
             let total = match h.value {
                 Some(v) => {
                     let n = self.place(format!("{}总量", h.name), v, h.decimals);
@@ -124,9 +129,13 @@ impl Writer<'_> {
                     ("位次", with_comma(&rank)),
                 ],
             );
-            self.blocks.push(Block::Para(text));
+            self.blocks.push(Block::Para(format!("{own_period}{text}")));
             rows.push(vec![
-                h.name.clone(),
+                if own_period.is_empty() {
+                    h.name.clone()
+                } else {
+                    format!("{}（{}）", h.name, own_period.trim_end_matches('，'))
+                },
                 if total.is_empty() {
                     "—".into()
                 } else {
@@ -140,11 +149,21 @@ impl Writer<'_> {
             ]);
         }
         if s.table && !rows.is_empty() {
+            let mut header: Vec<String> = ["指标", "总量", "增速（%）", "比较", "增速位次"]
+                .map(String::from)
+                .to_vec();
+            // A column with nothing in it (the city has no reference or rank) is left out.
+            for col in (3..header.len()).rev() {
+                if rows.iter().all(|r| r[col] == "—") {
+                    header.remove(col);
+                    rows.iter_mut().for_each(|r| {
+                        r.remove(col);
+                    });
+                }
+            }
             self.blocks.push(Block::Table(Table {
                 caption: format!("表1　{}{}主要经济指标", d.region, d.period_label),
-                header: ["指标", "总量", "增速（%）", "比较", "增速位次"]
-                    .map(String::from)
-                    .to_vec(),
+                header,
                 rows,
             }));
         }

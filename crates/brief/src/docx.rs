@@ -57,8 +57,24 @@ fn para(text: &str, f: &Fonts) -> Paragraph {
 
 fn table(t: &BriefTable, f: &Fonts) -> Table {
     let cols = t.header.len().max(1);
-    let width = TEXT_TWIPS / cols;
-    let cell = |text: &str, head: bool| {
+    // Columns share the width by their longest text (at least 3 characters, at most 14).
+    let weight = |k: usize| {
+        std::iter::once(&t.header)
+            .chain(&t.rows)
+            .filter_map(|r| r.get(k))
+            .map(|c| {
+                c.chars()
+                    .map(|ch| if ch.is_ascii() { 1 } else { 2 })
+                    .sum::<usize>()
+            })
+            .max()
+            .unwrap_or(0)
+            .clamp(6, 28)
+    };
+    let weights: Vec<usize> = (0..cols).map(weight).collect();
+    let total: usize = weights.iter().sum();
+    let widths: Vec<usize> = weights.iter().map(|w| TEXT_TWIPS * w / total).collect();
+    let cell = |text: &str, head: bool, width: usize| {
         let fonts = if head { &f.heading } else { &f.body };
         TableCell::new()
             .add_paragraph(
@@ -69,16 +85,18 @@ fn table(t: &BriefTable, f: &Fonts) -> Table {
             .vertical_align(VAlignType::Center)
             .width(width, WidthType::Dxa)
     };
-    let mut rows = vec![TableRow::new(
-        t.header.iter().map(|h| cell(h, true)).collect(),
-    )];
-    rows.extend(
-        t.rows
-            .iter()
-            .map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())),
-    );
+    let row = |r: &[String], head: bool| {
+        TableRow::new(
+            r.iter()
+                .zip(&widths)
+                .map(|(c, w)| cell(c, head, *w))
+                .collect(),
+        )
+    };
+    let mut rows = vec![row(&t.header, true)];
+    rows.extend(t.rows.iter().map(|r| row(r, false)));
     Table::new(rows)
-        .set_grid(vec![width; cols])
+        .set_grid(widths.clone())
         .width(TEXT_TWIPS, WidthType::Dxa)
         .align(TableAlignmentType::Center)
         .set_borders(TableBorders::new())

@@ -35,6 +35,9 @@ pub struct Headline {
     pub value: Option<f64>,
     /// Growth on the same period last year, %.
     pub growth: Option<f64>,
+    /// The period of the figures when it is not the briefing's (a quarterly indicator in a
+    /// monthly briefing: `2024M01-M09`, `2024年1—9月`); the sentence then names it.
+    pub period: Option<(String, String)>,
     /// The growth of the reference (the parent region: 全市; or 全国), when stored.
     pub reference: Option<Reference>,
     /// The growth rank among the region's siblings.

@@ -41,6 +41,7 @@ fn headline(name: &str, value: Option<f64>, growth: f64) -> Headline {
         decimals: 2,
         value,
         growth: Some(growth),
+        period: None,
         reference: None,
         rank: None,
     }
@@ -177,7 +178,14 @@ fn a_city_briefing_names_the_city_as_全市() {
     });
     d.headline[0].value = Some(30145.79);
     d.headline[0].growth = Some(6.1);
+    d.headline[1].period = Some(("2024M01-M06".into(), "2024年1—6月".into()));
     let b = compose(&template(), &d);
+    assert!(
+        b.text()
+            .contains("2024年1—6月，全市规模以上工业增加值同比增长9.0%。"),
+        "{}",
+        b.text()
+    );
     assert!(
         b.text()
             .contains("全市地区生产总值30145.79亿元，同比增长6.1%，高于全国1.2个百分点。"),
