@@ -551,25 +551,29 @@ pub struct Written {
     pub file_name: String,
 }
 
-/// The briefing of the region `region` (a code or name) for `period` with `template`, written
-/// in `format`: the one door of the CLI and the page.
+/// The briefing of the region `unit` for `period` with `template`, written in `format`: the
+/// one door of the CLI and the page. Drawing and LibreOffice run on the blocking pool.
 pub async fn write(
     store: &dyn Store,
     caller: &Principal,
-    region: &str,
+    unit: EntityId,
     period: Period,
     template: &str,
     format: Format,
     now: DateTime<Utc>,
 ) -> Result<Written, AppError> {
-    let unit = crate::units::resolve(store, region).await?;
     let (_, _, cumulative) = year_month(period)?;
     let brief = compose(store, caller, unit, period, template, now).await?;
-    let docx_bytes = docx(&brief)?;
-    let bytes = match format {
-        Format::Docx => docx_bytes,
-        Format::Pdf => pdf(&docx_bytes)?,
-    };
+    let for_files = brief.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let docx_bytes = docx(&for_files)?;
+        match format {
+            Format::Docx => Ok(docx_bytes),
+            Format::Pdf => pdf(&docx_bytes),
+        }
+    })
+    .await
+    .map_err(|e| AppError::invalid(format!("生成通报失败：{e}")))??;
     let file_name = format!(
         "{}{}{}.{}",
         store

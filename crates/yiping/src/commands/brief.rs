@@ -28,11 +28,12 @@ pub struct BriefArgs {
 pub async fn run(store: &dyn Store, args: BriefArgs) -> anyhow::Result<()> {
     let format = Format::of_path(&args.output)?;
     let period = Period::parse(&args.period, None)?;
+    let unit = yiping_app::units::resolve(store, &args.region).await?;
     // The command line runs on the database itself: it reads as the system.
     let written = briefing::write(
         store,
         &Principal::system(),
-        &args.region,
+        unit,
         period,
         &args.template,
         format,
