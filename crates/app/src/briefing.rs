@@ -512,12 +512,7 @@ pub enum Format {
 impl Format {
     /// The format an output file's name asks for (`.docx`, `.pdf`).
     pub fn of_path(path: &Path) -> Result<Self, AppError> {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        match crate::export::extension(path).as_deref() {
             Some("docx") => Ok(Self::Docx),
             Some("pdf") => Ok(Self::Pdf),
             _ => Err(AppError::invalid(format!(

@@ -10,7 +10,7 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use support::on_both;
+use support::{entity_by_code as entity, on_both};
 use yiping_access::{Principal, Role, Scope};
 use yiping_app::AppError;
 use yiping_app::briefing;
@@ -26,16 +26,6 @@ fn ctx() -> ChangeContext {
         "通报",
         Utc.with_ymd_and_hms(2024, 10, 20, 8, 0, 0).unwrap(),
     )
-}
-
-async fn entity(s: &dyn Store, code: &str) -> EntityId {
-    s.all_entities()
-        .await
-        .unwrap()
-        .iter()
-        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == code))
-        .unwrap()
-        .id
 }
 
 fn template() -> Template {
