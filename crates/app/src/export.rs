@@ -27,14 +27,16 @@ pub enum ExportFormat {
     Xlsx,
 }
 
+/// A file name's extension in lower case (`XLSX` → `xlsx`), if it has one.
+pub(crate) fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
 impl ExportFormat {
     pub fn from_path(path: &Path) -> Result<Self, AppError> {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        match extension(path).as_deref() {
             Some("csv") => Ok(Self::Csv),
             Some("xlsx") => Ok(Self::Xlsx),
             _ => Err(AppError::invalid(format!(

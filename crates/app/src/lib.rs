@@ -30,6 +30,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod briefing;
 pub mod calendar;
 pub mod config;
 pub mod data_entry;

@@ -17,7 +17,7 @@ mod leaf;
 mod league;
 pub mod map;
 mod parts;
-mod read;
+pub(crate) mod read;
 pub mod tiles;
 pub mod work;
 

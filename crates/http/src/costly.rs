@@ -2,6 +2,8 @@
 //! screen, exports, rerunning an evaluation): at most a few run at once, each within a time
 //! limit, so that the server keeps answering everyone else (`/healthz`, lists, forms).
 //!
+//! A 通报 download (charts drawn, LibreOffice for a PDF) is one of them.
+//!
 //! A request to a costly route waits up to [`QUEUE_WAIT`] for a place; when none frees up it is
 //! answered 503 with `Retry-After` (and a Chinese message, in the route's shape) instead of
 //! piling up. A costly request running longer than [`RUN_LIMIT`] is cancelled and answered 503
@@ -21,7 +23,7 @@ use crate::AppState;
 use crate::error::{ApiError, Failure, PageError};
 
 /// The costly routes, as route templates.
-pub(crate) const COSTLY_ROUTES: [&str; 7] = [
+pub(crate) const COSTLY_ROUTES: [&str; 8] = [
     "/api/v1/items/metrics",
     "/api/v1/screen/{key}",
     "/api/v1/schemes/{code}/results",
@@ -29,6 +31,7 @@ pub(crate) const COSTLY_ROUTES: [&str; 7] = [
     "/evaluations/{scheme}/export",
     "/evaluations/{scheme}/run",
     "/screen/{key}",
+    "/screen/{key}/brief",
 ];
 
 /// How long a costly request waits for a place before it is refused.

@@ -172,9 +172,10 @@ pub(crate) fn mention_at(c: &[char], i: usize) -> Option<Mention> {
         return None;
     }
     if let Some((y, j)) = year_at(c, i) {
-        if at(c, j, "度") || c.get(j).is_some_and(|d| d.is_ascii_digit()) {
+        if at(c, j, "度") {
             return None;
         }
+        // 2024年1—9月 and 2024年9月 are periods; 2024年4月26日 is a date (body_at refuses it).
         if let Some((spec, end)) = body_at(c, j) {
             return Some(Mention {
                 start: i,
@@ -188,7 +189,8 @@ pub(crate) fn mention_at(c: &[char], i: usize) -> Option<Mention> {
             end: j,
             year: Some(y),
             spec: Spec::Year,
-        });
+        })
+        .filter(|_| !c.get(j).is_some_and(|d| d.is_ascii_digit()));
     }
     if at(c, i, "今年")
         && let Some((spec, end)) = body_at(c, i + 2)
@@ -287,6 +289,9 @@ mod tests {
         assert_eq!(one("2023年一季度"), Some("2023Q1".into()));
         assert_eq!(one("2022年"), Some("2022".into()));
         assert_eq!(one("今年上半年"), Some("2025H1".into()));
+        assert_eq!(one("2024年1—9月，全市"), Some("2024M01-M09".into()));
+        assert_eq!(one("2024年9月"), Some("2024M09".into()));
+        assert_eq!(codes("2024年10月25日", Some(2025)), vec![]);
         assert_eq!(one("全年"), Some("2025".into()));
     }
 

@@ -237,9 +237,18 @@ pub(crate) fn read(run: &Run, a: usize, b: usize, ctx: &Ctx, out: &mut Vec<Draft
                 items = with_and;
             }
         }
-        if group.len() == 1 && items.len() == 1 && (left.distributive && rank_like) {
+        if group.len() == 1 && !items.is_empty() && rank_like {
             let with_and = list_items(c, npa, np_end, true);
-            if with_and.len() > 1 {
+            // 江北区和南岸区位列A档, 甲、乙和丙位列A档: units joined by 和 share the rank or grade,
+            // as with 、.
+            let all_units = || {
+                with_and.iter().all(|&(s, e)| {
+                    let name: String = c[s..e].iter().collect();
+                    ctx.lex.find_unit(&name).is_some()
+                })
+            };
+            let distributive = items.len() == 1 && left.distributive;
+            if with_and.len() > items.len() && (distributive || all_units()) {
                 items = with_and;
             }
         }

@@ -404,3 +404,21 @@ fn a_numbered_point_after_a_cut_line_starts_its_own_paragraph() {
     assert_eq!(s.indicator.as_deref(), Some("社会消费品零售总额"));
     assert!(s.flags.is_empty(), "{s:#?}");
 }
+
+#[test]
+fn units_joined_by_and_share_a_grade() {
+    let f = speech("万州区、城口县和开州区位列A档。");
+    let mut who: Vec<_> = f
+        .iter()
+        .filter(|x| x.measure == Measure::Grade)
+        .map(|x| x.subject.clone().unwrap_or_default())
+        .collect();
+    who.sort();
+    assert_eq!(who, ["万州区", "城口县", "开州区"], "{f:#?}");
+    let f = speech("万州区和城口县位列B档。");
+    assert_eq!(
+        f.iter().filter(|x| x.measure == Measure::Grade).count(),
+        2,
+        "{f:#?}"
+    );
+}

@@ -31,6 +31,8 @@ pub enum Command {
     Import(ImportArgs),
     /// 导出数据或评价排名表为 CSV / XLSX
     Export(ExportArgs),
+    /// 生成通报（Word .docx 或 PDF）：总体情况、赛马比拼、评价档次、序时进度、问题清单和走势图，措辞和各节取自通报模板
+    Brief(crate::commands::brief::BriefArgs),
     /// 计算并显示评价方案的排名（赛马比拼、八张报表、五色图、亩均论英雄），或直接评价一个 CSV 文件
     #[command(after_long_help = yiping_app::evaluate::CSV_FORMAT_HELP)]
     Evaluate(EvaluateArgs),

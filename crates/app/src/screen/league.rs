@@ -36,6 +36,8 @@ pub struct LeagueView {
     pub title: String,
     /// The stored scheme shown, or `None` for the live work-item league.
     pub scheme: Option<String>,
+    /// The evaluated period's code (`2024Q3`); `None` for the live league.
+    pub period: Option<String>,
     pub period_label: String,
     pub score_label: String,
     pub rows: Vec<LeagueRow>,
@@ -84,6 +86,7 @@ pub async fn stored_league(
     Ok(Some(LeagueView {
         title: meta.scheme_name.clone(),
         scheme: Some(scheme.to_string()),
+        period: Some(period.code()),
         period_label: period.label_zh(),
         score_label: meta.score_label.clone(),
         rows,
@@ -119,6 +122,7 @@ pub fn work_league(children: &[&Entity], summary: &WorkSummary) -> Option<League
     Some(LeagueView {
         title: "事项办理排名（实时，按办结率）".to_string(),
         scheme: None,
+        period: None,
         period_label: "截至目前".to_string(),
         score_label: "办结率%".to_string(),
         rows,

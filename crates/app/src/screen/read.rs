@@ -28,7 +28,7 @@ pub(super) async fn own_values(
 }
 
 /// Every observation matching `filter`, page by page.
-pub(super) async fn observations(
+pub(crate) async fn observations(
     store: &dyn Store,
     filter: &ObservationFilter,
 ) -> Result<Vec<yiping_kernel::Observation>, AppError> {
@@ -47,7 +47,7 @@ pub(super) async fn observations(
     }
 }
 
-pub(super) async fn all_items(
+pub(crate) async fn all_items(
     store: &dyn Store,
 ) -> Result<Vec<(yiping_flow::WorkItem, yiping_store::ItemExtras)>, AppError> {
     let mut out = Vec::new();

@@ -26,7 +26,7 @@ pub struct WorkCounts {
 }
 
 impl WorkCounts {
-    pub(super) fn add(&mut self, item: &WorkItem, now: DateTime<Utc>) {
+    pub(crate) fn add(&mut self, item: &WorkItem, now: DateTime<Utc>) {
         self.total += 1;
         match item.stage {
             Stage::Closed => self.closed += 1,

@@ -53,3 +53,15 @@ pub async fn import_csv_as(
         .await
         .unwrap()
 }
+
+/// The id of the entity with `code` (500103, D009) in `store`.
+pub async fn entity_by_code(store: &dyn Store, code: &str) -> yiping_kernel::EntityId {
+    store
+        .all_entities()
+        .await
+        .unwrap()
+        .iter()
+        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == code))
+        .unwrap_or_else(|| panic!("no entity {code}"))
+        .id
+}

@@ -1,10 +1,12 @@
 //! The one screen (一屏) pages: `/` (each role's home page), `/screen` (the user's own unit) and
 //! `/screen/{code}?period=2024M09` (a unit in the user's scope, drill-down by clicking a child on
-//! the map, the tile map or the league), and the boundary upload `POST /screen/{code}/map`.
+//! the map, the tile map or the league), the boundary upload `POST /screen/{code}/map` and the
+//! unit's 通报 for download, `GET /screen/{code}/brief` ([`brief`]).
 //!
 //! The data is gathered by `yiping_app::screen` ([`data`] adds the cache and the access check);
 //! [`view`] and [`panels`] render it.
 
+mod brief;
 pub(crate) mod data;
 mod panels;
 mod view;
@@ -31,6 +33,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/screen", get(own_screen))
         .route("/screen/{key}", get(show))
         .route("/screen/{key}/map", post(upload_map))
+        .route("/screen/{key}/brief", get(brief::download))
 }
 
 /// Each role's home page.

@@ -71,6 +71,10 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
         ),
         p("/screen/500101".into(), WANZHOU_READERS),
         p("/screen/500000".into(), CITY),
+        p(
+            "/screen/500101/brief?period=2024M06".into(),
+            WANZHOU_READERS,
+        ),
         p("/api/v1/screen/500000".into(), CITY),
         p(
             "/data/entry?unit=500101&period=2024M06".into(),

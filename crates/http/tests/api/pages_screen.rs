@@ -366,3 +366,41 @@ async fn a_town_screen_drills_into_its_communities_and_a_grid_shows_its_standing
     assert!(!d.body.contains("id=\"standings\""));
     assert!(d.body.contains("class=\"tilemap\""));
 }
+
+/// The screen's 下载通报 button: the unit's briefing for 1 to the month shown, as Word and PDF.
+#[tokio::test]
+async fn the_screen_offers_its_briefing_as_word_and_pdf() {
+    let app = spawn_demo().await;
+    let s = login(&app, "yuzhong-leader").await;
+    let page = get_as(&app, &s, "/screen/500103?period=2024M09").await;
+    assert!(
+        page.body.contains(r#"action="/screen/500103/brief""#),
+        "no button"
+    );
+    assert!(page.body.contains("下载通报"));
+    let docx = get_as(&app, &s, "/screen/500103/brief?period=2024M09&format=docx").await;
+    assert_eq!(docx.status, 200, "{}", docx.body);
+    assert_eq!(
+        docx.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    );
+    assert!(docx.bytes.starts_with(b"PK"), "not a zip");
+    let disposition = docx.header("content-disposition").unwrap_or_default();
+    assert!(disposition.contains(".docx"), "{disposition}");
+    let bad = get_as(&app, &s, "/screen/500103/brief?period=2024M09&format=odt").await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(bad.body.contains("docx"), "{}", bad.body);
+    let pdf = get_as(&app, &s, "/screen/500103/brief?period=2024M09&format=pdf").await;
+    if std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        assert_eq!(pdf.status, 200, "{}", pdf.body);
+        assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+        assert!(pdf.bytes.starts_with(b"%PDF"), "not a PDF");
+    } else {
+        // Without LibreOffice: a Chinese message saying so.
+        assert!(pdf.body.contains("LibreOffice"), "{}", pdf.body);
+    }
+}

@@ -1,6 +1,7 @@
 //! One function per subcommand.
 
 pub(crate) mod alerts;
+pub(crate) mod brief;
 pub(crate) mod config;
 mod demo;
 mod evaluate;
@@ -76,6 +77,7 @@ async fn dispatch(url: &DatabaseUrl, command: Command, opened: &mut Opened) -> a
         Command::Import(args) => {
             import::run(open_existing(&url, opened).await?.as_ref(), args).await
         }
+        Command::Brief(args) => brief::run(open_existing(&url, opened).await?.as_ref(), args).await,
         Command::Export(args) => {
             export::run(open_existing(&url, opened).await?.as_ref(), args).await
         }

@@ -117,6 +117,16 @@ fn header(s: &Screen, crumbs: &[(String, String)]) -> Markup {
                 }
                 noscript { button type="submit" { "查看" } }
             }
+            // The unit's 通报 for 1 to the month shown, as Word or PDF.
+            form.brief-download method="get" action={ "/screen/" (s.entity.key) "/brief" } {
+                input type="hidden" name="period" value=(s.month.code());
+                label for="brief-format" { "通报" }
+                select #brief-format name="format" {
+                    option value="docx" selected { "Word" }
+                    option value="pdf" { "PDF" }
+                }
+                button type="submit" { "下载通报" }
+            }
         }
     }
 }
