@@ -201,7 +201,7 @@ pub async fn import_file_as(
 }
 
 /// Makes the audit event of an import from its kind and number of rows.
-type AuditOf<'a> = &'a (dyn Fn(ImportKind, usize) -> yiping_store::AuditEvent + Sync);
+pub(crate) type AuditOf<'a> = &'a (dyn Fn(ImportKind, usize) -> yiping_store::AuditEvent + Sync);
 
 /// The context of a write followed by the pipeline: the write records its follow-up (and the
 /// import's audit event) with the data, so that a crash before the follow-up is finished by the
@@ -237,7 +237,7 @@ pub async fn import_grid_as(
 
 /// [`import_grid_as`], with the import's audit event written in the data's transaction when the
 /// write records one (observations and targets that changed): returns whether it was.
-async fn import_grid_audited(
+pub(crate) async fn import_grid_audited(
     store: &dyn Store,
     grid: &Grid,
     opts: &ImportOptions,
