@@ -41,6 +41,7 @@ pub mod evaluate;
 pub mod export;
 pub mod formulas;
 pub mod geo;
+pub mod idempotency;
 pub mod import;
 mod import_entities;
 pub mod league;

@@ -525,8 +525,16 @@ async fn check_scope(
     );
     let mut problems = Vec::new();
     let mut unplaced = Vec::new();
+    // An entity lies in the caller's unit when it or its parent does (the scope is cached for a
+    // minute: a unit added since is known by its parent).
+    let sees = |id: EntityId| {
+        principal.sees(id)
+            || catalog
+                .entity(id)
+                .is_some_and(|e| e.data.parents.iter().any(|l| principal.sees(l.parent)))
+    };
     let mut outside = |row: usize, field: &str, id: EntityId| {
-        if !principal.sees(id) {
+        if !sees(id) {
             problems.push(ItemProblem::new(
                 Some(row.saturating_sub(2)),
                 Some(field),

@@ -299,7 +299,7 @@ async fn an_item_outside_the_callers_unit_refuses_the_batch() {
             &yuzhong,
             BatchKind::Indicators,
             json!([
-                {"code": "X", "name": "某指标", "unit": "个", "frequency": "月", "kind": "时点值"}
+                {"code": "X", "name": "某指标", "unit": "个", "frequency": "月", "kind": "水平值"}
             ]),
             false,
         )

@@ -12,7 +12,7 @@ use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/entities", get(list))
+        .route("/entities", get(list).post(super::writes::entities))
         .route("/entities/{id}", get(one))
 }
 

@@ -8,7 +8,7 @@ use crate::{ApiError, AppState};
 use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/indicators", get(list))
+    Router::new().route("/indicators", get(list).post(super::writes::indicators))
 }
 
 /// All indicators (a short list: no paging needed, but the shape matches the paged lists).

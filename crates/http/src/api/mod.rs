@@ -10,6 +10,7 @@ pub(crate) mod observations;
 mod query;
 mod screen;
 pub(crate) mod work_items;
+pub(crate) mod writes;
 
 use axum::Router;
 
@@ -25,4 +26,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(observations::router())
         .merge(screen::router())
         .merge(work_items::router())
+        .merge(writes::router())
 }

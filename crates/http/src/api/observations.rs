@@ -13,7 +13,7 @@ use crate::{ApiError, AppState};
 use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/observations", get(list))
+    Router::new().route("/observations", get(list).post(super::writes::observations))
 }
 
 #[derive(Debug, Deserialize)]
