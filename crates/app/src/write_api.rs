@@ -28,7 +28,7 @@ use crate::import::{Approved, ImportKind, ImportOptions, ImportOutcome, import_g
 pub const MAX_ITEMS: usize = 20_000;
 
 /// What a batch holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchKind {
     Observations,
@@ -125,7 +125,7 @@ impl BatchKind {
 /// One problem of a batch: the item (0-based index in the request's `items`, `None` for the
 /// request as a whole), the field, the offending text and the reason (Chinese), with a message
 /// that says all of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ItemProblem {
     pub index: Option<usize>,
     pub field: Option<String>,
@@ -356,7 +356,7 @@ fn column_index(letters: &str) -> Option<usize> {
 }
 
 /// A scheme and period recomputed after the batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Recomputed {
     pub scheme: String,
     pub period: String,
@@ -364,7 +364,7 @@ pub struct Recomputed {
 }
 
 /// What a batch did (or, in a dry run, would do): the import summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BatchSummary {
     pub kind: BatchKind,
     pub dry_run: bool,

@@ -12,6 +12,14 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// All indicators (a short list: no paging needed, but the shape matches the paged lists).
+#[utoipa::path(
+    get,
+    path = "/api/v1/indicators",
+    tag = "读取",
+    summary = "全部指标",
+    responses((status = 200, description = "{items, total, limit, offset}：指标目录")),
+    security(("bearer" = []))
+)]
 async fn list(State(s): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
     user.require(Capability::ViewData)?;
     let items = s.store.indicators().await?;

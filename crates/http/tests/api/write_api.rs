@@ -352,3 +352,28 @@ async fn scope_limits_dry_run_and_master_data() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["inserted"], 1, "{}", r.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_the_write_routes_in_chinese() {
+    let app = spawn_demo().await;
+    let (status, doc) = get_json(&app, "/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    for path in [
+        "/api/v1/observations",
+        "/api/v1/entities",
+        "/api/v1/indicators",
+        "/api/v1/targets",
+    ] {
+        let op = &doc["paths"][path]["post"];
+        assert!(
+            op["summary"].as_str().unwrap().contains("提交"),
+            "{path}: {op}"
+        );
+        let example = &op["requestBody"]["content"]["application/json"]["example"];
+        assert!(example["items"].is_array(), "{path}: {op}");
+        assert!(op["responses"]["422"].is_object(), "{path}");
+    }
+    assert!(doc["paths"]["/api/v1/observations"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/schemes/{code}/results"]["get"].is_object());
+}
