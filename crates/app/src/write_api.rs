@@ -13,15 +13,14 @@
 use serde::Serialize;
 use serde_json::Value;
 use yiping_access::{Capability, Principal};
-use yiping_io::{
-    Cell, Grid, ParseOptions, Problem, ReadOptions, parse_entities, parse_observations,
-    parse_targets, read_grid_bytes,
-};
+use yiping_io::{Cell, Grid, ParseOptions, Problem, ReadOptions, parse_entities, read_grid_bytes};
 use yiping_kernel::{Catalog, EntityId, EntityMatch};
 use yiping_store::{ChangeContext, Store};
 
 use crate::AppError;
-use crate::import::{Approved, ImportKind, ImportOptions, ImportOutcome, import_grid_audited};
+use crate::import::{
+    Approved, ImportKind, ImportOptions, ImportOutcome, ScopeCheck, import_grid_audited,
+};
 
 /// The most items one request may carry (a month of a district's values is far fewer; a
 /// benchmark posts batches of 10,000).
@@ -453,9 +452,16 @@ pub async fn post_batch(
             limit: MAX_ITEMS,
         });
     }
-    if !principal.scope.is_everything() {
+    // Entities are checked here; observations and targets by the importer on the rows it
+    // parses (one reading).
+    if !principal.scope.is_everything() && batch.kind == BatchKind::Entities {
         check_scope(store, principal, batch).await?;
     }
+    let in_scope = |id: EntityId| principal.sees(id);
+    let scope = (!principal.scope.is_everything()).then_some(ScopeCheck {
+        in_scope: &in_scope,
+        unit_name: &principal.unit_name,
+    });
     let opts = ImportOptions {
         kind: batch.kind.import_kind(),
         read: ReadOptions::default(),
@@ -469,8 +475,16 @@ pub async fn post_batch(
         target: format!("API /api/v1/{}", kind_path(batch.kind)),
         detail: format!("{}，{rows} 项（{}）", kind.label_zh(), ctx.source),
     };
-    let result =
-        import_grid_audited(store, &batch.grid, &opts, Approved::Keep, ctx, Some(&event)).await;
+    let result = import_grid_audited(
+        store,
+        &batch.grid,
+        &opts,
+        Approved::Keep,
+        ctx,
+        Some(&event),
+        scope,
+    )
+    .await;
     match result {
         Ok((out, audited)) => {
             let changed = out
@@ -485,6 +499,27 @@ pub async fn post_batch(
                     .map_err(AppError::from)?;
             }
             Ok(BatchSummary::from_outcome(batch, out))
+        }
+        Err(AppError::Rejected { problems, .. })
+            if problems
+                .iter()
+                .any(|p| p.reason.starts_with(crate::data_files::OUT_OF_SCOPE)) =>
+        {
+            // The entity is named by the column the items used.
+            let field = ["entity_code", "entity"]
+                .into_iter()
+                .find(|f| batch.fields.iter().any(|c| c == f))
+                .unwrap_or("entity");
+            Err(BatchError::OutOfScope(
+                problems
+                    .iter()
+                    .map(|p| {
+                        let mut ip = batch.item_problem(p);
+                        ip = ItemProblem::new(ip.index, Some(field), &ip.value, &ip.reason);
+                        ip
+                    })
+                    .collect(),
+            ))
         }
         Err(AppError::Rejected { problems, .. }) => Err(BatchError::Rejected(
             problems.iter().map(|p| batch.item_problem(p)).collect(),
@@ -544,21 +579,6 @@ async fn check_scope(
         }
     };
     match batch.kind {
-        BatchKind::Observations => {
-            if let Ok(parsed) = parse_observations(&batch.grid, &catalog, &ParseOptions::default())
-            {
-                for r in &parsed.rows {
-                    outside(r.at.row, "entity", r.key.entity);
-                }
-            }
-        }
-        BatchKind::Targets => {
-            if let Ok(targets) = parse_targets(&batch.grid, &catalog) {
-                for (t, at) in &targets {
-                    outside(at.row, "entity", t.entity);
-                }
-            }
-        }
         BatchKind::Entities => {
             if let Ok(records) = parse_entities(&batch.grid) {
                 for r in &records {
@@ -587,8 +607,9 @@ async fn check_scope(
                 }
             }
         }
-        // Indicators are the city's catalogue: the capability decides (as for a file).
-        BatchKind::Indicators => {}
+        // Indicators are the city's catalogue: the capability decides (as for a file); values
+        // and targets are checked by the importer.
+        _ => {}
     }
     problems.extend(unplaced);
     if problems.is_empty() {
