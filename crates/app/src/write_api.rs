@@ -455,7 +455,7 @@ pub async fn post_batch(
     // Entities are checked here; observations and targets by the importer on the rows it
     // parses (one reading).
     if !principal.scope.is_everything() && batch.kind == BatchKind::Entities {
-        check_scope(store, principal, batch).await?;
+        check_entity_scope(store, principal, batch).await?;
     }
     let in_scope = |id: EntityId| principal.sees(id);
     let scope = (!principal.scope.is_everything()).then_some(ScopeCheck {
@@ -537,9 +537,11 @@ fn kind_path(kind: BatchKind) -> &'static str {
     }
 }
 
-/// Refuses the batch when any item names an entity outside the caller's scope (each such item
-/// named). Items the importer cannot read fall through to it, which reports them.
-async fn check_scope(
+/// Refuses a batch of entities when any item changes an entity, or places one under a parent,
+/// outside the caller's scope (each such item named); values and targets are checked by the
+/// importer, indicators are the city's catalogue (the capability decides, as for a file). Items
+/// the importer cannot read fall through to it, which reports them.
+async fn check_entity_scope(
     store: &dyn Store,
     principal: &Principal,
     batch: &Batch,
@@ -578,38 +580,29 @@ async fn check_scope(
             ));
         }
     };
-    match batch.kind {
-        BatchKind::Entities => {
-            if let Ok(records) = parse_entities(&batch.grid) {
-                for r in &records {
-                    if let Some(code) = &r.entity.code
-                        && let EntityMatch::One(id) = catalog.find_entity(code.as_str(), None)
-                    {
-                        outside(r.at.row, "code", id);
-                    }
-                    match r
-                        .parent
-                        .as_ref()
-                        .map(|p| (p, catalog.find_entity(&p.text, None)))
-                    {
-                        Some((_, EntityMatch::One(id))) => outside(r.at.row, "parent_code", id),
-                        // A new top-level entity, or one under a parent not yet stored: only a
-                        // caller who sees everything may add it.
-                        other => unplaced.push(ItemProblem::new(
-                            Some(r.at.row.saturating_sub(2)),
-                            Some("parent_code"),
-                            other.map_or("", |(p, _)| p.text.as_str()),
-                            &format!(
-                                "上级不是已有的主体：只有管辖全市的用户可以新增顶层主体，{reason}"
-                            ),
-                        )),
-                    }
-                }
+    if let Ok(records) = parse_entities(&batch.grid) {
+        for r in &records {
+            if let Some(code) = &r.entity.code
+                && let EntityMatch::One(id) = catalog.find_entity(code.as_str(), None)
+            {
+                outside(r.at.row, "code", id);
+            }
+            match r
+                .parent
+                .as_ref()
+                .map(|p| (p, catalog.find_entity(&p.text, None)))
+            {
+                Some((_, EntityMatch::One(id))) => outside(r.at.row, "parent_code", id),
+                // A new top-level entity, or one under a parent not yet stored: only a
+                // caller who sees everything may add it.
+                other => unplaced.push(ItemProblem::new(
+                    Some(r.at.row.saturating_sub(2)),
+                    Some("parent_code"),
+                    other.map_or("", |(p, _)| p.text.as_str()),
+                    &format!("上级不是已有的主体：只有管辖全市的用户可以新增顶层主体，{reason}"),
+                )),
             }
         }
-        // Indicators are the city's catalogue: the capability decides (as for a file); values
-        // and targets are checked by the importer.
-        _ => {}
     }
     problems.extend(unplaced);
     if problems.is_empty() {

@@ -396,3 +396,36 @@ async fn a_csv_body_is_the_long_table() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scoped_analyst_may_not_place_entities_outside_the_unit() {
+    on_both(|store| async move {
+        let s = store.as_ref();
+        world(s).await;
+        let mut analyst = reporter_of(s, "500103", "渝中区").await;
+        analyst.role = Role::Analyst;
+        let items = json!([
+            {"kind": "地区", "code": "500103001", "name": "解放碑街道", "level": 3, "parent_code": "500103"},
+            {"kind": "地区", "code": "500106001", "name": "小龙坎街道", "level": 3, "parent_code": "500106"},
+        ]);
+        let err = post(s, &analyst, BatchKind::Entities, items, false)
+            .await
+            .unwrap_err();
+        let BatchError::OutOfScope(problems) = err else {
+            panic!("{err:?}")
+        };
+        let named: Vec<_> = problems
+            .iter()
+            .map(|p| (p.index, p.field.as_deref(), p.value.as_str()))
+            .collect();
+        assert_eq!(named, [(Some(1), Some("parent_code"), "沙坪坝区")]);
+        assert_eq!(s.all_entities().await.unwrap().len(), 3, "nothing written");
+        let own = post(s, &analyst, BatchKind::Entities, json!([
+            {"kind": "地区", "code": "500103001", "name": "解放碑街道", "level": 3, "parent_code": "500103"}
+        ]), false)
+        .await
+        .unwrap();
+        assert_eq!(own.inserted, 1);
+    })
+    .await;
+}
