@@ -43,7 +43,12 @@ struct ListQuery {
         ("subtree" = Option<String>, Query, description = "该主体及其全部下级"),
         ("q" = Option<String>, Query, description = "名称包含"),
     ),
-    responses((status = 200, description = "{items, total, limit, offset}")),
+    responses(
+        (status = 200, description = "{items, total, limit, offset}"),
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+    ),
     security(("bearer" = []))
 )]
 async fn list(

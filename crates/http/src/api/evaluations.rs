@@ -190,6 +190,9 @@ struct ResultsQuery {
         ("grade" = Option<String>, Query, description = "等次"),
     ),
     responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
         (status = 200, description = "考评运行信息与 items（名次、主体、得分、等次、各项得分）"),
         (status = 404, description = "没有该方案或该时期的结果", body = super::openapi::ErrorBody),
     ),

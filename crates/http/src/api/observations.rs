@@ -67,6 +67,8 @@ struct ObservationDto {
         ("offset" = Option<u64>, Query, description = "跳过条数"),
     ),
     responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
         (status = 200, description = "{items, total, limit, offset}；每项含 entity、indicator、period、period_label、measure、value、status、revision、source、changed_by、changed_at"),
         (status = 403, description = "超出管辖范围", body = super::openapi::ErrorBody),
     ),
