@@ -161,6 +161,68 @@ pub(crate) struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+/// The parameters of a batch route: `?dry_run` and the `Idempotency-Key` header.
+pub(crate) struct BatchParams;
+
+impl utoipa::IntoParams for BatchParams {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let param = |name: &str, at: ParameterIn, ty: Type, description: &str| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(at)
+                .required(utoipa::openapi::Required::False)
+                .description(Some(description))
+                .schema(Some(ObjectBuilder::new().schema_type(ty)))
+                .build()
+        };
+        vec![
+            param(
+                "dry_run",
+                ParameterIn::Query,
+                Type::Boolean,
+                "为 true 时只检查并返回导入摘要，不写入",
+            ),
+            param(
+                "Idempotency-Key",
+                ParameterIn::Header,
+                Type::String,
+                "重试安全：同一用户用同一个键再次提交，返回第一次的答复（状态和内容）而不再写入，保留 24 小时；同一个键配不同的请求内容为 422",
+            ),
+        ]
+    }
+}
+
+/// The answers of a batch route.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum BatchAnswers {
+    /// 导入摘要（dry_run 时为将要做的）
+    #[response(status = 200, example = json!({"kind": "observations", "dry_run": false, "items": 2, "inserted": 1, "updated": 1, "unchanged": 0, "refused": 0, "skipped_missing": 0, "changes": ["万州区 固定资产投资 2024年1—6月 总量：760.1 → 765.43"], "recomputed_schemes": [{"scheme": "ECONOMY_RACE", "period": "2024M01-M06", "period_label": "2024年1—6月"}], "recompute_failures": [], "derived_indicators": 0, "alerts_raised": 0, "warnings": []}))]
+    Summary(#[to_schema] BatchSummary),
+    /// 请求内容不是有效的 JSON，或参数无效
+    #[response(status = 400)]
+    BadRequest(#[to_schema] ErrorBody),
+    /// 未提供或无效的 API 令牌
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] ErrorBody),
+    /// 角色无权写入，或某项超出本单位管辖范围（整批未写入，逐项列出）
+    #[response(status = 403, example = json!({"error": {"code": "forbidden", "message": "1项超出本单位的管辖范围，整批未写入：第2项（items[1]）字段 entity_code：“渝中区”超出本单位（万州区）的管辖范围", "details": {"refused": 1, "problems": [{"index": 1, "field": "entity_code", "value": "渝中区", "reason": "超出本单位（万州区）的管辖范围", "message": "第2项（items[1]）字段 entity_code：“渝中区”超出本单位（万州区）的管辖范围"}]}}}))]
+    Forbidden(#[to_schema] ErrorBody),
+    /// 请求超过 8 MB 或超过 20000 项
+    #[response(status = 413, example = json!({"error": {"code": "too_large", "message": "一次最多提交 20000 项，本次 25000 项，未作任何处理：请分批提交", "details": null}}))]
+    TooLarge(#[to_schema] ErrorBody),
+    /// 有问题的项（整批未写入，逐项列出序号、字段和原因），改动已审核数值，或 Idempotency-Key 已用于另一个请求
+    #[response(status = 422, example = json!({"error": {"code": "invalid", "message": "1项有问题，整批未写入，数据库未作任何修改：第2项（items[1]）字段 value：“一百”不是数字", "details": {"refused": 1, "problems": [{"index": 1, "field": "value", "value": "一百", "reason": "不是数字", "message": "第2项（items[1]）字段 value：“一百”不是数字"}]}}}))]
+    Invalid(#[to_schema] ErrorBody),
+    /// 使用同一 Idempotency-Key 的上一个请求仍在处理中
+    #[response(status = 409)]
+    Conflict(#[to_schema] ErrorBody),
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

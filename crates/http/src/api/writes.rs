@@ -17,10 +17,12 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use yiping_app::idempotency::{self, Begun};
-use yiping_app::write_api::{Batch, BatchError, BatchKind, BatchSummary, post_batch};
+use yiping_app::write_api::{Batch, BatchError, BatchKind, post_batch};
 use yiping_store::{ChangeContext, IdempotentAnswer};
 
-use super::openapi::{EntityBatch, ErrorBody, IndicatorBatch, ObservationBatch, TargetBatch};
+use super::openapi::{
+    BatchAnswers, BatchParams, EntityBatch, IndicatorBatch, ObservationBatch, TargetBatch,
+};
 use super::query::Q;
 use crate::auth::ApiUser;
 use crate::{ApiError, AppState};
@@ -214,10 +216,7 @@ pub(crate) fn router() -> Router<AppState> {
     tag = "写入",
     summary = "提交一批指标数据",
     description = "与文件导入同一路径：全部或全不；逐项说明问题；未改变的数值计为未变；改动记入审计；已审核的数值不被改动（整批拒绝）；写入后重算派生指标、考评和预警。填报员只能提交本单位及下级的数据。",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "为 true 时只检查并返回导入摘要，不写入"),
-        ("Idempotency-Key" = Option<String>, Header, description = "重试安全：同一用户用同一个键再次提交，返回第一次的答复（状态和内容）而不再写入，保留 24 小时；同一个键配不同的请求内容为 422"),
-    ),
+    params(BatchParams),
     request_body(
         description = "{\"items\": [...]}，或以 Content-Type: text/csv 提交与文件导入相同列的表格",
         content(
@@ -225,14 +224,7 @@ pub(crate) fn router() -> Router<AppState> {
             (String = "text/csv", example = json!("主体代码,主体,指标代码,指标,时期,口径,数值,计量单位\n500101,万州区,FAI,固定资产投资,2024M01-M06,总量,765.43,亿元\n"))
         )
     ),
-    responses(
-        (status = 200, description = "导入摘要（dry_run 时为将要做的）", body = BatchSummary, example = json!({"kind": "observations", "dry_run": false, "items": 2, "inserted": 1, "updated": 1, "unchanged": 0, "refused": 0, "skipped_missing": 0, "changes": ["万州区 固定资产投资 2024年1—6月 总量：760.1 → 765.43"], "recomputed_schemes": [{"scheme": "QX-GDZC", "period": "2024M01-M06", "period_label": "2024年1—6月"}], "recompute_failures": [], "derived_indicators": 0, "alerts_raised": 0, "warnings": []})),
-        (status = 400, description = "请求内容不是有效的 JSON", body = ErrorBody),
-        (status = 401, description = "未提供或无效的 API 令牌", body = ErrorBody),
-        (status = 403, description = "角色无权写入，或某项超出本单位管辖范围（整批未写入，逐项列出）", body = ErrorBody, example = json!({"error": {"code": "forbidden", "message": "1项超出本单位的管辖范围，整批未写入：第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围", "details": {"refused": 1, "problems": [{"index": 1, "field": "entity", "value": "渝中区", "reason": "超出本单位（万州区）的管辖范围", "message": "第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围"}]}}})),
-        (status = 413, description = "请求超过 8 MB 或超过 20000 项", body = ErrorBody, example = json!({"error": {"code": "too_large", "message": "一次最多提交 20000 项，本次 25000 项，未作任何处理：请分批提交", "details": null}})),
-        (status = 422, description = "有问题的项（整批未写入，逐项列出序号、字段和原因），或改动已审核数值", body = ErrorBody, example = json!({"error": {"code": "invalid", "message": "1项有问题，整批未写入，数据库未作任何修改：第2项（items[1]）字段 value：“一百”不是数字", "details": {"refused": 1, "problems": [{"index": 1, "field": "value", "value": "一百", "reason": "不是数字", "message": "第2项（items[1]）字段 value：“一百”不是数字"}]}}})),
-    ),
+    responses(BatchAnswers),
     security(("bearer" = []))
 )]
 pub(crate) async fn observations(
@@ -251,10 +243,7 @@ pub(crate) async fn observations(
     tag = "写入",
     summary = "提交一批主体",
     description = "与主体表导入相同：按代码新增或修改，上级关系带生效日期（区划调整保留历史）。仅分析员和管理员。",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "为 true 时只检查并返回导入摘要，不写入"),
-        ("Idempotency-Key" = Option<String>, Header, description = "重试安全：同一用户用同一个键再次提交，返回第一次的答复（状态和内容）而不再写入，保留 24 小时；同一个键配不同的请求内容为 422"),
-    ),
+    params(BatchParams),
     request_body(
         description = "{\"items\": [...]}，或以 Content-Type: text/csv 提交与文件导入相同列的表格",
         content(
@@ -262,14 +251,7 @@ pub(crate) async fn observations(
             (String = "text/csv", example = json!("类型,代码,名称,层级,上级代码,上级生效日期\n地区,500101001,高笋塘街道,3,500101,2025-01-01\n"))
         )
     ),
-    responses(
-        (status = 200, description = "导入摘要（dry_run 时为将要做的）", body = BatchSummary, example = json!({"kind": "entities", "dry_run": false, "items": 1, "inserted": 1, "updated": 0, "unchanged": 0, "refused": 0, "skipped_missing": 0, "changes": [], "recomputed_schemes": [], "recompute_failures": [], "derived_indicators": 0, "alerts_raised": 0, "warnings": []})),
-        (status = 400, description = "请求内容不是有效的 JSON", body = ErrorBody),
-        (status = 401, description = "未提供或无效的 API 令牌", body = ErrorBody),
-        (status = 403, description = "角色无权写入，或某项超出本单位管辖范围（整批未写入，逐项列出）", body = ErrorBody, example = json!({"error": {"code": "forbidden", "message": "1项超出本单位的管辖范围，整批未写入：第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围", "details": {"refused": 1, "problems": [{"index": 1, "field": "entity", "value": "渝中区", "reason": "超出本单位（万州区）的管辖范围", "message": "第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围"}]}}})),
-        (status = 413, description = "请求超过 8 MB 或超过 20000 项", body = ErrorBody, example = json!({"error": {"code": "too_large", "message": "一次最多提交 20000 项，本次 25000 项，未作任何处理：请分批提交", "details": null}})),
-        (status = 422, description = "有问题的项（整批未写入，逐项列出序号、字段和原因），或改动已审核数值", body = ErrorBody, example = json!({"error": {"code": "invalid", "message": "1项有问题，整批未写入，数据库未作任何修改：第2项（items[1]）字段 value：“一百”不是数字", "details": {"refused": 1, "problems": [{"index": 1, "field": "value", "value": "一百", "reason": "不是数字", "message": "第2项（items[1]）字段 value：“一百”不是数字"}]}}})),
-    ),
+    responses(BatchAnswers),
     security(("bearer" = []))
 )]
 pub(crate) async fn entities(
@@ -288,10 +270,7 @@ pub(crate) async fn entities(
     tag = "写入",
     summary = "提交一批指标",
     description = "与指标表导入相同：按代码新增或修改。仅分析员和管理员。",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "为 true 时只检查并返回导入摘要，不写入"),
-        ("Idempotency-Key" = Option<String>, Header, description = "重试安全：同一用户用同一个键再次提交，返回第一次的答复（状态和内容）而不再写入，保留 24 小时；同一个键配不同的请求内容为 422"),
-    ),
+    params(BatchParams),
     request_body(
         description = "{\"items\": [...]}，或以 Content-Type: text/csv 提交与文件导入相同列的表格",
         content(
@@ -299,14 +278,7 @@ pub(crate) async fn entities(
             (String = "text/csv", example = json!("代码,名称,计量单位,频率,类型\nFAI,固定资产投资,亿元,月,累计值\n"))
         )
     ),
-    responses(
-        (status = 200, description = "导入摘要（dry_run 时为将要做的）", body = BatchSummary, example = json!({"kind": "indicators", "dry_run": false, "items": 1, "inserted": 1, "updated": 0, "unchanged": 0, "refused": 0, "skipped_missing": 0, "changes": [], "recomputed_schemes": [], "recompute_failures": [], "derived_indicators": 0, "alerts_raised": 0, "warnings": []})),
-        (status = 400, description = "请求内容不是有效的 JSON", body = ErrorBody),
-        (status = 401, description = "未提供或无效的 API 令牌", body = ErrorBody),
-        (status = 403, description = "角色无权写入，或某项超出本单位管辖范围（整批未写入，逐项列出）", body = ErrorBody, example = json!({"error": {"code": "forbidden", "message": "1项超出本单位的管辖范围，整批未写入：第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围", "details": {"refused": 1, "problems": [{"index": 1, "field": "entity", "value": "渝中区", "reason": "超出本单位（万州区）的管辖范围", "message": "第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围"}]}}})),
-        (status = 413, description = "请求超过 8 MB 或超过 20000 项", body = ErrorBody, example = json!({"error": {"code": "too_large", "message": "一次最多提交 20000 项，本次 25000 项，未作任何处理：请分批提交", "details": null}})),
-        (status = 422, description = "有问题的项（整批未写入，逐项列出序号、字段和原因），或改动已审核数值", body = ErrorBody, example = json!({"error": {"code": "invalid", "message": "1项有问题，整批未写入，数据库未作任何修改：第2项（items[1]）字段 value：“一百”不是数字", "details": {"refused": 1, "problems": [{"index": 1, "field": "value", "value": "一百", "reason": "不是数字", "message": "第2项（items[1]）字段 value：“一百”不是数字"}]}}})),
-    ),
+    responses(BatchAnswers),
     security(("bearer" = []))
 )]
 pub(crate) async fn indicators(
@@ -325,10 +297,7 @@ pub(crate) async fn indicators(
     tag = "写入",
     summary = "提交一批目标",
     description = "与目标表导入相同：按主体、指标、年份新增或修改，写入后重算序时进度预警。仅分析员和管理员。",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "为 true 时只检查并返回导入摘要，不写入"),
-        ("Idempotency-Key" = Option<String>, Header, description = "重试安全：同一用户用同一个键再次提交，返回第一次的答复（状态和内容）而不再写入，保留 24 小时；同一个键配不同的请求内容为 422"),
-    ),
+    params(BatchParams),
     request_body(
         description = "{\"items\": [...]}，或以 Content-Type: text/csv 提交与文件导入相同列的表格",
         content(
@@ -336,14 +305,7 @@ pub(crate) async fn indicators(
             (String = "text/csv", example = json!("主体代码,指标代码,年份,目标类型,目标值\n500101,FAI,2025,增速,8.5\n"))
         )
     ),
-    responses(
-        (status = 200, description = "导入摘要（dry_run 时为将要做的）", body = BatchSummary, example = json!({"kind": "targets", "dry_run": false, "items": 1, "inserted": 1, "updated": 0, "unchanged": 0, "refused": 0, "skipped_missing": 0, "changes": [], "recomputed_schemes": [], "recompute_failures": [], "derived_indicators": 0, "alerts_raised": 0, "warnings": []})),
-        (status = 400, description = "请求内容不是有效的 JSON", body = ErrorBody),
-        (status = 401, description = "未提供或无效的 API 令牌", body = ErrorBody),
-        (status = 403, description = "角色无权写入，或某项超出本单位管辖范围（整批未写入，逐项列出）", body = ErrorBody, example = json!({"error": {"code": "forbidden", "message": "1项超出本单位的管辖范围，整批未写入：第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围", "details": {"refused": 1, "problems": [{"index": 1, "field": "entity", "value": "渝中区", "reason": "超出本单位（万州区）的管辖范围", "message": "第2项（items[1]）字段 entity：“渝中区”超出本单位（万州区）的管辖范围"}]}}})),
-        (status = 413, description = "请求超过 8 MB 或超过 20000 项", body = ErrorBody, example = json!({"error": {"code": "too_large", "message": "一次最多提交 20000 项，本次 25000 项，未作任何处理：请分批提交", "details": null}})),
-        (status = 422, description = "有问题的项（整批未写入，逐项列出序号、字段和原因），或改动已审核数值", body = ErrorBody, example = json!({"error": {"code": "invalid", "message": "1项有问题，整批未写入，数据库未作任何修改：第2项（items[1]）字段 value：“一百”不是数字", "details": {"refused": 1, "problems": [{"index": 1, "field": "value", "value": "一百", "reason": "不是数字", "message": "第2项（items[1]）字段 value：“一百”不是数字"}]}}})),
-    ),
+    responses(BatchAnswers),
     security(("bearer" = []))
 )]
 pub(crate) async fn targets(
