@@ -193,15 +193,53 @@ pub async fn import_file_as(
         detail: format!("{}，{rows} 行，SHA-256 {hash}（命令行）", kind.label_zh()),
     };
     let (out, audited) =
-        import_grid_audited(store, &grid, opts, approved, ctx, Some(&event)).await?;
+        import_grid_audited(store, &grid, opts, approved, ctx, Some(&event), None).await?;
     if !opts.dry_run && !audited {
         store.record_audit(&event(out.kind, out.rows)).await?;
     }
     Ok(out)
 }
 
+/// Who imports, when every value must belong to their unit: the entities they may change, and
+/// their unit's name for the message. Checked on the rows as parsed (no second reading); rows
+/// outside are refused as [`AppError::Rejected`] with reasons starting with
+/// [`crate::data_files::OUT_OF_SCOPE`].
+#[derive(Clone, Copy)]
+pub(crate) struct ScopeCheck<'a> {
+    pub in_scope: &'a (dyn Fn(yiping_kernel::EntityId) -> bool + Sync),
+    pub unit_name: &'a str,
+}
+
+impl ScopeCheck<'_> {
+    fn refusals(
+        &self,
+        grid: &Grid,
+        catalog: &Catalog,
+        rows: impl Iterator<Item = (yiping_kernel::EntityId, usize)>,
+    ) -> Vec<Problem> {
+        rows.filter(|(id, _)| !(self.in_scope)(*id))
+            .map(|(id, row)| Problem {
+                at: SourceRef {
+                    file: grid.file.clone(),
+                    sheet: grid.sheet.clone(),
+                    row,
+                    column: None,
+                },
+                value: catalog
+                    .entity(id)
+                    .map_or_else(|| id.to_string(), |e| e.data.name.clone()),
+                reason: format!(
+                    "{}（{}）的管辖范围",
+                    crate::data_files::OUT_OF_SCOPE,
+                    self.unit_name
+                ),
+            })
+            .collect()
+    }
+}
+
 /// Makes the audit event of an import from its kind and number of rows.
-type AuditOf<'a> = &'a (dyn Fn(ImportKind, usize) -> yiping_store::AuditEvent + Sync);
+pub(crate) type AuditOf<'a> = &'a (dyn Fn(ImportKind, usize) -> yiping_store::AuditEvent + Sync);
 
 /// The context of a write followed by the pipeline: the write records its follow-up (and the
 /// import's audit event) with the data, so that a crash before the follow-up is finished by the
@@ -230,20 +268,23 @@ pub async fn import_grid_as(
     approved: Approved,
     ctx: &ChangeContext,
 ) -> Result<ImportOutcome, AppError> {
-    Ok(import_grid_audited(store, grid, opts, approved, ctx, None)
-        .await?
-        .0)
+    Ok(
+        import_grid_audited(store, grid, opts, approved, ctx, None, None)
+            .await?
+            .0,
+    )
 }
 
 /// [`import_grid_as`], with the import's audit event written in the data's transaction when the
 /// write records one (observations and targets that changed): returns whether it was.
-async fn import_grid_audited(
+pub(crate) async fn import_grid_audited(
     store: &dyn Store,
     grid: &Grid,
     opts: &ImportOptions,
     approved: Approved,
     ctx: &ChangeContext,
     audit: Option<AuditOf<'_>>,
+    scope: Option<ScopeCheck<'_>>,
 ) -> Result<(ImportOutcome, bool), AppError> {
     let mut audited = false;
     let kind = match opts.kind {
@@ -271,6 +312,16 @@ async fn import_grid_audited(
                 parse_observations(grid, &catalog, &opts.parse).map_err(|p| rejected(grid, p))?;
             // The parsed rows are not needed once the batch is built (a big file's memory).
             let rows = std::mem::take(&mut parsed.rows);
+            if let Some(scope) = scope {
+                let outside = scope.refusals(
+                    grid,
+                    &catalog,
+                    rows.iter().map(|r| (r.key.entity, r.at.row)),
+                );
+                if !outside.is_empty() {
+                    return Err(rejected(grid, outside));
+                }
+            }
             let cells: Vec<_> = rows.iter().map(|r| r.at).collect();
             let batch: Vec<_> = rows.into_iter().map(|r| (r.key, r.value)).collect();
             out.warnings = std::mem::take(&mut parsed.warnings);
@@ -337,11 +388,18 @@ async fn import_grid_audited(
         }
         ImportKind::Targets => {
             let catalog = Catalog::new(store.all_entities().await?, store.indicators().await?);
-            let items: Vec<_> = parse_targets(grid, &catalog)
-                .map_err(|p| rejected(grid, p))?
-                .into_iter()
-                .map(|(t, _)| t)
-                .collect();
+            let parsed = parse_targets(grid, &catalog).map_err(|p| rejected(grid, p))?;
+            if let Some(scope) = scope {
+                let outside = scope.refusals(
+                    grid,
+                    &catalog,
+                    parsed.iter().map(|(t, at)| (t.entity, at.row)),
+                );
+                if !outside.is_empty() {
+                    return Err(rejected(grid, outside));
+                }
+            }
+            let items: Vec<_> = parsed.into_iter().map(|(t, _)| t).collect();
             out.rows = items.len();
             if !opts.dry_run {
                 let event = audit.map(|a| a(kind, items.len()));

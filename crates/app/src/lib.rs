@@ -7,7 +7,8 @@
 //! What it holds, by module:
 //! - data in: [`import`] (`import_file`, `import_grid`: every kind of table, all or nothing),
 //!   [`data_entry`] (the 填报 form), [`reports`] (facts read out of a written report, reviewed,
-//!   stored as drafts), [`export`];
+//!   stored as drafts), [`write_api`] (batches of items posted to the JSON API, through the same
+//!   importer), [`export`];
 //! - what follows every change: [`pipeline`] (`after_change` over a `ChangeSet`: formulas →
 //!   evaluations → alerts), with [`formulas`], [`evaluate`] (`recompute_affected`) and [`alerts`];
 //!   [`recovery`] finishes it after a crash (the write records it with the data);
@@ -41,6 +42,7 @@ pub mod evaluate;
 pub mod export;
 pub mod formulas;
 pub mod geo;
+pub mod idempotency;
 pub mod import;
 mod import_entities;
 pub mod league;
@@ -52,5 +54,6 @@ pub mod results;
 pub mod screen;
 pub mod units;
 pub mod work_items;
+pub mod write_api;
 
 pub use error::AppError;

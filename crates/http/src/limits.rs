@@ -4,7 +4,8 @@
 //!
 //! axum's own default (2 MB for every extractor) is replaced, and the limit of a route is
 //! decided in one place, [`limit_for`]: [`UPLOAD_BODY`] for the file uploads (tables to import,
-//! map boundaries, reports to read), [`GENERAL_BODY`] for every other route (JSON, forms,
+//! map boundaries, reports to read), [`WRITE_BODY`] for the write API's batches,
+//! [`GENERAL_BODY`] for every other route (JSON, forms,
 //! Open311 posts). The [`too_large`] middleware refuses a declared `Content-Length` over the
 //! limit before any handler runs, caps the body of the other routes at [`GENERAL_BODY`] as it is
 //! read (a chunked body), and rewrites the framework's plain-text 413 into the same answer.
@@ -25,6 +26,18 @@ pub(crate) const UPLOAD_BODY: usize = MAX_UPLOAD_FILE + 256 * 1024;
 /// The body limit of every other route: JSON, forms and Open311 posts.
 pub(crate) const GENERAL_BODY: usize = 1024 * 1024;
 
+/// The body limit of the write API's batches (`POST /api/v1/observations` and the others): a
+/// batch of [`yiping_app::write_api::MAX_ITEMS`] items in JSON or CSV fits with room to spare.
+pub(crate) const WRITE_BODY: usize = 8 * 1024 * 1024;
+
+/// The write API's batch routes.
+fn is_batch(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/v1/observations" | "/api/v1/entities" | "/api/v1/indicators" | "/api/v1/targets"
+    )
+}
+
 /// The routes that take file uploads: tables to import, map boundaries, and (the report review
 /// page) a report to read.
 fn is_upload(path: &str) -> bool {
@@ -37,6 +50,8 @@ fn is_upload(path: &str) -> bool {
 pub(crate) fn limit_for(path: &str) -> usize {
     if is_upload(path) {
         UPLOAD_BODY
+    } else if is_batch(path) {
+        WRITE_BODY
     } else {
         GENERAL_BODY
     }
@@ -62,6 +77,12 @@ pub(crate) fn message(path: &str) -> String {
         format!(
             "上传的文件太大：不能超过 {}，未作任何处理",
             megabytes(MAX_UPLOAD_FILE)
+        )
+    } else if is_batch(path) {
+        format!(
+            "请求内容太大：一批不能超过 {}（最多 {} 项），未作任何处理：请分批提交",
+            megabytes(WRITE_BODY),
+            yiping_app::write_api::MAX_ITEMS
         )
     } else {
         format!(
@@ -129,5 +150,9 @@ mod tests {
         assert_eq!(limit_for("/open311/v2/requests.json"), GENERAL_BODY);
         assert!(message("/data/import/apply").contains("20 MB"));
         assert!(message("/items/new").contains("1 MB"));
+        assert_eq!(limit_for("/api/v1/observations"), WRITE_BODY);
+        assert_eq!(limit_for("/api/v1/targets"), WRITE_BODY);
+        assert!(message("/api/v1/entities").contains("8 MB"));
+        assert!(message("/api/v1/entities").contains("分批"));
     }
 }

@@ -26,6 +26,7 @@ use yiping_store::{
 mod audit;
 mod config;
 mod evaluations;
+mod idempotency;
 mod maps;
 mod observations;
 mod pending;
@@ -122,6 +123,14 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "config_files_replace_by_name_in_one_write",
             config::config_files_replace_by_name_in_one_write,
+        ),
+        (
+            "idempotency_keys_claimed_answered_and_expired",
+            idempotency::keys_claimed_answered_and_expired,
+        ),
+        (
+            "idempotency_racing_claims_one_winner",
+            idempotency::racing_claims_one_winner,
         ),
         ("pool_stats_count_the_open_connections", pool_stats),
     ]

@@ -23,6 +23,7 @@ mod config;
 mod entities;
 mod errors;
 mod evaluations;
+mod idempotency;
 mod indicators;
 mod maps;
 mod migrations;

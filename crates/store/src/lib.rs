@@ -5,7 +5,7 @@
 //! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
 //! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
 //! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s) and [`ConfigStore`] (a city's configuration
-//! files). A `&dyn Store`
+//! files) and [`IdempotencyStore`] (the remembered answers of retried API requests). A `&dyn Store`
 //! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
 //! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
@@ -17,6 +17,7 @@ mod audit;
 mod config;
 mod error;
 mod evaluations;
+mod idempotency;
 mod maps;
 mod pending;
 mod types;
@@ -31,6 +32,7 @@ pub use evaluations::{
     NewScheme, ResultFilter, ResultHistoryEntry, ResultSlice, Rgb, RunMeta, StoredScheme,
     serialize_compact,
 };
+pub use idempotency::{IdempotencyClaim, IdempotencyStore, IdempotentAnswer};
 pub use maps::MapStore;
 pub use pending::{FollowUp, PendingChange, PendingStore};
 pub use types::{
@@ -75,6 +77,7 @@ pub trait Store:
     + AuditStore
     + ConfigStore
     + PendingStore
+    + IdempotencyStore
     + Send
     + Sync
     + std::fmt::Debug

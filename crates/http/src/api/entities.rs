@@ -12,7 +12,7 @@ use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/entities", get(list))
+        .route("/entities", get(list).post(super::writes::entities))
         .route("/entities/{id}", get(one))
 }
 
@@ -30,6 +30,27 @@ struct ListQuery {
 
 /// Entities of the caller's subtree: `subtree` and `parent` must lie inside it, and without
 /// `subtree` the list is the caller's unit and everything below it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/entities",
+    tag = "读取",
+    summary = "主体列表",
+    description = "调用者单位及其下级的主体，可按类型、层级、上级、分组、名称筛选，分页。",
+    params(
+        ("kind" = Option<String>, Query, description = "类型：地区、部门、企业"),
+        ("level" = Option<String>, Query, description = "层级"),
+        ("parent" = Option<String>, Query, description = "上级主体"),
+        ("subtree" = Option<String>, Query, description = "该主体及其全部下级"),
+        ("q" = Option<String>, Query, description = "名称包含"),
+    ),
+    responses(
+        (status = 200, description = "{items, total, limit, offset}"),
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn list(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,

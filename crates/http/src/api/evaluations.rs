@@ -177,6 +177,27 @@ struct ResultsQuery {
 }
 
 /// The league table of one period, in rank order: the rows in the caller's subtree.
+#[utoipa::path(
+    get,
+    path = "/api/v1/schemes/{code}/results",
+    tag = "读取",
+    summary = "考评排名（红黑榜）",
+    description = "一个考评方案某一时期的排名，按名次排列，只含调用者管辖范围内的行。",
+    params(
+        ("code" = String, Path, description = "考评方案代码"),
+        ("period" = Option<String>, Query, description = "时期，例如 2024M01-M06；省略为最新"),
+        ("cohort" = Option<String>, Query, description = "分组"),
+        ("grade" = Option<String>, Query, description = "等次"),
+    ),
+    responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+        (status = 200, description = "考评运行信息与 items（名次、主体、得分、等次、各项得分）"),
+        (status = 404, description = "没有该方案或该时期的结果", body = super::openapi::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn results(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,

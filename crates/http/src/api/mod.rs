@@ -7,9 +7,11 @@ pub(crate) mod health;
 pub(crate) mod indicators;
 mod me;
 pub(crate) mod observations;
+pub(crate) mod openapi;
 mod query;
 mod screen;
 pub(crate) mod work_items;
+pub(crate) mod writes;
 
 use axum::Router;
 
@@ -23,6 +25,8 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(indicators::router())
         .merge(me::router())
         .merge(observations::router())
+        .merge(openapi::router())
         .merge(screen::router())
         .merge(work_items::router())
+        .merge(writes::router())
 }

@@ -13,7 +13,7 @@ use crate::{ApiError, AppState};
 use yiping_access::Capability;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/observations", get(list))
+    Router::new().route("/observations", get(list).post(super::writes::observations))
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +50,30 @@ struct ObservationDto {
 
 /// Observations of entities in the caller's subtree: `entity` and `subtree` must lie inside it
 /// (403 otherwise), and without either the list covers the caller's unit and everything below.
+#[utoipa::path(
+    get,
+    path = "/api/v1/observations",
+    tag = "读取",
+    summary = "指标数据列表",
+    description = "调用者管辖范围内的数据，可按主体（entity、subtree）、指标、时期、口径、状态筛选，分页（limit、offset）。",
+    params(
+        ("entity" = Option<String>, Query, description = "一个主体（代码、名称或编号）"),
+        ("subtree" = Option<String>, Query, description = "该主体及其全部下级"),
+        ("indicator" = Option<String>, Query, description = "指标代码、名称或别名，多个以逗号分隔"),
+        ("period" = Option<String>, Query, description = "时期，例如 2024M01-M06、2024年1—6月，多个以逗号分隔"),
+        ("measure" = Option<String>, Query, description = "口径：总量 或 增速"),
+        ("status" = Option<String>, Query, description = "状态：草稿、已报送、已审核"),
+        ("limit" = Option<u32>, Query, description = "每页条数"),
+        ("offset" = Option<u64>, Query, description = "跳过条数"),
+    ),
+    responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 200, description = "{items, total, limit, offset}；每项含 entity、indicator、period、period_label、measure、value、status、revision、source、changed_by、changed_at"),
+        (status = 403, description = "超出管辖范围", body = super::openapi::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn list(
     State(s): State<AppState>,
     ApiUser(user): ApiUser,

@@ -223,6 +223,21 @@ async fn json_body_with_units<T: serde::de::DeserializeOwned>(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/items",
+    tag = "事项",
+    summary = "登记一个事项",
+    request_body(content((Object = "application/json", example = json!({"kind": "event", "title": "万州区某路段积水", "category": "事件/01/01", "channel": "online", "receiving_unit": 20, "location": 20})))),
+    responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+        (status = 201, description = "登记的事项"),
+        (status = 422, description = "内容不符合规则", body = super::openapi::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn create(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
@@ -265,6 +280,24 @@ struct TransitionDto {
     notifications: Vec<Notification>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/transitions",
+    tag = "事项",
+    summary = "对事项执行一个操作（签收、派遣、督办……）",
+    params(("id" = i64, Path, description = "事项编号")),
+    request_body(content((Object = "application/json", example = json!({"expected_version": 3, "command": {"supervise": {"note": "请加快办理"}}})))),
+    responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+        (status = 404, description = "不存在，或不在管辖范围内", body = super::openapi::ErrorBody),
+        (status = 200, description = "操作后的事项、子事项与通知"),
+        (status = 409, description = "事项已被他人修改（版本不符）", body = super::openapi::ErrorBody),
+        (status = 422, description = "规则不允许该操作", body = super::openapi::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn transition(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,

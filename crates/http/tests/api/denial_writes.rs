@@ -48,6 +48,8 @@ enum Watch {
     User(&'static str),
     /// The stored configuration files and their texts.
     Config,
+    /// How many entities, indicators and targets exist (the write API's master data).
+    Catalog,
 }
 
 struct Write {
@@ -110,6 +112,15 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
             let revoked = tokens.iter().filter(|t| t.revoked).count();
             format!("{} {} {revoked}", u.active, tokens.len())
         }
+        Watch::Catalog => format!(
+            "{} {} {}",
+            s.all_entities().await.unwrap().len(),
+            s.indicators().await.unwrap().len(),
+            s.targets(&yiping_store::TargetFilter::default())
+                .await
+                .unwrap()
+                .len()
+        ),
         Watch::Config => format!(
             "{:?}",
             s.config_files()
@@ -450,6 +461,47 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             )]),
             allowed: &["admin"],
             watch: Watch::Config,
+            writes: true,
+        },
+        // The write API (issue 21): a batch of values, and master data.
+        Write {
+            method: "POST",
+            path: "/api/v1/observations".into(),
+            body: Body::Json(
+                json!({"items": [{"entity_code": "500101", "indicator_code": "FAI",
+                "period": "2024M01-M06", "value": 812.5}]}),
+            ),
+            allowed: WANZHOU_WRITERS,
+            watch: Watch::Value(wanzhou, fai, june),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/api/v1/entities".into(),
+            body: Body::Json(json!({"items": [{"kind": "地区", "code": "500101998",
+                "name": "矩阵测试街道", "level": 3, "parent_code": "500101"}]})),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Catalog,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/api/v1/indicators".into(),
+            body: Body::Json(json!({"items": [{"code": "MATRIX", "name": "矩阵测试指标",
+                "unit": "个", "frequency": "月", "kind": "水平值"}]})),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Catalog,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/api/v1/targets".into(),
+            body: Body::Json(
+                json!({"items": [{"entity_code": "500101", "indicator_code": "FAI",
+                "year": 2032, "kind": "增速", "value": 9}]}),
+            ),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Catalog,
             writes: true,
         },
         Write {

@@ -432,3 +432,26 @@ pub fn first_value_field(html: &str) -> String {
         .map(|d| format!("v{d}"))
         .expect("a value field")
 }
+
+/// A server over a fresh PostgreSQL database holding the demo (the same as [`spawn_demo`]), when
+/// `YIPING_TEST_POSTGRES_URL` names a server; the database is dropped with the returned guard.
+pub async fn spawn_demo_postgres() -> Option<(TestApp, yiping_store_postgres::testing::TempDatabase)>
+{
+    let admin = yiping_store_postgres::testing::admin_url()?;
+    let db = yiping_store_postgres::testing::TempDatabase::create(&admin).await;
+    let url = DatabaseUrl::Postgres(db.url.clone());
+    let server_store = open(&url, Create::Yes).await.unwrap();
+    let ctx = ChangeContext::new("测试", "demo", Utc::now());
+    load_demo(server_store.as_ref(), &generate(11), &ctx)
+        .await
+        .unwrap();
+    yiping_demo::ensure_demo_users(server_store.as_ref(), Utc::now())
+        .await
+        .unwrap();
+    let store = open(&url, Create::No).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    Some((
+        serve(AppState::new(server_store), store, Vec::new(), dir).await,
+        db,
+    ))
+}

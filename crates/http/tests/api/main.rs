@@ -26,3 +26,4 @@ mod pages_screen;
 mod security;
 mod units;
 mod work_items;
+mod write_api;

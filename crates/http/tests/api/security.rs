@@ -180,7 +180,12 @@ async fn healthz_answers_during_a_burst_of_sign_ins() {
 
 /// Sends only a request head declaring a body of `length` bytes (none is sent): a body over
 /// the route's limit is refused on its declared length, before anything is read.
-async fn declare_body(app: &TestApp, path: &str, headers: &[(&str, &str)], length: usize) -> Reply {
+pub(crate) async fn declare_body(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+    length: usize,
+) -> Reply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(&app.addr).await.unwrap();
     let mut req = format!(
