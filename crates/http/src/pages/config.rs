@@ -54,6 +54,14 @@ async fn overview(State(s): State<AppState>, user: PageUser) -> Result<Response,
     let p = &user.principal;
     let files = config::files_as(s.store.as_ref(), p).await?;
     let cfg = config::load(s.store.as_ref()).await?;
+    // Indicators by their Chinese names (the code goes in the tooltip).
+    let indicator_names: std::collections::HashMap<String, String> = s
+        .store
+        .indicators()
+        .await?
+        .into_iter()
+        .map(|i| (i.data.code.as_str().to_string(), i.data.name))
+        .collect();
     let may_edit = p.can(Capability::ManageUsers);
     let today = cfg.calendar.local(Utc::now()).date();
     let end = chrono::NaiveDate::from_ymd_opt(today.year() + 1, 12, 31).unwrap_or(today);
@@ -71,7 +79,7 @@ async fn overview(State(s): State<AppState>, user: PageUser) -> Result<Response,
         (calendar_section(&cfg))
         (categories_section(&cfg))
         (routing_section(&cfg))
-        (alerts_section(&cfg))
+        (alerts_section(&cfg, &indicator_names))
         (screens_section(&cfg))
     };
     Ok(layout::page("系统配置", p, &user.csrf, Nav::Admin, &[], body).into_response())
@@ -216,7 +224,7 @@ fn routing_section(cfg: &Config) -> Markup {
     }
 }
 
-fn alerts_section(cfg: &Config) -> Markup {
+fn alerts_section(cfg: &Config, names: &std::collections::HashMap<String, String>) -> Markup {
     html! {
         section.card #config-alerts {
             h2 { "预警规则（" (cfg.alerts.len()) "）" }
@@ -225,7 +233,7 @@ fn alerts_section(cfg: &Config) -> Markup {
                 thead { tr { th { "代码" } th { "名称" } th { "指标" } th { "级别" } th { "问题来源" } } }
                 tbody {
                     @for r in &cfg.alerts {
-                        tr { td { code { (r.code) } } td { (r.name) } td { (r.indicator) } td { (r.severity.label_zh()) } td { (r.problem_source) } }
+                        tr { td { code { (r.code) } } td { (r.name) } td title=(r.indicator) { (names.get(&r.indicator).unwrap_or(&r.indicator)) } td { (r.severity.label_zh()) } td { (r.problem_source) } }
                     }
                 }
             }

@@ -219,7 +219,9 @@ async fn an_enterprise_request_goes_from_the_form_to_closure_and_rating() {
         .body;
     assert!(page.contains("已结案"), "{page}");
     // People by name and unit, never by login.
-    let hist = &page[page.find("data-testid=\"item-history\"").expect("the history")..];
+    let hist = &page[page
+        .find("data-testid=\"item-history\"")
+        .expect("the history")..];
     assert!(hist.contains("市经济信息委承办人") && hist.contains("补贴已于本周拨付到账"));
     assert!(!hist.contains("jxw-handler"), "{hist}");
 
