@@ -39,17 +39,18 @@ async fn a_leader_reads_the_league_table_with_breakdowns_and_a_units_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_district_sees_its_own_row_and_only_analysts_run_evaluations() {
+async fn a_district_sees_the_league_it_takes_part_in_and_only_analysts_run_evaluations() {
     let app = spawn_demo().await;
     let district = login(&app, "yuzhong-leader").await;
     let table = get_as(&app, &district, "/evaluations/ECONOMY_RACE").await;
     assert_eq!(table.status, 200);
     assert!(table.body.contains("渝中区"));
+    // 晾晒: the whole league of a scheme the district takes part in; details of others stay closed.
     assert!(
-        !table.body.contains("万州区"),
-        "rows outside the subtree are hidden"
+        table.body.contains("万州区"),
+        "the other participants are listed"
     );
-    assert!(table.body.contains("名次为全体排名"));
+    assert!(!table.body.contains("管辖范围内"), "not cut to the subtree");
     let other = get_as(&app, &district, "/evaluations/ECONOMY_RACE/unit/500101").await;
     assert_eq!(other.status, 403);
 
@@ -162,13 +163,14 @@ async fn the_league_table_downloads_as_xlsx_within_the_users_scope() {
         "grades are written"
     );
 
-    // A district leader gets the rows of their district only, with its overall rank.
+    // A district leader takes part in the league: they get it whole, as on the page.
     let yz = login(&app, "yuzhong-leader").await;
     let r = get_as(&app, &yz, "/evaluations/ECONOMY_RACE/export?period=2024H1").await;
     assert_eq!(r.status, 200);
     let grid = read(&r.bytes);
     let rows: Vec<String> = grid.rows()[2..].iter().map(|r| r[2].text()).collect();
-    assert_eq!(rows, ["渝中区"]);
+    assert_eq!(rows.len(), 41, "{rows:?}");
+    assert!(rows.contains(&"渝中区".to_string()));
 
     // Without the capability, without a period, for a period never evaluated.
     let enterprise = login(&app, "enterprise").await;
