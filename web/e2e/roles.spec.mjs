@@ -105,4 +105,17 @@ export default async function (ctx) {
     }
   }
   assert.deepEqual(failures, [], `\n${failures.join('\n')}`);
+
+  // The enterprise is asked to rate a closed request, rates it and then sees its rating.
+  const page = await ctx.newPage();
+  await ctx.login(page, 'enterprise');
+  assert.equal(await page.locator('nav.mainnav a').count(), 1, 'one menu entry for the requests');
+  const form = page.locator('form.rate').first();
+  assert.ok(await form.count(), 'a closed request asks for a rating');
+  const id = await form.evaluate((f) => f.closest('tr').dataset.item);
+  await form.locator('input[value="satisfied"]').check();
+  await Promise.all([page.waitForURL(/\/requests/), form.locator('button[type="submit"]').click()]);
+  const rated = await page.locator(`tr[data-item="${id}"] .rating`).textContent();
+  assert.ok(rated.includes('满意'), `the rating is shown (${rated})`);
+  await page.context().close();
 }
