@@ -152,16 +152,28 @@ async fn the_league_table_downloads_as_xlsx_within_the_users_scope() {
         grid.cell(0, 0)
     );
     let header: Vec<String> = grid.rows()[1].iter().map(|c| c.text()).collect();
-    assert_eq!(&header[..3], ["排名", "代码", "名称"]);
-    assert!(header.contains(&"等级".to_string()) && header.contains(&"颜色".to_string()));
+    // One vocabulary with the web pages: 名次 and 等次.
+    assert_eq!(&header[..3], ["名次", "代码", "名称"]);
+    assert!(header.contains(&"等次".to_string()) && header.contains(&"颜色".to_string()));
+    assert!(
+        !header.iter().any(|h| h == "排名" || h == "等级"),
+        "{header:?}"
+    );
     let names: Vec<String> = grid.rows()[2..].iter().map(|r| r[2].text()).collect();
     assert_eq!(names.len(), 41, "every ranked 区县: {names:?}");
     assert!(names.contains(&"渝中区".to_string()) && names.contains(&"万州区".to_string()));
-    let grade = header.iter().position(|h| h == "等级").unwrap();
+    let grade = header.iter().position(|h| h == "等次").unwrap();
     assert!(
         grid.rows()[2..].iter().any(|r| r[grade].text() == "A"),
         "grades are written"
     );
+    // Scores rounded as on screen: 2 decimals at most.
+    let score = header.iter().position(|h| h == "得分").unwrap();
+    for r in &grid.rows()[2..] {
+        if let yiping_io::Cell::Number(v) = &r[score] {
+            assert!(((v * 100.0).round() - v * 100.0).abs() < 1e-6, "score {v}");
+        }
+    }
 
     // A district leader takes part in the league: they get it whole, as on the page.
     let yz = login(&app, "yuzhong-leader").await;
