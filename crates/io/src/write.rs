@@ -380,10 +380,17 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<(), W
         // Printed: the header rows again on every page.
         sheet.set_repeat_rows(row_num(0)?, row_num(table.header.len() - 1)?)?;
     }
-    // Printed on A4 landscape, as wide as one page (as many pages down as it takes), centred.
+    // Printed on A4 landscape, centred. A table of up to 16 columns is scaled to one page wide
+    // (as many pages down as it takes); a wider one (a wide export of every indicator) would be
+    // unreadably small so: it runs over pages across, each repeating the first two columns
+    // (代码, 名称).
     sheet.set_landscape();
     sheet.set_paper_size(9);
-    sheet.set_print_fit_to_pages(1, 0);
+    if width <= 16 {
+        sheet.set_print_fit_to_pages(1, 0);
+    } else {
+        sheet.set_repeat_columns(0, col_num(1)?)?;
+    }
     sheet.set_print_center_horizontally(true);
     sheet.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
     if let Some(title) = &table.title {
