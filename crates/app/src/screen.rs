@@ -339,15 +339,15 @@ pub async fn load(
                 }),
         );
     }
+    let around = leaf::Around {
+        by_id: &by_id,
+        parents: &parents,
+        all_parents: &all_parents,
+        items: &items,
+        now,
+        league: league_scheme,
+    };
     let (standings, own_items) = if children.is_empty() {
-        let around = leaf::Around {
-            by_id: &by_id,
-            parents: &parents,
-            all_parents: &all_parents,
-            items: &items,
-            now,
-            league: league_scheme,
-        };
         let standings = leaf::standings(store, &around, unit, latest(league_scheme)).await?;
         let (own, counts, open_problems) = leaf::own_items(&items, unit, &all_parents, now, 12);
         alerts.extend(leaf::alerts(&counts, open_problems, &standings));
@@ -361,14 +361,6 @@ pub async fn load(
             .into_iter()
             .filter_map(|sc| latest(sc).map(|p| (sc.to_string(), p)))
             .collect();
-        let around = leaf::Around {
-            by_id: &by_id,
-            parents: &parents,
-            all_parents: &all_parents,
-            items: &items,
-            now,
-            league: league_scheme,
-        };
         let standings = leaf::every_league(store, &around, unit, &newest).await?;
         alerts.extend(leaf::alerts(&work::WorkCounts::default(), 0, &standings));
         (standings, Vec::new())
