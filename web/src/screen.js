@@ -83,6 +83,9 @@
             layoutCenter: ['50%', '50%'],
             layoutSize: '98%',
             label: { show: true, fontSize: 10, color: '#1F2933' },
+            // The dense central districts: a label that would overlap another is hidden (the
+            // tooltip and the league still name them) rather than printed on top of it.
+            labelLayout: { hideOverlap: true },
             itemStyle: { borderColor: '#FFFFFF', borderWidth: 1, areaColor: '#DDDDDD' },
             emphasis: { label: { fontSize: 13, fontWeight: 'bold' }, itemStyle: { areaColor: '#4C8BF5' } },
             data: values
