@@ -37,7 +37,10 @@
           keyByName[c.name] = c.key;
           if (c.functional) { return; }
           var idx = c.colour ? legend.findIndex(function (l) { return l.name === c.colour.name; }) : -1;
-          values.push({ name: c.name, value: idx >= 0 ? idx : null, colourName: c.colour ? c.colour.name : '无数据' });
+          values.push({
+            name: c.name, value: idx >= 0 ? idx : null, colourName: c.colour ? c.colour.name : '无数据',
+            meaning: c.colour ? c.colour.meaning : '', score: c.value, rank: c.rank, grade: c.grade
+          });
         });
         chart.hideLoading();
         var drawn = false;
@@ -52,9 +55,18 @@
           animation: false,
           tooltip: {
             trigger: 'item',
+            // The figure behind the colour, where it ranks and its grade, not only the colour.
             formatter: function (p) {
               var d = p.data || {};
-              return p.name + '：' + (d.colourName || '无数据');
+              var esc = function (t) { return String(t).replace(/[&<>"]/g, function (ch) { return '&#' + ch.charCodeAt(0) + ';'; }); };
+              var lines = ['<strong>' + esc(p.name) + '</strong>'];
+              if (d.score !== null && d.score !== undefined) {
+                lines.push(esc(data.valueLabel || '得分') + '：' + Number(d.score).toFixed(2));
+              }
+              if (d.rank) { lines.push('名次：第' + d.rank + '位' + (data.ranked ? ' / ' + data.ranked : '')); }
+              if (d.grade) { lines.push('等次：' + esc(d.grade)); }
+              lines.push('颜色：' + esc(d.colourName || '无数据') + (d.meaning ? '（' + esc(d.meaning) + '）' : ''));
+              return lines.join('<br>');
             }
           },
           visualMap: {
@@ -71,6 +83,9 @@
             layoutCenter: ['50%', '50%'],
             layoutSize: '98%',
             label: { show: true, fontSize: 10, color: '#1F2933' },
+            // The dense central districts: a label that would overlap another is hidden (the
+            // tooltip and the league still name them) rather than printed on top of it.
+            labelLayout: { hideOverlap: true },
             itemStyle: { borderColor: '#FFFFFF', borderWidth: 1, areaColor: '#DDDDDD' },
             emphasis: { label: { fontSize: 13, fontWeight: 'bold' }, itemStyle: { areaColor: '#4C8BF5' } },
             data: values

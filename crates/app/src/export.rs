@@ -191,6 +191,15 @@ fn wide_table(period: Period, obs: &[&Observation], names: &Names) -> Result<Tab
         Table::new(Vec::<String>::new()).with_title(format!("{}主要指标", period.label_zh()));
     t.header = vec![top, sub];
     t.merges = merges;
+    // Numbers shown as a bureau prints them: 亿元 with 2 decimals, rates with 1.
+    t.decimals = vec![None, None];
+    for (i, m) in &columns {
+        let ind = names.indicator(*i)?;
+        t.decimals.push(Some(match m {
+            Measure::Growth => 1,
+            Measure::Value => value_decimals(&ind.data.unit),
+        }));
+    }
     for (eid, values) in rows {
         let e = names.entity(eid)?;
         let mut row = vec![code_cell(e), Cell::Text(e.data.name.clone())];
@@ -202,6 +211,16 @@ fn wide_table(period: Period, obs: &[&Observation], names: &Names) -> Result<Tab
         t.rows.push(row);
     }
     Ok(t)
+}
+
+/// The decimals a value in `unit` is printed with: 亿元 and 万元 2, a rate (%, ‰) 1, counts
+/// (个, 件, 家, 人) none, anything else 2.
+fn value_decimals(unit: &str) -> u8 {
+    match unit.trim() {
+        "%" | "％" | "‰" | "个百分点" => 1,
+        "个" | "件" | "家" | "人" | "户" | "项" | "次" => 0,
+        _ => 2,
+    }
 }
 
 /// What an export wrote.
@@ -236,7 +255,8 @@ pub async fn export_observations(
             }
             by_period
                 .into_iter()
-                .map(|(p, o)| Ok((p.code(), wide_table(p, &o, &names)?)))
+                // Sheets named as people say the period (2024年1—9月).
+                .map(|(p, o)| Ok((p.label_zh(), wide_table(p, &o, &names)?)))
                 .collect::<Result<_, AppError>>()?
         }
     };

@@ -19,21 +19,26 @@ fn opt_num(v: Option<f64>) -> Cell {
     v.map_or(Cell::Empty, Cell::Number)
 }
 
+fn round_to(v: f64, decimals: u8) -> f64 {
+    let k = 10f64.powi(i32::from(decimals.min(6)));
+    (v * k).round() / k
+}
+
 /// The league table as a [`Table`]: title, one row per entity in league order, the grade and
 /// colour cells filled with their colour.
 pub fn league_table(l: &League) -> Table {
     let items = l.items();
     let mut header: Vec<String> = [
-        "排名",
+        "名次",
         "代码",
         "名称",
         "组别",
-        "组内排名",
+        "组内名次",
         "得分",
-        "等级",
+        "等次",
         "颜色",
-        "排名变化",
-        "等级变化",
+        "名次变化",
+        "等次变化",
         "说明",
     ]
     .iter()
@@ -52,6 +57,11 @@ pub fn league_table(l: &League) -> Table {
         l.run.period.label_zh()
     ));
     let (grade_col, colour_col) = (6, 7);
+    // Scores as the screen shows them (2 decimals), places as whole numbers.
+    let score_decimals = l.meta().score_decimals.unwrap_or(2);
+    t.decimals = vec![Some(0), None, None, None, Some(0), Some(score_decimals)];
+    t.decimals.resize(11, None);
+    t.decimals.extend(items.iter().map(|_| Some(2)));
     for (i, r) in l.rows.iter().enumerate() {
         let mut row = vec![
             r.rank.map_or(Cell::Empty, |x| Cell::Number(f64::from(x))),
@@ -60,7 +70,7 @@ pub fn league_table(l: &League) -> Table {
             r.cohort.clone().map_or(Cell::Empty, Cell::Text),
             r.cohort_rank
                 .map_or(Cell::Empty, |x| Cell::Number(f64::from(x))),
-            opt_num(r.score),
+            opt_num(r.score.map(|v| round_to(v, score_decimals))),
             if r.exempt && r.grade.is_none() {
                 text("不定等级")
             } else {

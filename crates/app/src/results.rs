@@ -6,8 +6,10 @@
 //! filtered by cohort or grade, paged), [`entity_result`] (one entity's result with its per-item
 //! breakdown) and [`history`] (one entity in every stored period).
 //!
-//! Rules, the same for every front end: every reader needs `ViewEvaluations`; a caller sees the
-//! rows of the entities in their unit subtree, ranks staying the scheme's overall ranks; one
+//! Rules, the same for every front end: every reader needs `ViewEvaluations`; a league is public
+//! among its participants (a caller with a row of it in their unit subtree sees every row),
+//! except for the schemes `screens.toml` lists in `own_row_only`, whose callers see the rows of
+//! their subtree, ranks staying the scheme's overall ranks; one
 //! entity's result or history only inside the subtree (refused before anything is read when the
 //! entity is named by id). The command line acts as [`Principal::system`], which sees every row
 //! without a check per row.
@@ -266,12 +268,18 @@ async fn read(
     let Some(page) = store.evaluation(code, period, filter, first).await? else {
         return Ok(None);
     };
-    let everything = caller.scope.is_everything()
-        || store
-            .evaluation_slice(code, period)
+    // A league is public among its participants (晾晒): a caller who sees one of its rows sees
+    // them all, unless the scheme is configured to show a participant its own row only.
+    let slice = store.evaluation_slice(code, period).await?;
+    let participant = slice.iter().any(|r| caller.sees(r.entity))
+        && !crate::config::load(store)
             .await?
+            .screens
+            .own_row_only
             .iter()
-            .all(|r| caller.sees(r.entity));
+            .any(|c| c.eq_ignore_ascii_case(code));
+    let everything =
+        caller.scope.is_everything() || participant || slice.iter().all(|r| caller.sees(r.entity));
     if everything {
         let total = page.rows.total;
         let mut out = page.rows.items;

@@ -93,6 +93,17 @@ pub struct Child {
     /// A functional area (功能区): no boundaries, listed beside the map.
     pub functional: bool,
     pub colour: Option<ColourDef>,
+    /// What the colour stands for: the scheme's score or value, the rank and grade in it (the
+    /// map's tooltip).
+    pub facts: Option<MapFacts>,
+}
+
+/// A child's figures in the scheme that colours the map.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MapFacts {
+    pub value: Option<f64>,
+    pub rank: Option<u32>,
+    pub grade: Option<String>,
 }
 
 /// How the children are coloured.
@@ -101,6 +112,10 @@ pub struct MapView {
     pub title: String,
     pub period_label: Option<String>,
     pub legend: Vec<ColourDef>,
+    /// What [`MapFacts::value`] is (`综合得分`, `办结率%`).
+    pub value_label: String,
+    /// How many children the scheme ranks.
+    pub ranked: usize,
 }
 
 /// The work-item panel row of one child.
@@ -152,16 +167,20 @@ pub struct Screen {
     pub problems: Vec<ProblemRow>,
     pub alerts: Vec<Alert>,
     /// A unit without child regions (a 镇街): where it and its parent stand among their siblings,
-    /// and its own latest items (both empty for a unit with children).
+    /// and its own latest items. A 区县: its place in every stored league of the city (no items).
     pub standings: Vec<Standing>,
     pub own_items: Vec<ItemRow>,
 }
 
-/// The month a screen shows when none is asked for: the end of the newest stored evaluation.
+/// The month a screen shows when none is asked for: the end of the newest stored evaluation of a
+/// period that is over (the handling race is also evaluated for the running month, whose
+/// statistics are not in yet: showing it would put 1—11月 tiles under a 12月 heading).
 pub async fn default_month(store: &dyn Store) -> Result<Period, AppError> {
     let runs = store.evaluation_runs(None).await?;
-    let end = runs.iter().map(|r| r.period.last_day()).max();
-    let d = end.unwrap_or_else(|| Utc::now().date_naive());
+    let today = Utc::now().date_naive();
+    let ends = || runs.iter().map(|r| r.period.last_day());
+    let end = ends().filter(|d| *d < today).max().or_else(|| ends().max());
+    let d = end.unwrap_or(today);
     Period::month(d.year(), d.month() as u8).map_err(|e| AppError::invalid(e.to_string()))
 }
 
@@ -242,7 +261,7 @@ pub async fn load(
         .filter_map(|c| by_code.get(c.as_str()))
         .map(|i| tiles::tile(i, &values, &targets, year, m, &bands))
         .collect();
-    let trends = parts::trends(&by_code, &values, year, m);
+    let trends = parts::trends(&by_code, &values, year, m, now.date_naive());
 
     // Work items, live.
     let items = read::all_items(store).await?;
@@ -301,7 +320,8 @@ pub async fn load(
         .map(|e| Child {
             place: Place::of(e),
             functional: is_functional(e),
-            colour: colours.get(&e.id).cloned(),
+            colour: colours.get(&e.id).map(|c| c.0.clone()),
+            facts: colours.get(&e.id).map(|c| c.1.clone()),
         })
         .collect();
     let work = parts::work_panel(&children, &summary, &monthly);
@@ -319,19 +339,31 @@ pub async fn load(
                 }),
         );
     }
+    let around = leaf::Around {
+        by_id: &by_id,
+        parents: &parents,
+        all_parents: &all_parents,
+        items: &items,
+        now,
+        league: league_scheme,
+    };
     let (standings, own_items) = if children.is_empty() {
-        let around = leaf::Around {
-            by_id: &by_id,
-            parents: &parents,
-            all_parents: &all_parents,
-            items: &items,
-            now,
-            league: league_scheme,
-        };
         let standings = leaf::standings(store, &around, unit, latest(league_scheme)).await?;
         let (own, counts, open_problems) = leaf::own_items(&items, unit, &all_parents, now, 12);
         alerts.extend(leaf::alerts(&counts, open_problems, &standings));
         (standings, own)
+    } else if me.data.level == 2 {
+        // A 区县: its place in every city league (the newest run of each scheme by the month).
+        let mut schemes: Vec<&str> = runs.iter().map(|r| r.scheme.as_str()).collect();
+        schemes.sort_unstable();
+        schemes.dedup();
+        let newest: Vec<(String, Period)> = schemes
+            .into_iter()
+            .filter_map(|sc| latest(sc).map(|p| (sc.to_string(), p)))
+            .collect();
+        let standings = leaf::every_league(store, &around, unit, &newest).await?;
+        alerts.extend(leaf::alerts(&work::WorkCounts::default(), 0, &standings));
+        (standings, Vec::new())
     } else {
         (Vec::new(), Vec::new())
     };

@@ -381,7 +381,8 @@ async fn exports_read_back_without_loss() {
             .unwrap();
             world(fresh.as_ref(), fresh_dir.path()).await;
             let sheets: Vec<Option<String>> = if layout == ExportLayout::Wide {
-                vec![Some("2024Q1".into()), Some("2024M01-M09".into())]
+                // Sheets are named as people say the periods.
+                vec![Some("2024年一季度".into()), Some("2024年1—9月".into())]
             } else {
                 vec![None]
             };

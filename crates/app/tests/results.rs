@@ -191,8 +191,29 @@ async fn a_caller_reads_the_rows_of_their_subtree_with_the_overall_ranks() {
         assert_eq!(all.scheme.name, "赛马");
         assert_eq!(all.meta().scheme_name, "赛马（当期）");
 
-        // 渝中 and 江北 only: paged over what the caller sees, ranks unchanged.
+        // A league is public among its participants (晾晒): 渝中 and 江北's leader sees it whole.
         let district = user(Role::Leader, &[ids[1], ids[3]]);
+        let public = results::league(s, &district, "RACE", &page(500, 0))
+            .await
+            .unwrap();
+        assert_eq!((public.total, public.scoped), (4, false));
+        // A caller taking no part sees nothing of it.
+        let outsider = user(Role::Leader, &[EntityId(9999)]);
+        let none = results::league(s, &outsider, "RACE", &page(500, 0))
+            .await
+            .unwrap();
+        assert_eq!(none.total, 0);
+
+        // A scheme shown to each participant as its own row only (screens.toml own_row_only):
+        // 渝中 and 江北 only, paged over what the caller sees, ranks unchanged.
+        let screens = yiping_app::config::shipped_text(yiping_app::config::SCREENS)
+            .unwrap()
+            .replacen("own_row_only = []", "own_row_only = [\"RACE\"]", 1);
+        assert!(screens.contains("own_row_only = [\"RACE\"]"));
+        let set = yiping_app::config::ConfigSet::new().with(yiping_app::config::SCREENS, screens);
+        yiping_app::config::apply(s, &system, set, false, Utc::now())
+            .await
+            .unwrap();
         let first = results::league(s, &district, "RACE", &page(1, 0))
             .await
             .unwrap();

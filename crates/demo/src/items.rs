@@ -221,6 +221,14 @@ pub async fn load_keeping(
         .filter(|e| e.data.kind == EntityKind::Enterprise)
         .map(|e| e.id)
         .collect();
+    // The firm of the demo's `enterprise` user (the enterprise with the smallest code, as in
+    // `users`): its requests are theirs, so they are asked to rate the closed ones.
+    let demo_firm = entities
+        .iter()
+        .filter(|e| e.data.kind == EntityKind::Enterprise)
+        .filter_map(|e| e.data.code.as_ref().map(|c| (c.as_str().to_string(), e.id)))
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, id)| id);
     let departments: Vec<EntityId> = entities
         .iter()
         .filter(|e| e.data.kind == EntityKind::Department)
@@ -397,7 +405,9 @@ pub async fn load_keeping(
             }),
             enterprise,
             reporter: None,
-            requester: None,
+            requester: enterprise
+                .filter(|e| Some(*e) == demo_firm)
+                .map(|_| user("enterprise".to_string())),
         };
         let (item, _) = receive(new, &receiver, received, &setup.ctx())?;
         let records = item

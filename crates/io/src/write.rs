@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use rust_xlsxwriter::{ColNum, Color, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
+};
 
 use crate::grid::{Cell, MergedRange, column_letters};
 
@@ -27,6 +29,9 @@ pub struct Table {
     pub merges: Vec<MergedRange>,
     /// Background colours, in table coordinates. CSV ignores them.
     pub fills: Vec<Fill>,
+    /// Decimals each column's numbers are shown with in XLSX (`None`, or a column past the
+    /// end: as stored). CSV writes the numbers as they are.
+    pub decimals: Vec<Option<u8>>,
 }
 
 /// A background colour for one cell, in table coordinates.
@@ -229,24 +234,33 @@ enum Kind {
 
 struct Formats {
     title: Format,
-    header: Format,
-    filled: HashMap<(Kind, u32), Format>,
+    /// By kind, fill and decimals: every header and data cell is bordered.
+    cells: HashMap<(Kind, Option<u32>, Option<u8>), Format>,
 }
 
 impl Formats {
-    fn get(&mut self, kind: Kind, fill: Option<u32>) -> Option<&Format> {
-        match fill {
-            None if kind == Kind::Header => Some(&self.header),
-            None => None,
-            Some(rgb) => Some(self.filled.entry((kind, rgb)).or_insert_with(|| {
-                let base = if kind == Kind::Header {
-                    header_format()
+    fn get(&mut self, kind: Kind, fill: Option<u32>, decimals: Option<u8>) -> &Format {
+        let decimals = if kind == Kind::Header { None } else { decimals };
+        self.cells.entry((kind, fill, decimals)).or_insert_with(|| {
+            let mut f = if kind == Kind::Header {
+                header_format()
+            } else {
+                Format::new().set_align(FormatAlign::VerticalCenter)
+            }
+            .set_border(FormatBorder::Thin);
+            if let Some(rgb) = fill {
+                f = f.set_background_color(Color::RGB(rgb));
+            }
+            if let Some(d) = decimals {
+                let pattern = if d == 0 {
+                    "0".to_string()
                 } else {
-                    Format::new()
+                    format!("0.{}", "0".repeat(usize::from(d.min(6))))
                 };
-                base.set_background_color(Color::RGB(rgb))
-            })),
-        }
+                f = f.set_num_format(pattern);
+            }
+            f
+        })
     }
 }
 
@@ -290,8 +304,7 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<(), W
             .set_bold()
             .set_font_size(14)
             .set_align(FormatAlign::Center),
-        header: header_format(),
-        filled: HashMap::new(),
+        cells: HashMap::new(),
     };
     if let Some(title) = &table.title {
         if width > 1 {
@@ -312,6 +325,7 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<(), W
             Kind::Data
         }
     };
+    let decimals = |c: usize| table.decimals.get(c).copied().flatten();
 
     for r in 0..height {
         let len = table
@@ -320,17 +334,19 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<(), W
             .map_or_else(|| table.rows[r - table.header.len()].len(), Vec::len);
         for c in 0..len {
             let cell = table.cell(r, c).unwrap_or(Cell::Empty);
-            let format = formats.get(kind(r), fills.get(&(r, c)).copied());
-            write_cell(sheet, row_num(r)?, col_num(c)?, &cell, format)?;
+            let format = formats.get(kind(r), fills.get(&(r, c)).copied(), decimals(c));
+            write_cell(sheet, row_num(r)?, col_num(c)?, &cell, Some(format))?;
         }
     }
     // Fills on cells the table leaves empty or does not reach.
     for (&(r, c), &rgb) in &fills {
         if table.cell(r, c).is_none_or(|cell| cell == Cell::Empty) {
-            let format = formats.get(if r < height { kind(r) } else { Kind::Data }, Some(rgb));
-            if let Some(format) = format {
-                sheet.write_blank(row_num(r)?, col_num(c)?, format)?;
-            }
+            let format = formats.get(
+                if r < height { kind(r) } else { Kind::Data },
+                Some(rgb),
+                decimals(c),
+            );
+            sheet.write_blank(row_num(r)?, col_num(c)?, format)?;
         }
     }
     for m in &table.merges {
@@ -339,11 +355,9 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<(), W
         }
         let (r, c) = (m.first_row, m.first_col);
         let cell = table.cell(r, c).unwrap_or(Cell::Empty);
-        let default = Format::new().set_align(FormatAlign::VerticalCenter);
         let format = formats
-            .get(kind(r), fills.get(&(r, c)).copied())
-            .cloned()
-            .unwrap_or(default);
+            .get(kind(r), fills.get(&(r, c)).copied(), decimals(c))
+            .clone();
         let (r0, c0) = (row_num(r)?, col_num(c)?);
         let text = match &cell {
             Cell::Text(s) => s.as_str(),
@@ -363,6 +377,26 @@ fn write_sheet(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<(), W
     }
     if !table.header.is_empty() {
         sheet.set_freeze_panes(row_num(table.header.len())?, 0)?;
+        // Printed: the header rows again on every page.
+        sheet.set_repeat_rows(row_num(0)?, row_num(table.header.len() - 1)?)?;
+    }
+    // Printed on A4 landscape, centred. A table of up to 16 columns is scaled to one page wide
+    // (as many pages down as it takes); a wider one (a wide export of every indicator) would be
+    // unreadably small so: it runs over pages across, each repeating the first two columns
+    // (代码, 名称).
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    if width <= 16 {
+        sheet.set_print_fit_to_pages(1, 0);
+    } else {
+        sheet.set_repeat_columns(0, col_num(1)?)?;
+    }
+    sheet.set_print_center_horizontally(true);
+    sheet.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
+    if let Some(title) = &table.title {
+        // Page numbers in the footer; the title is the first row of page 1.
+        let footer = format!("&C{} 第 &P 页，共 &N 页", title.replace('&', "&&"));
+        sheet.set_footer(footer);
     }
     for (c, chars) in column_widths(table).into_iter().enumerate() {
         sheet.set_column_width(col_num(c)?, (chars + 2).clamp(6, 60) as f64)?;

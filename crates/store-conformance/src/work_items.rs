@@ -214,7 +214,8 @@ pub(super) fn round_trip_and_filters(s: &dyn Store) -> BoxFut<'_> {
         );
 
         // A second item, left at 受理, for the filters.
-        let other = f.receive(ids[1], ItemKind::Problem, "审计发现的问题");
+        let mut other = f.receive(ids[1], ItemKind::Problem, "审计发现的问题");
+        other.location = Some(DEPT2);
         let alert = AlertLink {
             rule: "IND_VA_DECLINE".into(),
             indicator: "IND_VA".into(),
@@ -251,6 +252,18 @@ pub(super) fn round_trip_and_filters(s: &dyn Store) -> BoxFut<'_> {
             ..WorkItemFilter::default()
         };
         assert_eq!(list(inbox).await, (1, vec![item.id]));
+        // A unit's inbox holds the items located there only when asked (a grid's inbox).
+        let handled_there = WorkItemFilter {
+            unit: Some(DEPT2),
+            ..WorkItemFilter::default()
+        };
+        assert_eq!(list(handled_there).await.0, 0);
+        let located_there = WorkItemFilter {
+            unit: Some(DEPT2),
+            or_located: true,
+            ..WorkItemFilter::default()
+        };
+        assert_eq!(list(located_there).await, (1, vec![other.id]));
         let by_stage = WorkItemFilter {
             stages: vec![Stage::Received],
             ..WorkItemFilter::default()

@@ -197,8 +197,13 @@ fn where_clause(sql: &mut Sql, f: &WorkItemFilter) -> String {
     let mut conds: Vec<String> = Vec::new();
     if let Some(u) = f.unit {
         let p = sql.arg(Arg::I64(u.0));
+        let located = if f.or_located {
+            format!(" OR location_id = {p}")
+        } else {
+            String::new()
+        };
         conds.push(format!(
-            "(owner_unit = {p} OR assignee = {p} OR escalated_to = {p})"
+            "(owner_unit = {p} OR assignee = {p} OR escalated_to = {p}{located})"
         ));
     }
     if let Some(k) = f.kind {

@@ -141,6 +141,9 @@ pub struct StoredWorkItem {
 pub struct WorkItemFilter {
     /// Items owned by, dispatched to, or escalated to this unit (a unit's inbox).
     pub unit: Option<EntityId>,
+    /// With `unit`: also the items located at that unit (a grid worker's inbox holds what
+    /// happens in their grid, whoever handles it).
+    pub or_located: bool,
     pub kind: Option<ItemKind>,
     pub stages: Vec<Stage>,
     /// Only open items (not 结案, 不予立案 or 撤销).

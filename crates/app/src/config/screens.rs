@@ -8,6 +8,10 @@
 //!
 //! The shipped file reproduces the screen as it was built: the same five tiles, six columns,
 //! `ECONOMY_RACE` and `FIVE_COLOUR_IND_VA` on every level.
+//!
+//! Before the tables, `own_row_only` lists the schemes whose league a participant sees only its
+//! own row of; every other league is public among its participants (晾晒: a 区县's leader sees
+//! the whole league their 区县 takes part in). Optional; none by default.
 
 use serde::{Deserialize, Serialize};
 use yiping_io::Problem;
@@ -19,6 +23,8 @@ pub const SHIPPED: &str = "\
 # 一屏显示设置：每个层级（city 市、district 区县、town 镇街及以下）一张表。
 # tiles 关键指标（指标代码，按顺序）；table 下级对比表的列；league 赛马排名所用的评价方案；
 # colour 地图五色所用的评价方案。
+# own_row_only：只向参评单位显示本单位一行的评价方案（其余方案在参评单位间公开晾晒）。
+own_row_only = []
 
 [city]
 tiles = [\"GDP\", \"IND_VA\", \"FAI\", \"RETAIL\", \"IND_INV\"]
@@ -53,6 +59,10 @@ pub struct LevelScreen {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenSettings {
+    /// Schemes whose league a participant sees only its own row of (the others are public
+    /// among their participants).
+    #[serde(default)]
+    pub own_row_only: Vec<String>,
     pub city: LevelScreen,
     pub district: LevelScreen,
     pub town: LevelScreen,

@@ -147,6 +147,32 @@ pub(super) async fn standings(
     Ok(out)
 }
 
+/// Where `unit` stands in every stored league of its siblings: one standing per scheme whose
+/// newest run in `runs` (scheme, period) ranks it, in the order given. A 区县 screen shows its
+/// place in each of the city's horse races.
+pub(super) async fn every_league(
+    store: &dyn Store,
+    around: &Around<'_>,
+    unit: EntityId,
+    runs: &[(String, Period)],
+) -> Result<Vec<Standing>, AppError> {
+    let Some(parent) = around.parents.get(&unit).and_then(|p| around.by_id.get(p)) else {
+        return Ok(Vec::new());
+    };
+    let set: HashSet<EntityId> = around.siblings(parent.id).iter().map(|e| e.id).collect();
+    let mut out = Vec::new();
+    for (scheme, period) in runs {
+        let Some(view) = league::stored_league(store, scheme, *period, &set, around.by_id).await?
+        else {
+            continue;
+        };
+        if let Some(row) = view.rows.iter().find(|r| r.place.id == unit) {
+            out.push(Standing::of_row(&view, row, &parent.data.name));
+        }
+    }
+    Ok(out)
+}
+
 /// The newest items in the unit's subtree (located there, or received there without a
 /// location), open ones first, at most `max`; with the counts of all of them.
 pub fn own_items(

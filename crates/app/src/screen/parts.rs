@@ -10,7 +10,7 @@ use yiping_store::{ColourDef, ObservationFilter, Store};
 use super::colour;
 use super::tiles::{Tile, Values, cumulative};
 use super::work::WorkSummary;
-use super::{Alert, MapView, Place, WorkPanel, WorkRow};
+use super::{Alert, MapFacts, MapView, Place, WorkPanel, WorkRow};
 use crate::{AppError, results};
 
 /// The trend series: (indicator code, measure, cumulative statistics, label).
@@ -67,12 +67,14 @@ pub struct Trend {
     pub points: Vec<TrendPoint>,
 }
 
-/// The last 24 months up to `month` of `year` for each trend indicator.
+/// The last 24 months up to `month` of `year` for each trend indicator. A month not over by
+/// `today` has no point: its handling rates count only the days so far (the line would plunge).
 pub fn trends(
     by_code: &HashMap<&str, &Indicator>,
     values: &Values,
     year: i32,
     month: u8,
+    today: chrono::NaiveDate,
 ) -> Vec<Trend> {
     let months: Vec<(i32, u8)> = (0..24)
         .rev()
@@ -93,10 +95,13 @@ pub fn trends(
                     } else {
                         Period::month(y, m).ok()?
                     };
+                    let over = p.last_day() < today;
                     Some(TrendPoint {
                         period: p.code(),
                         label: format!("{y}-{m:02}"),
-                        value: values.get(&(ind.id, p, *measure)).copied(),
+                        value: over
+                            .then(|| values.get(&(ind.id, p, *measure)).copied())
+                            .flatten(),
                     })
                 })
                 .collect();
@@ -147,25 +152,36 @@ pub async fn stored_colours(
     scheme: &str,
     period: Period,
     children: &HashSet<EntityId>,
-) -> Result<Option<(MapView, HashMap<EntityId, ColourDef>)>, AppError> {
+) -> Result<Option<(MapView, HashMap<EntityId, (ColourDef, MapFacts)>)>, AppError> {
     let Some((run, rows)) = results::for_screen(store, scheme, period).await? else {
         return Ok(None);
     };
     let legend: Vec<ColourDef> = run.meta.colours.clone();
-    let colours = rows
+    let mine: Vec<_> = rows
         .into_iter()
         .filter(|r| children.contains(&r.entity))
+        .collect();
+    let ranked = mine.iter().filter(|r| r.rank.is_some()).count();
+    let colours = mine
+        .into_iter()
         .filter_map(|r| {
             let c = legend
                 .iter()
                 .find(|x| Some(x.name.as_str()) == r.colour.as_deref())?;
-            Some((r.entity, c.clone()))
+            let facts = MapFacts {
+                value: r.score,
+                rank: r.rank,
+                grade: r.grade.clone(),
+            };
+            Some((r.entity, (c.clone(), facts)))
         })
         .collect();
     let view = MapView {
         title: run.meta.scheme_name.clone(),
         period_label: Some(period.label_zh()),
         legend,
+        value_label: run.meta.score_label.clone(),
+        ranked,
     };
     Ok(Some((view, colours)))
 }
@@ -174,18 +190,31 @@ pub async fn stored_colours(
 pub fn work_colours(
     children: &[&Entity],
     summary: &WorkSummary,
-) -> (MapView, HashMap<EntityId, ColourDef>) {
-    let colours = children
+) -> (MapView, HashMap<EntityId, (ColourDef, MapFacts)>) {
+    let mut rated: Vec<(EntityId, f64)> = children
         .iter()
-        .filter_map(|e| {
-            let rate = summary.by_child.get(&e.id)?.closure_rate()?;
-            Some((e.id, colour::closure_colour(rate)))
+        .filter_map(|e| Some((e.id, summary.by_child.get(&e.id)?.closure_rate()?)))
+        .collect();
+    rated.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let ranked = rated.len();
+    let colours = rated
+        .into_iter()
+        .enumerate()
+        .map(|(i, (id, rate))| {
+            let facts = MapFacts {
+                value: Some((rate * 10.0).round() / 10.0),
+                rank: u32::try_from(i + 1).ok(),
+                grade: None,
+            };
+            (id, (colour::closure_colour(rate), facts))
         })
         .collect();
     let view = MapView {
         title: "事项办结率（实时）".to_string(),
         period_label: None,
         legend: colour::closure_legend(),
+        value_label: "办结率%".to_string(),
+        ranked,
     };
     (view, colours)
 }

@@ -178,7 +178,8 @@ pub fn check_command(
 }
 
 /// Limits a list to what `p` may see: an enterprise its own requests; everyone else one unit's
-/// inbox in their subtree (their own unit's unless `filter.unit` names another).
+/// inbox in their subtree (their own unit's unless `filter.unit` names another); a grid
+/// worker's own inbox also holds the items located in their grid.
 pub fn scope_filter(
     p: &Principal,
     mut filter: WorkItemFilter,
@@ -194,6 +195,10 @@ pub fn scope_filter(
     let unit = filter.unit.unwrap_or(p.unit);
     p.require_in(Capability::ViewItems, unit)?;
     filter.unit = Some(unit);
+    // A grid worker's inbox: what happens in their grid (their reports are located there).
+    if p.role == UserRole::GridWorker && unit == p.unit {
+        filter.or_located = true;
+    }
     Ok(filter)
 }
 

@@ -265,6 +265,15 @@ fn lists_and_new_items_are_kept_in_scope() {
         ..WorkItemFilter::default()
     };
     assert!(scope_filter(&yz, city).is_err());
+    // A leader's inbox is what their unit handles; a grid worker's also what happens in the grid.
+    assert!(
+        !scope_filter(&yz, WorkItemFilter::default())
+            .unwrap()
+            .or_located
+    );
+    let grid = user("grid", UserRole::GridWorker, TOWN, &[]);
+    let g = scope_filter(&grid, WorkItemFilter::default()).unwrap();
+    assert_eq!((g.unit, g.or_located), (Some(TOWN), true));
 
     let new = CreateItem {
         kind: ItemKind::EnterpriseRequest,

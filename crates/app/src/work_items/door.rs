@@ -393,3 +393,52 @@ pub async fn file_public(
         suggested_route,
     })
 }
+
+/// A person named in an item's history: their name and unit (`None` for the system's own
+/// steps, such as the overdue jobs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub unit: Option<EntityId>,
+}
+
+/// The login the system's own steps are recorded under (jobs, imports).
+pub const SYSTEM_LOGIN: &str = "system";
+
+/// The people behind the logins of `item`'s history, for someone who may see the item: its
+/// page names who acted ("张三，市经济信息委"), never a login. An unknown login (a removed
+/// user) is left out and shown as recorded.
+pub async fn people(
+    store: &dyn Store,
+    p: &Principal,
+    item: &StoredWorkItem,
+) -> Result<std::collections::HashMap<String, Person>, AppError> {
+    actors::require_visible(p, &item.item)?;
+    let logins: std::collections::HashSet<&str> = item
+        .records
+        .iter()
+        .map(|r| r.entry.actor.user.as_str())
+        .collect();
+    let mut out = std::collections::HashMap::new();
+    if logins.contains(SYSTEM_LOGIN) {
+        out.insert(
+            SYSTEM_LOGIN.to_string(),
+            Person {
+                name: "自动任务".to_string(),
+                unit: None,
+            },
+        );
+    }
+    for u in store.users().await? {
+        if logins.contains(u.login.as_str()) {
+            out.insert(
+                u.login,
+                Person {
+                    name: u.name,
+                    unit: Some(u.unit),
+                },
+            );
+        }
+    }
+    Ok(out)
+}

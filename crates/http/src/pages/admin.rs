@@ -73,6 +73,13 @@ async fn page(
         })
         .take(30)
         .collect();
+    // Who acted, by name (the login in the tooltip); the demo's loader and jobs act as themselves.
+    let all = store.users().await?;
+    let who = |login: &str| {
+        all.iter()
+            .find(|u| u.login == login)
+            .map_or_else(|| login.to_string(), |u| u.name.clone())
+    };
     let name_of = |u: &StoredUser| {
         entities
             .iter()
@@ -142,7 +149,18 @@ async fn page(
                 thead { tr { th { "时间" } th { "操作人" } th { "操作" } th { "对象" } th { "说明" } } }
                 tbody {
                     @for e in &audit {
-                        tr { td { (time(e.at)) } td { (e.actor) } td { (e.action) } td { (e.target) } td { (e.detail) } }
+                        tr {
+                            td { (time(e.at)) }
+                            td title=(e.actor) { (who(&e.actor)) }
+                            td title=(e.action) { (yiping_app::audit::action_label(&e.action)) }
+                            td title=(e.target) { (who(&e.target)) }
+                            td {
+                                // Long details (hashes, lists of files) open on demand.
+                                @if e.detail.chars().count() > 40 {
+                                    details { summary { (e.detail.chars().take(24).collect::<String>()) "…" } span.pre { (e.detail) } }
+                                } @else { (e.detail) }
+                            }
+                        }
                     }
                 }
             }

@@ -54,6 +54,24 @@ async fn overview(State(s): State<AppState>, user: PageUser) -> Result<Response,
     let p = &user.principal;
     let files = config::files_as(s.store.as_ref(), p).await?;
     let cfg = config::load(s.store.as_ref()).await?;
+    // Indicators by their Chinese names (the code goes in the tooltip).
+    let mut indicator_names: std::collections::HashMap<String, String> = s
+        .store
+        .indicators()
+        .await?
+        .into_iter()
+        .map(|i| (i.data.code.as_str().to_string(), i.data.name))
+        .collect();
+    // Schemes too (the screen settings name them), by the same map: codes do not collide.
+    // (A user who may not read evaluations sees the codes.)
+    for sc in yiping_app::results::schemes(s.store.as_ref(), p)
+        .await
+        .unwrap_or_default()
+    {
+        indicator_names
+            .entry(sc.scheme.code)
+            .or_insert(sc.scheme.name);
+    }
     let may_edit = p.can(Capability::ManageUsers);
     let today = cfg.calendar.local(Utc::now()).date();
     let end = chrono::NaiveDate::from_ymd_opt(today.year() + 1, 12, 31).unwrap_or(today);
@@ -71,8 +89,8 @@ async fn overview(State(s): State<AppState>, user: PageUser) -> Result<Response,
         (calendar_section(&cfg))
         (categories_section(&cfg))
         (routing_section(&cfg))
-        (alerts_section(&cfg))
-        (screens_section(&cfg))
+        (alerts_section(&cfg, &indicator_names))
+        (screens_section(&cfg, &indicator_names))
     };
     Ok(layout::page("系统配置", p, &user.csrf, Nav::Admin, &[], body).into_response())
 }
@@ -216,7 +234,7 @@ fn routing_section(cfg: &Config) -> Markup {
     }
 }
 
-fn alerts_section(cfg: &Config) -> Markup {
+fn alerts_section(cfg: &Config, names: &std::collections::HashMap<String, String>) -> Markup {
     html! {
         section.card #config-alerts {
             h2 { "预警规则（" (cfg.alerts.len()) "）" }
@@ -225,7 +243,7 @@ fn alerts_section(cfg: &Config) -> Markup {
                 thead { tr { th { "代码" } th { "名称" } th { "指标" } th { "级别" } th { "问题来源" } } }
                 tbody {
                     @for r in &cfg.alerts {
-                        tr { td { code { (r.code) } } td { (r.name) } td { (r.indicator) } td { (r.severity.label_zh()) } td { (r.problem_source) } }
+                        tr { td { code { (r.code) } } td { (r.name) } td title=(r.indicator) { (names.get(&r.indicator).unwrap_or(&r.indicator)) } td { (r.severity.label_zh()) } td { (r.problem_source) } }
                     }
                 }
             }
@@ -233,7 +251,9 @@ fn alerts_section(cfg: &Config) -> Markup {
     }
 }
 
-fn screens_section(cfg: &Config) -> Markup {
+fn screens_section(cfg: &Config, names: &std::collections::HashMap<String, String>) -> Markup {
+    let name = |c: &String| names.get(c).cloned().unwrap_or_else(|| c.clone());
+    let list = |cs: &[String]| cs.iter().map(name).collect::<Vec<_>>().join("、");
     let levels = [
         ("市", &cfg.screens.city),
         ("区县", &cfg.screens.district),
@@ -246,7 +266,13 @@ fn screens_section(cfg: &Config) -> Markup {
                 thead { tr { th { "层级" } th { "关键指标" } th { "对比表" } th { "赛马方案" } th { "五色方案" } } }
                 tbody {
                     @for (label, l) in levels {
-                        tr { td { (label) } td { (l.tiles.join("、")) } td { (l.table.join("、")) } td { (l.league) } td { (l.colour) } }
+                        tr {
+                            td { (label) }
+                            td title=(l.tiles.join("、")) { (list(&l.tiles)) }
+                            td title=(l.table.join("、")) { (list(&l.table)) }
+                            td title=(l.league) { (name(&l.league)) }
+                            td title=(l.colour) { (name(&l.colour)) }
+                        }
                     }
                 }
             }

@@ -137,12 +137,16 @@ async fn inbox(
     State(s): State<AppState>,
     PageUser { principal: p, csrf }: PageUser,
     headers: HeaderMap,
-    Query(q): Query<InboxQuery>,
+    Query(mut q): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
     if p.role == Role::Enterprise {
         return Ok(Redirect::to("/requests").into_response());
     }
     p.require(Capability::ViewItems)?;
+    // A grid worker's inbox is the record of their grid: every item, open ones and closed.
+    if p.role == Role::GridWorker && q.state.is_none() {
+        q.state = Some("all".into());
+    }
     let (filter, overdue) = q.filter(&p);
     let unit = filter.unit.unwrap_or(p.unit);
     let now = Utc::now();
@@ -248,7 +252,7 @@ fn list_table(
     html! {
         p.count { (unit_name) " · 共 " strong { (list.total) } " 件" }
         @if list.items.is_empty() {
-            p.empty { "没有符合条件的事项。" }
+            p.empty { "没有符合条件的事项（本单位受理、承办或发生在本单位的事项列在这里；可在“状态”中选“全部”）。" }
         } @else {
             table.items data-testid="item-list" {
                 thead { tr {

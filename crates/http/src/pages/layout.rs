@@ -85,7 +85,8 @@ fn nav_links(user: &Principal, current: Nav) -> Markup {
     if user.can(Capability::FileRequest) {
         links.push((Nav::Requests, "/requests", "企业吹哨"));
     }
-    if user.can(Capability::ViewItems) {
+    // An enterprise's items are its requests (企业吹哨): one link, not two to the same list.
+    if user.can(Capability::ViewItems) && user.role != yiping_access::Role::Enterprise {
         links.push((Nav::Items, "/items", "事项"));
     }
     if user.can(Capability::ManageUsers) {

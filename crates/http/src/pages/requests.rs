@@ -137,6 +137,7 @@ fn row(r: &Row, csrf: &str, now: chrono::DateTime<Utc>) -> Markup {
             td { (due_cell(v, now)) }
             td {
                 @if let Some(text) = &r.rating { span.rating { (text) } }
+                @else if !r.may_rate { span.muted { "—" } }
                 @if r.may_rate {
                     form.rate method="post" action={ "/items/" (v.id) "/act" } {
                         (csrf_field(csrf))

@@ -50,6 +50,10 @@ async fn own_screen(State(s): State<AppState>, user: PageUser) -> Response {
         return super::forbidden(&user.principal, &user.csrf, &e);
     }
     match s.store.entity(user.principal.unit).await {
+        // A department has no region to show: its one screen is its own work (the inbox).
+        Ok(Some(e)) if e.data.kind == yiping_kernel::EntityKind::Department => {
+            Redirect::to("/items").into_response()
+        }
         Ok(Some(e)) => {
             Redirect::to(&format!("/screen/{}", yiping_app::screen::entity_key(&e))).into_response()
         }

@@ -241,7 +241,7 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (u16, serde_json::Value)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_district_sees_only_its_own_rows_with_the_overall_rank() {
+async fn a_district_sees_the_whole_league_it_takes_part_in_but_only_its_own_details() {
     let app = spawn_demo().await;
     let t = api_token(&app, "analyst").await;
     let (_, all) = get(&app, &t, "/api/v1/schemes/ECONOMY_RACE/results?limit=100").await;
@@ -262,13 +262,30 @@ async fn a_district_sees_only_its_own_rows_with_the_overall_rank() {
         .cloned()
         .unwrap();
     let leader = api_token(&app, "yuzhong-leader").await;
-    let (s, mine) = get(&app, &leader, "/api/v1/schemes/ECONOMY_RACE/results").await;
+    let (s, mine) = get(
+        &app,
+        &leader,
+        "/api/v1/schemes/ECONOMY_RACE/results?limit=100",
+    )
+    .await;
     assert_eq!(s, 200, "{mine}");
-    assert_eq!(mine["total"], 1);
-    assert_eq!(mine["items"][0]["name"], "渝中区");
-    assert_eq!(
-        mine["items"][0]["rank"], yuzhong["rank"],
-        "the overall rank"
+    // The league is public among its participants (晾晒): every row, the same ranks.
+    assert_eq!(mine["total"].as_u64(), Some(total));
+    let own = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "渝中区")
+        .cloned()
+        .expect("渝中区 in the league");
+    assert_eq!(own["rank"], yuzhong["rank"], "the overall rank");
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == other["name"]),
+        "the other participants are listed"
     );
     let (s, _) = get(
         &app,

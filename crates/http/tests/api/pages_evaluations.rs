@@ -39,17 +39,18 @@ async fn a_leader_reads_the_league_table_with_breakdowns_and_a_units_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_district_sees_its_own_row_and_only_analysts_run_evaluations() {
+async fn a_district_sees_the_league_it_takes_part_in_and_only_analysts_run_evaluations() {
     let app = spawn_demo().await;
     let district = login(&app, "yuzhong-leader").await;
     let table = get_as(&app, &district, "/evaluations/ECONOMY_RACE").await;
     assert_eq!(table.status, 200);
     assert!(table.body.contains("渝中区"));
+    // 晾晒: the whole league of a scheme the district takes part in; details of others stay closed.
     assert!(
-        !table.body.contains("万州区"),
-        "rows outside the subtree are hidden"
+        table.body.contains("万州区"),
+        "the other participants are listed"
     );
-    assert!(table.body.contains("名次为全体排名"));
+    assert!(!table.body.contains("管辖范围内"), "not cut to the subtree");
     let other = get_as(&app, &district, "/evaluations/ECONOMY_RACE/unit/500101").await;
     assert_eq!(other.status, 403);
 
@@ -151,24 +152,37 @@ async fn the_league_table_downloads_as_xlsx_within_the_users_scope() {
         grid.cell(0, 0)
     );
     let header: Vec<String> = grid.rows()[1].iter().map(|c| c.text()).collect();
-    assert_eq!(&header[..3], ["排名", "代码", "名称"]);
-    assert!(header.contains(&"等级".to_string()) && header.contains(&"颜色".to_string()));
+    // One vocabulary with the web pages: 名次 and 等次.
+    assert_eq!(&header[..3], ["名次", "代码", "名称"]);
+    assert!(header.contains(&"等次".to_string()) && header.contains(&"颜色".to_string()));
+    assert!(
+        !header.iter().any(|h| h == "排名" || h == "等级"),
+        "{header:?}"
+    );
     let names: Vec<String> = grid.rows()[2..].iter().map(|r| r[2].text()).collect();
     assert_eq!(names.len(), 41, "every ranked 区县: {names:?}");
     assert!(names.contains(&"渝中区".to_string()) && names.contains(&"万州区".to_string()));
-    let grade = header.iter().position(|h| h == "等级").unwrap();
+    let grade = header.iter().position(|h| h == "等次").unwrap();
     assert!(
         grid.rows()[2..].iter().any(|r| r[grade].text() == "A"),
         "grades are written"
     );
+    // Scores rounded as on screen: 2 decimals at most.
+    let score = header.iter().position(|h| h == "得分").unwrap();
+    for r in &grid.rows()[2..] {
+        if let yiping_io::Cell::Number(v) = &r[score] {
+            assert!(((v * 100.0).round() - v * 100.0).abs() < 1e-6, "score {v}");
+        }
+    }
 
-    // A district leader gets the rows of their district only, with its overall rank.
+    // A district leader takes part in the league: they get it whole, as on the page.
     let yz = login(&app, "yuzhong-leader").await;
     let r = get_as(&app, &yz, "/evaluations/ECONOMY_RACE/export?period=2024H1").await;
     assert_eq!(r.status, 200);
     let grid = read(&r.bytes);
     let rows: Vec<String> = grid.rows()[2..].iter().map(|r| r[2].text()).collect();
-    assert_eq!(rows, ["渝中区"]);
+    assert_eq!(rows.len(), 41, "{rows:?}");
+    assert!(rows.contains(&"渝中区".to_string()));
 
     // Without the capability, without a period, for a period never evaluated.
     let enterprise = login(&app, "enterprise").await;

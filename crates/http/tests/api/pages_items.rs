@@ -218,7 +218,12 @@ async fn an_enterprise_request_goes_from_the_form_to_closure_and_rating() {
         .await
         .body;
     assert!(page.contains("已结案"), "{page}");
-    assert!(page.contains("jxw-handler") && page.contains("补贴已于本周拨付到账"));
+    // People by name and unit, never by login.
+    let hist = &page[page
+        .find("data-testid=\"item-history\"")
+        .expect("the history")..];
+    assert!(hist.contains("市经济信息委承办人") && hist.contains("补贴已于本周拨付到账"));
+    assert!(!hist.contains("jxw-handler"), "{hist}");
 
     // The enterprise rates it from its list; a dissatisfied call-back reopens it (重办).
     let r = get_as(&app, &firm, "/requests").await;

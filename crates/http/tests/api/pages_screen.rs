@@ -361,10 +361,19 @@ async fn a_town_screen_drills_into_its_communities_and_a_grid_shows_its_standing
     assert_eq!(j["own_items"][0]["title"], "解放碑步行街井盖松动");
     assert!(j["children"].as_array().unwrap().is_empty());
 
-    // A district screen keeps its map of children and shows no standings.
+    // A district screen keeps its map of children; its towns report no indicators, so where
+    // the colour table would stand empty it shows its own place in the city's leagues.
     let d = get_as(&app, &leader, "/screen/500103").await;
-    assert!(!d.body.contains("id=\"standings\""));
     assert!(d.body.contains("class=\"tilemap\""));
+    assert!(
+        !d.body.contains("下级单位暂无分项指标数据"),
+        "no empty colour table"
+    );
+    let st = &d.body[d
+        .body
+        .find("id=\"standings\"")
+        .expect("the district's standings")..];
+    assert!(st.contains("渝中区") && st.contains("排名"), "{st}");
 }
 
 /// The screen's 下载通报 button: the unit's briefing for 1 to the month shown, as Word and PDF.

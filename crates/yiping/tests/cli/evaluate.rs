@@ -96,7 +96,7 @@ fn the_demo_league_tables_print_export_and_list() {
             .any(|c| c == "经济运行赛马比拼（2024年上半年）"),
         "{cells:?}"
     );
-    assert!(cells.iter().any(|c| c == "等级") && cells.iter().any(|c| c == "渝东南"));
+    assert!(cells.iter().any(|c| c == "等次") && cells.iter().any(|c| c == "渝东南"));
 
     // A changed target is an input too: the evaluations of its year that read the indicator
     // are recomputed.

@@ -2,8 +2,6 @@
 //! which unit, when, from → to, note, time used on the item's clock, overdue) and the fan-out
 //! progress of a directive (who signed, who replied).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use yiping_app::work_items::ItemView;
@@ -63,27 +61,49 @@ fn step_label(r: &TransitionRecord) -> String {
     }
 }
 
-pub(super) fn history(v: &ItemView, unit: &str, names: &HashMap<EntityId, String>) -> Markup {
+/// Who acted: the person's name (a login only when the user is gone) with their role.
+fn actor_name(l: &Loaded, login: &str) -> String {
+    l.people
+        .get(login)
+        .map_or_else(|| login.to_string(), |p| p.name.clone())
+}
+
+/// The unit an entry was recorded for; the person's own unit when the system acted for them.
+fn actor_unit(l: &Loaded, login: &str, unit: EntityId) -> String {
+    match l.people.get(login) {
+        Some(p) if p.unit.is_none() => "—".to_string(),
+        _ => name_of(&l.names, unit),
+    }
+}
+
+pub(super) fn history(v: &ItemView, unit: &str, l: &Loaded) -> Markup {
     let records = v.history.as_deref().unwrap_or_default();
-    let clock = |x: f64| format!("{x:.2} {unit}");
+    // The heading names the unit; a step that leaves the stage as it was (催办, 督办, 升级)
+    // used no time of its own and shows none.
+    let clock = |r: &TransitionRecord| {
+        r.clock_used
+            .filter(|_| r.entry.from != r.entry.to)
+            .map(|x| format!("{x:.1}"))
+            .unwrap_or_default()
+    };
     html! {
         section.card {
             h2 { "办理记录" }
             table.history data-testid="item-history" {
                 thead { tr {
                     th { "时间" } th { "操作" } th { "操作人" } th { "单位" } th { "状态变化" }
-                    th { "说明" } th { "用时" } th { "是否超期" }
+                    th { "说明" } th.num { "用时（" (unit) "）" } th { "是否超期" }
                 } }
                 tbody {
                     @for r in records {
                         tr class=[r.overdue.then_some("overdue")] {
                             td { (local(r.entry.at)) }
                             td { (step_label(r)) }
-                            td { (r.entry.actor.user.as_str()) span.muted { "（" (r.entry.actor.role.label_zh()) "）" } }
-                            td { (name_of(names, r.entry.actor.unit)) }
+                            td { (actor_name(l, r.entry.actor.user.as_str())) span.muted { "（" (r.entry.actor.role.label_zh()) "）" } }
+                            td { (actor_unit(l, r.entry.actor.user.as_str(), r.entry.actor.unit)) }
                             td { (r.entry.from.label_zh()) " → " (r.entry.to.label_zh()) }
                             td.pre { (r.note.as_deref().unwrap_or("")) }
-                            td { (r.clock_used.map(clock).unwrap_or_default()) }
+                            td.num { (clock(r)) }
                             td {
                                 @match (r.overdue, r.entry.on_time) {
                                     (_, Some(false)) => span.badge.overdue { "超时" },
@@ -107,7 +127,13 @@ pub(super) fn fan_out(l: &Loaded, now: DateTime<Utc>) -> Markup {
         c.history
             .iter()
             .find(|e| matches!(&e.step, Step::Command(x) if x.kind() == kind))
-            .map(|e| format!("{}（{}）", e.actor.user.as_str(), ago(e.at, now)))
+            .map(|e| {
+                format!(
+                    "{}（{}）",
+                    actor_name(l, e.actor.user.as_str()),
+                    ago(e.at, now)
+                )
+            })
     };
     html! {
         section.card.fanout data-testid="fan-out" {

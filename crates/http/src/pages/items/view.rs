@@ -33,6 +33,8 @@ pub(crate) struct Loaded {
     pub allowed: Vec<CommandKind>,
     pub children: Vec<WorkItem>,
     pub names: HashMap<EntityId, String>,
+    /// Who the logins of the history are (name and unit).
+    pub people: HashMap<String, door::Person>,
     pub route: Option<(EntityId, String)>,
     pub choices: Choices,
 }
@@ -74,6 +76,8 @@ pub(crate) async fn load(s: &AppState, p: &Principal, id: ItemId) -> Result<Load
     ids.extend(stored.records.iter().map(|r| r.entry.actor.unit));
     ids.extend(children.iter().map(|c| c.owner_unit));
     ids.extend(children.iter().filter_map(|c| c.assignee));
+    let people = door::people(s.store.as_ref(), p, &stored).await?;
+    ids.extend(people.values().filter_map(|x| x.unit));
     let names = names(s.store.as_ref(), ids).await?;
     let route = route.map(|r| (r.unit, route_text(&r, &names)));
     let item_clock = item.clock;
@@ -83,6 +87,7 @@ pub(crate) async fn load(s: &AppState, p: &Principal, id: ItemId) -> Result<Load
         allowed,
         children,
         names,
+        people,
         route,
         choices: Choices {
             clock: clock_unit(item_clock),
@@ -107,7 +112,7 @@ fn clock_unit(clock: yiping_flow::ClockType) -> &'static str {
 fn route_text(r: &Route, names: &HashMap<EntityId, String>) -> String {
     let unit = name_of(names, r.unit);
     match &r.basis {
-        RouteBasis::Department { code } => format!("按分类派至责任部门 {unit}（{code}）"),
+        RouteBasis::Department { .. } => format!("按分类派至责任部门 {unit}"),
         RouteBasis::Territorial => format!("无责任部门，按属地派至 {unit}"),
         RouteBasis::Rule { row } => format!("按派遣规则（第{row}行）派至 {unit}"),
     }
@@ -297,6 +302,6 @@ fn item_body(l: &Loaded, csrf: &str, message: Option<(&str, String)>) -> Markup 
         }
         @if !l.children.is_empty() { (history::fan_out(l, now)) }
         (history::deadlines(&l.item, now))
-        (history::history(v, l.item.clock.label_zh(), &l.names))
+        (history::history(v, l.item.clock.label_zh(), l))
     }
 }

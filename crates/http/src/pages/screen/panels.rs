@@ -25,11 +25,13 @@ pub(super) fn league(s: &Screen) -> Markup {
                 p.empty { "下级单位暂无评价结果。" }
             }
             Some(l) => {
+                // The live league has no grades: no 等次 column rather than an empty one.
+                @let graded = l.rows.iter().any(|r| r.grade.is_some());
                 h2 { (l.title) small { "（" (l.period_label) "）" } }
                 table.league #league {
                     thead { tr {
                         th.num { "名次" } th { "升降" } th { "单位" } th.num { (l.score_label) }
-                        th { "等次" } th { "颜色" }
+                        @if graded { th { "等次" } } th { "颜色" }
                     } }
                     tbody {
                         @for r in &l.rows {
@@ -39,9 +41,9 @@ pub(super) fn league(s: &Screen) -> Markup {
                                 td { a href=(href(&r.place.key, s)) { (r.place.name) }
                                      @if let Some(c) = &r.cohort { span.cohort { (c) } } }
                                 td.num { @if let Some(v) = r.score { (format!("{v:.2}")) } @else { "缺数" } }
-                                td { @if let Some(g) = &r.grade {
+                                @if graded { td { @if let Some(g) = &r.grade {
                                     span class={ "badge grade grade-" (g) } style=[r.grade_rgb.as_ref().map(|c| format!("background:{c}"))] { (g) }
-                                } }
+                                } } }
                                 td { @if let Some(c) = &r.colour {
                                     span.chip style={ "background:" (c.rgb) } title=(c.meaning) {} span.cname { (c.name) }
                                 } }
@@ -57,7 +59,7 @@ pub(super) fn league(s: &Screen) -> Markup {
 /// Where a unit without children and its parent stand among their siblings.
 pub(super) fn standings(s: &Screen) -> Markup {
     html! {
-        h2 { "所处位置" }
+        h2 { "所处位置" @if !s.children.is_empty() { small { "（在" (s.ancestors.last().map_or("上级", |a| a.name.as_str())) "各项赛马中）" } } }
         @if s.standings.is_empty() {
             p.empty { "本级及上级单位暂无排名（事项不足 5 件不计办结率）。" }
         } @else {

@@ -33,7 +33,12 @@ pub(super) fn body(
             "name": c.place.name,
             "functional": c.functional,
             "colour": c.colour,
+            "value": c.facts.as_ref().and_then(|f| f.value),
+            "rank": c.facts.as_ref().and_then(|f| f.rank),
+            "grade": c.facts.as_ref().and_then(|f| f.grade.clone()),
         })).collect::<Vec<_>>(),
+        "valueLabel": s.map.value_label,
+        "ranked": s.map.ranked,
         "trends": s.trends,
     });
     let leaf = s.children.is_empty();
@@ -70,12 +75,15 @@ pub(super) fn body(
                 }
             }
             div.screen-grid.lower {
-                @if table {
+                @if table && (s.table.rows.is_empty() && !s.standings.is_empty()) {
+                    // A 区县 whose towns report no indicators: its place in the city's leagues.
+                    section.panel.table-panel.standing-panel aria-label="所处位置" { (panels::standings(s)) }
+                } @else if table {
                     section.panel.table-panel aria-label="分项指标五色表" { (panels::colour_table(s)) }
                 }
                 @if !(local && s.trends.is_empty()) {
                 section.panel.trend-panel aria-label="趋势" {
-                    h2 { "主要指标趋势" small { "（近24个月，累计增速）" } }
+                    h2 { "主要指标趋势" small { "（近24个月，至" (s.month_label) "；未过完的月份不画）" } }
                     @if s.trends.is_empty() {
                         p.empty { "本级暂无趋势数据" }
                     } @else {
