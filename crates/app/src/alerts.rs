@@ -4,6 +4,7 @@
 //! the entity it is about, with an [`AlertLink`] (rule, indicator, period, entity, value,
 //! threshold, severity) in its extras. An existing item for the same (rule, indicator, period,
 //! entity), open or closed, stops a second one, so re-importing the same data raises nothing.
+//! Each problem raised notifies the users of its entity (监测预警, [`crate::notifications`]).
 //!
 //! The pipeline after a change ([`crate::pipeline`]) runs the rules as its last step: after values
 //! were inserted or changed, the rules reading a changed indicator for each changed period and,
@@ -221,6 +222,7 @@ pub async fn raise(
         );
     }
     let mut raised = 0;
+    let mut notices = Vec::new();
     for inst in instances {
         let link = inst.link();
         if existing.iter().any(|l| l.same_firing(&link)) {
@@ -253,10 +255,18 @@ pub async fn raise(
                 ..ItemExtras::default()
             },
         };
-        raise_problem(store, &setup, problem, now).await?;
+        let title = problem.title.clone();
+        let item = raise_problem(store, &setup, problem, now).await?;
+        notices.push(crate::notifications::alert_fired(
+            inst.entity,
+            &title,
+            &inst.firing.message,
+            Some(item),
+        ));
         existing.push(link);
         raised += 1;
     }
+    crate::notifications::send_logged(store, &notices, None, now).await;
     Ok(raised)
 }
 

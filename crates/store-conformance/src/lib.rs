@@ -27,6 +27,7 @@ mod audit;
 mod config;
 mod evaluations;
 mod maps;
+mod notifications;
 mod observations;
 mod pending;
 mod redistricting;
@@ -122,6 +123,14 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "config_files_replace_by_name_in_one_write",
             config::config_files_replace_by_name_in_one_write,
+        ),
+        (
+            "notifications_per_user_read_and_unread",
+            notifications::per_user_read_and_unread,
+        ),
+        (
+            "notification_deliveries_retry_and_log",
+            notifications::deliveries_retry_and_log,
         ),
         ("pool_stats_count_the_open_connections", pool_stats),
     ]

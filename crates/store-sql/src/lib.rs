@@ -27,6 +27,7 @@ mod indicators;
 mod maps;
 mod migrations;
 pub mod native;
+mod notifications;
 mod observations;
 mod pending;
 mod rows;

@@ -5,7 +5,7 @@
 //! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
 //! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
 //! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s) and [`ConfigStore`] (a city's configuration
-//! files). A `&dyn Store`
+//! files) and [`NotificationStore`] (what people are told, and the copies sent by e-mail and webhook). A `&dyn Store`
 //! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
 //! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
@@ -18,6 +18,7 @@ mod config;
 mod error;
 mod evaluations;
 mod maps;
+mod notifications;
 mod pending;
 mod types;
 mod users;
@@ -32,6 +33,10 @@ pub use evaluations::{
     serialize_compact,
 };
 pub use maps::MapStore;
+pub use notifications::{
+    AttemptOutcome, DeliveryAttempt, DeliveryStatus, NewDelivery, NewNotification,
+    NotificationStore, StoredDelivery, StoredNotification,
+};
 pub use pending::{FollowUp, PendingChange, PendingStore};
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
@@ -75,6 +80,7 @@ pub trait Store:
     + AuditStore
     + ConfigStore
     + PendingStore
+    + NotificationStore
     + Send
     + Sync
     + std::fmt::Debug
