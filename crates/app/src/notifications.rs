@@ -330,16 +330,18 @@ pub async fn unread_count(store: &dyn Store, p: &Principal) -> Result<u64, AppEr
     Ok(store.unread_notifications(p.user_id).await?)
 }
 
-/// Marks `p`'s notification `id` read; another's (or none) is not found.
-pub async fn mark_read(store: &dyn Store, p: &Principal, id: i64) -> Result<(), AppError> {
-    if store
+/// Marks `p`'s notification `id` read and returns it (with the page it points to); another's
+/// (or none) is not found.
+pub async fn mark_read(
+    store: &dyn Store,
+    p: &Principal,
+    id: i64,
+) -> Result<NotificationView, AppError> {
+    store
         .mark_notification_read(p.user_id, id, Utc::now())
         .await?
-    {
-        Ok(())
-    } else {
-        Err(AppError::NotFound(format!("通知 {id} 不存在")))
-    }
+        .map(NotificationView::from)
+        .ok_or_else(|| AppError::NotFound(format!("通知 {id} 不存在")))
 }
 
 /// Marks all of `p`'s notifications read; returns how many were unread.

@@ -87,22 +87,29 @@ pub(super) fn per_user_read_and_unread(store: &dyn Store) -> BoxFut<'_> {
             .unwrap();
         let at = t0() + TimeDelta::hours(1);
         assert!(
-            !store
+            store
                 .mark_notification_read(a, theirs.items[0].id, at)
                 .await
                 .unwrap()
+                .is_none()
         );
         assert_eq!(store.unread_notifications(b).await.unwrap(), 2);
 
         let first = mine.items[1].id;
-        assert!(store.mark_notification_read(a, first, at).await.unwrap());
+        let marked = store
+            .mark_notification_read(a, first, at)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((marked.id, marked.read_at), (first, Some(at)));
+        assert_eq!(marked.link.as_deref(), Some("/items/7"));
         // Marking again keeps the first time.
-        assert!(
-            store
-                .mark_notification_read(a, first, at + TimeDelta::hours(1))
-                .await
-                .unwrap()
-        );
+        let again = store
+            .mark_notification_read(a, first, at + TimeDelta::hours(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.read_at, Some(at));
         assert_eq!(store.unread_notifications(a).await.unwrap(), 1);
         let unread = store.notifications(a, true, Page::default()).await.unwrap();
         assert_eq!(unread.total, 1);

@@ -153,28 +153,32 @@ impl NotificationStore for SqlStore {
         user_id: i64,
         id: i64,
         at: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        let mine: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM notifications WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(self.pool())
-                .await
-                .map_err(map_err)?;
-        if mine.is_none() {
-            return Ok(false);
-        }
-        sqlx::query(
-            "UPDATE notifications SET read_at = $1 \
-             WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
-        )
-        .bind(ts(at))
+    ) -> StoreResult<Option<StoredNotification>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NOTIFICATION_COLS} FROM notifications WHERE id = $1 AND user_id = $2"
+        )))
         .bind(id)
         .bind(user_id)
-        .execute(self.pool())
+        .fetch_optional(self.pool())
         .await
         .map_err(map_err)?;
-        Ok(true)
+        let Some(mut n) = row.as_ref().map(notification_row).transpose()? else {
+            return Ok(None);
+        };
+        if n.read_at.is_none() {
+            sqlx::query(
+                "UPDATE notifications SET read_at = $1 \
+                 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+            )
+            .bind(ts(at))
+            .bind(id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await
+            .map_err(map_err)?;
+            n.read_at = Some(at);
+        }
+        Ok(Some(n))
     }
 
     async fn mark_all_notifications_read(

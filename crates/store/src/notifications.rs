@@ -142,14 +142,14 @@ pub trait NotificationStore: Send + Sync {
     /// How many of the user's notifications are unread.
     async fn unread_notifications(&self, user_id: i64) -> StoreResult<u64>;
 
-    /// Marks the user's notification `id` read at `at` (a read one keeps its first time);
-    /// `false` when the user has no notification `id`.
+    /// Marks the user's notification `id` read at `at` (a read one keeps its first time) and
+    /// returns it as marked; `None` when the user has no notification `id`.
     async fn mark_notification_read(
         &self,
         user_id: i64,
         id: i64,
         at: DateTime<Utc>,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Option<StoredNotification>>;
 
     /// Marks every unread notification of the user read; returns how many.
     async fn mark_all_notifications_read(

@@ -6,6 +6,7 @@ pub(crate) mod evaluations;
 pub(crate) mod health;
 pub(crate) mod indicators;
 mod me;
+mod notifications;
 pub(crate) mod observations;
 mod query;
 mod screen;
@@ -22,6 +23,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(evaluations::router())
         .merge(indicators::router())
         .merge(me::router())
+        .merge(notifications::router())
         .merge(observations::router())
         .merge(screen::router())
         .merge(work_items::router())

@@ -18,6 +18,7 @@ mod form;
 mod items;
 pub(crate) mod layout;
 mod login;
+pub(crate) mod notifications;
 mod requests;
 pub(crate) mod screen;
 
@@ -34,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(config::router())
         .merge(login::router())
+        .merge(notifications::router())
         .merge(data::router())
         .merge(evaluations::router())
         .merge(items::router())

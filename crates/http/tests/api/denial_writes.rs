@@ -48,6 +48,8 @@ enum Watch {
     User(&'static str),
     /// The stored configuration files and their texts.
     Config,
+    /// How many notifications of a user are unread.
+    Unread(&'static str),
 }
 
 struct Write {
@@ -109,6 +111,10 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
             let tokens = s.api_tokens(u.id).await.unwrap();
             let revoked = tokens.iter().filter(|t| t.revoked).count();
             format!("{} {} {revoked}", u.active, tokens.len())
+        }
+        Watch::Unread(login) => {
+            let u = s.user_by_login(login).await.unwrap().unwrap();
+            s.unread_notifications(u.id).await.unwrap().to_string()
         }
         Watch::Config => format!(
             "{:?}",
@@ -225,6 +231,32 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
     )
     .await
     .unwrap();
+    // Two notifications of the handler's, to mark (through the API and the page), and one of
+    // the 渝中区 reporter's, to mark all read.
+    let mut notes = Vec::new();
+    for (login, title) in [
+        ("jxw-handler", "矩阵测试通知（接口）"),
+        ("jxw-handler", "矩阵测试通知（页面）"),
+        ("yuzhong-reporter", "矩阵测试通知（全部）"),
+    ] {
+        use yiping_app::notifications::{Kind, Notice, To, send};
+        let notice = Notice {
+            kind: Kind::Item,
+            title: title.into(),
+            body: title.into(),
+            link: None,
+            once: None,
+        };
+        let sent = send(
+            app.store.as_ref(),
+            &[(To::Login(login.into()), notice)],
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        notes.push(sent[0]);
+    }
     // The first value field of 万州区's June form.
     let form = get_as(&app, admin, "/data/entry?unit=500101&period=2024M06").await;
     assert_eq!(form.status, 200);
@@ -481,6 +513,39 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             allowed: &["admin"],
             watch: Watch::User("matrix-target"),
             writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/api/v1/notifications/{}/read", notes[0]),
+            body: Body::Json(json!({})),
+            allowed: &["jxw-handler"],
+            watch: Watch::Unread("jxw-handler"),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/notifications/{}/read", notes[1]),
+            body: f(&[]),
+            allowed: &["jxw-handler"],
+            watch: Watch::Unread("jxw-handler"),
+            writes: true,
+        },
+        // Everyone marks their own; the reporter's notification is marked by the reporter.
+        Write {
+            method: "POST",
+            path: "/api/v1/notifications/read-all".into(),
+            body: Body::Json(json!({})),
+            allowed: &USERS,
+            watch: Watch::Unread("yuzhong-reporter"),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/notifications/read-all".into(),
+            body: f(&[]),
+            allowed: &USERS,
+            watch: Watch::Unread("yuzhong-reporter"),
+            writes: false,
         },
         Write {
             method: "POST",

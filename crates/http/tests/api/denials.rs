@@ -104,6 +104,11 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
             "/data/export?unit=500101&period=2024M06&format=csv".into(),
             WANZHOU_READERS,
         ),
+        // Every user reads their own notifications (what another's marks do is in
+        // denial_writes.rs and notifications.rs).
+        p("/notifications".into(), &USERS),
+        p("/notifications/bell".into(), &USERS),
+        p("/api/v1/notifications".into(), &USERS),
         p("/admin/users".into(), &["admin"]),
         p("/metrics".into(), &["admin"]),
         Probe {
