@@ -22,7 +22,7 @@ use serde::Serialize;
 use yiping_access::{Capability, Principal, Role};
 use yiping_flow::{CommandKind, Effect, ItemId, Recipient, Stage, WorkItem};
 use yiping_kernel::EntityId;
-use yiping_store::{NewNotification, Page, Paged, Store, StoredNotification};
+use yiping_store::{NewDelivery, NewNotification, Page, Paged, Store, StoredNotification};
 
 use crate::AppError;
 
@@ -136,8 +136,11 @@ pub fn item_link(id: ItemId) -> String {
 }
 
 /// Stores `notices` for their recipients at `at`, leaving out `except` (the login of who caused
-/// them); returns the stored notifications' ids. A login without an account (an Open311
-/// requester's e-mail) has no inbox and is skipped.
+/// them), and queues their copies outside the platform ([`crate::delivery`]: an e-mail to each
+/// person stored with an address in `notify.toml`, a post to the group robot of a unit a notice
+/// is for). Returns the stored notifications' ids. A login without an account (an Open311
+/// requester's e-mail) has no inbox and is skipped; a once-only notice already stored for a
+/// person is neither stored nor sent again.
 pub async fn send(
     store: &dyn Store,
     notices: &[(To, Notice)],
@@ -148,8 +151,10 @@ pub async fn send(
         return Ok(Vec::new());
     }
     let users = store.users().await?;
-    let mut rows = Vec::new();
-    for (to, notice) in notices {
+    let mut rows: Vec<NewNotification> = Vec::new();
+    // For each row: the recipient's login and the notice it comes from.
+    let mut origin: Vec<(&str, usize)> = Vec::new();
+    for (i, (to, notice)) in notices.iter().enumerate() {
         let recipients = users.iter().filter(|u| u.active).filter(|u| match to {
             To::Unit(unit) => {
                 u.unit == *unit
@@ -163,7 +168,14 @@ pub async fn send(
             if except == Some(u.login.as_str()) {
                 continue;
             }
-            let row = NewNotification {
+            // One notice per person, even when two effects name the same person.
+            if rows
+                .iter()
+                .any(|r| r.user_id == u.id && r.title == notice.title && r.body == notice.body)
+            {
+                continue;
+            }
+            rows.push(NewNotification {
                 user_id: u.id,
                 kind: notice.kind.code().to_string(),
                 title: notice.title.clone(),
@@ -171,17 +183,49 @@ pub async fn send(
                 link: notice.link.clone(),
                 dedup_key: notice.once.clone(),
                 created_at: at,
+            });
+            origin.push((u.login.as_str(), i));
+        }
+    }
+    let stored = store.add_notifications(&rows).await?;
+    let settings = crate::config::notify_settings(store).await?;
+    let mut copies = Vec::new();
+    for ((login, _), (row, id)) in origin.iter().zip(rows.iter().zip(&stored)) {
+        if let (Some(_), Some(address)) = (id, settings.email_of(login)) {
+            copies.push(NewDelivery {
+                channel: crate::delivery::EMAIL.into(),
+                target: address.to_string(),
+                subject: row.title.clone(),
+                body: format!("{}\n\n（一屏·运行与治理中心 “我的通知”）", row.body),
+                created_at: at,
+            });
+        }
+    }
+    if !settings.webhook.is_empty() {
+        for (i, (to, notice)) in notices.iter().enumerate() {
+            let To::Unit(unit) = to else { continue };
+            let mut rows_of = origin.iter().zip(&stored).filter(|((_, n), _)| *n == i);
+            let any_row = rows_of.clone().next().is_some();
+            let sent = rows_of.any(|(_, id)| id.is_some()) || (!any_row && notice.once.is_none());
+            if !sent {
+                continue;
+            }
+            let Some(code) = store.entity(*unit).await?.and_then(|e| e.data.code) else {
+                continue;
             };
-            // One notice per person, even when two effects name the same person.
-            if !rows.iter().any(|r: &NewNotification| {
-                r.user_id == row.user_id && r.title == row.title && r.body == row.body
-            }) {
-                rows.push(row);
+            for url in settings.webhooks_of(code.as_str()) {
+                copies.push(NewDelivery {
+                    channel: crate::delivery::WEBHOOK.into(),
+                    target: url.to_string(),
+                    subject: notice.title.clone(),
+                    body: notice.body.clone(),
+                    created_at: at,
+                });
             }
         }
     }
-    let ids = store.add_notifications(&rows).await?;
-    Ok(ids)
+    crate::delivery::queue(store, &copies).await?;
+    Ok(stored.into_iter().flatten().collect())
 }
 
 /// [`send`] that logs a failure instead of returning it: for notices of a change already

@@ -66,7 +66,7 @@ fn limit_offset(page: Page) -> (i64, i64) {
 
 #[async_trait]
 impl NotificationStore for SqlStore {
-    async fn add_notifications(&self, items: &[NewNotification]) -> StoreResult<Vec<i64>> {
+    async fn add_notifications(&self, items: &[NewNotification]) -> StoreResult<Vec<Option<i64>>> {
         let mut tx = self
             .pool()
             .begin_with(self.dialect.begin_write())
@@ -90,7 +90,7 @@ impl NotificationStore for SqlStore {
             .fetch_optional(&mut *tx)
             .await
             .map_err(map_err)?;
-            ids.extend(id);
+            ids.push(id);
         }
         tx.commit().await.map_err(map_err)?;
         Ok(ids)

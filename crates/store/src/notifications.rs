@@ -128,8 +128,8 @@ pub struct DeliveryAttempt {
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
     /// Stores the notifications in one transaction, skipping one whose (user, key) is already
-    /// stored; returns the ids of those stored, in order.
-    async fn add_notifications(&self, items: &[NewNotification]) -> StoreResult<Vec<i64>>;
+    /// stored; returns, for each in order, its id (`None`: skipped).
+    async fn add_notifications(&self, items: &[NewNotification]) -> StoreResult<Vec<Option<i64>>>;
 
     /// A page of the user's notifications, newest first (only the unread with `unread_only`).
     async fn notifications(
