@@ -23,6 +23,7 @@ use yiping_store::{
     ParentRef, Store, StoreError, TargetFilter,
 };
 
+mod alert_states;
 mod audit;
 mod config;
 mod evaluations;
@@ -131,6 +132,10 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "notification_deliveries_retry_and_log",
             notifications::deliveries_retry_and_log,
+        ),
+        (
+            "alert_instances_transitions_and_silences",
+            alert_states::instances_transitions_and_silences,
         ),
         ("pool_stats_count_the_open_connections", pool_stats),
     ]

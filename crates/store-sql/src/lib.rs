@@ -17,6 +17,7 @@
 //! both databases, and one implementation means the conformance suite tests the same code twice
 //! rather than two copies that drift apart.
 
+mod alert_states;
 mod args;
 mod audit;
 mod config;

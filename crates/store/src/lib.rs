@@ -5,7 +5,8 @@
 //! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
 //! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
 //! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s) and [`ConfigStore`] (a city's configuration
-//! files) and [`NotificationStore`] (what people are told, and the copies sent by e-mail and webhook). A `&dyn Store`
+//! files) and [`NotificationStore`] (what people are told, and the copies sent by e-mail and webhook) and
+//! [`AlertStateStore`] (alert instances, their changes of state, silences). A `&dyn Store`
 //! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
 //! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
@@ -13,6 +14,7 @@
 //! The one implementation is `yiping-store-sql`, opened by `yiping-store-sqlite` or
 //! `yiping-store-postgres`; `yiping-store-conformance` holds the scenarios every backend passes.
 
+mod alert_states;
 mod audit;
 mod config;
 mod error;
@@ -24,6 +26,9 @@ mod types;
 mod users;
 mod work_items;
 
+pub use alert_states::{
+    AlertStateStore, AlertTransitionRecord, NewSilence, Silence, StoredAlertInstance,
+};
 pub use audit::{AuditEvent, AuditStore};
 pub use config::{ConfigFile, ConfigStore};
 pub use error::StoreError;
@@ -81,6 +86,7 @@ pub trait Store:
     + ConfigStore
     + PendingStore
     + NotificationStore
+    + AlertStateStore
     + Send
     + Sync
     + std::fmt::Debug
