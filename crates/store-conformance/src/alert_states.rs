@@ -31,6 +31,9 @@ pub(super) fn instances_transitions_and_silences(store: &dyn Store) -> BoxFut<'_
             value: Some(-1.25),
             at: t0(),
         };
+        // A missing value first: the values after it are still written (PostgreSQL).
+        let no_data = inst("no_data", 0, "2023M12", "2023-12-31", None);
+        store.record_alert_state(&no_data, None).await.unwrap();
         let pending = inst("pending", 1, "2024M01", "2024-01-31", Some(-1.25));
         store
             .record_alert_state(&pending, Some(&change("normal", "pending", "2024M01")))

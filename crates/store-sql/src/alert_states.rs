@@ -96,15 +96,18 @@ impl AlertStateStore for SqlStore {
             .begin_with(self.dialect.begin_write())
             .await
             .map_err(map_err)?;
-        sqlx::query(
+        // A missing value is written as a literal NULL: a bound null would fix the statement's
+        // parameter type on PostgreSQL for the values that follow on the same connection.
+        let value = if i.value.is_some() { "$9" } else { "NULL" };
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO alert_instances \
-             (rule, entity_id, state, count, was_firing, period, period_end, value, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             (rule, entity_id, state, count, was_firing, period, period_end, updated_at, value) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {value}) \
              ON CONFLICT (rule, entity_id) DO UPDATE SET state = excluded.state, \
              count = excluded.count, was_firing = excluded.was_firing, period = excluded.period, \
              period_end = excluded.period_end, value = excluded.value, \
-             updated_at = excluded.updated_at",
-        )
+             updated_at = excluded.updated_at"
+        )))
         .bind(i.rule.clone())
         .bind(i.entity.0)
         .bind(i.state.clone())
@@ -112,27 +115,30 @@ impl AlertStateStore for SqlStore {
         .bind(i64::from(i.was_firing))
         .bind(i.period.clone())
         .bind(i.period_end.clone())
-        .bind(i.value)
-        .bind(ts(i.updated_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        .bind(ts(i.updated_at));
+        let q = match i.value {
+            Some(v) => q.bind(v),
+            None => q,
+        };
+        q.execute(&mut *tx).await.map_err(map_err)?;
         if let Some(t) = transition {
-            sqlx::query(
+            let value = if t.value.is_some() { "$7" } else { "NULL" };
+            let q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO alert_transitions \
-                 (rule, entity_id, period, from_state, to_state, value, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
+                 (rule, entity_id, period, from_state, to_state, at, value) \
+                 VALUES ($1, $2, $3, $4, $5, $6, {value})"
+            )))
             .bind(t.rule.clone())
             .bind(t.entity.0)
             .bind(t.period.clone())
             .bind(t.from.clone())
             .bind(t.to.clone())
-            .bind(t.value)
-            .bind(ts(t.at))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+            .bind(ts(t.at));
+            let q = match t.value {
+                Some(v) => q.bind(v),
+                None => q,
+            };
+            q.execute(&mut *tx).await.map_err(map_err)?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(())
