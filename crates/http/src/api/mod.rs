@@ -1,5 +1,6 @@
 //! The JSON API, one module per resource.
 
+mod alert_states;
 mod config;
 pub(crate) mod entities;
 pub(crate) mod evaluations;
@@ -18,6 +19,7 @@ use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .merge(alert_states::router())
         .merge(config::router())
         .merge(entities::router())
         .merge(evaluations::router())

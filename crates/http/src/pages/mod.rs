@@ -11,6 +11,7 @@
 //! [`PageUser`]: crate::auth::PageUser
 
 mod admin;
+mod alert_states;
 mod config;
 pub(crate) mod data;
 mod evaluations;
@@ -33,6 +34,7 @@ use crate::error::{PageError, in_site_layout};
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(admin::router())
+        .merge(alert_states::router())
         .merge(config::router())
         .merge(login::router())
         .merge(notifications::router())

@@ -50,6 +50,8 @@ enum Watch {
     Config,
     /// How many notifications of a user are unread.
     Unread(&'static str),
+    /// How many alert silences exist.
+    Silences,
 }
 
 struct Write {
@@ -112,6 +114,7 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
             let revoked = tokens.iter().filter(|t| t.revoked).count();
             format!("{} {} {revoked}", u.active, tokens.len())
         }
+        Watch::Silences => s.silences().await.unwrap().len().to_string(),
         Watch::Unread(login) => {
             let u = s.user_by_login(login).await.unwrap().unwrap();
             s.unread_notifications(u.id).await.unwrap().to_string()
@@ -512,6 +515,15 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             body: f(&[]),
             allowed: &["admin"],
             watch: Watch::User("matrix-target"),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/api/v1/alerts/silences".into(),
+            body: Body::Json(json!({"rule": "IND_VA_DECLINE", "unit": "500101",
+                                    "ends_at": "2099-01-01T00:00:00Z", "reason": "数据核实中"})),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Silences,
             writes: true,
         },
         Write {

@@ -170,7 +170,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
 async fn every_route_refuses_the_roles_without_its_capability() {
     use yiping_access::{Capability as C, Role};
     let app = spawn_demo().await;
-    let routes: [(&str, C); 23] = [
+    let routes: [(&str, C); 25] = [
         ("/api/v1/indicators", C::ViewData),
         ("/api/v1/entities", C::ViewData),
         ("/api/v1/observations", C::ViewData),
@@ -200,6 +200,8 @@ async fn every_route_refuses_the_roles_without_its_capability() {
         ("/admin/config/calendar.csv", C::ManageCatalog),
         ("/admin/config/calendar.csv/download", C::ManageCatalog),
         ("/admin/calendar/2027", C::ManageCatalog),
+        ("/alerts", C::ViewData),
+        ("/api/v1/alerts", C::ViewData),
     ];
     let mut failures = Vec::new();
     for u in USERS {

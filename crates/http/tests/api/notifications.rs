@@ -146,3 +146,39 @@ async fn a_dispatch_appears_in_the_handlers_bell_and_only_they_mark_it() {
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("unread"), "{}", bad.body);
 }
+
+/// The alerts page and API answer with the instances the caller may see; a silence set through
+/// the API is listed, and a bad one is refused with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_states_are_listed_and_silences_set_by_api() {
+    let app = spawn_demo().await;
+    let analyst = login(&app, "analyst").await;
+    let r = get_as(&app, &analyst, "/api/v1/alerts").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.json()["silences"].as_array().unwrap().is_empty());
+    let bad = post_json_as(
+        &app,
+        &analyst,
+        "/api/v1/alerts/silences",
+        json!({"rule": "IND_VA_DECLINE", "unit": "500101", "starts_at": "2026-01-02T00:00:00Z",
+               "ends_at": "2026-01-01T00:00:00Z", "reason": "核实"}),
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("结束时间"), "{}", bad.body);
+    let ok = post_json_as(
+        &app,
+        &analyst,
+        "/api/v1/alerts/silences",
+        json!({"rule": "IND_VA_DECLINE", "unit": "万州区", "ends_at": "2099-01-01T00:00:00Z",
+               "reason": "数据核实中"}),
+    )
+    .await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    let listed = get_as(&app, &analyst, "/api/v1/alerts").await.json();
+    assert_eq!(listed["silences"][0]["reason"], "数据核实中");
+    let page = get_as(&app, &analyst, "/alerts").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("预警状态") && page.body.contains("数据核实中"));
+    assert!(page.body.contains("生效中"));
+}
