@@ -8,21 +8,18 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{TimeDelta, Utc};
 use support::on_both;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use yiping_access::{Principal, Role as UserRole};
-use yiping_app::auth::{ScopeCache, UserSpec, add_user, principal};
 use yiping_app::config::{self, ConfigSet};
 use yiping_app::delivery::{self, DeliveryReport};
+use yiping_app::work_items::FlowSetup;
 use yiping_app::work_items::door::{self, Action};
-use yiping_app::work_items::{CreateItem, FlowSetup};
-use yiping_flow::{CategoryCode, Channel, Command, ItemKind, Priority};
-use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity};
-use yiping_store::{
-    ChangeContext, DeliveryStatus, EntityUpsert, ItemExtras, Page, ParentRef, Store,
-};
+use yiping_flow::{Channel, Command};
+use yiping_kernel::EntityId;
+use yiping_store::{DeliveryStatus, Page, Store};
 
 /// One mail the sink accepted: the envelope's recipients and the message.
 #[derive(Debug, Clone)]
@@ -163,47 +160,6 @@ fn base64_text(encoded: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn at(min: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap() + TimeDelta::minutes(min)
-}
-
-async fn seed(store: &dyn Store) -> (EntityId, EntityId) {
-    let e = |kind, code: &str, name: &str, level| {
-        NewEntity::new(kind, Some(EntityCode::parse(code).unwrap()), name, level).unwrap()
-    };
-    let items = vec![
-        EntityUpsert::new(e(EntityKind::Region, "500000", "重庆市", 1)),
-        EntityUpsert::new(e(EntityKind::Region, "500103", "渝中区", 2))
-            .with_parent(ParentRef::Earlier(0)),
-        EntityUpsert::new(e(EntityKind::Department, "D009", "市城市管理局", 2))
-            .with_parent(ParentRef::Earlier(0)),
-    ];
-    let ctx = ChangeContext::new("测试", "种子", at(0));
-    let ids: Vec<EntityId> = store
-        .upsert_entities(&items, &ctx)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    (ids[1], ids[2])
-}
-
-async fn user(store: &dyn Store, login: &str, role: UserRole, unit_code: &str) -> Principal {
-    let spec = UserSpec {
-        login: login.into(),
-        name: login.into(),
-        role,
-        unit_code: unit_code.into(),
-        password: "a-long-password".into(),
-    };
-    add_user(store, &spec, "测试", at(0)).await.unwrap();
-    let stored = store.user_by_login(login).await.unwrap().unwrap();
-    principal(store, &ScopeCache::default(), &stored)
-        .await
-        .unwrap()
-}
-
 async fn dispatch(
     store: &dyn Store,
     admin: &Principal,
@@ -212,19 +168,7 @@ async fn dispatch(
     title: &str,
 ) {
     let setup = FlowSetup::load(store).await.unwrap();
-    let new = CreateItem {
-        kind: ItemKind::Event,
-        title: title.into(),
-        category: CategoryCode::parse("事件/01/01").unwrap(),
-        priority: Priority::Normal,
-        channel: Channel::Hotline,
-        receiving_unit: district,
-        location: Some(district),
-        enterprise: None,
-        reporter: None,
-        requester: None,
-        extras: ItemExtras::default(),
-    };
+    let new = support::event_in(district, title, Channel::Hotline);
     let item = door::create(store, &setup, admin, new, None)
         .await
         .unwrap()
@@ -258,16 +202,16 @@ async fn a_dispatch_is_mailed_and_posted_with_retries_and_a_log() {
         let store = store.as_ref();
         let (smtp_port, mails) = smtp_sink().await;
         let (robot, posts) = receiver(1).await;
-        let (district, cgj_unit) = seed(store).await;
-        let admin = user(store, "boss", UserRole::Admin, "500000").await;
-        user(store, "cgj", UserRole::Handler, "D009").await;
+        let (district, cgj_unit) = support::city_with_district_and_department(store).await;
+        let admin = support::person(store, "boss", UserRole::Admin, "500000").await;
+        support::person(store, "cgj", UserRole::Handler, "D009").await;
         let notify = format!(
             "[smtp]\nhost = \"127.0.0.1\"\nport = {smtp_port}\nfrom = \"一屏 <noreply@yiping.local>\"\n\n\
              [[email]]\nlogin = \"cgj\"\naddress = \"cgj@example.org\"\n\n\
              [[webhook]]\nunit = \"D009\"\nurl = \"{robot}\"\n\n\
              [retry]\nattempts = 3\nbackoff_seconds = 10\n"
         );
-        config::apply(store, &admin, ConfigSet::new().with(config::NOTIFY, notify), false, at(0))
+        config::apply(store, &admin, ConfigSet::new().with(config::NOTIFY, notify), false, support::monday(0))
             .await
             .unwrap();
 
@@ -332,13 +276,13 @@ async fn a_robot_that_keeps_failing_is_given_up_after_the_configured_attempts() 
     on_both(|store: Arc<dyn Store>| async move {
         let store = store.as_ref();
         let (robot, posts) = receiver(u32::MAX).await;
-        let (district, cgj_unit) = seed(store).await;
-        let admin = user(store, "boss", UserRole::Admin, "500000").await;
-        user(store, "cgj", UserRole::Handler, "D009").await;
+        let (district, cgj_unit) = support::city_with_district_and_department(store).await;
+        let admin = support::person(store, "boss", UserRole::Admin, "500000").await;
+        support::person(store, "cgj", UserRole::Handler, "D009").await;
         let notify = format!(
             "[[webhook]]\nunit = \"D009\"\nurl = \"{robot}\"\n\n[retry]\nattempts = 3\nbackoff_seconds = 10\n"
         );
-        config::apply(store, &admin, ConfigSet::new().with(config::NOTIFY, notify), false, at(0))
+        config::apply(store, &admin, ConfigSet::new().with(config::NOTIFY, notify), false, support::monday(0))
             .await
             .unwrap();
         dispatch(store, &admin, district, cgj_unit, "路灯不亮").await;

@@ -7,77 +7,16 @@ mod support;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 use support::on_both;
 use yiping_access::{Principal, Role as UserRole};
 use yiping_app::AppError;
-use yiping_app::auth::{ScopeCache, UserSpec, add_user, principal};
 use yiping_app::notifications::{self, NotificationView};
 use yiping_app::work_items::door::{self, Action};
 use yiping_app::work_items::metrics::MetricsSchedule;
-use yiping_app::work_items::{CreateItem, FlowSetup, run_jobs};
-use yiping_flow::{CategoryCode, Channel, Command, ItemKind, Priority};
-use yiping_kernel::{EntityCode, EntityId, EntityKind, NewEntity};
-use yiping_store::{ChangeContext, EntityUpsert, ItemExtras, Page, ParentRef, Store};
-
-/// Monday 2024-03-04 09:00 Beijing time plus `min` minutes.
-fn at(min: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap() + TimeDelta::minutes(min)
-}
-
-/// 重庆市 with 渝中区 and 市城市管理局; returns (district, 城管局).
-async fn seed(store: &dyn Store) -> (EntityId, EntityId) {
-    let e = |kind, code: &str, name: &str, level| {
-        NewEntity::new(kind, Some(EntityCode::parse(code).unwrap()), name, level).unwrap()
-    };
-    let items = vec![
-        EntityUpsert::new(e(EntityKind::Region, "500000", "重庆市", 1)),
-        EntityUpsert::new(e(EntityKind::Region, "500103", "渝中区", 2))
-            .with_parent(ParentRef::Earlier(0)),
-        EntityUpsert::new(e(EntityKind::Department, "D009", "市城市管理局", 2))
-            .with_parent(ParentRef::Earlier(0)),
-    ];
-    let ctx = ChangeContext::new("测试", "种子", at(0));
-    let ids: Vec<EntityId> = store
-        .upsert_entities(&items, &ctx)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    (ids[1], ids[2])
-}
-
-async fn user(store: &dyn Store, login: &str, role: UserRole, unit_code: &str) -> Principal {
-    let spec = UserSpec {
-        login: login.into(),
-        name: login.into(),
-        role,
-        unit_code: unit_code.into(),
-        password: "a-long-password".into(),
-    };
-    add_user(store, &spec, "测试", at(0)).await.unwrap();
-    let stored = store.user_by_login(login).await.unwrap().unwrap();
-    principal(store, &ScopeCache::default(), &stored)
-        .await
-        .unwrap()
-}
-
-fn event(district: EntityId, title: &str) -> CreateItem {
-    CreateItem {
-        kind: ItemKind::Event,
-        title: title.into(),
-        category: CategoryCode::parse("事件/01/01").unwrap(),
-        priority: Priority::Normal,
-        channel: Channel::GridWorker,
-        receiving_unit: district,
-        location: Some(district),
-        enterprise: None,
-        reporter: None,
-        requester: None,
-        extras: ItemExtras::default(),
-    }
-}
+use yiping_app::work_items::{FlowSetup, run_jobs};
+use yiping_flow::{Channel, Command};
+use yiping_store::{Page, Store};
 
 async fn all(store: &dyn Store, p: &Principal) -> Vec<NotificationView> {
     notifications::list(store, p, false, Page::default())
@@ -90,17 +29,23 @@ async fn all(store: &dyn Store, p: &Principal) -> Vec<NotificationView> {
 async fn a_dispatch_reaches_the_handlers_of_its_unit_and_only_they_mark_it() {
     on_both(|store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        let (district, cgj_unit) = seed(store).await;
+        let (district, cgj_unit) = support::city_with_district_and_department(store).await;
         let setup = FlowSetup::load(store).await.unwrap();
-        let admin = user(store, "boss", UserRole::Admin, "500000").await;
-        let grid = user(store, "grid", UserRole::GridWorker, "500103").await;
-        let cgj = user(store, "cgj", UserRole::Handler, "D009").await;
-        let cgj2 = user(store, "cgj2", UserRole::Handler, "D009").await;
-        let cgj_reporter = user(store, "cgj_tb", UserRole::Reporter, "D009").await;
+        let admin = support::person(store, "boss", UserRole::Admin, "500000").await;
+        let grid = support::person(store, "grid", UserRole::GridWorker, "500103").await;
+        let cgj = support::person(store, "cgj", UserRole::Handler, "D009").await;
+        let cgj2 = support::person(store, "cgj2", UserRole::Handler, "D009").await;
+        let cgj_reporter = support::person(store, "cgj_tb", UserRole::Reporter, "D009").await;
 
-        let created = door::create(store, &setup, &grid, event(district, "暴露垃圾"), None)
-            .await
-            .unwrap();
+        let created = door::create(
+            store,
+            &setup,
+            &grid,
+            support::event_in(district, "暴露垃圾", Channel::GridWorker),
+            None,
+        )
+        .await
+        .unwrap();
         let item = created.item.item;
         assert_eq!(notifications::unread_count(store, &cgj).await.unwrap(), 0);
         door::act(
@@ -166,17 +111,17 @@ async fn a_dispatch_reaches_the_handlers_of_its_unit_and_only_they_mark_it() {
 async fn the_jobs_remind_to_sign_once_then_chase_and_escalate() {
     on_both(|store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        let (district, cgj_unit) = seed(store).await;
+        let (district, cgj_unit) = support::city_with_district_and_department(store).await;
         let setup = FlowSetup::load(store).await.unwrap();
-        let admin = user(store, "boss", UserRole::Admin, "500000").await;
-        let cgj = user(store, "cgj", UserRole::Handler, "D009").await;
-        let yz = user(store, "yz", UserRole::Handler, "500103").await;
+        let admin = support::person(store, "boss", UserRole::Admin, "500000").await;
+        let cgj = support::person(store, "cgj", UserRole::Handler, "D009").await;
+        let yz = support::person(store, "yz", UserRole::Handler, "500103").await;
         let created = door::create(
             store,
             &setup,
             &admin,
-            event(district, "井盖缺失"),
-            Some(at(0)),
+            support::event_in(district, "井盖缺失", Channel::GridWorker),
+            Some(support::monday(0)),
         )
         .await
         .unwrap();
@@ -186,7 +131,7 @@ async fn the_jobs_remind_to_sign_once_then_chase_and_escalate() {
             &setup,
             &admin,
             Action::new(item.id, item.version, Command::Register),
-            Some(at(1)),
+            Some(support::monday(1)),
         )
         .await
         .unwrap()
@@ -197,7 +142,7 @@ async fn the_jobs_remind_to_sign_once_then_chase_and_escalate() {
             &setup,
             &admin,
             Action::new(item.id, item.version, Command::Dispatch { unit: cgj_unit }),
-            Some(at(2)),
+            Some(support::monday(2)),
         )
         .await
         .unwrap()
