@@ -24,7 +24,11 @@ async function countAfter(page, navigate) {
   const loaded = page.waitForResponse((r) => r.url().includes('/notifications/bell'), { timeout: 10000 });
   await navigate();
   await loaded;
-  await page.waitForTimeout(100);
+  // htmx swaps the answer in and settles: wait until the bell carries none of its classes.
+  await page.waitForFunction(() => {
+    const b = document.querySelector('[data-testid="bell"]');
+    return b && !['htmx-request', 'htmx-swapping', 'htmx-settling'].some((c) => b.classList.contains(c));
+  });
   return bellCount(page);
 }
 
