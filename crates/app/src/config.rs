@@ -8,6 +8,7 @@
 //! | `routing.csv` | routing rules: category × region → responsible unit ([`routing`]) | `category,region,unit,note` |
 //! | `alerts.toml` | the indicator alert rules the pipeline runs after every change | the format `yiping alerts --rules` reads |
 //! | `screens.toml` | what each level's one screen shows ([`screens`]) | `[city]`, `[district]`, `[town]` tables |
+//! | `notify.toml` | where notifications go besides the platform: SMTP, e-mail addresses, group robots, retries ([`notify`]) | `[smtp]`, `[[email]]`, `[[webhook]]`, `[retry]` |
 //!
 //! A file the database does not hold is the shipped default, so a new database behaves as before
 //! (the defaults are the files compiled into the binary: `data/cn-holidays.csv`,
@@ -20,6 +21,7 @@
 //! ([`crate::work_items::FlowSetup::load`]), the reporting deadline ([`crate::calendar::current`]),
 //! the pipeline's alert step and the screens.
 
+pub mod notify;
 pub mod routing;
 pub mod screens;
 
@@ -35,6 +37,7 @@ use yiping_io::{Problem, SourceRef};
 use yiping_store::Store;
 
 use crate::AppError;
+pub use notify::NotifySettings;
 pub use routing::{RoutingRule, RoutingRules, RuleUnit};
 pub use screens::{LevelScreen, ScreenSettings};
 
@@ -43,9 +46,10 @@ pub const CATEGORIES: &str = "categories.toml";
 pub const ROUTING: &str = "routing.csv";
 pub const ALERTS: &str = "alerts.toml";
 pub const SCREENS: &str = "screens.toml";
+pub const NOTIFY: &str = "notify.toml";
 
 /// Every configuration file, in the order they are checked and listed.
-pub const FILES: [&str; 5] = [CALENDAR, CATEGORIES, ROUTING, ALERTS, SCREENS];
+pub const FILES: [&str; 6] = [CALENDAR, CATEGORIES, ROUTING, ALERTS, SCREENS, NOTIFY];
 
 /// The Chinese title of a configuration file.
 pub fn title_zh(name: &str) -> &'static str {
@@ -55,6 +59,7 @@ pub fn title_zh(name: &str) -> &'static str {
         ROUTING => "派遣规则（分类 × 区域 → 责任单位）",
         ALERTS => "预警规则",
         SCREENS => "一屏显示设置（各层级）",
+        NOTIFY => "通知外发设置（邮件、群机器人）",
         _ => "未知配置文件",
     }
 }
@@ -67,6 +72,7 @@ pub fn shipped_text(name: &str) -> Option<&'static str> {
         ROUTING => Some(routing::SHIPPED),
         ALERTS => Some(yiping_eval::shipped::ALERT_RULES),
         SCREENS => Some(screens::SHIPPED),
+        NOTIFY => Some(notify::SHIPPED),
         _ => None,
     }
 }
@@ -79,6 +85,7 @@ pub struct Config {
     pub routing: RoutingRules,
     pub alerts: Vec<AlertRule>,
     pub screens: ScreenSettings,
+    pub notify: NotifySettings,
 }
 
 impl Config {
@@ -99,7 +106,7 @@ pub struct CurrentFile {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// The five files as they stand (stored, else shipped), in [`FILES`] order. No person is
+/// The six files as they stand (stored, else shipped), in [`FILES`] order. No person is
 /// checked: the front ends call [`files_as`].
 pub async fn files(store: &dyn Store) -> Result<Vec<CurrentFile>, AppError> {
     let stored = store.config_files().await?;
@@ -124,6 +131,18 @@ pub async fn files(store: &dyn Store) -> Result<Vec<CurrentFile>, AppError> {
 pub async fn files_as(store: &dyn Store, p: &Principal) -> Result<Vec<CurrentFile>, AppError> {
     p.require(Capability::ManageCatalog)?;
     files(store).await
+}
+
+/// The notification settings alone (`notify.toml` as stored, else shipped), for every notice
+/// sent: parsing the other files is left out.
+pub async fn notify_settings(store: &dyn Store) -> Result<NotifySettings, AppError> {
+    let stored = store.config_files().await?;
+    let text = stored
+        .iter()
+        .find(|f| f.name == NOTIFY)
+        .map_or(notify::SHIPPED, |f| f.body.as_str());
+    let mut problems = Vec::new();
+    notify::parse(text, &mut problems).ok_or_else(|| rejected("数据库中的配置", problems))
 }
 
 /// The parsed configuration of the store (stored files over the shipped defaults).
@@ -322,7 +341,7 @@ pub fn read_dir(dir: &Path) -> Result<ConfigSet, AppError> {
     Ok(set)
 }
 
-/// Writes the five files as they stand into `dir` (created if missing); returns the paths
+/// Writes the six files as they stand into `dir` (created if missing); returns the paths
 /// written. Admins and analysts.
 pub async fn export_dir(
     store: &dyn Store,
@@ -414,18 +433,23 @@ pub fn parse(stored: &BTreeMap<String, String>) -> Result<Config, Vec<Problem>> 
     let routing = routing::parse(&text(ROUTING), categories.as_ref(), &mut problems);
     let alerts = parse_alerts(&text(ALERTS), &mut problems);
     let screens = screens::parse(&text(SCREENS), &mut problems);
-    match (calendar, categories, routing, alerts, screens) {
-        (Some(calendar), Some(categories), Some(routing), Some(alerts), Some(screens))
-            if problems.is_empty() =>
-        {
-            Ok(Config {
-                calendar,
-                categories,
-                routing,
-                alerts,
-                screens,
-            })
-        }
+    let notify = notify::parse(&text(NOTIFY), &mut problems);
+    match (calendar, categories, routing, alerts, screens, notify) {
+        (
+            Some(calendar),
+            Some(categories),
+            Some(routing),
+            Some(alerts),
+            Some(screens),
+            Some(notify),
+        ) if problems.is_empty() => Ok(Config {
+            calendar,
+            categories,
+            routing,
+            alerts,
+            screens,
+            notify,
+        }),
         _ => Err(problems),
     }
 }

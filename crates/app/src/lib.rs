@@ -17,7 +17,9 @@
 //! - the closed loop: [`work_items`] (people through [`work_items::door`]; jobs, metrics and
 //!   raised problems as the system);
 //! - screens and maps: [`screen`] (the one screen of each level), [`geo`] (boundaries, points);
-//! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`];
+//! - people: [`auth`] (users, sign-in, sessions, tokens), [`audit`], [`notifications`] (who is
+//!   told what: the bell, the list, marks read) and [`delivery`] (copies by e-mail and group
+//!   robot, queued, retried, logged);
 //! - the ground: [`database::open`] (picks the backend from the address), [`config`] (a city's
 //!   settings as data: calendar, categories, routing, alert rules, screens), [`backup`] (backup
 //!   and restore), [`calendar`] (the working calendar every deadline counts on), [`data_files`],
@@ -37,6 +39,7 @@ pub mod config;
 pub mod data_entry;
 pub mod data_files;
 pub mod database;
+pub mod delivery;
 mod error;
 pub mod evaluate;
 pub mod export;
@@ -47,6 +50,7 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod monitoring;
+pub mod notifications;
 pub mod pipeline;
 pub mod recovery;
 pub mod reports;

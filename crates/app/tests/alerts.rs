@@ -155,7 +155,8 @@ async fn derived_growth_and_progress_rules_read_last_year_and_the_plan() {
             "主体代码,指标代码,时期,口径,数值\n500101,FAI,2024M01-M09,数值,{}\n",
             plan * 0.6
         );
-        import_csv(s, &csv).await;
+        let report = import_csv(s, &csv).await.after.unwrap().alerts;
+        assert_eq!(report.error, None, "{report:?}");
         let items = alert_items(s).await;
         let fai = items
             .iter()

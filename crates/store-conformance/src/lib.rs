@@ -23,11 +23,13 @@ use yiping_store::{
     ParentRef, Store, StoreError, TargetFilter,
 };
 
+mod alert_states;
 mod audit;
 mod config;
 mod evaluations;
 mod idempotency;
 mod maps;
+mod notifications;
 mod observations;
 mod pending;
 mod redistricting;
@@ -131,6 +133,18 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "idempotency_racing_claims_one_winner",
             idempotency::racing_claims_one_winner,
+        ),
+        (
+            "notifications_per_user_read_and_unread",
+            notifications::per_user_read_and_unread,
+        ),
+        (
+            "notification_deliveries_retry_and_log",
+            notifications::deliveries_retry_and_log,
+        ),
+        (
+            "alert_instances_transitions_and_silences",
+            alert_states::instances_transitions_and_silences,
         ),
         ("pool_stats_count_the_open_connections", pool_stats),
     ]

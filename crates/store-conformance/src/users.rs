@@ -22,7 +22,7 @@ pub(super) async fn unit(store: &dyn Store) -> EntityId {
     ids[0].0
 }
 
-fn new_user(login: &str, unit: EntityId) -> NewUser {
+pub(super) fn new_user(login: &str, unit: EntityId) -> NewUser {
     NewUser {
         login: login.into(),
         name: "张三".into(),

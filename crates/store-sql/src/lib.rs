@@ -17,6 +17,7 @@
 //! both databases, and one implementation means the conformance suite tests the same code twice
 //! rather than two copies that drift apart.
 
+mod alert_states;
 mod args;
 mod audit;
 mod config;
@@ -28,6 +29,7 @@ mod indicators;
 mod maps;
 mod migrations;
 pub mod native;
+mod notifications;
 mod observations;
 mod pending;
 mod rows;

@@ -27,6 +27,7 @@ macro_rules! migrations {
             0008 login_throttle,
             0010 pending_changes,
             0011 idempotency,
+            0012 notifications,
         }
     };
     (@embed $($version:literal $name:ident,)*) => {{

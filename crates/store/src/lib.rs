@@ -5,7 +5,9 @@
 //! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
 //! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
 //! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s) and [`ConfigStore`] (a city's configuration
-//! files) and [`IdempotencyStore`] (the remembered answers of retried API requests). A `&dyn Store`
+//! files), [`IdempotencyStore`] (the remembered answers of retried API requests),
+//! [`NotificationStore`] (what people are told, and the copies sent by e-mail and webhook) and
+//! [`AlertStateStore`] (alert instances, their changes of state, silences). A `&dyn Store`
 //! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
 //! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
@@ -13,17 +15,22 @@
 //! The one implementation is `yiping-store-sql`, opened by `yiping-store-sqlite` or
 //! `yiping-store-postgres`; `yiping-store-conformance` holds the scenarios every backend passes.
 
+mod alert_states;
 mod audit;
 mod config;
 mod error;
 mod evaluations;
 mod idempotency;
 mod maps;
+mod notifications;
 mod pending;
 mod types;
 mod users;
 mod work_items;
 
+pub use alert_states::{
+    AlertStateStore, AlertTransitionRecord, NewSilence, Silence, StoredAlertInstance,
+};
 pub use audit::{AuditEvent, AuditStore};
 pub use config::{ConfigFile, ConfigStore};
 pub use error::StoreError;
@@ -34,6 +41,10 @@ pub use evaluations::{
 };
 pub use idempotency::{IdempotencyClaim, IdempotencyStore, IdempotentAnswer};
 pub use maps::MapStore;
+pub use notifications::{
+    AttemptOutcome, DeliveryAttempt, DeliveryStatus, NewDelivery, NewNotification,
+    NotificationStore, StoredDelivery, StoredNotification,
+};
 pub use pending::{FollowUp, PendingChange, PendingStore};
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
@@ -78,6 +89,8 @@ pub trait Store:
     + ConfigStore
     + PendingStore
     + IdempotencyStore
+    + NotificationStore
+    + AlertStateStore
     + Send
     + Sync
     + std::fmt::Debug

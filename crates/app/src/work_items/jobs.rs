@@ -1,7 +1,9 @@
 //! The scheduled jobs of the closed loop, run by `yiping run-jobs` and every minute inside
 //! `yiping serve`: find the open items whose next deadline has passed (超期) or is near (预警),
 //! send a chase notice (催办) at most once a day per item, and escalate (升级) an item overdue
-//! by more than a day to the parent unit, again at most every three days. Every change goes
+//! by more than a day to the parent unit, again at most every three days. Items due within the
+//! warning window notify their unit once per deadline (签收提醒 or 临期预警, see
+//! [`crate::notifications::deadline_warning`]). Every change goes
 //! through the engine and the version check, so a job racing a person loses cleanly. Then the
 //! handling figures (`WI_*`) of the current and the previous month are written back when the
 //! [`MetricsSchedule`] says they are due (at most hourly), followed by the pipeline after a change
@@ -14,7 +16,7 @@ use yiping_store::{ChangeContext, Page, Store, StoreError, WorkItemFilter, next_
 
 use super::metrics::{MetricsSchedule, RefreshReport, refresh_metrics};
 use super::{FlowSetup, WARNING_WINDOW, transition};
-use crate::AppError;
+use crate::{AppError, notifications};
 
 /// What a run of the jobs found and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -111,6 +113,7 @@ async fn chase_and_escalate(
             break;
         }
     }
+    let mut warnings = Vec::new();
     for id in ids {
         let Some(stored) = store.work_item(id).await? else {
             continue;
@@ -121,6 +124,11 @@ async fn chase_and_escalate(
         };
         if due >= now {
             report.warned.push(id);
+            warnings.push(notifications::deadline_warning(
+                &item,
+                due,
+                setup.calendar.offset(),
+            ));
             continue;
         }
         report.overdue += 1;
@@ -156,6 +164,7 @@ async fn chase_and_escalate(
             }
         }
     }
+    notifications::send_logged(store, &warnings, None, now).await;
     Ok(report)
 }
 

@@ -658,6 +658,8 @@ pub async fn transition_loaded(
     let child_ids = store
         .apply_transition(&current, &next, &record, &specs)
         .await?;
+    let notices = crate::notifications::from_effects(&next, cmd.kind(), &effects);
+    crate::notifications::send_logged(store, &notices, Some(actor.user.as_str()), now).await;
     let mut records = stored.records;
     records.push(record);
     Ok(TransitionOutcome {

@@ -65,3 +65,79 @@ pub async fn entity_by_code(store: &dyn Store, code: &str) -> yiping_kernel::Ent
         .unwrap_or_else(|| panic!("no entity {code}"))
         .id
 }
+
+/// Monday 2024-03-04 09:00 Beijing time plus `min` minutes.
+pub fn monday(min: i64) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(2024, 3, 4, 1, 0, 0).unwrap() + chrono::TimeDelta::minutes(min)
+}
+
+/// 重庆市 with 渝中区 and 市城市管理局 (D009); returns (district, 城管局).
+pub async fn city_with_district_and_department(
+    store: &dyn Store,
+) -> (yiping_kernel::EntityId, yiping_kernel::EntityId) {
+    use yiping_kernel::{EntityCode, EntityKind, NewEntity};
+    use yiping_store::{EntityUpsert, ParentRef};
+    let e = |kind, code: &str, name: &str, level| {
+        NewEntity::new(kind, Some(EntityCode::parse(code).unwrap()), name, level).unwrap()
+    };
+    let items = vec![
+        EntityUpsert::new(e(EntityKind::Region, "500000", "重庆市", 1)),
+        EntityUpsert::new(e(EntityKind::Region, "500103", "渝中区", 2))
+            .with_parent(ParentRef::Earlier(0)),
+        EntityUpsert::new(e(EntityKind::Department, "D009", "市城市管理局", 2))
+            .with_parent(ParentRef::Earlier(0)),
+    ];
+    let ctx = ChangeContext::new("测试", "种子", monday(0));
+    let ids: Vec<_> = store
+        .upsert_entities(&items, &ctx)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    (ids[1], ids[2])
+}
+
+/// A user added as an administrator would, and the principal the server finds for them.
+pub async fn person(
+    store: &dyn Store,
+    login: &str,
+    role: yiping_access::Role,
+    unit_code: &str,
+) -> yiping_access::Principal {
+    use yiping_app::auth::{ScopeCache, UserSpec, add_user, principal};
+    let spec = UserSpec {
+        login: login.into(),
+        name: login.into(),
+        role,
+        unit_code: unit_code.into(),
+        password: "a-long-password".into(),
+    };
+    add_user(store, &spec, "测试", monday(0)).await.unwrap();
+    let stored = store.user_by_login(login).await.unwrap().unwrap();
+    principal(store, &ScopeCache::default(), &stored)
+        .await
+        .unwrap()
+}
+
+/// A 事件 received by `district`, located there.
+pub fn event_in(
+    district: yiping_kernel::EntityId,
+    title: &str,
+    channel: yiping_flow::Channel,
+) -> yiping_app::work_items::CreateItem {
+    yiping_app::work_items::CreateItem {
+        kind: yiping_flow::ItemKind::Event,
+        title: title.into(),
+        category: yiping_flow::CategoryCode::parse("事件/01/01").unwrap(),
+        priority: yiping_flow::Priority::Normal,
+        channel,
+        receiving_unit: district,
+        location: Some(district),
+        enterprise: None,
+        reporter: None,
+        requester: None,
+        extras: yiping_store::ItemExtras::default(),
+    }
+}

@@ -12,9 +12,11 @@
 //!   z-score 0.6745·(x − median)/MAD. Default threshold 3.0; fewer than 3 peers, a zero standard
 //!   deviation or a zero MAD fire nothing.
 //!
-//! Rules are data ([`rules`]): TOML checked with errors that name the field.
+//! Rules are data ([`rules`]): TOML checked with errors that name the field. What becomes of a
+//! firing over successive periods (pending, firing, recovering …) is [`states`].
 
 pub mod rules;
+pub mod states;
 #[cfg(test)]
 mod tests;
 
@@ -161,6 +163,17 @@ impl Condition {
     }
 
     /// Whether the rule needs the annual plan.
+    /// The same condition with its threshold (points behind 序时进度, z cut-off) set to `t`: the
+    /// recovery threshold's condition, which a firing value must stop meeting to count as clear.
+    pub fn with_threshold(&self, t: f64) -> Self {
+        let mut c = self.clone();
+        match &mut c {
+            Self::Threshold { threshold, .. } | Self::Outlier { threshold, .. } => *threshold = t,
+            Self::BehindProgress { points } => *points = t,
+        }
+        c
+    }
+
     pub fn needs_target(&self) -> bool {
         matches!(self, Self::BehindProgress { .. })
     }
@@ -223,6 +236,8 @@ pub struct AlertRule {
     /// One of the eight problem sources, recorded on raised items (checked by the caller, which
     /// knows the list).
     pub problem_source: String,
+    /// How long the condition must hold before firing and stay clear before resolving.
+    pub states: states::StateRule,
 }
 
 /// One entity's data for one rule and period.

@@ -71,6 +71,9 @@ struct RawRule {
     severity: Option<String>,
     scope: Option<RawScope>,
     problem_source: Option<String>,
+    pending_periods: Option<i64>,
+    recovery_periods: Option<i64>,
+    recovery_threshold: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -308,6 +311,22 @@ fn check_rule(e: &mut Errors, i: usize, r: RawRule) -> AlertRule {
         None => DEFAULT_PROBLEM_SOURCE.to_string(),
         Some(s) => e.required(format!("{p}.problem_source"), Some(s), "问题来源"),
     };
+    let mut periods = |field: &str, v: Option<i64>| match v {
+        None => 1,
+        Some(n @ 1..=24) => n as u32,
+        Some(n) => {
+            e.err(
+                format!("{p}.{field}"),
+                format!("期数 {n} 无效：应为 1—24 之间的整数"),
+            );
+            1
+        }
+    };
+    let states = super::states::StateRule {
+        pending_periods: periods("pending_periods", r.pending_periods),
+        recovery_periods: periods("recovery_periods", r.recovery_periods),
+        recovery_threshold: r.recovery_threshold,
+    };
     AlertRule {
         code,
         name,
@@ -316,6 +335,7 @@ fn check_rule(e: &mut Errors, i: usize, r: RawRule) -> AlertRule {
         severity,
         scope,
         problem_source,
+        states,
     }
 }
 

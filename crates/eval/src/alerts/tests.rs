@@ -34,6 +34,7 @@ fn rule(condition: Condition) -> AlertRule {
             level: Some(2),
         },
         problem_source: "督查".to_string(),
+        states: Default::default(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The frame of every page: head (styles, scripts), the top bar with the user's unit and role,
-//! the navigation the role may use, and the CSRF token that htmx sends with every request.
+//! the navigation the role may use, the bell with the unread notifications (filled by htmx from
+//! `/notifications/bell`), and the CSRF token that htmx sends with every request.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use yiping_access::{Capability, Principal};
@@ -57,6 +58,7 @@ pub(crate) fn page(
                     a.brand href="/" { "一屏" span.sub { "运行与治理中心" } }
                     nav.mainnav { (nav_links(user, nav)) }
                     div.who {
+                        (crate::pages::notifications::bell_slot())
                         span.unit { (user.unit_name) }
                         span.role { (user.role.label_zh()) " · " (user.name) }
                         form.logout method="post" action="/logout" {

@@ -11,6 +11,7 @@
 //! [`PageUser`]: crate::auth::PageUser
 
 mod admin;
+mod alert_states;
 mod config;
 pub(crate) mod data;
 mod evaluations;
@@ -18,6 +19,7 @@ mod form;
 mod items;
 pub(crate) mod layout;
 mod login;
+pub(crate) mod notifications;
 mod requests;
 pub(crate) mod screen;
 
@@ -32,8 +34,10 @@ use crate::error::{PageError, in_site_layout};
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(admin::router())
+        .merge(alert_states::router())
         .merge(config::router())
         .merge(login::router())
+        .merge(notifications::router())
         .merge(data::router())
         .merge(evaluations::router())
         .merge(items::router())

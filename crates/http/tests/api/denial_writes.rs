@@ -50,6 +50,10 @@ enum Watch {
     Config,
     /// How many entities, indicators and targets exist (the write API's master data).
     Catalog,
+    /// How many notifications of a user are unread.
+    Unread(&'static str),
+    /// How many alert silences exist.
+    Silences,
 }
 
 struct Write {
@@ -121,6 +125,11 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
                 .unwrap()
                 .len()
         ),
+        Watch::Silences => s.silences().await.unwrap().len().to_string(),
+        Watch::Unread(login) => {
+            let u = s.user_by_login(login).await.unwrap().unwrap();
+            s.unread_notifications(u.id).await.unwrap().to_string()
+        }
         Watch::Config => format!(
             "{:?}",
             s.config_files()
@@ -236,6 +245,32 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
     )
     .await
     .unwrap();
+    // Two notifications of the handler's, to mark (through the API and the page), and one of
+    // the 渝中区 reporter's, to mark all read.
+    let mut notes = Vec::new();
+    for (login, title) in [
+        ("jxw-handler", "矩阵测试通知（接口）"),
+        ("jxw-handler", "矩阵测试通知（页面）"),
+        ("yuzhong-reporter", "矩阵测试通知（全部）"),
+    ] {
+        use yiping_app::notifications::{Kind, Notice, To, send};
+        let notice = Notice {
+            kind: Kind::Item,
+            title: title.into(),
+            body: title.into(),
+            link: None,
+            once: None,
+        };
+        let sent = send(
+            app.store.as_ref(),
+            &[(To::Login(login.into()), notice)],
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        notes.push(sent[0]);
+    }
     // The first value field of 万州区's June form.
     let form = get_as(&app, admin, "/data/entry?unit=500101&period=2024M06").await;
     assert_eq!(form.status, 200);
@@ -533,6 +568,48 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
             allowed: &["admin"],
             watch: Watch::User("matrix-target"),
             writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/api/v1/alerts/silences".into(),
+            body: Body::Json(json!({"rule": "IND_VA_DECLINE", "unit": "500101",
+                                    "ends_at": "2099-01-01T00:00:00Z", "reason": "数据核实中"})),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Silences,
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/api/v1/notifications/{}/read", notes[0]),
+            body: Body::Json(json!({})),
+            allowed: &["jxw-handler"],
+            watch: Watch::Unread("jxw-handler"),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/notifications/{}/read", notes[1]),
+            body: f(&[]),
+            allowed: &["jxw-handler"],
+            watch: Watch::Unread("jxw-handler"),
+            writes: true,
+        },
+        // Everyone marks their own; the reporter's notification is marked by the reporter.
+        Write {
+            method: "POST",
+            path: "/api/v1/notifications/read-all".into(),
+            body: Body::Json(json!({})),
+            allowed: &USERS,
+            watch: Watch::Unread("yuzhong-reporter"),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: "/notifications/read-all".into(),
+            body: f(&[]),
+            allowed: &USERS,
+            watch: Watch::Unread("yuzhong-reporter"),
+            writes: false,
         },
         Write {
             method: "POST",

@@ -108,6 +108,11 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
             "/data/export?unit=500101&period=2024M06&format=csv".into(),
             WANZHOU_READERS,
         ),
+        // Every user reads their own notifications (what another's marks do is in
+        // denial_writes.rs and notifications.rs).
+        p("/notifications".into(), &USERS),
+        p("/notifications/bell".into(), &USERS),
+        p("/api/v1/notifications".into(), &USERS),
         p("/admin/users".into(), &["admin"]),
         p("/metrics".into(), &["admin"]),
         Probe {
@@ -169,7 +174,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
 async fn every_route_refuses_the_roles_without_its_capability() {
     use yiping_access::{Capability as C, Role};
     let app = spawn_demo().await;
-    let routes: [(&str, C); 23] = [
+    let routes: [(&str, C); 25] = [
         ("/api/v1/indicators", C::ViewData),
         ("/api/v1/entities", C::ViewData),
         ("/api/v1/observations", C::ViewData),
@@ -199,6 +204,8 @@ async fn every_route_refuses_the_roles_without_its_capability() {
         ("/admin/config/calendar.csv", C::ManageCatalog),
         ("/admin/config/calendar.csv/download", C::ManageCatalog),
         ("/admin/calendar/2027", C::ManageCatalog),
+        ("/alerts", C::ViewData),
+        ("/api/v1/alerts", C::ViewData),
     ];
     let mut failures = Vec::new();
     for u in USERS {

@@ -13,6 +13,7 @@ mod failures;
 mod helpers;
 mod map_districts;
 mod metrics;
+mod notifications;
 mod observations;
 mod open311;
 mod pages_admin;

@@ -19,7 +19,7 @@ pub struct ConfigArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// 把现行配置写入文件夹：calendar.csv（工作日历）、categories.toml（事项分类）、routing.csv（派遣规则）、alerts.toml（预警规则）、screens.toml（一屏设置）
+    /// 把现行配置写入文件夹：calendar.csv（工作日历）、categories.toml（事项分类）、routing.csv（派遣规则）、alerts.toml（预警规则）、screens.toml（一屏设置）、notify.toml（通知外发）
     Export {
         /// 目标文件夹（不存在时创建）
         dir: PathBuf,

@@ -235,10 +235,34 @@ pub async fn run_jobs(store: &dyn Store, args: &RunJobsArgs) -> anyhow::Result<(
             println!("评价未能重算：{f}");
         }
     }
+    // The notices of this run (and any queued before) go out now.
+    let d = yiping_app::delivery::run(store, now).await?;
+    if d != yiping_app::delivery::DeliveryReport::default() {
+        println!(
+            "通知外发：已发送 {}，待重试 {}，放弃 {}",
+            d.sent, d.retrying, d.failed
+        );
+    }
     if let Some(e) = &r.metrics_error {
         bail!("办理指标未能写入：{e}");
     }
     Ok(())
+}
+
+/// Sends the queued copies of notifications (e-mail, group robots) every few seconds inside
+/// `yiping serve`, so that the request that caused a notice never waits on a mail server.
+pub async fn deliveries_every_few_seconds(store: std::sync::Arc<dyn Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        match yiping_app::delivery::run(store.as_ref(), Utc::now()).await {
+            Ok(r) if r.failed > 0 => {
+                tracing::warn!(failed = r.failed, "通知外发：多次重试后仍失败，已放弃");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "通知外发未能运行"),
+        }
+    }
 }
 
 /// The jobs inside `yiping serve`: once a minute, logging failures and carrying on.

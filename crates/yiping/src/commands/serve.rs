@@ -20,6 +20,7 @@ pub async fn run(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> 
     );
     println!("按 Ctrl+C 停止（或发送 SIGTERM：完成进行中的请求后退出）。");
     tokio::spawn(super::items::jobs_every_minute(store.clone()));
+    tokio::spawn(super::items::deliveries_every_few_seconds(store.clone()));
     tokio::spawn(purge_sessions_hourly(store.clone()));
     tokio::spawn(finish_interrupted_every_minute(store.clone()));
     let stopping = Arc::new(tokio::sync::Notify::new());

@@ -18,6 +18,7 @@ fn export_edit_and_import_the_configuration_folder() {
         "routing.csv",
         "alerts.toml",
         "screens.toml",
+        "notify.toml",
     ] {
         assert!(folder.join(name).is_file(), "{name}");
     }
