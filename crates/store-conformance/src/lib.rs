@@ -29,6 +29,7 @@ mod evaluations;
 mod maps;
 mod observations;
 mod pending;
+mod quality;
 mod redistricting;
 mod users;
 mod work_items;
@@ -122,6 +123,14 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "config_files_replace_by_name_in_one_write",
             config::config_files_replace_by_name_in_one_write,
+        ),
+        (
+            "findings_upsert_on_rule_entity_period_and_keep_comments",
+            quality::findings_upsert_on_rule_entity_period_and_keep_comments,
+        ),
+        (
+            "outlier_flags_keep_their_review_when_found_again",
+            quality::outlier_flags_keep_their_review_when_found_again,
         ),
         ("pool_stats_count_the_open_connections", pool_stats),
     ]

@@ -29,6 +29,7 @@ mod migrations;
 pub mod native;
 mod observations;
 mod pending;
+mod quality;
 mod rows;
 mod spare_ids;
 mod targets;

@@ -26,6 +26,7 @@ macro_rules! migrations {
             0006 config,
             0008 login_throttle,
             0010 pending_changes,
+            0014 quality,
         }
     };
     (@embed $($version:literal $name:ident,)*) => {{

@@ -4,8 +4,8 @@
 //! targets, schemes and evaluation results — and its supertraits, each named for what it holds:
 //! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
 //! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
-//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s) and [`ConfigStore`] (a city's configuration
-//! files). A `&dyn Store`
+//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s), [`ConfigStore`] (a city's configuration
+//! files) and [`QualityStore`] (validation findings and seasonal outlier flags). A `&dyn Store`
 //! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
 //! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
@@ -19,6 +19,7 @@ mod error;
 mod evaluations;
 mod maps;
 mod pending;
+mod quality;
 mod types;
 mod users;
 mod work_items;
@@ -33,6 +34,9 @@ pub use evaluations::{
 };
 pub use maps::MapStore;
 pub use pending::{FollowUp, PendingChange, PendingStore};
+pub use quality::{
+    Finding, NewFinding, NewOutlierFlag, OutlierFlag, OutlierReview, QualityFilter, QualityStore,
+};
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
@@ -75,6 +79,7 @@ pub trait Store:
     + AuditStore
     + ConfigStore
     + PendingStore
+    + QualityStore
     + Send
     + Sync
     + std::fmt::Debug
