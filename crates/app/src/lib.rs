@@ -50,6 +50,7 @@ pub mod reports;
 pub mod results;
 pub mod screen;
 pub mod units;
+pub mod validate;
 pub mod work_items;
 
 pub use error::AppError;
