@@ -35,6 +35,7 @@ pub mod config;
 pub mod data_entry;
 pub mod data_files;
 pub mod database;
+pub mod derived;
 mod error;
 pub mod evaluate;
 pub mod export;

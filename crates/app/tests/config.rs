@@ -155,7 +155,7 @@ async fn export_edit_import_changes_the_calendar_the_categories_and_the_alert_ru
             .await
             .unwrap();
         assert!(dry.dry_run);
-        assert_eq!(dry.changed(), 5, "{dry:?}");
+        assert_eq!(dry.changed(), config::FILES.len(), "{dry:?}");
         assert!(s.config_files().await.unwrap().is_empty());
 
         let report = config::import_dir(s, &admin, dir.path(), false, now)
@@ -164,7 +164,7 @@ async fn export_edit_import_changes_the_calendar_the_categories_and_the_alert_ru
         let changed: Vec<(&str, FileChange)> =
             report.files.iter().map(|(n, c)| (n.as_str(), *c)).collect();
         assert!(changed.contains(&(config::CALENDAR, FileChange::Changed)));
-        assert_eq!(s.config_files().await.unwrap().len(), 5);
+        assert_eq!(s.config_files().await.unwrap().len(), config::FILES.len());
         let audit = s.audit_events(10).await.unwrap();
         assert!(
             audit
