@@ -45,6 +45,7 @@ pub mod import;
 mod import_entities;
 pub mod league;
 pub mod monitoring;
+pub mod outliers;
 pub mod pipeline;
 pub mod recovery;
 pub mod reports;

@@ -7,6 +7,7 @@ pub(crate) mod health;
 pub(crate) mod indicators;
 mod me;
 pub(crate) mod observations;
+mod quality;
 mod query;
 mod screen;
 pub(crate) mod work_items;
@@ -23,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(indicators::router())
         .merge(me::router())
         .merge(observations::router())
+        .merge(quality::router())
         .merge(screen::router())
         .merge(work_items::router())
 }
