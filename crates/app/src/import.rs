@@ -505,7 +505,8 @@ fn validation_refusal(
         .blocking()
         .map(|v| {
             let key = (v.entity, v.period);
-            let cell = at.get(&key).or_else(|| parts.get(&key)).map(|&i| cells[i]);
+            let row = at.get(&key).or_else(|| parts.get(&key)).copied();
+            let cell = row.map(|i| cells[i]);
             Problem {
                 at: cell.map_or_else(
                     || SourceRef {
@@ -516,7 +517,9 @@ fn validation_refusal(
                     },
                     |c| c.source_ref(grid),
                 ),
-                value: v.left.map(|l| l.to_string()).unwrap_or_default(),
+                value: row
+                    .map(|i| batch[i].1.value().to_string())
+                    .unwrap_or_default(),
                 reason: format!(
                     "未通过重要性为高的校验规则：{}",
                     crate::validate::describe(catalog, v)

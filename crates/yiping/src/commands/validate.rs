@@ -18,6 +18,9 @@ pub struct ValidateArgs {
     /// 只列出已记录的校验发现（不重新校验）
     #[arg(long)]
     pub findings: bool,
+    /// 同时按历年同月检查这些指标（代码或名称，逗号分隔）的季节性异常值：时期的最后一个月，异常的记为待审核标记
+    #[arg(long, value_name = "指标")]
+    pub outliers: Option<String>,
 }
 
 pub async fn run(store: &dyn Store, args: &ValidateArgs) -> anyhow::Result<()> {
@@ -50,6 +53,9 @@ pub async fn run(store: &dyn Store, args: &ValidateArgs) -> anyhow::Result<()> {
             )
         );
         return Ok(());
+    }
+    if let Some(list) = &args.outliers {
+        scan_outliers(store, &system, period, list).await?;
     }
     let report = yiping_app::validate::run_as(store, &system, period, Utc::now()).await?;
     println!(
@@ -89,4 +95,48 @@ pub async fn run(store: &dyn Store, args: &ValidateArgs) -> anyhow::Result<()> {
 
 fn importance_zh(s: &str) -> &'static str {
     yiping_eval::validation::Importance::parse(s).map_or("未知", |i| i.label_zh())
+}
+
+/// `--outliers RETAIL,FAI`: the last month of `period`, against the same month of earlier years.
+async fn scan_outliers(
+    store: &dyn Store,
+    system: &Principal,
+    period: Period,
+    list: &str,
+) -> anyhow::Result<()> {
+    let Period::Months { year, to, .. } = period else {
+        bail!("季节性异常值按月检查：请用月份或 1—m 月的时期，如 2024M01-M06");
+    };
+    let catalog = yiping_kernel::Catalog::new(Vec::new(), store.indicators().await?);
+    let names: std::collections::HashMap<_, _> = store
+        .all_entities()
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.data.name))
+        .collect();
+    for text in list
+        .split([',', '，'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let yiping_kernel::IndicatorMatch::One(id) = catalog.find_indicator(text) else {
+            bail!("没有指标“{text}”");
+        };
+        let flags = yiping_app::outliers::scan_as(store, system, id, year, to, Utc::now()).await?;
+        println!(
+            "{text} {year}年{to}月 季节性异常值：{} 个（已记为待审核标记）",
+            flags.len()
+        );
+        for f in &flags {
+            println!(
+                "  {}：当月 {:.2}，季节指数 {:.3}，历年同月 {:.3}—{:.3}",
+                names.get(&f.entity).map_or("未知单位", String::as_str),
+                f.value,
+                f.index,
+                f.low,
+                f.high
+            );
+        }
+    }
+    Ok(())
 }
