@@ -434,16 +434,19 @@ async fn indicator_ids(store: &dyn Store, codes: &[String]) -> Result<Vec<Indica
         .collect())
 }
 
+/// The observations of a file, in its row order.
+type Batch = [(
+    yiping_kernel::ObservationKey,
+    yiping_kernel::ObservationValue,
+)];
+
 /// "渝中区 固定资产投资 2024年1—9月 数值：300 → 301.5（已审核 → 已报送）".
 /// The refusal of a file that would change approved values: every such cell, with the stored
 /// value and what the file would make of it.
 fn approved_refusal(
     grid: &Grid,
     catalog: &Catalog,
-    batch: &[(
-        yiping_kernel::ObservationKey,
-        yiping_kernel::ObservationValue,
-    )],
+    batch: &Batch,
     cells: &[yiping_io::CellAt],
     report: &ApplyReport,
 ) -> AppError {
@@ -482,10 +485,7 @@ fn approved_refusal(
 fn validation_refusal(
     grid: &Grid,
     catalog: &Catalog,
-    batch: &[(
-        yiping_kernel::ObservationKey,
-        yiping_kernel::ObservationValue,
-    )],
+    batch: &Batch,
     cells: &[yiping_io::CellAt],
     checked: &crate::validate::Checked,
 ) -> AppError {

@@ -107,6 +107,61 @@ const FINDING_COLS: &str = "id, rule, rule_name, importance, entity_id, period, 
 const FLAG_COLS: &str = "id, indicator_id, entity_id, period, value, seasonal, median, low, high, \
      detail, found_at, review, note, reviewed_by, reviewed_at";
 
+impl SqlStore {
+    /// The rows of `table` matching `filter` (period and openness in SQL, entities in Rust),
+    /// newest first, decoded by `decode`.
+    async fn quality_rows<T>(
+        &self,
+        table: &str,
+        cols: &str,
+        open: &str,
+        filter: &QualityFilter,
+        decode: fn(&AnyRow) -> StoreResult<T>,
+        entity: fn(&T) -> EntityId,
+    ) -> StoreResult<Vec<T>> {
+        let mut q = Sql::new(&format!("SELECT {cols} FROM {table} WHERE 1 = 1"));
+        if let Some(p) = filter.period {
+            let ph = q.arg(Arg::Text(p.code()));
+            q.push(&format!(" AND period = {ph}"));
+        }
+        if filter.open_only {
+            q.push(&format!(" AND {open}"));
+        }
+        q.push(" ORDER BY found_at DESC, id DESC");
+        let rows = q
+            .query(self.dialect)
+            .fetch_all(self.pool())
+            .await
+            .map_err(map_err)?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let item = decode(r)?;
+            if keep(filter, entity(&item)) {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One row of `table` by id.
+    async fn quality_row<T>(
+        &self,
+        table: &str,
+        cols: &str,
+        id: i64,
+        decode: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {cols} FROM {table} WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(map_err)?;
+        row.as_ref().map(decode).transpose()
+    }
+}
+
 #[async_trait]
 impl QualityStore for SqlStore {
     async fn record_findings(&self, findings: &[NewFinding]) -> StoreResult<()> {
@@ -159,41 +214,20 @@ impl QualityStore for SqlStore {
     }
 
     async fn findings(&self, filter: &QualityFilter) -> StoreResult<Vec<Finding>> {
-        let mut q = Sql::new(&format!(
-            "SELECT {FINDING_COLS} FROM validation_findings WHERE 1 = 1"
-        ));
-        if let Some(p) = filter.period {
-            let ph = q.arg(Arg::Text(p.code()));
-            q.push(&format!(" AND period = {ph}"));
-        }
-        if filter.open_only {
-            q.push(" AND resolved = 0");
-        }
-        q.push(" ORDER BY found_at DESC, id DESC");
-        let rows = q
-            .query(self.dialect)
-            .fetch_all(self.pool())
-            .await
-            .map_err(map_err)?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let f = finding(r)?;
-            if keep(filter, f.data.entity) {
-                out.push(f);
-            }
-        }
-        Ok(out)
+        self.quality_rows(
+            "validation_findings",
+            FINDING_COLS,
+            "resolved = 0",
+            filter,
+            finding,
+            |f| f.data.entity,
+        )
+        .await
     }
 
     async fn finding(&self, id: i64) -> StoreResult<Option<Finding>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {FINDING_COLS} FROM validation_findings WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(map_err)?;
-        row.as_ref().map(finding).transpose()
+        self.quality_row("validation_findings", FINDING_COLS, id, finding)
+            .await
     }
 
     async fn annotate_finding(
@@ -263,41 +297,19 @@ impl QualityStore for SqlStore {
     }
 
     async fn outlier_flags(&self, filter: &QualityFilter) -> StoreResult<Vec<OutlierFlag>> {
-        let mut q = Sql::new(&format!(
-            "SELECT {FLAG_COLS} FROM outlier_flags WHERE 1 = 1"
-        ));
-        if let Some(p) = filter.period {
-            let ph = q.arg(Arg::Text(p.code()));
-            q.push(&format!(" AND period = {ph}"));
-        }
-        if filter.open_only {
-            q.push(" AND review = 'pending'");
-        }
-        q.push(" ORDER BY found_at DESC, id DESC");
-        let rows = q
-            .query(self.dialect)
-            .fetch_all(self.pool())
-            .await
-            .map_err(map_err)?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let f = flag(r)?;
-            if keep(filter, f.data.entity) {
-                out.push(f);
-            }
-        }
-        Ok(out)
+        self.quality_rows(
+            "outlier_flags",
+            FLAG_COLS,
+            "review = 'pending'",
+            filter,
+            flag,
+            |f| f.data.entity,
+        )
+        .await
     }
 
     async fn outlier_flag(&self, id: i64) -> StoreResult<Option<OutlierFlag>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {FLAG_COLS} FROM outlier_flags WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(map_err)?;
-        row.as_ref().map(flag).transpose()
+        self.quality_row("outlier_flags", FLAG_COLS, id, flag).await
     }
 
     async fn review_outlier_flag(

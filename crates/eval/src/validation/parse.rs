@@ -30,6 +30,7 @@ use super::{
     Expr, Importance, MissingStrategy, Of, Operand, Operator, PeriodType, Shift, Term,
     ValidationRule,
 };
+use crate::alerts::rules::Errors;
 use crate::scheme::FieldError;
 
 /// Why a rule file was refused.
@@ -76,31 +77,10 @@ struct RawRule {
     tolerance: Option<f64>,
 }
 
-#[derive(Default)]
-struct Errors(Vec<FieldError>);
-
-impl Errors {
-    fn err(&mut self, path: String, message: impl Into<String>) {
-        self.0.push(FieldError {
-            path,
-            message: message.into(),
-        });
-    }
-
-    fn required(&mut self, path: String, v: Option<String>, what: &str) -> String {
-        match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-            Some(s) => s,
-            None => {
-                self.err(path, format!("缺少{what}"));
-                String::new()
-            }
-        }
-    }
-
-    fn unused<T>(&mut self, path: String, v: &Option<T>, kind: &str) {
-        if v.is_some() {
-            self.err(path, format!("类型 {kind} 不使用此字段"));
-        }
+/// A field that a built-in kind does not use.
+fn unused<T>(e: &mut Errors, path: String, v: &Option<T>, kind: &str) {
+    if v.is_some() {
+        e.err(path, format!("类型 {kind} 不使用此字段"));
     }
 }
 
@@ -340,13 +320,13 @@ fn check_rule(e: &mut Errors, i: usize, r: RawRule) -> Vec<ValidationRule> {
     let kind = r.kind.as_deref().map(str::trim).unwrap_or("compare");
     let builtin = kind != "compare";
     if builtin {
-        e.unused(format!("{p}.left"), &r.left, kind);
-        e.unused(format!("{p}.right"), &r.right, kind);
-        e.unused(format!("{p}.operator"), &r.operator, kind);
+        unused(e, format!("{p}.left"), &r.left, kind);
+        unused(e, format!("{p}.right"), &r.right, kind);
+        unused(e, format!("{p}.operator"), &r.operator, kind);
     }
     if kind != "range" {
-        e.unused(format!("{p}.min"), &r.min, kind);
-        e.unused(format!("{p}.max"), &r.max, kind);
+        unused(e, format!("{p}.min"), &r.min, kind);
+        unused(e, format!("{p}.max"), &r.max, kind);
     }
     let mut indicator = || {
         let s = e.required(
@@ -445,7 +425,7 @@ fn check_rule(e: &mut Errors, i: usize, r: RawRule) -> Vec<ValidationRule> {
             out
         }
         "compare" => {
-            e.unused(format!("{p}.indicator"), &r.indicator, kind);
+            unused(e, format!("{p}.indicator"), &r.indicator, kind);
             let mut side = |field: &str, v: &Option<String>| -> Expr {
                 let text = e.required(
                     format!("{p}.{field}"),
