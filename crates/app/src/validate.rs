@@ -147,7 +147,8 @@ async fn load(
 #[derive(Debug, Default)]
 pub struct Checked {
     pub violations: Vec<Violation>,
-    checked: HashSet<(String, EntityId, Period)>,
+    /// Per rule, the (entity, period) checked, sorted.
+    checked: HashMap<String, Vec<(EntityId, Period)>>,
     periods: HashSet<Period>,
 }
 
@@ -161,6 +162,18 @@ impl Checked {
 
     pub fn has_blocking(&self) -> bool {
         self.blocking().next().is_some()
+    }
+
+    /// Whether `rule` was checked for `entity` in `period`.
+    fn was_checked(&self, rule: &str, entity: EntityId, period: Period) -> bool {
+        self.checked
+            .get(rule)
+            .is_some_and(|s| s.binary_search(&(entity, period)).is_ok())
+    }
+
+    /// How many checks were made.
+    fn count(&self) -> usize {
+        self.checked.values().map(Vec::len).sum()
     }
 }
 
@@ -179,17 +192,20 @@ pub async fn check_batch(
     }
     let read: HashSet<IndicatorId> = rules.iter().flat_map(|(_, ids)| ids.clone()).collect();
     let mut values = HashMap::new();
-    // (indicator, entity, period) of the batch, for the subjects.
-    let mut touched: HashSet<(IndicatorId, EntityId, Period)> = HashSet::new();
+    // (entity, period) of the batch per indicator, for the subjects of each rule.
+    let mut touched: HashMap<IndicatorId, Vec<(EntityId, Period)>> = HashMap::new();
     for (k, v) in batch.iter().filter(|(k, _)| read.contains(&k.indicator)) {
         values.insert((k.entity, k.indicator, k.period, k.measure), v.value());
-        touched.insert((k.indicator, k.entity, k.period));
+        touched
+            .entry(k.indicator)
+            .or_default()
+            .push((k.entity, k.period));
     }
     if touched.is_empty() {
         return Ok(Checked::default());
     }
     let children = children_map(catalog);
-    let periods: HashSet<Period> = touched.iter().map(|t| t.2).collect();
+    let periods: HashSet<Period> = touched.values().flatten().map(|t| t.1).collect();
     let stored = load(store, &rules, &periods, &codes).await?;
     let facts = StoreFacts {
         catalog,
@@ -203,36 +219,31 @@ pub async fn check_batch(
         ..Checked::default()
     };
     for (rule, ids) in &rules {
+        let children = rule.reads_children();
         let mut subjects: Vec<(EntityId, Period)> = Vec::new();
-        let mut seen = HashSet::new();
-        for &(ind, entity, period) in &touched {
-            if !ids.contains(&ind) || !rule.period_type.accepts(period) {
+        for (entity, period) in ids.iter().filter_map(|i| touched.get(i)).flatten() {
+            if !rule.period_type.accepts(*period) {
                 continue;
             }
-            let parent = rule
-                .reads_children()
-                .then(|| {
-                    catalog
-                        .entity(entity)
-                        .and_then(|e| e.parent_at(period.last_day()))
-                })
-                .flatten();
-            for s in std::iter::once(entity).chain(parent) {
-                if seen.insert((s, period)) {
-                    subjects.push((s, period));
-                }
+            subjects.push((*entity, *period));
+            if children
+                && let Some(parent) = catalog
+                    .entity(*entity)
+                    .and_then(|e| e.parent_at(period.last_day()))
+            {
+                subjects.push((parent, *period));
             }
         }
+        // A value and its growth, or a rule over two indicators, name a subject twice.
         subjects.sort_unstable();
-        for (entity, period) in subjects {
-            if !rule.applies(facts.level(entity), period) {
-                continue;
-            }
-            out.checked.insert((rule.code.clone(), entity, period));
+        subjects.dedup();
+        subjects.retain(|(entity, period)| rule.applies(facts.level(*entity), *period));
+        for &(entity, period) in &subjects {
             if let Some(v) = check_one(rule, &facts, entity, period) {
                 out.violations.push(v);
             }
         }
+        out.checked.insert(rule.code.clone(), subjects);
     }
     Ok(out)
 }
@@ -316,8 +327,10 @@ pub async fn record(
             open_only: true,
         };
         for f in store.findings(&open).await? {
-            let key = (f.data.rule.clone(), f.data.entity, f.data.period);
-            if checked.checked.contains(&key) && !broken.contains(&(key.0.as_str(), key.1, key.2)) {
+            let (rule, entity, period) = (f.data.rule.as_str(), f.data.entity, f.data.period);
+            if checked.was_checked(rule, entity, period)
+                && !broken.contains(&(rule, entity, period))
+            {
                 resolved.push(f.id);
             }
         }
@@ -375,21 +388,23 @@ pub async fn run_as(
     let mut entities: Vec<EntityId> = catalog.entities().map(|e| e.id).collect();
     entities.sort_unstable();
     for (rule, _) in &rules {
-        for &e in &entities {
-            if !rule.applies(facts.level(e), period) {
-                continue;
-            }
-            checked.checked.insert((rule.code.clone(), e, period));
+        let subjects: Vec<(EntityId, Period)> = entities
+            .iter()
+            .filter(|e| rule.applies(facts.level(**e), period))
+            .map(|e| (*e, period))
+            .collect();
+        for &(e, _) in &subjects {
             if let Some(v) = check_one(rule, &facts, e, period) {
                 checked.violations.push(v);
             }
         }
+        checked.checked.insert(rule.code.clone(), subjects);
     }
     record(store, &catalog, &checked, Importance::High, at).await?;
     Ok(RunReport {
         period,
         rules: rules.len(),
-        checked: checked.checked.len(),
+        checked: checked.count(),
         violations: checked
             .violations
             .iter()
