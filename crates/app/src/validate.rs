@@ -18,6 +18,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yiping_access::{Capability, Principal};
@@ -33,8 +35,8 @@ use crate::AppError;
 struct StoreFacts<'a> {
     catalog: &'a Catalog,
     codes: HashMap<String, IndicatorId>,
-    stored: HashMap<(EntityId, IndicatorId, Period, Measure), f64>,
-    batch: HashMap<(EntityId, IndicatorId, Period, Measure), f64>,
+    stored: FxHashMap<(EntityId, IndicatorId, Period, Measure), f64>,
+    batch: FxHashMap<(EntityId, IndicatorId, Period, Measure), f64>,
     children: HashMap<EntityId, Vec<EntityId>>,
 }
 
@@ -123,7 +125,7 @@ async fn load(
     rules: &[(&ValidationRule, Vec<IndicatorId>)],
     periods: &HashSet<Period>,
     codes: &HashMap<String, IndicatorId>,
-) -> Result<HashMap<(EntityId, IndicatorId, Period, Measure), f64>, AppError> {
+) -> Result<FxHashMap<(EntityId, IndicatorId, Period, Measure), f64>, AppError> {
     let mut slices: HashSet<(IndicatorId, Period, Measure)> = HashSet::new();
     for (r, _) in rules {
         for p in periods.iter().filter(|p| r.period_type.accepts(**p)) {
@@ -134,7 +136,7 @@ async fn load(
             }
         }
     }
-    let mut stored = HashMap::new();
+    let mut stored = FxHashMap::default();
     for (ind, p, m) in slices {
         for (e, v) in store.observation_slice(ind, p, m).await? {
             stored.insert((e, ind, p, m), v.value());
@@ -191,7 +193,8 @@ pub async fn check_batch(
         return Ok(Checked::default());
     }
     let read: HashSet<IndicatorId> = rules.iter().flat_map(|(_, ids)| ids.clone()).collect();
-    let mut values = HashMap::new();
+    let mut values = FxHashMap::default();
+    values.reserve(batch.len());
     // (entity, period) of the batch per indicator, for the subjects of each rule.
     let mut touched: HashMap<IndicatorId, Vec<(EntityId, Period)>> = HashMap::new();
     for (k, v) in batch.iter().filter(|(k, _)| read.contains(&k.indicator)) {
@@ -378,7 +381,7 @@ pub async fn run_as(
         catalog: &catalog,
         codes,
         stored,
-        batch: HashMap::new(),
+        batch: FxHashMap::default(),
         children: children_map(&catalog),
     };
     let mut checked = Checked {
