@@ -9,11 +9,12 @@
 //! | `alerts.toml` | the indicator alert rules the pipeline runs after every change | the format `yiping alerts --rules` reads |
 //! | `screens.toml` | what each level's one screen shows ([`screens`]) | `[city]`, `[district]`, `[town]` tables |
 //! | `notify.toml` | where notifications go besides the platform: SMTP, e-mail addresses, group robots, retries ([`notify`]) | `[smtp]`, `[[email]]`, `[[webhook]]`, `[retry]` |
+//! | `validation.toml` | the validation rules run on entry, import and on demand ([`crate::validate`]) | [`yiping_eval::validation::parse_rules`] |
 //!
 //! A file the database does not hold is the shipped default, so a new database behaves as before
 //! (the defaults are the files compiled into the binary: `data/cn-holidays.csv`,
-//! `work_items/categories.toml`, no routing rules, `indicator_alerts.toml`, and the screen's
-//! indicators). [`apply`] checks a set of files together (every problem named by file, row and
+//! `work_items/categories.toml`, no routing rules, `indicator_alerts.toml`, the screen's
+//! indicators and `validation/rules.toml`). [`apply`] checks a set of files together (every problem named by file, row and
 //! field), then writes them in one transaction and records one audit event: all or nothing.
 //! [`import_dir`] and [`export_dir`] are the folder around it; the demo generator calls [`apply`].
 //!
@@ -32,6 +33,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use yiping_access::{Capability, Principal};
 use yiping_eval::alerts::AlertRule;
+use yiping_eval::validation::ValidationRule;
 use yiping_flow::{Calendar, CategoryBook, CategoryDomain, CategoryError};
 use yiping_io::{Problem, SourceRef};
 use yiping_store::Store;
@@ -47,9 +49,12 @@ pub const ROUTING: &str = "routing.csv";
 pub const ALERTS: &str = "alerts.toml";
 pub const SCREENS: &str = "screens.toml";
 pub const NOTIFY: &str = "notify.toml";
+pub const VALIDATION: &str = "validation.toml";
 
 /// Every configuration file, in the order they are checked and listed.
-pub const FILES: [&str; 6] = [CALENDAR, CATEGORIES, ROUTING, ALERTS, SCREENS, NOTIFY];
+pub const FILES: [&str; 7] = [
+    CALENDAR, CATEGORIES, ROUTING, ALERTS, SCREENS, NOTIFY, VALIDATION,
+];
 
 /// The Chinese title of a configuration file.
 pub fn title_zh(name: &str) -> &'static str {
@@ -60,6 +65,7 @@ pub fn title_zh(name: &str) -> &'static str {
         ALERTS => "预警规则",
         SCREENS => "一屏显示设置（各层级）",
         NOTIFY => "通知外发设置（邮件、群机器人）",
+        VALIDATION => "数据校验规则",
         _ => "未知配置文件",
     }
 }
@@ -73,6 +79,7 @@ pub fn shipped_text(name: &str) -> Option<&'static str> {
         ALERTS => Some(yiping_eval::shipped::ALERT_RULES),
         SCREENS => Some(screens::SHIPPED),
         NOTIFY => Some(notify::SHIPPED),
+        VALIDATION => Some(yiping_eval::shipped::VALIDATION_RULES),
         _ => None,
     }
 }
@@ -86,6 +93,7 @@ pub struct Config {
     pub alerts: Vec<AlertRule>,
     pub screens: ScreenSettings,
     pub notify: NotifySettings,
+    pub validation: Vec<ValidationRule>,
 }
 
 impl Config {
@@ -293,7 +301,7 @@ fn next_year_end(today: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(today.year() + 1, 12, 31).unwrap_or(today)
 }
 
-/// Reads the configuration files of a folder (the five names; other files are refused) and
+/// Reads the configuration files of a folder (the six names; other files are refused) and
 /// applies them ([`apply`]).
 pub async fn import_dir(
     store: &dyn Store,
@@ -434,7 +442,10 @@ pub fn parse(stored: &BTreeMap<String, String>) -> Result<Config, Vec<Problem>> 
     let alerts = parse_alerts(&text(ALERTS), &mut problems);
     let screens = screens::parse(&text(SCREENS), &mut problems);
     let notify = notify::parse(&text(NOTIFY), &mut problems);
-    match (calendar, categories, routing, alerts, screens, notify) {
+    let validation = parse_validation(&text(VALIDATION), &mut problems);
+    match (
+        calendar, categories, routing, alerts, screens, notify, validation,
+    ) {
         (
             Some(calendar),
             Some(categories),
@@ -442,6 +453,7 @@ pub fn parse(stored: &BTreeMap<String, String>) -> Result<Config, Vec<Problem>> 
             Some(alerts),
             Some(screens),
             Some(notify),
+            Some(validation),
         ) if problems.is_empty() => Ok(Config {
             calendar,
             categories,
@@ -449,6 +461,7 @@ pub fn parse(stored: &BTreeMap<String, String>) -> Result<Config, Vec<Problem>> 
             alerts,
             screens,
             notify,
+            validation,
         }),
         _ => Err(problems),
     }
@@ -685,6 +698,38 @@ fn category_error(e: &CategoryError) -> (Option<String>, String) {
     (field, text)
 }
 
+/// The validation rules; a bad file is refused with every problem named by its rule's line and
+/// the key (`operator`, `levels[0]`).
+fn parse_validation(text: &str, problems: &mut Vec<Problem>) -> Option<Vec<ValidationRule>> {
+    use yiping_eval::validation::ValidationRuleError;
+    match yiping_eval::validation::parse_rules(text) {
+        Ok(rules) => Some(rules),
+        Err(ValidationRuleError::Syntax(message)) => {
+            let (row, reason) = toml_message(&message);
+            problems.push(problem(VALIDATION, row, None, "", &reason));
+            None
+        }
+        Err(ValidationRuleError::Invalid(fields)) => {
+            for f in fields {
+                let (row, field) = rule_path(text, &f.path);
+                problems.push(problem(VALIDATION, row, field, "", &f.message));
+            }
+            None
+        }
+    }
+}
+
+/// `rules[3].points` → the line of the fourth `[[rules]]` table and the field `points`.
+fn rule_path<'a>(text: &str, path: &'a str) -> (usize, Option<&'a str>) {
+    let (index, field) = path
+        .strip_prefix("rules[")
+        .and_then(|r| r.split_once(']'))
+        .map(|(i, rest)| (i.parse::<usize>().ok(), rest.trim_start_matches('.')))
+        .unwrap_or((None, path));
+    let row = index.map(|i| table_line(text, "rules", i)).unwrap_or(1);
+    (row, (!field.is_empty()).then_some(field))
+}
+
 fn parse_alerts(text: &str, problems: &mut Vec<Problem>) -> Option<Vec<AlertRule>> {
     use yiping_eval::alerts::AlertRuleError;
     match yiping_eval::alerts::parse_rules(text) {
@@ -713,15 +758,7 @@ fn parse_alerts(text: &str, problems: &mut Vec<Problem>) -> Option<Vec<AlertRule
         }
         Err(AlertRuleError::Invalid(fields)) => {
             for f in fields {
-                // `rules[3].points`: the fourth rule, field `points`.
-                let (index, field) = f
-                    .path
-                    .strip_prefix("rules[")
-                    .and_then(|r| r.split_once(']'))
-                    .map(|(i, rest)| (i.parse::<usize>().ok(), rest.trim_start_matches('.')))
-                    .unwrap_or((None, f.path.as_str()));
-                let row = index.map(|i| table_line(text, "rules", i)).unwrap_or(1);
-                let field = (!field.is_empty()).then_some(field);
+                let (row, field) = rule_path(text, &f.path);
                 problems.push(problem(ALERTS, row, field, "", &f.message));
             }
             None

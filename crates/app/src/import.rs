@@ -114,6 +114,9 @@ pub struct ImportOutcome {
     /// Accepted but worth a look (an identical repeated row, imported once), by file, row and
     /// reason, control characters escaped.
     pub warnings: Vec<Problem>,
+    /// Validation rules of importance medium or low this file breaks, described with both
+    /// numbers (recorded as findings when the import was applied; high ones refuse the file).
+    pub findings: Vec<String>,
 }
 
 /// Recognises master-data tables by their header; everything else is observations.
@@ -304,6 +307,7 @@ pub(crate) async fn import_grid_audited(
         changes: Vec::new(),
         after: None,
         warnings: Vec::new(),
+        findings: Vec::new(),
     };
     match kind {
         ImportKind::Observations | ImportKind::Auto => {
@@ -336,6 +340,17 @@ pub(crate) async fn import_grid_audited(
                 },
                 keep_approved: approved == Approved::Keep,
             };
+            // Validation rules before anything is written: a high one refuses the file.
+            let rules = crate::config::load(store).await?.validation;
+            let checked = crate::validate::check_batch(store, &catalog, &rules, &batch).await?;
+            if checked.has_blocking() {
+                return Err(validation_refusal(grid, &catalog, &batch, &cells, &checked));
+            }
+            out.findings = checked
+                .violations
+                .iter()
+                .map(|v| crate::validate::describe(&catalog, v))
+                .collect();
             let event = audit.map(|a| a(kind, batch.len()));
             audited = event.is_some();
             let report = store
@@ -351,6 +366,16 @@ pub(crate) async fn import_grid_audited(
                         record_reopen(store, grid, &catalog, &report, ctx).await?;
                     }
                     Approved::Reopen => {}
+                }
+            }
+            if !opts.dry_run {
+                // The data is committed: a failure here is reported, not raised.
+                let medium = yiping_eval::validation::Importance::Medium;
+                if let Err(e) =
+                    crate::validate::record(store, &catalog, &checked, medium, ctx.at).await
+                {
+                    tracing::warn!(error = %e, "recording validation findings failed");
+                    out.findings.push(format!("校验发现未能保存：{e}"));
                 }
             }
             if !opts.dry_run && report.inserted + report.updated > 0 {
@@ -467,16 +492,19 @@ async fn indicator_ids(store: &dyn Store, codes: &[String]) -> Result<Vec<Indica
         .collect())
 }
 
+/// The observations of a file, in its row order.
+type Batch = [(
+    yiping_kernel::ObservationKey,
+    yiping_kernel::ObservationValue,
+)];
+
 /// "渝中区 固定资产投资 2024年1—9月 数值：300 → 301.5（已审核 → 已报送）".
 /// The refusal of a file that would change approved values: every such cell, with the stored
 /// value and what the file would make of it.
 fn approved_refusal(
     grid: &Grid,
     catalog: &Catalog,
-    batch: &[(
-        yiping_kernel::ObservationKey,
-        yiping_kernel::ObservationValue,
-    )],
+    batch: &Batch,
     cells: &[yiping_io::CellAt],
     report: &ApplyReport,
 ) -> AppError {
@@ -499,6 +527,60 @@ fn approved_refusal(
                     "{}已审核（{}），{what}；已审核的数值不能直接修改，须由分析员或管理员重新打开（命令行 yiping import --reopen）",
                     subject(catalog, u),
                     u.old.value()
+                ),
+            }
+        })
+        .collect();
+    AppError::Rejected {
+        file: grid.file.clone(),
+        problems,
+    }
+}
+
+/// The refusal of a file that breaks validation rules of importance high: every violation,
+/// named by the file's cell of the subject's value (or, for a total the file does not hold, of
+/// the first part it does), with both numbers.
+fn validation_refusal(
+    grid: &Grid,
+    catalog: &Catalog,
+    batch: &Batch,
+    cells: &[yiping_io::CellAt],
+    checked: &crate::validate::Checked,
+) -> AppError {
+    use std::collections::HashMap;
+    let mut at: HashMap<(yiping_kernel::EntityId, Period), usize> = HashMap::new();
+    let mut parts: HashMap<(yiping_kernel::EntityId, Period), usize> = HashMap::new();
+    for (i, (k, _)) in batch.iter().enumerate() {
+        at.entry((k.entity, k.period)).or_insert(i);
+        if let Some(parent) = catalog
+            .entity(k.entity)
+            .and_then(|e| e.parent_at(k.period.last_day()))
+        {
+            parts.entry((parent, k.period)).or_insert(i);
+        }
+    }
+    let problems = checked
+        .blocking()
+        .map(|v| {
+            let key = (v.entity, v.period);
+            let row = at.get(&key).or_else(|| parts.get(&key)).copied();
+            let cell = row.map(|i| cells[i]);
+            Problem {
+                at: cell.map_or_else(
+                    || SourceRef {
+                        file: grid.file.clone(),
+                        sheet: grid.sheet.clone(),
+                        row: 1,
+                        column: None,
+                    },
+                    |c| c.source_ref(grid),
+                ),
+                value: row
+                    .map(|i| batch[i].1.value().to_string())
+                    .unwrap_or_default(),
+                reason: format!(
+                    "未通过重要性为高的校验规则：{}",
+                    crate::validate::describe(catalog, v)
                 ),
             }
         })

@@ -390,7 +390,7 @@ pub async fn load(
 }
 
 /// A functional area (功能区): no boundaries of its own.
-fn is_functional(e: &Entity) -> bool {
+pub(crate) fn is_functional(e: &Entity) -> bool {
     e.data.groups.iter().any(|g| g == "功能区")
         || e.data.attrs.get("unit_type").and_then(|v| v.as_str()) == Some("functional_area")
 }

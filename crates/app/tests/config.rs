@@ -116,9 +116,9 @@ async fn export_edit_import_changes_the_calendar_the_categories_and_the_alert_ru
         let now = ctx().at;
         let dir = tempfile::tempdir().unwrap();
 
-        // Export: the six files, the shipped defaults.
+        // Export: every configuration file, the shipped defaults.
         let written = config::export_dir(s, &admin, dir.path()).await.unwrap();
-        assert_eq!(written.len(), 6);
+        assert_eq!(written.len(), config::FILES.len());
         for name in config::FILES {
             assert!(dir.path().join(name).is_file(), "{name}");
         }
@@ -155,7 +155,7 @@ async fn export_edit_import_changes_the_calendar_the_categories_and_the_alert_ru
             .await
             .unwrap();
         assert!(dry.dry_run);
-        assert_eq!(dry.changed(), 6, "{dry:?}");
+        assert_eq!(dry.changed(), config::FILES.len(), "{dry:?}");
         assert!(s.config_files().await.unwrap().is_empty());
 
         let report = config::import_dir(s, &admin, dir.path(), false, now)
@@ -164,7 +164,7 @@ async fn export_edit_import_changes_the_calendar_the_categories_and_the_alert_ru
         let changed: Vec<(&str, FileChange)> =
             report.files.iter().map(|(n, c)| (n.as_str(), *c)).collect();
         assert!(changed.contains(&(config::CALENDAR, FileChange::Changed)));
-        assert_eq!(s.config_files().await.unwrap().len(), 6);
+        assert_eq!(s.config_files().await.unwrap().len(), config::FILES.len());
         let audit = s.audit_events(10).await.unwrap();
         assert!(
             audit

@@ -10,6 +10,10 @@
 //!   grades, colours, moves against the previous period and a one-line Chinese explanation.
 //! - [`alerts`]: indicator early-warning rules as data (threshold, behind 序时进度, outlier against
 //!   the peer group) and their pure evaluation into firing instances with a Chinese message.
+//! - [`validation`]: validation rules as data (DHIS2-style left side, operator, right side,
+//!   importance, missing-value strategy) and their pure [`validation::check`].
+//! - [`seasonal`]: seasonal outliers, each month against the same month of earlier years
+//!   (modified z-score on median and MAD, mean ± k·sd bounds) on the seasonal index.
 //! - [`shipped`]: the demo schemes bundled with the crate (经济运行赛马, the eight report cards and
 //!   their composite, the 规上工业 five-colour map, 亩均论英雄) and the demo alert rules.
 
@@ -17,7 +21,9 @@ pub mod alerts;
 pub mod engine;
 pub mod measures;
 pub mod scheme;
+pub mod seasonal;
 pub mod shipped;
+pub mod validation;
 
 pub use engine::{
     EntityInput, EntityResult, EvalInput, Evaluation, GradeChange, ItemColumn, ItemInput,

@@ -47,3 +47,6 @@ pub const ALERT_RULES: &str = include_str!("../alerts/indicator_alerts.toml");
 pub fn alert_rules() -> Result<Vec<crate::alerts::AlertRule>, crate::alerts::AlertRuleError> {
     crate::alerts::parse_rules(ALERT_RULES)
 }
+
+/// `validation/rules.toml`: the shipped validation rules (各区县之和不超过全市 and others).
+pub const VALIDATION_RULES: &str = include_str!("../validation/rules.toml");

@@ -32,6 +32,7 @@ mod maps;
 mod notifications;
 mod observations;
 mod pending;
+mod quality;
 mod redistricting;
 mod users;
 mod work_items;
@@ -145,6 +146,14 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         (
             "alert_instances_transitions_and_silences",
             alert_states::instances_transitions_and_silences,
+        ),
+        (
+            "findings_upsert_on_rule_entity_period_and_keep_comments",
+            quality::findings_upsert_on_rule_entity_period_and_keep_comments,
+        ),
+        (
+            "outlier_flags_keep_their_review_when_found_again",
+            quality::outlier_flags_keep_their_review_when_found_again,
         ),
         ("pool_stats_count_the_open_connections", pool_stats),
     ]

@@ -32,6 +32,7 @@ pub mod native;
 mod notifications;
 mod observations;
 mod pending;
+mod quality;
 mod rows;
 mod spare_ids;
 mod targets;

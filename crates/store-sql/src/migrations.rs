@@ -28,6 +28,7 @@ macro_rules! migrations {
             0010 pending_changes,
             0011 idempotency,
             0012 notifications,
+            0014 quality,
         }
     };
     (@embed $($version:literal $name:ident,)*) => {{

@@ -4,10 +4,11 @@
 //! targets, schemes and evaluation results — and its supertraits, each named for what it holds:
 //! [`WorkItemStore`] (work items and their history, [`StoredWorkItem`], [`TransitionRecord`]),
 //! [`UserStore`] (users, sessions, API tokens and sign-in attempts), [`MapStore`] (the region
-//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s) and [`ConfigStore`] (a city's configuration
+//! boundaries the map draws) and [`AuditStore`] (the trail of [`AuditEvent`]s), [`ConfigStore`] (a city's configuration
 //! files), [`IdempotencyStore`] (the remembered answers of retried API requests),
-//! [`NotificationStore`] (what people are told, and the copies sent by e-mail and webhook) and
-//! [`AlertStateStore`] (alert instances, their changes of state, silences). A `&dyn Store`
+//! [`NotificationStore`] (what people are told, and the copies sent by e-mail and webhook),
+//! [`AlertStateStore`] (alert instances, their changes of state, silences) and [`QualityStore`]
+//! (validation findings and seasonal outlier flags). A `&dyn Store`
 //! holds them all. Around them: [`StoreError`] and [`StoreResult`], [`ChangeContext`] (who
 //! changes what, when), the paging ([`Page`], [`Paged`]) and the filter of every list.
 //!
@@ -24,6 +25,7 @@ mod idempotency;
 mod maps;
 mod notifications;
 mod pending;
+mod quality;
 mod types;
 mod users;
 mod work_items;
@@ -46,6 +48,9 @@ pub use notifications::{
     NotificationStore, StoredDelivery, StoredNotification,
 };
 pub use pending::{FollowUp, PendingChange, PendingStore};
+pub use quality::{
+    Finding, NewFinding, NewOutlierFlag, OutlierFlag, OutlierReview, QualityFilter, QualityStore,
+};
 pub use types::{
     ApplyOptions, ApplyReport, AuditEntry, Backend, ChangeContext, EntityChange, EntityFilter,
     EntityUpsert, ObservationFilter, Page, Paged, ParentRef, TargetFilter, UpsertReport,
@@ -91,6 +96,7 @@ pub trait Store:
     + IdempotencyStore
     + NotificationStore
     + AlertStateStore
+    + QualityStore
     + Send
     + Sync
     + std::fmt::Debug

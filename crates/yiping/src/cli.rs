@@ -42,6 +42,8 @@ pub enum Command {
     Items(crate::commands::items::ItemsArgs),
     /// 监测预警：列出某时期触发的指标预警（规上工业增加值负增长、固投滞后序时进度、异常值…），--raise 生成问题事项
     Alerts(crate::commands::alerts::AlertsArgs),
+    /// 数据校验：按校验规则（validation.toml）检查某时期的全部数据，未通过的记为校验发现；--findings 列出已记录的发现
+    Validate(crate::commands::validate::ValidateArgs),
     /// 城市配置：导出 / 导入配置文件夹（工作日历、事项分类、派遣规则、预警规则、一屏设置），查看日历年份
     Config(crate::commands::config::ConfigArgs),
     /// 执行定时任务：超期检测、临期预警、催办和升级（serve 运行时每分钟自动执行）
@@ -178,9 +180,12 @@ pub struct ExportArgs {
     /// 只导出这个主体（代码或名称）及其下级
     #[arg(long)]
     pub region: Option<String>,
-    /// 口径：数值/value 或 增速/growth
+    /// 口径：数值/value 或 增速/growth；或派生口径 同比、占比、拉动、贡献率、增长面、差距（与参照相差的个百分点）、排名（须一个指标、一个时期；--region 为上级地区，默认全市）
     #[arg(long)]
     pub measure: Option<String>,
+    /// 与派生口径“差距”一起：参照主体（如 全国），默认为上级地区
+    #[arg(long)]
+    pub reference: Option<String>,
     /// 导出这个评价方案（代码）的排名表，而不是指标数据；须配合 --period（一个时期）
     #[arg(long, value_name = "方案代码")]
     pub league: Option<String>,

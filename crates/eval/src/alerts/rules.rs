@@ -83,18 +83,19 @@ struct RawScope {
     level: Option<i64>,
 }
 
+/// Field problems collected while checking a rule file (shared with the validation rules).
 #[derive(Default)]
-struct Errors(Vec<FieldError>);
+pub(crate) struct Errors(pub(crate) Vec<FieldError>);
 
 impl Errors {
-    fn err(&mut self, path: String, message: impl Into<String>) {
+    pub(crate) fn err(&mut self, path: String, message: impl Into<String>) {
         self.0.push(FieldError {
             path,
             message: message.into(),
         });
     }
 
-    fn required(&mut self, path: String, v: Option<String>, what: &str) -> String {
+    pub(crate) fn required(&mut self, path: String, v: Option<String>, what: &str) -> String {
         match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
             Some(s) => s,
             None => {

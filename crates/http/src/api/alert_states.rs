@@ -52,6 +52,21 @@ struct Created {
     id: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/silences",
+    tag = "预警",
+    summary = "设置一段静默：期间不发该规则（或该单位）的预警通知，到期自动失效",
+    request_body(content((Object = "application/json", example = json!({"rule": "FAI_BEHIND_PROGRESS", "unit": "万州区", "ends_at": "2026-12-31T16:00:00Z", "reason": "年底集中调度期间已专题研究"})))),
+    responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+        (status = 201, description = "新建静默的编号：{\"id\": 7}"),
+        (status = 422, description = "内容不符合规则（规则不存在、结束早于开始、缺少原因）", body = super::openapi::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn silence(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,

@@ -10,6 +10,7 @@ mod me;
 mod notifications;
 pub(crate) mod observations;
 pub(crate) mod openapi;
+mod quality;
 mod query;
 mod screen;
 pub(crate) mod work_items;
@@ -30,6 +31,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(observations::router())
         .merge(openapi::router())
+        .merge(quality::router())
         .merge(screen::router())
         .merge(work_items::router())
         .merge(writes::router())

@@ -61,6 +61,21 @@ async fn list(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/read",
+    tag = "通知",
+    summary = "把自己的一条通知标为已读",
+    params(("id" = i64, Path, description = "通知编号")),
+    responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+        (status = 404, description = "不存在，或不属于当前用户", body = super::openapi::ErrorBody),
+        (status = 200, description = "标为已读后的通知"),
+    ),
+    security(("bearer" = []))
+)]
 async fn read(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
@@ -78,6 +93,19 @@ struct ReadAllDto {
     marked: u64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/read-all",
+    tag = "通知",
+    summary = "把自己的全部通知标为已读",
+    responses(
+        (status = 400, description = "参数无效（说明哪个参数、为什么）", body = super::openapi::ErrorBody),
+        (status = 401, description = "未登录，也未提供有效的 API 令牌", body = super::openapi::ErrorBody),
+        (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
+        (status = 200, description = "标为已读的条数：{\"marked\": 3}"),
+    ),
+    security(("bearer" = []))
+)]
 async fn read_all(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,

@@ -256,6 +256,11 @@ impl Modify for BearerAuth {
         super::writes::targets,
         super::work_items::create,
         super::work_items::transition,
+        super::notifications::read,
+        super::notifications::read_all,
+        super::alert_states::silence,
+        super::quality::annotate,
+        super::quality::review,
         super::observations::list,
         super::entities::list,
         super::indicators::list,
@@ -271,7 +276,10 @@ impl Modify for BearerAuth {
     tags(
         (name = "写入", description = "批量写入：与文件导入相同的检查和保证"),
         (name = "读取", description = "主体、指标、数据与考评结果"),
-        (name = "事项", description = "工单（事件、问题、企业吹哨）")
+        (name = "事项", description = "工单（事件、问题、企业吹哨）"),
+        (name = "通知", description = "本人的通知"),
+        (name = "预警", description = "预警状态与静默"),
+        (name = "数据质量", description = "校验发现与季节性异常值")
     )
 )]
 pub(crate) struct ApiDoc;

@@ -1,7 +1,7 @@
 //! The data pages (数据): what the user may do with data, the months due and their deadlines; the
 //! entry form of a unit and month; the import page (upload, dry-run preview, error report,
 //! confirmation); the report review page (facts read out of a written report, confirmed into
-//! drafts); exports limited to the user's scope.
+//! drafts); the data-quality page (validation findings and seasonal outlier flags); exports limited to the user's scope.
 //!
 //! Reading needs `ViewData`; entering and importing need `EnterData` and a unit inside the user's
 //! subtree. Refusals are the 403 page; nothing is read before the checks.
@@ -13,6 +13,7 @@
 mod entry;
 pub(crate) mod export;
 mod import;
+mod quality;
 mod reports;
 
 use axum::Router;
@@ -42,6 +43,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/data/import/preview", axum::routing::post(import::preview))
         .route("/data/import/apply", axum::routing::post(import::apply))
         .route("/data/export", get(export::download))
+        .route("/data/quality", get(quality::show))
+        .route(
+            "/data/quality/findings/{id}",
+            axum::routing::post(quality::follow_up),
+        )
+        .route(
+            "/data/quality/outliers/{id}",
+            axum::routing::post(quality::review),
+        )
         .route("/data/reports", get(reports::show))
         .route("/data/reports/read", axum::routing::post(reports::read))
         .route("/data/reports/save", axum::routing::post(reports::save))
@@ -239,6 +249,11 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
                 p { "上传 CSV 或 Excel 表格：先预览将新增、修改的数据和问题清单，确认后才写入。表中所有单位须在本单位管辖范围内。" }
                 p { a.button href="/data/import" { "导入表格" } " " a.button href="/data/reports" { "报告读数" } }
             }
+        }
+        section.card {
+            h2 { "数据质量" }
+            p { "校验规则未通过的数据（校验发现）和与历年同月相比异常的数值，逐条跟进或审核。" }
+            p { a.button href="/data/quality" { "查看数据质量" } }
         }
         section.card {
             h2 { "导出" }

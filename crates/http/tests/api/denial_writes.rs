@@ -54,6 +54,10 @@ enum Watch {
     Unread(&'static str),
     /// How many alert silences exist.
     Silences,
+    /// A validation finding's follow-up, comment and who set them.
+    Finding(i64),
+    /// An outlier flag's review and note.
+    Outlier(i64),
 }
 
 struct Write {
@@ -130,6 +134,20 @@ async fn fingerprint(app: &TestApp, w: Watch) -> String {
             let u = s.user_by_login(login).await.unwrap().unwrap();
             s.unread_notifications(u.id).await.unwrap().to_string()
         }
+        Watch::Finding(id) => format!(
+            "{:?}",
+            s.finding(id)
+                .await
+                .unwrap()
+                .map(|f| (f.follow_up, f.comment, f.updated_by))
+        ),
+        Watch::Outlier(id) => format!(
+            "{:?}",
+            s.outlier_flag(id)
+                .await
+                .unwrap()
+                .map(|f| (f.review, f.note, f.reviewed_by))
+        ),
         Watch::Config => format!(
             "{:?}",
             s.config_files()
@@ -291,6 +309,56 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
         .to_string();
     let geo = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"高笋塘街道"},"geometry":{"type":"Polygon","coordinates":[[[108.38,30.80],[108.39,30.80],[108.39,30.81],[108.38,30.80]]]}}]}"#;
 
+    // A validation finding and a seasonal outlier flag of 万州区 (issue 12).
+    app.store
+        .record_findings(&[yiping_store::NewFinding {
+            rule: "MATRIX".into(),
+            rule_name: "矩阵测试规则".into(),
+            importance: "medium".into(),
+            entity: wanzhou,
+            period: june,
+            left: Some(2.0),
+            right: Some(1.0),
+            message: "万州区 矩阵测试".into(),
+            found_at: Utc::now(),
+        }])
+        .await
+        .unwrap();
+    let finding = app
+        .store
+        .findings(&yiping_store::QualityFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.data.rule == "MATRIX")
+        .unwrap()
+        .id;
+    app.store
+        .record_outlier_flags(&[yiping_store::NewOutlierFlag {
+            indicator: fai,
+            entity: wanzhou,
+            period: june,
+            value: 10.0,
+            index: 1.6,
+            median: 1.0,
+            low: 0.9,
+            high: 1.1,
+            modified_z: Some(8.0),
+            history: vec![(2022, 6.0), (2023, 6.5)],
+            found_at: Utc::now(),
+        }])
+        .await
+        .unwrap();
+    let outlier = app
+        .store
+        .outlier_flags(&yiping_store::QualityFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.data.entity == wanzhou && f.data.indicator == fai)
+        .unwrap()
+        .id;
+
     const ITEM_ACTORS: &[&str] = &["admin", "analyst", "leader", "yuzhong-leader"];
     const WANZHOU_WRITERS: &[&str] = &["admin", "analyst", "wanzhou-reporter"];
     const CITY_ANALYSTS: &[&str] = &["admin", "analyst"];
@@ -312,6 +380,38 @@ async fn every_write_is_refused_outside_its_role_and_unit_and_changes_nothing() 
         yiping_app::config::shipped_text(yiping_app::config::CALENDAR).unwrap()
     );
     let writes = [
+        Write {
+            method: "POST",
+            path: format!("/api/v1/findings/{finding}"),
+            body: Body::Json(json!({"follow_up": true, "comment": "已请万州区核实"})),
+            allowed: WANZHOU_WRITERS,
+            watch: Watch::Finding(finding),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/data/quality/findings/{finding}"),
+            body: f(&[("follow_up", "1"), ("comment", "页面：已请万州区核实")]),
+            allowed: WANZHOU_WRITERS,
+            watch: Watch::Finding(finding),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/data/quality/outliers/{outlier}"),
+            body: f(&[("review", "confirmed"), ("note", "页面：录入有误")]),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Outlier(outlier),
+            writes: true,
+        },
+        Write {
+            method: "POST",
+            path: format!("/api/v1/outliers/{outlier}"),
+            body: Body::Json(json!({"review": "dismissed", "note": "季节性促销"})),
+            allowed: CITY_ANALYSTS,
+            watch: Watch::Outlier(outlier),
+            writes: true,
+        },
         Write {
             method: "POST",
             path: "/api/v1/items".into(),

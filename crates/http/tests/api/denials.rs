@@ -104,6 +104,7 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
             WANZHOU_READERS,
         ),
         p("/api/v1/screen/500000/map".into(), CITY),
+        p("/api/v1/findings?unit=500101".into(), WANZHOU_READERS),
         p(
             "/data/export?unit=500101&period=2024M06&format=csv".into(),
             WANZHOU_READERS,
@@ -174,7 +175,13 @@ async fn every_role_is_refused_outside_its_role_and_unit() {
 async fn every_route_refuses_the_roles_without_its_capability() {
     use yiping_access::{Capability as C, Role};
     let app = spawn_demo().await;
-    let routes: [(&str, C); 25] = [
+    let routes: [(&str, C); 28] = [
+        ("/data/quality", C::ViewData),
+        ("/api/v1/outliers?open=1", C::ViewData),
+        (
+            "/api/v1/measures?indicator=GDP&period=2024M01-M09&measure=贡献率",
+            C::ViewData,
+        ),
         ("/api/v1/indicators", C::ViewData),
         ("/api/v1/entities", C::ViewData),
         ("/api/v1/observations", C::ViewData),

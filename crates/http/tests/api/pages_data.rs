@@ -7,7 +7,8 @@ use yiping_kernel::{
 use yiping_store::{ApplyOptions, ChangeContext, ObservationFilter, Page};
 
 use super::helpers::{
-    Reply, Session, TestApp, enc, first_value_field, get_as, login, send, send_as, spawn_demo,
+    Reply, Session, TestApp, enc, first_value_field, get_as, login, post_form_as, send, send_as,
+    spawn_demo,
 };
 
 const YUZHONG: &str = "500103";
@@ -337,4 +338,111 @@ async fn the_data_page_and_exports_stay_in_the_users_scope() {
     assert!(r.body.contains("宽表 CSV 只能容纳一个时期"));
     let grid = login(&app, "enterprise").await;
     assert_eq!(get_as(&app, &grid, "/data").await.status, 403);
+}
+
+/// The 数据质量 page (issue 12): a reporter sees its own district's findings (not another's) and
+/// marks one for follow-up; an analyst sees the outlier flag with its chart data and dismisses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quality_page_lists_findings_by_unit_and_outliers_with_their_history() {
+    let app = spawn_demo().await;
+    let entities = app.store.all_entities().await.unwrap();
+    let id = |code: &str| {
+        entities
+            .iter()
+            .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == code))
+            .unwrap()
+            .id
+    };
+    let june = Period::months(2024, 1, 6).unwrap();
+    let finding = |entity, message: &str| yiping_store::NewFinding {
+        rule: "PAGE_TEST".into(),
+        rule_name: "页面测试规则".into(),
+        importance: "medium".into(),
+        entity,
+        period: june,
+        left: Some(5.0),
+        right: Some(3.0),
+        message: message.into(),
+        found_at: chrono::Utc::now(),
+    };
+    app.store
+        .record_findings(&[
+            finding(id(YUZHONG), "渝中区 页面测试：左边 5 大于 右边 3"),
+            finding(id(WANZHOU), "万州区 页面测试：左边 5 大于 右边 3"),
+        ])
+        .await
+        .unwrap();
+    let retail = app
+        .store
+        .indicators()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.data.code.as_str() == "RETAIL")
+        .unwrap()
+        .id;
+    app.store
+        .record_outlier_flags(&[yiping_store::NewOutlierFlag {
+            indicator: retail,
+            entity: id(YUZHONG),
+            period: june,
+            value: 321.5,
+            index: 1.6,
+            median: 1.02,
+            low: 0.97,
+            high: 1.07,
+            modified_z: Some(9.1),
+            history: vec![(2022, 180.25), (2023, 190.75)],
+            found_at: chrono::Utc::now(),
+        }])
+        .await
+        .unwrap();
+
+    let reporter = login(&app, "yuzhong-reporter").await;
+    let page = get_as(&app, &reporter, "/data/quality").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("渝中区 页面测试"), "{}", page.body);
+    assert!(
+        !page.body.contains("万州区 页面测试"),
+        "another district's finding is shown"
+    );
+    let ours = app
+        .store
+        .findings(&yiping_store::QualityFilter {
+            entities: Some(vec![id(YUZHONG)]),
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    let r = post_form_as(
+        &app,
+        &reporter,
+        &format!("/data/quality/findings/{ours}"),
+        &[("follow_up", "1"), ("comment", "已请统计员核对")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = app.store.finding(ours).await.unwrap().unwrap();
+    assert!(after.follow_up);
+    assert_eq!(after.comment, "已请统计员核对");
+
+    let analyst = login(&app, "analyst").await;
+    let page = get_as(&app, &analyst, "/data/quality").await;
+    assert!(page.body.contains("outlier-charts"), "{}", page.body);
+    assert!(page.body.contains("190.75") && page.body.contains("321.5"));
+    assert!(page.body.contains("社会消费品零售总额"));
+    let flag = app.store.outlier_flags(&Default::default()).await.unwrap()[0].id;
+    let r = post_form_as(
+        &app,
+        &analyst,
+        &format!("/data/quality/outliers/{flag}"),
+        &[("review", "dismissed"), ("note", "")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.store.outlier_flag(flag).await.unwrap().unwrap().review,
+        yiping_store::OutlierReview::Dismissed
+    );
 }

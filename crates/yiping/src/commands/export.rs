@@ -1,6 +1,7 @@
 use anyhow::bail;
 use yiping_access::Principal;
 use yiping_app::AppError;
+use yiping_app::derived::{DerivedMeasure, DerivedQuery, derived_as, write};
 use yiping_app::export::{ExportLayout, export_observations};
 use yiping_app::league::export_league;
 use yiping_app::results::{LeagueQuery, Rows};
@@ -53,6 +54,13 @@ pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let catalog = Catalog::new(store.all_entities().await?, store.indicators().await?);
+    if let Some(m) = args
+        .measure
+        .as_deref()
+        .filter(|m| Measure::parse(m).is_err())
+    {
+        return export_derived(store, &catalog, &args, m.parse()?).await;
+    }
     let mut filter = ObservationFilter::default();
     let indicators = list(&args.indicator);
     if !indicators.is_empty() {
@@ -88,6 +96,51 @@ pub async fn run(store: &dyn Store, args: ExportArgs) -> anyhow::Result<()> {
         s.rows,
         args.output.display(),
         s.tables
+    );
+    Ok(())
+}
+
+/// `--measure 贡献率` and the other derived measures: one indicator, one period.
+async fn export_derived(
+    store: &dyn Store,
+    catalog: &Catalog,
+    args: &ExportArgs,
+    measure: DerivedMeasure,
+) -> anyhow::Result<()> {
+    let indicators = list(&args.indicator);
+    let [indicator] = indicators.as_slice() else {
+        bail!("派生口径须用 --indicator 指定一个指标");
+    };
+    let indicator = match catalog.find_indicator(indicator) {
+        IndicatorMatch::One(id) => id,
+        IndicatorMatch::None => bail!("没有指标“{indicator}”"),
+    };
+    let periods = list(&args.period);
+    let [period] = periods.as_slice() else {
+        bail!("派生口径须用 --period 指定一个时期，如 2024M01-M09");
+    };
+    let unit = |t: &Option<String>| {
+        t.as_deref()
+            .map(|r| yiping_app::units::resolve_in(catalog, r))
+            .transpose()
+    };
+    let query = DerivedQuery {
+        indicator,
+        period: Period::parse(period, None)?,
+        measure,
+        parent: unit(&args.region)?,
+        reference: unit(&args.reference)?,
+    };
+    let table = derived_as(store, &Principal::system(), &query).await?;
+    write(&table, &args.output)?;
+    println!(
+        "已导出 {} {} {}（{} 行，单位：{}）到 {}",
+        table.parent,
+        table.indicator_name,
+        measure.label_zh(),
+        table.rows.len(),
+        table.unit,
+        args.output.display()
     );
     Ok(())
 }

@@ -123,6 +123,14 @@ fn print_outcome(o: &ImportOutcome) {
     for w in &o.warnings {
         println!("  提醒：{w}");
     }
+    for f in &o.findings {
+        let kept = if o.dry_run {
+            ""
+        } else {
+            "（已记为校验发现）"
+        };
+        println!("  校验：{f}{kept}");
+    }
     if let Some(after) = &o.after {
         print_after_change(after);
     }

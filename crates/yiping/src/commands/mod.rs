@@ -14,6 +14,7 @@ mod items_metrics;
 mod schemes;
 mod serve;
 pub(crate) mod user;
+pub(crate) mod validate;
 
 use std::sync::Arc;
 
@@ -98,6 +99,9 @@ async fn dispatch(url: &DatabaseUrl, command: Command, opened: &mut Opened) -> a
         Command::User(args) => user::run(open_existing(&url, opened).await?.as_ref(), args).await,
         Command::Alerts(args) => {
             alerts::run(open_existing(&url, opened).await?.as_ref(), &args).await
+        }
+        Command::Validate(args) => {
+            validate::run(open_existing(&url, opened).await?.as_ref(), &args).await
         }
         Command::Config(args) => {
             config::run(open_existing(&url, opened).await?.as_ref(), args).await
