@@ -130,8 +130,8 @@ fn header(s: &Screen, crumbs: &[(String, String)]) -> Markup {
                 input type="hidden" name="period" value=(s.month.code());
                 label for="brief-format" { "通报" }
                 select #brief-format name="format" {
-                    option value="docx" selected { "Word" }
-                    option value="pdf" { "PDF" }
+                    option value="docx" selected { "Word 文档" }
+                    option value="pdf" { "PDF 文件" }
                 }
                 button type="submit" { "下载通报" }
             }
