@@ -2,7 +2,8 @@
 # Checks the running server against its own OpenAPI document (issue 21): schemathesis generates
 # requests from /api/v1/openapi.json (bodies, parameters, examples) and fails on any server error
 # (5xx) or an answer that contradicts the document's status codes. Not part of scripts/test.sh
-# (it takes minutes and depends on a Python tool): run it by hand or in a nightly job.
+# (it depends on a Python tool); .ci/run installs schemathesis when missing and runs it with 10
+# examples per operation (about 20 s). More examples: bash tests/api-schema/run.sh 200.
 #
 # Usage: bash tests/api-schema/run.sh [max examples per operation, default 25]
 # Needs: pip install schemathesis; builds target/debug/yiping.

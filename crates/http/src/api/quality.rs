@@ -79,6 +79,7 @@ struct AnnotateBody {
         (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
         (status = 404, description = "不存在，或不属于当前用户", body = super::openapi::ErrorBody),
         (status = 200, description = "更新后的校验发现"),
+        (status = 422, description = "请求内容无效（不是 JSON，或缺少字段）", body = super::openapi::ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -139,6 +140,7 @@ struct ReviewBody {
         (status = 403, description = "角色无权，或超出管辖范围", body = super::openapi::ErrorBody),
         (status = 404, description = "不存在，或不属于当前用户", body = super::openapi::ErrorBody),
         (status = 200, description = "审核后的异常值标记"),
+        (status = 422, description = "请求内容无效（不是 JSON，或缺少字段）", body = super::openapi::ErrorBody),
     ),
     security(("bearer" = []))
 )]
