@@ -19,6 +19,8 @@ use yiping_io::{Cell, Grid, OBSERVATION_LONG_HEADER, ParseOptions, ReadOptions};
 use yiping_kernel::{Entity, EntityId, Frequency, Indicator, IndicatorId, Measure, Period};
 use yiping_store::{ChangeContext, EntityFilter, ObservationFilter, Page, Store};
 
+pub use list::{MonthState, ReportingMonth, WINDOW_MONTHS, month_state, reporting_list, window};
+
 use crate::AppError;
 use crate::import::{Approved, ImportKind, ImportOptions, ImportOutcome, import_grid_as};
 
@@ -199,24 +201,7 @@ pub async fn load_sheet(
         .filter(reportable)
         .collect();
     let ids: Vec<IndicatorId> = monthly.iter().map(|i| i.id).collect();
-    let mut reported = observed(store, vec![unit], &ids).await?;
-    if reported.is_empty()
-        && let Some(parent) = entity.current_parent()
-    {
-        let siblings = store
-            .entities(
-                &EntityFilter {
-                    parent: Some(parent),
-                    kind: Some(entity.data.kind),
-                    level: Some(entity.data.level),
-                    ..EntityFilter::default()
-                },
-                Page::first(50),
-            )
-            .await?;
-        let ids_of: Vec<EntityId> = siblings.items.iter().map(|e| e.id).collect();
-        reported = observed(store, ids_of, &ids).await?;
-    }
+    let reported = reported_indicators(store, &entity, &ids).await?;
     let current = store
         .observations(
             &ObservationFilter {
@@ -254,6 +239,34 @@ pub async fn load_sheet(
         deadline_warning: reporting_deadline_warning(&calendar, year, month),
         lines,
     })
+}
+
+/// The indicators (of `ids`) a unit reports: those it holds values of, or, when it holds none,
+/// those its siblings (same parent, kind and level) hold.
+async fn reported_indicators(
+    store: &dyn Store,
+    entity: &Entity,
+    ids: &[IndicatorId],
+) -> Result<BTreeSet<IndicatorId>, AppError> {
+    let mut reported = observed(store, vec![entity.id], ids).await?;
+    if reported.is_empty()
+        && let Some(parent) = entity.current_parent()
+    {
+        let siblings = store
+            .entities(
+                &EntityFilter {
+                    parent: Some(parent),
+                    kind: Some(entity.data.kind),
+                    level: Some(entity.data.level),
+                    ..EntityFilter::default()
+                },
+                Page::first(50),
+            )
+            .await?;
+        let ids_of: Vec<EntityId> = siblings.items.iter().map(|e| e.id).collect();
+        reported = observed(store, ids_of, ids).await?;
+    }
+    Ok(reported)
 }
 
 /// The indicators (of `ids`) with any stored value for one of `entities`.
@@ -421,6 +434,9 @@ pub async fn save_entry_as(
     };
     import_grid_as(store, &as_grid(sheet, values), &opts, approved, ctx).await
 }
+
+#[path = "data_entry_list.rs"]
+mod list;
 
 #[cfg(test)]
 #[path = "data_entry_tests.rs"]

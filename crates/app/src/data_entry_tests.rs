@@ -52,3 +52,65 @@ fn months_parse_from_codes_and_chinese() {
     assert!(parse_month("2024W10").is_err());
     assert_eq!(due_month(d(2025, 1, 3)), (2024, 12));
 }
+
+#[test]
+fn a_months_state_comes_from_its_stored_values() {
+    use yiping_kernel::ObservationStatus::{Approved, Draft, Submitted};
+    let (a, b) = (IndicatorId(1), IndicatorId(2));
+    let expected: BTreeSet<IndicatorId> = [a, b].into();
+    let deadline = d(2026, 11, 6);
+    let state = |stored: &[(IndicatorId, yiping_kernel::ObservationStatus)], today| {
+        month_state(stored, &expected, deadline, today)
+    };
+    let late = d(2026, 12, 7);
+    assert_eq!(state(&[], late), MonthState::Overdue { days: 31 });
+    assert_eq!(state(&[], d(2026, 11, 4)), MonthState::Due { days_left: 2 });
+    assert_eq!(state(&[], deadline), MonthState::Due { days_left: 0 });
+    // A month with data is never overdue, however late it is.
+    assert_eq!(state(&[(a, Draft), (b, Draft)], late), MonthState::Draft);
+    assert_eq!(
+        state(&[(a, Submitted)], late),
+        MonthState::Partial {
+            filled: 1,
+            expected: 2
+        }
+    );
+    assert_eq!(
+        state(&[(a, Approved), (b, Submitted)], late),
+        MonthState::Reported
+    );
+    assert_eq!(
+        state(&[(a, Approved), (b, Approved)], late),
+        MonthState::Approved
+    );
+    let labels: Vec<_> = [
+        MonthState::Approved,
+        MonthState::Reported,
+        MonthState::Partial {
+            filled: 1,
+            expected: 2,
+        },
+        MonthState::Draft,
+        MonthState::Due { days_left: 2 },
+        MonthState::Overdue { days: 31 },
+    ]
+    .iter()
+    .map(|s| (s.label_zh(), s.tone()))
+    .collect();
+    assert_eq!(
+        labels.iter().map(|l| l.1).collect::<BTreeSet<_>>().len(),
+        6,
+        "every state has its own colour"
+    );
+    assert_eq!(labels[5].0, "逾期未报");
+}
+
+#[test]
+fn the_window_has_every_month_newest_first() {
+    let w = window(d(2026, 12, 7), WINDOW_MONTHS);
+    assert_eq!(w.len(), 24);
+    assert_eq!(w[0], (2026, 12));
+    assert_eq!(w[11], (2026, 1));
+    assert_eq!(w[12], (2025, 12));
+    assert_eq!(w[23], (2025, 1));
+}
