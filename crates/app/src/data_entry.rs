@@ -16,7 +16,9 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate};
 use yiping_flow::Calendar;
 use yiping_io::{Cell, Grid, OBSERVATION_LONG_HEADER, ParseOptions, ReadOptions};
-use yiping_kernel::{Entity, EntityId, Frequency, Indicator, IndicatorId, Measure, Period};
+use yiping_kernel::{
+    Entity, EntityId, Frequency, Indicator, IndicatorId, Measure, ObservationStatus, Period,
+};
 use yiping_store::{ChangeContext, EntityFilter, ObservationFilter, Page, Store};
 
 pub use list::{MonthState, ReportingMonth, WINDOW_MONTHS, month_state, reporting_list, window};
@@ -61,16 +63,6 @@ pub fn reporting_deadline_warning(cal: &Calendar, year: i32, month: u8) -> Optio
     };
     let from = NaiveDate::from_ymd_opt(y, m, 1)?;
     crate::calendar::coverage_warning(cal, from, reporting_deadline(cal, year, month))
-}
-
-/// Where a deadline stands on `today`: 已逾期 after it, otherwise the days left.
-pub fn deadline_label(deadline: NaiveDate, today: NaiveDate) -> (bool, String) {
-    let days = (deadline - today).num_days();
-    match days {
-        d if d < 0 => (true, format!("已逾期{}天", -d)),
-        0 => (false, "今天截止".to_string()),
-        d => (false, format!("还剩{d}天")),
-    }
 }
 
 /// The month a form is for, from `2024M10`, `2024M01-M10` or a Chinese form (2024年10月).
@@ -170,6 +162,16 @@ pub struct EntrySheet {
     /// Set when the calendar does not cover the deadline's year (the deadline is a guess).
     pub deadline_warning: Option<String>,
     pub lines: Vec<EntryLine>,
+    /// The status of each stored value of the month (by indicator, any measure).
+    pub stored: Vec<(IndicatorId, ObservationStatus)>,
+}
+
+impl EntrySheet {
+    /// Where the month stands on `today` ([`month_state`]): never overdue once it holds data.
+    pub fn state(&self, today: NaiveDate) -> MonthState {
+        let expected: BTreeSet<IndicatorId> = self.lines.iter().map(|l| l.indicator).collect();
+        month_state(&self.stored, &expected, self.deadline, today)
+    }
 }
 
 /// Monthly, not derived: neither a formula nor a work-item metric (those are computed).
@@ -214,8 +216,10 @@ pub async fn load_sheet(
         )
         .await?;
     let mut values: HashMap<(IndicatorId, Measure), f64> = HashMap::new();
+    let mut stored = Vec::new();
     for o in current.items {
         values.insert((o.key.indicator, o.key.measure), o.value.value());
+        stored.push((o.key.indicator, o.value.status));
     }
     let lines = monthly
         .into_iter()
@@ -238,6 +242,7 @@ pub async fn load_sheet(
         deadline: reporting_deadline(&calendar, year, month),
         deadline_warning: reporting_deadline_warning(&calendar, year, month),
         lines,
+        stored,
     })
 }
 

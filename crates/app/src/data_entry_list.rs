@@ -8,7 +8,9 @@
 //!   ([`super::load_sheet`]: those the unit, or else its siblings, have ever reported);
 //! - the state of a month (pure, [`month_state`]): nothing stored → 待报 before the deadline,
 //!   逾期未报 after it; drafts only → 草稿; some indicators missing → 部分报送; every value
-//!   approved → 已审核; otherwise 已报送. A month with data is never overdue.
+//!   approved → 已审核; otherwise 已报送. A month with data is never overdue;
+//! - January with nothing stored is 并入1—2月, not overdue: monthly cumulative figures are
+//!   published from 1—2月 on (as the demo's series are), so January is reported with February.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -41,6 +43,9 @@ pub enum MonthState {
     Due { days_left: i64 },
     /// Nothing stored, the deadline passed: the days since.
     Overdue { days: i64 },
+    /// January with nothing stored: monthly cumulative figures start with 1—2月 (January is
+    /// reported with February), so nothing is due for it.
+    WithFebruary,
 }
 
 impl MonthState {
@@ -53,6 +58,7 @@ impl MonthState {
             Self::Draft => "草稿",
             Self::Due { .. } => "待报",
             Self::Overdue { .. } => "逾期未报",
+            Self::WithFebruary => "并入1—2月",
         }
     }
 
@@ -76,6 +82,7 @@ impl MonthState {
             Self::Draft => "draft",
             Self::Due { .. } => "due",
             Self::Overdue { .. } => "overdue",
+            Self::WithFebruary => "combined",
         }
     }
 }
@@ -198,12 +205,17 @@ pub async fn reporting_list(
         .map(|((year, month), period)| {
             let deadline = reporting_deadline(&calendar, year, month);
             let stored = by_period.get(&period).map_or(&[][..], Vec::as_slice);
+            let state = if month == 1 && stored.is_empty() {
+                MonthState::WithFebruary
+            } else {
+                month_state(stored, &expected, deadline, today)
+            };
             ReportingMonth {
                 year,
                 month,
                 deadline,
                 deadline_warning: reporting_deadline_warning(&calendar, year, month),
-                state: month_state(stored, &expected, deadline, today),
+                state,
             }
         })
         .collect())

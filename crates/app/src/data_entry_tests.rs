@@ -18,22 +18,6 @@ fn the_deadline_is_the_fifth_working_day_of_the_next_month() {
 }
 
 #[test]
-fn a_past_deadline_is_overdue() {
-    assert_eq!(
-        deadline_label(d(2024, 11, 7), d(2024, 11, 9)),
-        (true, "已逾期2天".into())
-    );
-    assert_eq!(
-        deadline_label(d(2024, 11, 7), d(2024, 11, 7)),
-        (false, "今天截止".into())
-    );
-    assert_eq!(
-        deadline_label(d(2024, 11, 7), d(2024, 11, 4)),
-        (false, "还剩3天".into())
-    );
-}
-
-#[test]
 fn numbers_are_read_as_people_type_them() {
     assert_eq!(parse_number(" 1,234.5 "), Ok(Some(1234.5)));
     assert_eq!(parse_number("１２．５"), Ok(Some(12.5)));
@@ -93,16 +77,22 @@ fn a_months_state_comes_from_its_stored_values() {
         MonthState::Draft,
         MonthState::Due { days_left: 2 },
         MonthState::Overdue { days: 31 },
+        MonthState::WithFebruary,
     ]
     .iter()
     .map(|s| (s.label_zh(), s.tone()))
     .collect();
     assert_eq!(
         labels.iter().map(|l| l.1).collect::<BTreeSet<_>>().len(),
-        6,
+        7,
         "every state has its own colour"
     );
     assert_eq!(labels[5].0, "逾期未报");
+    let detail = |s: MonthState| s.detail_zh().unwrap_or_default();
+    assert_eq!(detail(MonthState::Overdue { days: 31 }), "已逾期31天");
+    assert_eq!(detail(MonthState::Due { days_left: 0 }), "今天截止");
+    assert_eq!(detail(MonthState::Due { days_left: 3 }), "还剩3天");
+    assert_eq!(detail(MonthState::Approved), "");
 }
 
 #[test]

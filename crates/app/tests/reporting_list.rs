@@ -92,6 +92,10 @@ async fn each_month_shows_the_state_of_its_stored_values() {
             }
         );
         assert_eq!(state(2025, 3).state, MonthState::Approved);
+        // January is reported with February (1—2月): not overdue when empty.
+        assert_eq!(state(2026, 1).state, MonthState::WithFebruary);
+        assert_eq!(state(2026, 1).state.label_zh(), "并入1—2月");
+        assert_eq!(state(2025, 2).state.label_zh(), "逾期未报");
         // No month with a stored value is called overdue.
         for r in &list {
             let filled = !matches!(r.state, MonthState::Due { .. } | MonthState::Overdue { .. });

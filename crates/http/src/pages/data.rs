@@ -212,7 +212,7 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
                     tbody {
                         @for row in &months {
                             @let (y, m) = (row.year, row.month);
-                            tr class={ "month " (row.state.tone()) } {
+                            tr.month data-state=(row.state.tone()) {
                                 td { (y) "年" (m) "月" }
                                 td {
                                     (row.deadline.format("%Y-%m-%d")) "（" (weekday(row.deadline.weekday())) "）"
