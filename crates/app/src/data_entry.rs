@@ -93,13 +93,7 @@ pub async fn latest_month(
     store: &dyn Store,
     unit: EntityId,
 ) -> Result<Option<(i32, u8)>, AppError> {
-    let ids: Vec<IndicatorId> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .filter(reportable)
-        .map(|i| i.id)
-        .collect();
+    let ids = reportable_ids(store).await?;
     if ids.is_empty() {
         return Ok(None);
     }
@@ -181,6 +175,17 @@ fn reportable(i: &Indicator) -> bool {
         && !crate::work_items::metrics::METRIC_INDICATORS
             .iter()
             .any(|m| m.code == i.data.code.as_str())
+}
+
+/// The ids of the [`reportable`] indicators.
+async fn reportable_ids(store: &dyn Store) -> Result<Vec<IndicatorId>, AppError> {
+    Ok(store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter(reportable)
+        .map(|i| i.id)
+        .collect())
 }
 
 /// The indicators `unit` reports and their values for the month.

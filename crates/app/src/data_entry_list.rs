@@ -21,7 +21,8 @@ use yiping_store::{ObservationFilter, Page, Store};
 #[cfg(doc)]
 use super::DEADLINE_WORKING_DAY;
 use super::{
-    entry_period, reportable, reported_indicators, reporting_deadline, reporting_deadline_warning,
+    entry_period, reportable_ids, reported_indicators, reporting_deadline,
+    reporting_deadline_warning,
 };
 use crate::AppError;
 
@@ -162,13 +163,7 @@ pub async fn reporting_list(
         .await?
         .ok_or_else(|| AppError::invalid(format!("主体 {unit} 不存在")))?;
     let calendar = crate::calendar::current(store).await?;
-    let ids: Vec<IndicatorId> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .filter(reportable)
-        .map(|i| i.id)
-        .collect();
+    let ids = reportable_ids(store).await?;
     let expected = reported_indicators(store, &entity, &ids).await?;
     let months = window(today, WINDOW_MONTHS);
     let periods: Vec<Period> = months

@@ -18,14 +18,19 @@ fn entry_url(unit: &str) -> String {
     format!("/data/entry?unit={unit}&period=2024M10")
 }
 
-async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
+/// The id of the demo entity with `code`.
+async fn entity_id(app: &TestApp, code: &str) -> yiping_kernel::EntityId {
     let all = app.store.all_entities().await.unwrap();
-    let e = all
-        .iter()
-        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == entity))
-        .unwrap();
+    all.iter()
+        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == code))
+        .unwrap()
+        .id
+}
+
+async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
+    let e = entity_id(app, entity).await;
     let key = ObservationKey {
-        entity: e.id,
+        entity: e,
         indicator: IndicatorId(field[1..].parse().unwrap()),
         period: Period::months(2024, 1, 10).unwrap(),
         measure: Measure::Value,
@@ -50,16 +55,12 @@ async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
 /// The demo's figures are approved (已审核); the unit's 2024年1—10月 figures are set back to
 /// 已报送 so that its reporter may change them.
 async fn unapprove(app: &TestApp, entity: &str) {
-    let all = app.store.all_entities().await.unwrap();
-    let e = all
-        .iter()
-        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == entity))
-        .unwrap();
+    let e = entity_id(app, entity).await;
     let page = app
         .store
         .observations(
             &ObservationFilter {
-                entities: Some(vec![e.id]),
+                entities: Some(vec![e]),
                 periods: Some(vec![Period::months(2024, 1, 10).unwrap()]),
                 ..ObservationFilter::default()
             },
@@ -462,16 +463,12 @@ fn months_before(today: chrono::NaiveDate, back: u32) -> (i32, u8) {
 /// Stores one value of every indicator 渝中区 has ever reported for the 1—m月 period of
 /// (`year`, `month`), in `status` (or only 固定资产投资 (FAI) when `one` is set).
 async fn fill_month(app: &TestApp, (year, month): (i32, u8), status: ObservationStatus, one: bool) {
-    let all = app.store.all_entities().await.unwrap();
-    let e = all
-        .iter()
-        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == YUZHONG))
-        .unwrap();
+    let e = entity_id(app, YUZHONG).await;
     let page = app
         .store
         .observations(
             &ObservationFilter {
-                entities: Some(vec![e.id]),
+                entities: Some(vec![e]),
                 ..ObservationFilter::default()
             },
             Page::first(Page::MAX_LIMIT),
