@@ -16,8 +16,12 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate};
 use yiping_flow::Calendar;
 use yiping_io::{Cell, Grid, OBSERVATION_LONG_HEADER, ParseOptions, ReadOptions};
-use yiping_kernel::{Entity, EntityId, Frequency, Indicator, IndicatorId, Measure, Period};
+use yiping_kernel::{
+    Entity, EntityId, Frequency, Indicator, IndicatorId, Measure, ObservationStatus, Period,
+};
 use yiping_store::{ChangeContext, EntityFilter, ObservationFilter, Page, Store};
+
+pub use list::{MonthState, ReportingMonth, WINDOW_MONTHS, month_state, reporting_list, window};
 
 use crate::AppError;
 use crate::import::{Approved, ImportKind, ImportOptions, ImportOutcome, import_grid_as};
@@ -61,16 +65,6 @@ pub fn reporting_deadline_warning(cal: &Calendar, year: i32, month: u8) -> Optio
     crate::calendar::coverage_warning(cal, from, reporting_deadline(cal, year, month))
 }
 
-/// Where a deadline stands on `today`: 已逾期 after it, otherwise the days left.
-pub fn deadline_label(deadline: NaiveDate, today: NaiveDate) -> (bool, String) {
-    let days = (deadline - today).num_days();
-    match days {
-        d if d < 0 => (true, format!("已逾期{}天", -d)),
-        0 => (false, "今天截止".to_string()),
-        d => (false, format!("还剩{d}天")),
-    }
-}
-
 /// The month a form is for, from `2024M10`, `2024M01-M10` or a Chinese form (2024年10月).
 pub fn parse_month(text: &str) -> Result<(i32, u8), AppError> {
     match Period::parse(text.trim(), None) {
@@ -99,13 +93,7 @@ pub async fn latest_month(
     store: &dyn Store,
     unit: EntityId,
 ) -> Result<Option<(i32, u8)>, AppError> {
-    let ids: Vec<IndicatorId> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .filter(reportable)
-        .map(|i| i.id)
-        .collect();
+    let ids = reportable_ids(store).await?;
     if ids.is_empty() {
         return Ok(None);
     }
@@ -168,6 +156,16 @@ pub struct EntrySheet {
     /// Set when the calendar does not cover the deadline's year (the deadline is a guess).
     pub deadline_warning: Option<String>,
     pub lines: Vec<EntryLine>,
+    /// The status of each stored value of the month (by indicator, any measure).
+    pub stored: Vec<(IndicatorId, ObservationStatus)>,
+}
+
+impl EntrySheet {
+    /// Where the month stands on `today` ([`month_state`]): never overdue once it holds data.
+    pub fn state(&self, today: NaiveDate) -> MonthState {
+        let expected: BTreeSet<IndicatorId> = self.lines.iter().map(|l| l.indicator).collect();
+        month_state(&self.stored, &expected, self.deadline, today)
+    }
 }
 
 /// Monthly, not derived: neither a formula nor a work-item metric (those are computed).
@@ -177,6 +175,17 @@ fn reportable(i: &Indicator) -> bool {
         && !crate::work_items::metrics::METRIC_INDICATORS
             .iter()
             .any(|m| m.code == i.data.code.as_str())
+}
+
+/// The ids of the [`reportable`] indicators.
+async fn reportable_ids(store: &dyn Store) -> Result<Vec<IndicatorId>, AppError> {
+    Ok(store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter(reportable)
+        .map(|i| i.id)
+        .collect())
 }
 
 /// The indicators `unit` reports and their values for the month.
@@ -199,24 +208,7 @@ pub async fn load_sheet(
         .filter(reportable)
         .collect();
     let ids: Vec<IndicatorId> = monthly.iter().map(|i| i.id).collect();
-    let mut reported = observed(store, vec![unit], &ids).await?;
-    if reported.is_empty()
-        && let Some(parent) = entity.current_parent()
-    {
-        let siblings = store
-            .entities(
-                &EntityFilter {
-                    parent: Some(parent),
-                    kind: Some(entity.data.kind),
-                    level: Some(entity.data.level),
-                    ..EntityFilter::default()
-                },
-                Page::first(50),
-            )
-            .await?;
-        let ids_of: Vec<EntityId> = siblings.items.iter().map(|e| e.id).collect();
-        reported = observed(store, ids_of, &ids).await?;
-    }
+    let reported = reported_indicators(store, &entity, &ids).await?;
     let current = store
         .observations(
             &ObservationFilter {
@@ -229,8 +221,10 @@ pub async fn load_sheet(
         )
         .await?;
     let mut values: HashMap<(IndicatorId, Measure), f64> = HashMap::new();
+    let mut stored = Vec::new();
     for o in current.items {
         values.insert((o.key.indicator, o.key.measure), o.value.value());
+        stored.push((o.key.indicator, o.value.status));
     }
     let lines = monthly
         .into_iter()
@@ -253,7 +247,36 @@ pub async fn load_sheet(
         deadline: reporting_deadline(&calendar, year, month),
         deadline_warning: reporting_deadline_warning(&calendar, year, month),
         lines,
+        stored,
     })
+}
+
+/// The indicators (of `ids`) a unit reports: those it holds values of, or, when it holds none,
+/// those its siblings (same parent, kind and level) hold.
+async fn reported_indicators(
+    store: &dyn Store,
+    entity: &Entity,
+    ids: &[IndicatorId],
+) -> Result<BTreeSet<IndicatorId>, AppError> {
+    let mut reported = observed(store, vec![entity.id], ids).await?;
+    if reported.is_empty()
+        && let Some(parent) = entity.current_parent()
+    {
+        let siblings = store
+            .entities(
+                &EntityFilter {
+                    parent: Some(parent),
+                    kind: Some(entity.data.kind),
+                    level: Some(entity.data.level),
+                    ..EntityFilter::default()
+                },
+                Page::first(50),
+            )
+            .await?;
+        let ids_of: Vec<EntityId> = siblings.items.iter().map(|e| e.id).collect();
+        reported = observed(store, ids_of, ids).await?;
+    }
+    Ok(reported)
 }
 
 /// The indicators (of `ids`) with any stored value for one of `entities`.
@@ -421,6 +444,9 @@ pub async fn save_entry_as(
     };
     import_grid_as(store, &as_grid(sheet, values), &opts, approved, ctx).await
 }
+
+#[path = "data_entry_list.rs"]
+mod list;
 
 #[cfg(test)]
 #[path = "data_entry_tests.rs"]

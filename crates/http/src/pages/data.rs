@@ -1,4 +1,5 @@
-//! The data pages (数据): what the user may do with data, the months due and their deadlines; the
+//! The data pages (数据): what the user may do with data, the reporting list (every month of the
+//! window with its deadline and its state from the stored values, `app::data_entry::reporting_list`); the
 //! entry form of a unit and month; the import page (upload, dry-run preview, error report,
 //! confirmation); the report review page (facts read out of a written report, confirmed into
 //! drafts); the data-quality page (validation findings and seasonal outlier flags); exports limited to the user's scope.
@@ -24,9 +25,7 @@ use chrono::{Datelike, Utc};
 use maud::html;
 use yiping_access::Capability;
 use yiping_app::AppError;
-use yiping_app::data_entry::{
-    deadline_label, due_month, latest_month, reporting_deadline, reporting_deadline_warning,
-};
+use yiping_app::data_entry::{due_month, latest_month, reporting_list};
 use yiping_kernel::{Entity, EntityId};
 use yiping_store::{EntityFilter, Page};
 
@@ -181,27 +180,20 @@ async fn index(State(s): State<AppState>, user: PageUser) -> Response {
 async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
     require(user, Capability::ViewData)?;
     let p = &user.principal;
-    let cal = yiping_app::calendar::current(s.store.as_ref())
-        .await
-        .map_err(|e| failed(user, e))?;
     let today = (Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
-    // This month (due next month), the two before it, and the latest month with data.
-    let mut months = vec![(today.year(), today.month() as u8)];
-    for _ in 0..2 {
-        let (y, m) = months[months.len() - 1];
-        let first = chrono::NaiveDate::from_ymd_opt(y, u32::from(m), 1).unwrap_or(today);
-        months.push(due_month(first));
-    }
-    let mut default_month = months[0];
-    if p.can(Capability::EnterData)
-        && let Some(latest) = latest_month(s.store.as_ref(), p.unit)
+    // Every month of the reporting window, newest first, each in the state its stored values
+    // give; the picker offers the latest month with data (else the month due now).
+    let (months, default_month) = if p.can(Capability::EnterData) {
+        let list = reporting_list(s.store.as_ref(), p.unit, today)
             .await
-            .map_err(|e| failed(user, e))?
-        && !months.contains(&latest)
-    {
-        months.push(latest);
-        default_month = latest;
-    }
+            .map_err(|e| failed(user, e))?;
+        let latest = latest_month(s.store.as_ref(), p.unit)
+            .await
+            .map_err(|e| failed(user, e))?;
+        (list, latest.unwrap_or_else(|| due_month(today)))
+    } else {
+        (Vec::new(), due_month(today))
+    };
     let units = if p.can(Capability::EnterData) {
         entry_units(s, user).await?
     } else {
@@ -214,21 +206,22 @@ async fn index_page(s: &AppState, user: &PageUser) -> PageResult {
         @if p.can(Capability::EnterData) {
             section.card {
                 h2 { "填报" }
-                p { "月度指标按 1—n 月累计填报（总量与增速），截止时间为次月第5个工作日（按国家法定节假日和调休安排计算）。" }
+                p { "月度指标按 1—n 月累计填报（总量与增速），截止时间为次月第5个工作日（按国家法定节假日和调休安排计算）。下表列出近24个月，状态按本单位已存数据计算。" }
                 table.data.due {
                     thead { tr { th { "月份" } th { "截止日期" } th { "状态" } th {} } }
                     tbody {
-                        @for &(y, m) in &months {
-                            @let deadline = reporting_deadline(&cal, y, m);
-                            @let (late, label) = deadline_label(deadline, today);
-                            @let warning = reporting_deadline_warning(&cal, y, m);
-                            tr {
+                        @for row in &months {
+                            @let (y, m) = (row.year, row.month);
+                            tr.month data-state=(row.state.tone()) {
                                 td { (y) "年" (m) "月" }
                                 td {
-                                    (deadline.format("%Y-%m-%d")) "（" (weekday(deadline.weekday())) "）"
-                                    @if let Some(w) = &warning { br; span.calendar-warning role="alert" { "⚠ " (w) } }
+                                    (row.deadline.format("%Y-%m-%d")) "（" (weekday(row.deadline.weekday())) "）"
+                                    @if let Some(w) = &row.deadline_warning { br; span.calendar-warning role="alert" { "⚠ " (w) } }
                                 }
-                                td { span class=(if late { "due-status late" } else { "due-status" }) { (label) } }
+                                td {
+                                    span class={ "month-state " (row.state.tone()) } { (row.state.label_zh()) }
+                                    @if let Some(d) = row.state.detail_zh() { " " span.muted.state-detail { (d) } }
+                                }
                                 td { a href={ "/data/entry?unit=" (own) "&period=" (y) "M" (format!("{m:02}")) } { "填报本单位" } }
                             }
                         }

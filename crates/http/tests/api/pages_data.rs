@@ -18,14 +18,19 @@ fn entry_url(unit: &str) -> String {
     format!("/data/entry?unit={unit}&period=2024M10")
 }
 
-async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
+/// The id of the demo entity with `code`.
+async fn entity_id(app: &TestApp, code: &str) -> yiping_kernel::EntityId {
     let all = app.store.all_entities().await.unwrap();
-    let e = all
-        .iter()
-        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == entity))
-        .unwrap();
+    all.iter()
+        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == code))
+        .unwrap()
+        .id
+}
+
+async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
+    let e = entity_id(app, entity).await;
     let key = ObservationKey {
-        entity: e.id,
+        entity: e,
         indicator: IndicatorId(field[1..].parse().unwrap()),
         period: Period::months(2024, 1, 10).unwrap(),
         measure: Measure::Value,
@@ -50,16 +55,12 @@ async fn stored(app: &TestApp, entity: &str, field: &str) -> Option<f64> {
 /// The demo's figures are approved (已审核); the unit's 2024年1—10月 figures are set back to
 /// 已报送 so that its reporter may change them.
 async fn unapprove(app: &TestApp, entity: &str) {
-    let all = app.store.all_entities().await.unwrap();
-    let e = all
-        .iter()
-        .find(|e| e.data.code.as_ref().is_some_and(|c| c.as_str() == entity))
-        .unwrap();
+    let e = entity_id(app, entity).await;
     let page = app
         .store
         .observations(
             &ObservationFilter {
-                entities: Some(vec![e.id]),
+                entities: Some(vec![e]),
                 periods: Some(vec![Period::months(2024, 1, 10).unwrap()]),
                 ..ObservationFilter::default()
             },
@@ -94,7 +95,12 @@ async fn a_reporter_enters_its_own_units_figures_and_nobody_elses() {
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains("渝中区"));
     assert!(form.body.contains("报送截止"));
-    assert!(form.body.contains("已逾期"), "October 2024 is long past");
+    // October 2024 is long past, but its figures are stored (and approved): not overdue.
+    assert!(form.body.contains("已审核"), "{}", form.body);
+    assert!(
+        !form.body.contains("逾期"),
+        "a month with data is not overdue"
+    );
     assert!(
         form.body.contains("2024年11月07日"),
         "5th working day of November"
@@ -445,4 +451,164 @@ async fn the_quality_page_lists_findings_by_unit_and_outliers_with_their_history
         app.store.outlier_flag(flag).await.unwrap().unwrap().review,
         yiping_store::OutlierReview::Dismissed
     );
+}
+
+/// The month `back` months before `today`'s.
+fn months_before(today: chrono::NaiveDate, back: u32) -> (i32, u8) {
+    use chrono::Datelike;
+    let n = today.year() * 12 + today.month0() as i32 - back as i32;
+    (n.div_euclid(12), (n.rem_euclid(12) + 1) as u8)
+}
+
+/// Stores one value of every indicator 渝中区 has ever reported for the 1—m月 period of
+/// (`year`, `month`), in `status` (or only 固定资产投资 (FAI) when `one` is set).
+async fn fill_month(app: &TestApp, (year, month): (i32, u8), status: ObservationStatus, one: bool) {
+    let e = entity_id(app, YUZHONG).await;
+    let page = app
+        .store
+        .observations(
+            &ObservationFilter {
+                entities: Some(vec![e]),
+                ..ObservationFilter::default()
+            },
+            Page::first(Page::MAX_LIMIT),
+        )
+        .await
+        .unwrap();
+    let period = Period::months(year, 1, month).unwrap();
+    let mut batch = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for o in &page.items {
+        if !matches!(o.key.period, Period::Months { from: 1, .. }) || !seen.insert(o.key.indicator)
+        {
+            continue;
+        }
+        let key = ObservationKey {
+            period,
+            measure: Measure::Value,
+            ..o.key
+        };
+        batch.push((key, ObservationValue::new(1.0, status).unwrap()));
+    }
+    if one {
+        let fai = app
+            .store
+            .indicators()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.data.code.as_str() == "FAI")
+            .unwrap();
+        batch.retain(|(k, _)| k.indicator == fai.id);
+        assert_eq!(batch.len(), 1);
+    }
+    let ctx = ChangeContext::new("测试", "填报", chrono::Utc::now());
+    app.store
+        .apply_observations(&batch, &ctx, ApplyOptions::write())
+        .await
+        .unwrap();
+}
+
+/// The rows of the reporting list: (月份, 状态 with its detail).
+fn list_rows(body: &str) -> Vec<(String, String, String)> {
+    let text = |html: &str| {
+        let mut out = String::new();
+        let mut tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => tag = true,
+                '>' => tag = false,
+                c if !tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.trim().to_string()
+    };
+    body.split("<tr class=\"month\" data-state=\"")
+        .skip(1)
+        .map(|row| {
+            let row = &row[..row.find("</tr>").unwrap()];
+            let tone = row[..row.find('"').unwrap()].to_string();
+            let cells: Vec<String> = row
+                .split("<td>")
+                .skip(1)
+                .map(|c| text(&c[..c.find("</td>").unwrap_or(c.len())]))
+                .collect();
+            (cells[0].clone(), tone, cells[2].clone())
+        })
+        .collect()
+}
+
+/// Issue 17: the reporting list shows every month of the window in order, each in the state its
+/// stored values give, with its own colour; a month with data is never 逾期.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reporting_list_shows_every_month_in_its_true_state() {
+    let app = spawn_demo().await;
+    let today = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
+    fill_month(
+        &app,
+        months_before(today, 2),
+        ObservationStatus::Approved,
+        false,
+    )
+    .await;
+    fill_month(
+        &app,
+        months_before(today, 3),
+        ObservationStatus::Submitted,
+        false,
+    )
+    .await;
+    fill_month(
+        &app,
+        months_before(today, 4),
+        ObservationStatus::Draft,
+        false,
+    )
+    .await;
+    fill_month(
+        &app,
+        months_before(today, 5),
+        ObservationStatus::Submitted,
+        true,
+    )
+    .await;
+    let me = login(&app, "yuzhong-reporter").await;
+    let page = get_as(&app, &me, "/data").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let rows = list_rows(&page.body);
+    assert_eq!(rows.len(), 24, "{rows:?}");
+    for (back, row) in rows.iter().enumerate() {
+        let (y, m) = months_before(today, back as u32);
+        assert_eq!(row.0, format!("{y}年{m}月"), "no month skipped: {rows:?}");
+    }
+    // The current month is due next month (January, when empty, goes with February).
+    let empty = |back: u32, otherwise: (&'static str, &'static str)| {
+        if months_before(today, back).1 == 1 {
+            ("combined", "并入1—2月")
+        } else {
+            otherwise
+        }
+    };
+    let expect = [
+        (0, empty(0, ("due", "待报"))),
+        (2, ("approved", "已审核")),
+        (3, ("reported", "已报送")),
+        (4, ("draft", "草稿")),
+        (5, ("partial", "部分报送")),
+        (6, empty(6, ("overdue", "逾期未报"))),
+    ];
+    for (i, (tone, label)) in expect {
+        assert_eq!(rows[i].1, tone, "{:?}", rows[i]);
+        assert!(rows[i].2.starts_with(label), "{:?}", rows[i]);
+    }
+    if rows[6].1 == "overdue" {
+        assert!(rows[6].2.contains("已逾期") && rows[6].2.contains('天'));
+    }
+    for r in &rows[2..=5] {
+        assert!(
+            !r.2.contains("逾期"),
+            "a month with data is not overdue: {r:?}"
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! The entry form (填报) of one unit and month: the unit's monthly indicators with their current
 //! 1—m月 values, each field checked (a Chinese message beside a wrong one, nothing saved unless
 //! every field is right), saved through the importer (audit, formulas, evaluation recompute), and
-//! the month's reporting deadline (已逾期 once past).
+//! the month's reporting deadline and its state from the stored values (逾期未报 only when nothing
+//! is stored after the deadline).
 
 use std::collections::HashMap;
 
@@ -15,8 +16,7 @@ use serde::Deserialize;
 use yiping_access::Capability;
 use yiping_app::AppError;
 use yiping_app::data_entry::{
-    EntrySheet, FieldError, check_entry, deadline_label, due_month, load_sheet, parse_month,
-    save_entry_as,
+    EntrySheet, FieldError, check_entry, due_month, load_sheet, parse_month, save_entry_as,
 };
 use yiping_app::import::{Approved, ImportOutcome};
 use yiping_kernel::Measure;
@@ -160,7 +160,7 @@ fn render(
     status: StatusCode,
 ) -> Response {
     let today = (Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
-    let (late, label) = deadline_label(sheet.deadline, today);
+    let state = sheet.state(today);
     let unit = &sheet.unit.data;
     let key = unit
         .code
@@ -199,7 +199,8 @@ fn render(
         h1 { (unit.name) span.period { (sheet.period.label_zh()) "累计" } }
         p.deadline {
             "报送截止：" strong { (sheet.deadline.format("%Y年%m月%d日")) } "（次月第5个工作日）"
-            span class=(if late { "due-status late" } else { "due-status" }) { (label) }
+            span class={ "month-state " (state.tone()) } { (state.label_zh()) }
+            @if let Some(d) = state.detail_zh() { " " span.muted.state-detail { (d) } }
         }
         @if let Some(w) = &sheet.deadline_warning { (layout::notice("warning", w)) }
         @if let Some(o) = saved { (saved_notice(o)) }
