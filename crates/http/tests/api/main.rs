@@ -6,6 +6,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod auth;
+mod denial_probe;
 mod denial_writes;
 mod denials;
 mod evaluations;
